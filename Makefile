@@ -1,0 +1,54 @@
+# replayctl developer tasks. `make test` is what CI runs (.ci/run).
+GO        ?= go
+BIN       := bin/replayctl
+PKG       := ./...
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT    ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo none)
+DATE      ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
+LDFLAGS   := -s -w -X main.buildVersion=$(VERSION) -X main.buildCommit=$(COMMIT) -X main.buildDate=$(DATE)
+GORELEASER := github.com/goreleaser/goreleaser/v2@v2.15.1
+
+.PHONY: all build test vet fmt-check demo bench bench-replay bench-dlq docs completions man docs-check release-check clean
+
+all: build
+
+build: ## Build bin/replayctl
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/replayctl
+
+test: fmt-check vet docs-check ## gofmt, go vet, fresh docs, and the race-enabled test suite
+	$(GO) test -race -count=1 -timeout 15m $(PKG)
+
+vet:
+	$(GO) vet $(PKG)
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
+
+demo: build ## Scripted tour on the embedded stack; exits on its own
+	./scripts/demo.sh $(BIN)
+
+bench: bench-replay bench-dlq ## Speed and memory targets (slow: minutes)
+
+bench-replay:
+	$(GO) run ./bench/replay
+
+bench-dlq:
+	$(GO) run ./bench/dlq
+
+docs: completions man ## Regenerate completions/ and man/ from the command tree
+
+completions:
+	$(GO) run ./tools/gendocs -completions completions
+
+man:
+	$(GO) run ./tools/gendocs -man man
+
+docs-check: ## Fail when completions/ or man/ are stale
+	$(GO) run ./tools/gendocs -check -completions completions -man man
+
+release-check: ## Validate goreleaser.yaml with goreleaser itself
+	$(GO) run $(GORELEASER) check
+
+clean:
+	rm -rf bin dist

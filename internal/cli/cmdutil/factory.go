@@ -1,0 +1,187 @@
+// Package cmdutil carries what every command needs from outside (IO streams,
+// settings, clients) and the helpers that keep commands uniform.
+package cmdutil
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/integr8scode/replayctl/internal/config"
+	"github.com/integr8scode/replayctl/internal/exitcode"
+	"github.com/integr8scode/replayctl/internal/kafka"
+	"github.com/integr8scode/replayctl/internal/output"
+	"github.com/integr8scode/replayctl/internal/store"
+)
+
+// Factory is built once in main and passed to every command. Its functions
+// are lazy, so a command that needs no database never dials one, and tests
+// replace any of them.
+type Factory struct {
+	IO     *output.IOStreams
+	Getenv func(string) string
+	Now    func() time.Time
+
+	// Overrides are the global flags the operator set explicitly; the root
+	// command fills them before any command runs.
+	Overrides config.Overrides
+
+	Settings   func() (*config.Settings, error)
+	ConfigFile func() (*config.File, string, error)
+	Printer    func() (*output.Printer, error)
+	Store      func(ctx context.Context) (*store.Store, error)
+	Kafka      func(ctx context.Context) (*kgo.Client, error)
+
+	closers []func()
+	mu      sync.Mutex
+}
+
+// New returns a factory wired to real settings and servers.
+func New(ios *output.IOStreams, getenv func(string) string, now func() time.Time) *Factory {
+	f := &Factory{IO: ios, Getenv: getenv, Now: now, Overrides: config.Overrides{}}
+	settings := sync.OnceValues(func() (*config.Settings, error) {
+		s, _, err := config.Resolve(f.Overrides, f.Getenv)
+		if err != nil {
+			return nil, usageIfValidation(err)
+		}
+		if s.NoColor {
+			f.IO.SetColorEnabled(false)
+		}
+		return s, nil
+	})
+	f.Settings = settings
+	// The config file and the printer must work while the current context is
+	// broken, or the commands that repair it could not run.
+	f.ConfigFile = func() (*config.File, string, error) {
+		path := config.ConfigPath(f.Overrides, f.Getenv)
+		file, err := config.Load(path)
+		return file, path, err
+	}
+	f.Printer = func() (*output.Printer, error) {
+		format, err := output.ParseFormat(f.outputFormat())
+		if err != nil {
+			return nil, exitcode.New(exitcode.Usage, err)
+		}
+		return output.NewPrinter(f.IO, format), nil
+	}
+	f.Store = f.cached(f.connectStore)
+	f.Kafka = f.cachedKafka(f.connectKafka)
+	return f
+}
+
+// outputFormat picks -o from the settings, or from the flag and environment
+// alone when the settings do not resolve.
+func (f *Factory) outputFormat() string {
+	if s, err := f.Settings(); err == nil {
+		return s.Output
+	}
+	if v, ok := f.Overrides["output"]; ok {
+		return v
+	}
+	if v := f.Getenv(config.EnvOutput); v != "" {
+		return v
+	}
+	return string(output.FormatTable)
+}
+
+func (f *Factory) connectStore(ctx context.Context) (*store.Store, error) {
+	s, err := f.Settings()
+	if err != nil {
+		return nil, err
+	}
+	return store.Connect(ctx, StoreOptions(s))
+}
+
+// StoreOptions maps settings to storage options.
+func StoreOptions(s *config.Settings) store.Options {
+	return store.Options{
+		URI:      s.MongoURI,
+		Database: s.Database,
+		Timeout:  s.Timeout,
+		Collections: store.Collections{
+			Events: s.Collections.Events, Sessions: s.Collections.Sessions, DLQ: s.Collections.DLQ,
+		},
+	}
+}
+
+func (f *Factory) connectKafka(ctx context.Context) (*kgo.Client, error) {
+	s, err := f.Settings()
+	if err != nil {
+		return nil, err
+	}
+	opts, err := KafkaOptions(s)
+	if err != nil {
+		return nil, err
+	}
+	return kafka.NewClient(opts)
+}
+
+// KafkaOptions maps settings to Kafka client options.
+func KafkaOptions(s *config.Settings) (kafka.Options, error) {
+	tlsCfg, err := s.KafkaTLSConfig()
+	if err != nil {
+		return kafka.Options{}, usageIfValidation(err)
+	}
+	mech, err := s.KafkaSASL()
+	if err != nil {
+		return kafka.Options{}, usageIfValidation(err)
+	}
+	return kafka.Options{Brokers: s.KafkaBrokers, TLS: tlsCfg, SASL: mech, Timeout: s.Timeout}, nil
+}
+
+// cached memoises a successful connection and registers it for Close.
+func (f *Factory) cached(connect func(context.Context) (*store.Store, error)) func(context.Context) (*store.Store, error) {
+	var st *store.Store
+	return func(ctx context.Context) (*store.Store, error) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		if st != nil {
+			return st, nil
+		}
+		s, err := connect(ctx)
+		if err != nil {
+			return nil, err
+		}
+		st = s
+		f.closers = append(f.closers, func() { _ = s.Close() })
+		return st, nil
+	}
+}
+
+func (f *Factory) cachedKafka(connect func(context.Context) (*kgo.Client, error)) func(context.Context) (*kgo.Client, error) {
+	var cl *kgo.Client
+	return func(ctx context.Context) (*kgo.Client, error) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		if cl != nil {
+			return cl, nil
+		}
+		c, err := connect(ctx)
+		if err != nil {
+			return nil, err
+		}
+		cl = c
+		f.closers = append(f.closers, c.Close)
+		return cl, nil
+	}
+}
+
+// OnClose registers cleanup run by Close, last registered first.
+func (f *Factory) OnClose(fn func()) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.closers = append(f.closers, fn)
+}
+
+// Close releases every client the factory created.
+func (f *Factory) Close() {
+	f.mu.Lock()
+	closers := f.closers
+	f.closers = nil
+	f.mu.Unlock()
+	for i := len(closers) - 1; i >= 0; i-- {
+		closers[i]()
+	}
+}

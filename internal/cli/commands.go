@@ -1,0 +1,17 @@
+package cli
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
+)
+
+type groupedCommand struct {
+	group string
+	cmd   *cobra.Command
+}
+
+// extraCommands lists the nouns beyond the setup commands.
+func extraCommands(f *cmdutil.Factory) []groupedCommand {
+	return nil
+}

@@ -1,0 +1,64 @@
+package configcmd
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/integr8scode/replayctl/internal/exitcode"
+)
+
+func TestDeleteContext(t *testing.T) {
+	e := newTestEnv(t, secretsFile())
+	r := e.run("config", "delete-context", "dev")
+	if r.err != nil || r.out != "Deleted context \"dev\".\n" || r.errOut != "" {
+		t.Fatalf("out %q, errOut %q, err %v", r.out, r.errOut, r.err)
+	}
+	got := e.load()
+	if strings.Join(got.ContextNames(), ",") != "prod,atlas" || got.CurrentContext != "prod" {
+		t.Errorf("file = %+v", got)
+	}
+}
+
+func TestDeleteCurrentContext(t *testing.T) {
+	e := newTestEnv(t, secretsFile())
+	r := e.run("config", "delete-context", "prod")
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	if !strings.Contains(r.errOut, "no context is current") {
+		t.Errorf("errOut = %q", r.errOut)
+	}
+	if got := e.load(); got.CurrentContext != "" {
+		t.Errorf("current-context = %q", got.CurrentContext)
+	}
+	// The current context is gone; the next command still works.
+	if r := e.run("config", "get-contexts"); r.err != nil {
+		t.Errorf("get-contexts after deleting the current context: %v", r.err)
+	}
+}
+
+func TestDeleteContextNotFound(t *testing.T) {
+	e := newTestEnv(t, secretsFile())
+	before := e.raw()
+	r := e.run("config", "delete-context", "nope")
+	if r.code() != exitcode.NotFound || !strings.Contains(r.err.Error(), "dev, prod, atlas") {
+		t.Fatalf("code %d, err %v", r.code(), r.err)
+	}
+	if e.raw() != before {
+		t.Error("file changed")
+	}
+}
+
+func TestDeleteContextArgs(t *testing.T) {
+	e := newTestEnv(t, secretsFile())
+	if r := e.run("config", "delete-context"); r.code() != exitcode.Usage {
+		t.Errorf("no args: code %d, err %v", r.code(), r.err)
+	}
+	f, _, _ := e.factory("")
+	var got *DeleteContextOptions
+	cmd := NewCmdDeleteContext(f, func(o *DeleteContextOptions) error { got = o; return nil })
+	cmd.SetArgs([]string{"dev"})
+	if err := cmd.Execute(); err != nil || got.Name != "dev" {
+		t.Errorf("name %q, err %v", got.Name, err)
+	}
+}

@@ -1,0 +1,119 @@
+package configcmd
+
+import (
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+
+	"go.yaml.in/yaml/v3"
+)
+
+func TestGetContextsTable(t *testing.T) {
+	e := newTestEnv(t, secretsFile())
+	r := e.run("config", "get-contexts")
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	assertNoSecrets(t, r.out, r.errOut)
+	// Not a terminal: tab-separated values.
+	want := "CURRENT\tNAME\tMONGO\tDATABASE\tBROKERS\tPREFIX\n" +
+		"\tdev\tmongodb://127.0.0.1:27017\t\t127.0.0.1:9092\tdev_\n" +
+		"*\tprod\tmongodb://admin:REDACTED@db1:27017,db2:27017/integr8scode_db?replicaSet=rs0&tlsCertificateKeyFilePassword=REDACTED\tintegr8scode_db\tk1:9093,k2:9093\tprod_\n" +
+		"\tatlas\tmongodb+srv://u:REDACTED@cluster0.example.net/?retryWrites=true\t\t\t\n"
+	if r.out != want {
+		t.Errorf("got:\n%q\nwant:\n%q", r.out, want)
+	}
+
+	e.tty = true
+	r = e.run("config", "get-contexts")
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	assertNoSecrets(t, r.out)
+	golden(t, "get-contexts", r.out)
+}
+
+func TestGetContextsJSON(t *testing.T) {
+	e := newTestEnv(t, secretsFile())
+	r := e.run("config", "get-contexts", "-o", "json")
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	assertNoSecrets(t, r.out)
+	var got []map[string]any
+	if err := json.Unmarshal([]byte(r.out), &got); err != nil {
+		t.Fatalf("%v\n%s", err, r.out)
+	}
+	if len(got) != 3 {
+		t.Fatalf("got %d items", len(got))
+	}
+	prod := got[1]
+	checks := map[string]any{
+		"current":       true,
+		"name":          "prod",
+		"mongo-uri":     "mongodb://admin:REDACTED@db1:27017,db2:27017/integr8scode_db?replicaSet=rs0&tlsCertificateKeyFilePassword=REDACTED",
+		"database":      "integr8scode_db",
+		"kafka-brokers": []any{"k1:9093", "k2:9093"},
+		"topic-prefix":  "prod_",
+	}
+	for k, want := range checks {
+		if !reflect.DeepEqual(prod[k], want) {
+			t.Errorf("prod[%q] = %#v, want %#v", k, prod[k], want)
+		}
+	}
+	if len(prod) != len(checks) {
+		t.Errorf("prod has fields %v, want exactly %v", prod, checks)
+	}
+	if got[0]["current"] != false || !reflect.DeepEqual(got[2]["kafka-brokers"], []any{}) {
+		t.Errorf("dev/atlas: %v / %v", got[0], got[2])
+	}
+}
+
+func TestGetContextsYAMLAndNames(t *testing.T) {
+	e := newTestEnv(t, secretsFile())
+	r := e.run("config", "get-contexts", "atlas", "dev", "-o", "yaml")
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	var got []contextItem
+	if err := yaml.Unmarshal([]byte(r.out), &got); err != nil {
+		t.Fatalf("%v\n%s", err, r.out)
+	}
+	if len(got) != 2 || got[0].Name != "atlas" || got[1].Name != "dev" {
+		t.Errorf("got %+v", got)
+	}
+}
+
+func TestGetContextsNotFound(t *testing.T) {
+	e := newTestEnv(t, secretsFile())
+	r := e.run("config", "get-contexts", "dev", "nope")
+	if r.code() != 3 || r.out != "" {
+		t.Fatalf("code %d, out %q, err %v", r.code(), r.out, r.err)
+	}
+	if !strings.Contains(r.err.Error(), "dev, prod, atlas") {
+		t.Errorf("error %q does not list the contexts", r.err)
+	}
+}
+
+func TestGetContextsEmpty(t *testing.T) {
+	e := newTestEnv(t, nil)
+	r := e.run("config", "get-contexts", "-o", "json")
+	if r.err != nil || strings.TrimSpace(r.out) != "[]" {
+		t.Errorf("out %q, err %v", r.out, r.err)
+	}
+}
+
+func TestNewCmdGetContextsArgs(t *testing.T) {
+	e := newTestEnv(t, nil)
+	f, _, _ := e.factory("")
+	var got *GetContextsOptions
+	cmd := NewCmdGetContexts(f, func(o *GetContextsOptions) error { got = o; return nil })
+	cmd.SetArgs([]string{"a", "b"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got.Names, []string{"a", "b"}) {
+		t.Errorf("names = %v", got.Names)
+	}
+}

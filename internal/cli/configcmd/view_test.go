@@ -1,0 +1,110 @@
+package configcmd
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/integr8scode/replayctl/internal/config"
+)
+
+func TestViewNeverPrintsPasswords(t *testing.T) {
+	e := newTestEnv(t, secretsFile())
+	for _, format := range []string{"table", "json", "yaml"} {
+		t.Run(format, func(t *testing.T) {
+			r := e.run("config", "view", "-o", format)
+			if r.err != nil {
+				t.Fatal(r.err)
+			}
+			assertNoSecrets(t, r.out, r.errOut)
+			if !strings.Contains(r.out, "REDACTED") {
+				t.Errorf("output has no REDACTED marker:\n%s", r.out)
+			}
+		})
+	}
+	// --raw is deliberately not offered.
+	r := e.run("config", "view", "--raw")
+	if r.err == nil || r.code() != 2 {
+		t.Errorf("--raw: err %v, code %d; want a usage error", r.err, r.code())
+	}
+	assertNoSecrets(t, r.out, r.errOut)
+}
+
+func TestViewJSON(t *testing.T) {
+	e := newTestEnv(t, secretsFile())
+	r := e.run("config", "view", "-o", "json")
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	var got config.File
+	if err := json.Unmarshal([]byte(r.out), &got); err != nil {
+		t.Fatalf("%v\n%s", err, r.out)
+	}
+	if got.CurrentContext != "prod" || len(got.Contexts) != 3 {
+		t.Fatalf("decoded %+v", got)
+	}
+	prod := got.Contexts[1]
+	if prod.Name != "prod" ||
+		prod.MongoURI != "mongodb://admin:REDACTED@db1:27017,db2:27017/integr8scode_db?replicaSet=rs0&tlsCertificateKeyFilePassword=REDACTED" ||
+		prod.SASL == nil || prod.SASL.Password != "REDACTED" || prod.SASL.Username != "replayctl" ||
+		prod.TLS == nil || !prod.TLS.Enabled || prod.TLS.CAFile != "/etc/ssl/ca.pem" ||
+		strings.Join(prod.KafkaBrokers, ",") != "k1:9093,k2:9093" {
+		t.Errorf("prod = %+v (tls %+v, sasl %+v)", prod, prod.TLS, prod.SASL)
+	}
+	if got.Contexts[2].MongoURI != "mongodb+srv://u:REDACTED@cluster0.example.net/?retryWrites=true" {
+		t.Errorf("atlas uri = %q", got.Contexts[2].MongoURI)
+	}
+	// The file itself still holds the real password.
+	if !strings.Contains(e.raw(), "sasl-s3cret") {
+		t.Error("view changed the file")
+	}
+}
+
+func TestViewTableIsYAML(t *testing.T) {
+	e := newTestEnv(t, secretsFile())
+	r := e.run("config", "view")
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	var got config.File
+	if err := yaml.Unmarshal([]byte(r.out), &got); err != nil {
+		t.Fatalf("table output is not YAML: %v\n%s", err, r.out)
+	}
+	if len(got.Contexts) != 3 || got.Contexts[1].SASL.Password != "REDACTED" {
+		t.Errorf("decoded %+v", got)
+	}
+	golden(t, "view", r.out)
+}
+
+func TestViewEmpty(t *testing.T) {
+	e := newTestEnv(t, nil)
+	r := e.run("config", "view", "-o", "json")
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	if strings.TrimSpace(r.out) != "{\n  \"contexts\": []\n}" {
+		t.Errorf("empty view = %q", r.out)
+	}
+}
+
+func TestNewCmdViewFlags(t *testing.T) {
+	e := newTestEnv(t, nil)
+	f, _, _ := e.factory("")
+	var got *ViewOptions
+	cmd := NewCmdView(f, func(o *ViewOptions) error { got = o; return nil })
+	cmd.SetArgs([]string{})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if got == nil || got.ConfigFile == nil || got.Printer == nil {
+		t.Fatalf("options %+v", got)
+	}
+	cmd = NewCmdView(f, func(*ViewOptions) error { t.Error("run with an argument"); return nil })
+	cmd.SetArgs([]string{"extra"})
+	cmd.SilenceErrors, cmd.SilenceUsage = true, true
+	if err := cmd.Execute(); err == nil {
+		t.Error("view accepted an argument")
+	}
+}

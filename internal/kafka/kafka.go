@@ -1,0 +1,129 @@
+// Package kafka is replayctl's one place that turns connection settings into
+// franz-go clients, and that classifies Kafka errors for operators.
+package kafka
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/sasl"
+
+	"github.com/integr8scode/replayctl/internal/exitcode"
+)
+
+// Options configure a client.
+type Options struct {
+	Brokers  []string
+	TLS      *tls.Config
+	SASL     sasl.Mechanism
+	Timeout  time.Duration
+	ClientID string
+}
+
+// NewClient builds a client; it does not connect until first use.
+func NewClient(o Options, extra ...kgo.Opt) (*kgo.Client, error) {
+	if len(o.Brokers) == 0 {
+		return nil, exitcode.Usagef("no Kafka brokers configured: set --kafka-brokers or the context's kafka-brokers")
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = 10 * time.Second
+	}
+	clientID := o.ClientID
+	if clientID == "" {
+		clientID = "replayctl"
+	}
+	opts := []kgo.Opt{
+		kgo.SeedBrokers(o.Brokers...),
+		kgo.ClientID(clientID),
+		kgo.DialTimeout(o.Timeout),
+		kgo.RequestTimeoutOverhead(o.Timeout),
+		kgo.RetryTimeout(o.Timeout),
+		// Bound metadata waits so an unreachable cluster fails within the timeout.
+		kgo.MetadataMinAge(250 * time.Millisecond),
+	}
+	if o.TLS != nil {
+		opts = append(opts, kgo.DialTLSConfig(o.TLS))
+	}
+	if o.SASL != nil {
+		opts = append(opts, kgo.SASL(o.SASL))
+	}
+	cl, err := kgo.NewClient(append(opts, extra...)...)
+	if err != nil {
+		return nil, exitcode.Usagef("invalid Kafka settings: %v", err)
+	}
+	return cl, nil
+}
+
+// Ping checks that at least one broker answers a metadata request.
+func Ping(ctx context.Context, cl *kgo.Client, brokers []string) error {
+	if err := cl.Ping(ctx); err != nil {
+		return Unavailable(brokers, err)
+	}
+	return nil
+}
+
+// Unavailable turns a connection failure into an exit-5 error naming the brokers.
+func Unavailable(brokers []string, err error) error {
+	return exitcode.Unavailablef(
+		"check that Kafka is running and --kafka-brokers (or the context's kafka-brokers) is right; `replayctl dev` starts a local one",
+		"Kafka at %s is unreachable: %s", strings.Join(brokers, ","), cleanError(err))
+}
+
+func cleanError(err error) string {
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		return "no answer before the timeout"
+	case errors.Is(err, context.Canceled):
+		return "interrupted"
+	}
+	return err.Error()
+}
+
+// ClusterInfo summarises a cluster for `status`.
+type ClusterInfo struct {
+	Brokers []string
+	Topics  []string
+}
+
+// Describe lists the brokers and the non-internal topics.
+func Describe(ctx context.Context, cl *kgo.Client, seeds []string) (ClusterInfo, error) {
+	adm := kadm.NewClient(cl)
+	meta, err := adm.Metadata(ctx)
+	if err != nil {
+		return ClusterInfo{}, Unavailable(seeds, err)
+	}
+	var info ClusterInfo
+	for _, b := range meta.Brokers {
+		info.Brokers = append(info.Brokers, fmt.Sprintf("%s:%d", b.Host, b.Port))
+	}
+	for _, t := range meta.Topics {
+		if !t.IsInternal && !strings.HasPrefix(t.Topic, "__") {
+			info.Topics = append(info.Topics, t.Topic)
+		}
+	}
+	sort.Strings(info.Brokers)
+	sort.Strings(info.Topics)
+	return info, nil
+}
+
+// TopicsExist reports, for each topic, whether the cluster has it.
+func TopicsExist(ctx context.Context, cl *kgo.Client, seeds []string, topics []string) (map[string]bool, error) {
+	adm := kadm.NewClient(cl)
+	meta, err := adm.Metadata(ctx)
+	if err != nil {
+		return nil, Unavailable(seeds, err)
+	}
+	out := make(map[string]bool, len(topics))
+	for _, t := range topics {
+		td, ok := meta.Topics[t]
+		out[t] = ok && td.Err == nil
+	}
+	return out, nil
+}

@@ -1,0 +1,191 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/integr8scode/replayctl/internal/contract"
+)
+
+// Events is the platform's event store. replayctl only reads it (and the
+// embedded stack's seeder writes it).
+type Events struct {
+	c *mongo.Collection
+}
+
+// Collection exposes the collection for benchmarks and seeding.
+func (e *Events) Collection() *mongo.Collection { return e.c }
+
+// FilterQuery translates the contract's filter semantics into a MongoDB query.
+func FilterQuery(f contract.Filter) bson.D {
+	q := bson.D{}
+	if len(f.EventIDs) > 0 {
+		q = append(q, bson.E{Key: "event_id", Value: bson.D{{Key: "$in", Value: f.EventIDs}}})
+	}
+	if f.ExecutionID != nil {
+		q = append(q, bson.E{Key: "execution_id", Value: *f.ExecutionID})
+	}
+	if f.AggregateID != nil {
+		q = append(q, bson.E{Key: "aggregate_id", Value: *f.AggregateID})
+	}
+	types := bson.D{}
+	if len(f.EventTypes) > 0 {
+		types = append(types, bson.E{Key: "$in", Value: f.EventTypes})
+	}
+	if len(f.ExcludeEventTypes) > 0 {
+		types = append(types, bson.E{Key: "$nin", Value: f.ExcludeEventTypes})
+	}
+	if len(types) > 0 {
+		q = append(q, bson.E{Key: "event_type", Value: types})
+	}
+	ts := bson.D{}
+	if f.StartTime != nil {
+		ts = append(ts, bson.E{Key: "$gte", Value: *f.StartTime})
+	}
+	if f.EndTime != nil {
+		ts = append(ts, bson.E{Key: "$lte", Value: *f.EndTime})
+	}
+	if len(ts) > 0 {
+		q = append(q, bson.E{Key: "timestamp", Value: ts})
+	}
+	if f.UserID != nil {
+		q = append(q, bson.E{Key: "metadata.user_id", Value: *f.UserID})
+	}
+	if f.ServiceName != nil {
+		q = append(q, bson.E{Key: "metadata.service_name", Value: *f.ServiceName})
+	}
+	return q
+}
+
+// AfterCheckpoint narrows q to events strictly after cp in (timestamp, _id)
+// order, so a resumed replay issues one query from its checkpoint.
+func AfterCheckpoint(q bson.D, cp *contract.Checkpoint) (bson.D, error) {
+	if cp == nil {
+		return q, nil
+	}
+	oid, err := bson.ObjectIDFromHex(cp.ObjectID)
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint object id %q: %w", cp.ObjectID, err)
+	}
+	after := bson.D{{Key: "$or", Value: bson.A{
+		bson.D{{Key: "timestamp", Value: bson.D{{Key: "$gt", Value: cp.Timestamp}}}},
+		bson.D{{Key: "timestamp", Value: cp.Timestamp}, {Key: "_id", Value: bson.D{{Key: "$gt", Value: oid}}}},
+	}}}
+	if len(q) == 0 {
+		return after, nil
+	}
+	return bson.D{{Key: "$and", Value: bson.A{q, after}}}, nil
+}
+
+// ReplayOrder is the contract's replay order: ascending timestamp, ties by _id.
+var ReplayOrder = bson.D{{Key: "timestamp", Value: 1}, {Key: "_id", Value: 1}}
+
+// Stream opens one long server-side cursor over the matching events in replay
+// order (EMBEDDED.md: one cursor, never keyset pages).
+func (e *Events) Stream(ctx context.Context, f contract.Filter, after *contract.Checkpoint, batchSize int32) (*mongo.Cursor, error) {
+	q, err := AfterCheckpoint(FilterQuery(f), after)
+	if err != nil {
+		return nil, err
+	}
+	if batchSize <= 0 {
+		batchSize = 1000
+	}
+	opts := options.Find().SetSort(ReplayOrder).SetBatchSize(batchSize)
+	cur, err := e.c.Find(ctx, q, opts)
+	if err != nil {
+		return nil, fmt.Errorf("query events: %w", Wrap(err))
+	}
+	return cur, nil
+}
+
+// Count returns how many events match f.
+func (e *Events) Count(ctx context.Context, f contract.Filter) (int64, error) {
+	q := FilterQuery(f)
+	var (
+		n   int64
+		err error
+	)
+	if len(q) == 0 {
+		n, err = e.c.EstimatedDocumentCount(ctx)
+	} else {
+		n, err = e.c.CountDocuments(ctx, q)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("count events: %w", Wrap(err))
+	}
+	return n, nil
+}
+
+// TypeCount is the number of matching events of one type.
+type TypeCount struct {
+	EventType string `bson:"_id"`
+	Count     int64  `bson:"count"`
+}
+
+// CountByType groups matching events by type; $group with $sum works on both
+// MongoDB and the embedded server.
+func (e *Events) CountByType(ctx context.Context, f contract.Filter) ([]TypeCount, error) {
+	pipeline := mongo.Pipeline{
+		{{Key: "$match", Value: FilterQuery(f)}},
+		{{Key: "$group", Value: bson.D{{Key: "_id", Value: "$event_type"}, {Key: "count", Value: bson.D{{Key: "$sum", Value: 1}}}}}},
+		{{Key: "$sort", Value: bson.D{{Key: "count", Value: -1}, {Key: "_id", Value: 1}}}},
+	}
+	cur, err := e.c.Aggregate(ctx, pipeline)
+	if err != nil {
+		return nil, fmt.Errorf("count events by type: %w", Wrap(err))
+	}
+	var out []TypeCount
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, fmt.Errorf("count events by type: %w", Wrap(err))
+	}
+	return out, nil
+}
+
+// TimeBounds returns the first and last matching timestamps. It sorts with a
+// limit instead of $min/$max, which the embedded server lacks.
+func (e *Events) TimeBounds(ctx context.Context, f contract.Filter) (first, last time.Time, err error) {
+	q := FilterQuery(f)
+	if first, err = e.edge(ctx, q, 1); err != nil {
+		return
+	}
+	last, err = e.edge(ctx, q, -1)
+	return
+}
+
+func (e *Events) edge(ctx context.Context, q bson.D, dir int) (time.Time, error) {
+	var doc struct {
+		Timestamp time.Time `bson:"timestamp"`
+	}
+	opts := options.FindOne().SetSort(bson.D{{Key: "timestamp", Value: dir}}).
+		SetProjection(bson.D{{Key: "timestamp", Value: 1}})
+	err := e.c.FindOne(ctx, q, opts).Decode(&doc)
+	if err == mongo.ErrNoDocuments {
+		return time.Time{}, nil
+	}
+	if err != nil {
+		return time.Time{}, fmt.Errorf("read event time bounds: %w", Wrap(err))
+	}
+	return doc.Timestamp.UTC(), nil
+}
+
+// Sample returns the first n matching events in replay order.
+func (e *Events) Sample(ctx context.Context, f contract.Filter, n int64) ([]bson.Raw, error) {
+	if n <= 0 {
+		return nil, nil
+	}
+	cur, err := e.c.Find(ctx, FilterQuery(f), options.Find().SetSort(ReplayOrder).SetLimit(n))
+	if err != nil {
+		return nil, fmt.Errorf("sample events: %w", Wrap(err))
+	}
+	defer cur.Close(ctx)
+	var out []bson.Raw
+	for cur.Next(ctx) {
+		out = append(out, append(bson.Raw(nil), cur.Current...))
+	}
+	return out, Wrap(cur.Err())
+}
