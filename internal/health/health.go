@@ -10,6 +10,7 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/integr8scode/replayctl/internal/config"
 	"github.com/integr8scode/replayctl/internal/contract"
 	"github.com/integr8scode/replayctl/internal/kafka"
 	"github.com/integr8scode/replayctl/internal/store"
@@ -76,7 +77,7 @@ func (r *Report) Err() error {
 // timeout once, not twice.
 func Gather(ctx context.Context, d Deps) *Report {
 	r := &Report{
-		MongoDB:   MongoReport{URI: store.RedactURI(d.MongoURI), Database: d.Database},
+		MongoDB:   MongoReport{URI: config.RedactURI(d.MongoURI), Database: d.Database},
 		Kafka:     KafkaReport{Brokers: d.Brokers},
 		CheckedAt: time.Now().UTC(),
 	}

@@ -15,6 +15,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
 
+	"github.com/integr8scode/replayctl/internal/config"
 	"github.com/integr8scode/replayctl/internal/exitcode"
 )
 
@@ -139,7 +140,7 @@ func (s *Store) ServerVersion(ctx context.Context) (string, error) {
 func Unavailable(uri string, err error) error {
 	return exitcode.Unavailablef(
 		"check that MongoDB is running and --mongo-uri (or the context's mongo-uri) is right; `replayctl dev` starts a local one",
-		"MongoDB at %s is unreachable: %s", RedactURI(uri), cleanDriverError(err))
+		"MongoDB at %s is unreachable: %s", config.RedactURI(uri), cleanDriverError(err))
 }
 
 // Wrap classifies a driver error from an operation: unreachable servers map
@@ -186,21 +187,4 @@ func cleanDriverError(err error) string {
 		msg = "no answer before the timeout (" + msg + ")"
 	}
 	return msg
-}
-
-// RedactURI hides the password in a MongoDB URI.
-func RedactURI(uri string) string {
-	scheme, rest, ok := strings.Cut(uri, "://")
-	if !ok {
-		return uri
-	}
-	at := strings.LastIndex(strings.SplitN(rest, "/", 2)[0], "@")
-	if at < 0 {
-		return uri
-	}
-	user, _, hasPass := strings.Cut(rest[:at], ":")
-	if !hasPass {
-		return uri
-	}
-	return scheme + "://" + user + ":REDACTED" + rest[at:]
 }
