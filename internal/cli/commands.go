@@ -4,6 +4,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
+	dlqcmd "github.com/integr8scode/replayctl/internal/cli/dlq"
 )
 
 type groupedCommand struct {
@@ -13,5 +14,7 @@ type groupedCommand struct {
 
 // extraCommands lists the nouns beyond the setup commands.
 func extraCommands(f *cmdutil.Factory) []groupedCommand {
-	return nil
+	return []groupedCommand{
+		{"core", dlqcmd.NewCmdDLQ(f)},
+	}
 }

@@ -1,0 +1,315 @@
+package dlqcmd
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+
+	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
+	"github.com/integr8scode/replayctl/internal/config"
+	"github.com/integr8scode/replayctl/internal/exitcode"
+	"github.com/integr8scode/replayctl/internal/output"
+	"github.com/integr8scode/replayctl/internal/store"
+	"github.com/integr8scode/replayctl/internal/testenv"
+)
+
+// commandTimeout bounds one command against the embedded stack; -race
+// makes FerretDB several times slower.
+const commandTimeout = 60 * time.Second
+
+// env is one test's slice of the shared embedded stack: its own database
+// and its own topic prefix, so tests never see each other's data.
+type env struct {
+	t        *testing.T
+	db       *mongo.Database
+	st       *store.Store
+	settings config.Settings
+	prefix   string
+	now      time.Time
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	stack := testenv.Shared(t)
+	db := testenv.Database(t)
+	prefix := testenv.UniqueName(t, "p") + "_"
+	return &env{
+		t:  t,
+		db: db,
+		st: store.FromClient(db.Client(), store.Options{Database: db.Name()}),
+		settings: config.Settings{
+			MongoURI: stack.MongoURI(), Database: db.Name(), KafkaBrokers: stack.KafkaBrokers(),
+			TopicPrefix: prefix, DLQTopic: config.DefaultDLQTopic, Timeout: 30 * time.Second, Output: "table",
+		},
+		prefix: prefix,
+		// A real, fixed clock: the domain compares it with stored dates
+		// (7-day drop, due retries), and relative times stay stable.
+		now: time.Now().UTC().Truncate(time.Millisecond),
+	}
+}
+
+// runOpts describe the terminal a command runs in.
+type runOpts struct {
+	tty   bool            // stdin, stdout and stderr are a terminal
+	stdin string          // what the operator types
+	ctx   context.Context // cancelled like main's on Ctrl-C; nil = none
+}
+
+type result struct {
+	stdout, stderr string
+	err            error
+	code           exitcode.Code
+}
+
+// run executes `replayctl dlq args...` in process, as main does, against
+// this env's database and topics.
+func (e *env) run(o runOpts, args ...string) result {
+	e.t.Helper()
+	return e.runRoot(o, append([]string{"dlq"}, args...)...)
+}
+
+// runRoot executes `replayctl args...` with only the dlq command mounted
+// (for cobra's own commands such as __complete).
+func (e *env) runRoot(o runOpts, args ...string) result {
+	e.t.Helper()
+	ios, in, out, errOut := output.Test()
+	in.WriteString(o.stdin)
+	if o.tty {
+		ios.SetStdinTTY(true)
+		ios.SetStdoutTTY(true)
+		ios.SetStderrTTY(true)
+		ios.SetTerminalWidth(200)
+	}
+	root := &cobra.Command{Use: "replayctl", SilenceErrors: true, SilenceUsage: true}
+	root.PersistentFlags().StringP("output", "o", "table", "output format")
+	f := &cmdutil.Factory{IO: ios, Getenv: func(string) string { return "" }, Now: func() time.Time { return e.now }}
+	f.Settings = func() (*config.Settings, error) { s := e.settings; return &s, nil }
+	f.Printer = func() (*output.Printer, error) {
+		v, _ := root.PersistentFlags().GetString("output")
+		format, err := output.ParseFormat(v)
+		if err != nil {
+			return nil, exitcode.New(exitcode.Usage, err)
+		}
+		return output.NewPrinter(ios, format), nil
+	}
+	f.Store = func(context.Context) (*store.Store, error) { return e.st, nil }
+	root.AddCommand(NewCmdDLQ(f))
+	root.SetArgs(args)
+	root.SetIn(ios.In)
+	root.SetOut(ios.Out)
+	root.SetErr(ios.ErrOut)
+	root.SetFlagErrorFunc(cmdutil.FlagErrorFunc)
+	parent := o.ctx
+	if parent == nil {
+		parent = context.Background()
+	}
+	ctx, cancel := context.WithTimeout(parent, commandTimeout)
+	defer cancel()
+	err := root.ExecuteContext(ctx)
+	f.Close()
+	return result{stdout: out.String(), stderr: errOut.String(), err: err, code: cmdutil.ExitCode(err)}
+}
+
+// ok runs a command that must succeed and returns its stdout.
+func (e *env) ok(args ...string) string {
+	e.t.Helper()
+	r := e.run(runOpts{}, args...)
+	if r.err != nil {
+		e.t.Fatalf("dlq %s: exit %d: %v\nstderr: %s", strings.Join(args, " "), r.code, r.err, r.stderr)
+	}
+	return r.stdout
+}
+
+// okJSON runs a command with -o json and decodes its stdout into v.
+func (e *env) okJSON(v any, args ...string) {
+	e.t.Helper()
+	out := e.ok(append(args, "-o", "json")...)
+	reflect.ValueOf(v).Elem().SetZero() // no stale fields from an earlier decode
+	if err := json.Unmarshal([]byte(out), v); err != nil {
+		e.t.Fatalf("dlq %s: decode JSON: %v\n%s", strings.Join(args, " "), err, out)
+	}
+}
+
+func (e *env) wantExit(code exitcode.Code, o runOpts, args ...string) result {
+	e.t.Helper()
+	r := e.run(o, args...)
+	if r.code != code {
+		e.t.Fatalf("dlq %s: exit %d, want %d (err: %v)\nstdout: %s\nstderr: %s", strings.Join(args, " "), r.code, code, r.err, r.stdout, r.stderr)
+	}
+	return r
+}
+
+// msgSpec describes one dlq_messages document to insert.
+type msgSpec struct {
+	id, typ, status, err string
+	retries              int32
+	failedAgo            time.Duration
+	nextRetryIn          *time.Duration
+	headers              bson.D
+}
+
+func (e *env) topic(typ string) string { return e.prefix + typ }
+
+// doc builds a document exactly as the platform stores it: BSON dates,
+// int32 counters, nulls for unset fields, the event without bookkeeping.
+func (e *env) doc(s msgSpec) bson.D {
+	failed := e.now.Add(-s.failedAgo)
+	var next any
+	if s.nextRetryIn != nil {
+		next = bson.NewDateTimeFromTime(e.now.Add(*s.nextRetryIn))
+	}
+	var retried, discarded, reason any
+	switch s.status {
+	case "retried":
+		retried = bson.NewDateTimeFromTime(failed.Add(time.Minute))
+	case "discarded":
+		discarded, reason = bson.NewDateTimeFromTime(failed.Add(time.Minute)), "max_retries_exceeded"
+	}
+	headers := s.headers
+	if headers == nil {
+		headers = bson.D{{Key: "event_type", Value: s.typ}, {Key: "original_topic", Value: e.topic(s.typ)}}
+	}
+	return bson.D{
+		{Key: "event", Value: bson.D{
+			{Key: "event_id", Value: s.id}, {Key: "event_type", Value: s.typ}, {Key: "event_version", Value: "1.0"},
+			{Key: "timestamp", Value: bson.NewDateTimeFromTime(failed.Add(-time.Second))},
+			{Key: "aggregate_id", Value: "exec-" + s.id[:8]},
+			{Key: "metadata", Value: bson.D{{Key: "service_name", Value: "execution-service"}, {Key: "service_version", Value: "2.1.0"},
+				{Key: "user_id", Value: "user-1"}, {Key: "environment", Value: "production"}}},
+			{Key: "execution_id", Value: "exec-" + s.id[:8]},
+			{Key: "exit_code", Value: int32(1)},
+		}},
+		{Key: "original_topic", Value: e.topic(s.typ)},
+		{Key: "error", Value: s.err},
+		{Key: "retry_count", Value: s.retries},
+		{Key: "failed_at", Value: bson.NewDateTimeFromTime(failed)},
+		{Key: "status", Value: s.status},
+		{Key: "producer_id", Value: "execution-service-7f9c2"},
+		{Key: "created_at", Value: bson.NewDateTimeFromTime(failed.Add(50 * time.Millisecond))},
+		{Key: "last_updated", Value: bson.NewDateTimeFromTime(failed.Add(50 * time.Millisecond))},
+		{Key: "next_retry_at", Value: next},
+		{Key: "retried_at", Value: retried},
+		{Key: "discarded_at", Value: discarded},
+		{Key: "discard_reason", Value: reason},
+		{Key: "last_error", Value: nil},
+		{Key: "dlq_offset", Value: int32(7)},
+		{Key: "dlq_partition", Value: int32(0)},
+		{Key: "headers", Value: headers},
+	}
+}
+
+func (e *env) insert(specs ...msgSpec) {
+	e.t.Helper()
+	docs := make([]any, len(specs))
+	for i, s := range specs {
+		docs[i] = e.doc(s)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
+	defer cancel()
+	if _, err := e.st.DLQ.Collection().InsertMany(ctx, docs); err != nil {
+		e.t.Fatalf("insert DLQ messages: %v", err)
+	}
+}
+
+// stored reads back one message's document by event id.
+func (e *env) stored(id string) bson.M {
+	e.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
+	defer cancel()
+	var m bson.M
+	if err := e.st.DLQ.Collection().FindOne(ctx, bson.D{{Key: "event.event_id", Value: id}}).Decode(&m); err != nil {
+		e.t.Fatalf("load DLQ message %s: %v", id, err)
+	}
+	return m
+}
+
+// allDocs returns every dlq_messages document, for before/after comparisons.
+func (e *env) allDocs() []bson.M {
+	e.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
+	defer cancel()
+	cur, err := e.st.DLQ.Collection().Find(ctx, bson.D{})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	var out []bson.M
+	if err := cur.All(ctx, &out); err != nil {
+		e.t.Fatal(err)
+	}
+	return out
+}
+
+// recordCount is how many records a topic holds (0 if it does not exist),
+// read from the high watermarks, so proving "nothing was sent" needs no wait.
+func (e *env) recordCount(topic string) int64 {
+	e.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
+	defer cancel()
+	offs, err := kadm.NewClient(testenv.Kafka(e.t)).ListEndOffsets(ctx, topic)
+	if err != nil {
+		e.t.Fatalf("list end offsets of %s: %v", topic, err)
+	}
+	var n int64
+	offs.Each(func(o kadm.ListedOffset) {
+		if o.Err == nil {
+			n += o.Offset
+		}
+	})
+	return n
+}
+
+// consume reads n records from the start of topic, failing if they do not
+// arrive in time.
+func (e *env) consume(topic string, n int) []*kgo.Record {
+	e.t.Helper()
+	cl := testenv.Kafka(e.t, kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
+	defer cancel()
+	var recs []*kgo.Record
+	for len(recs) < n {
+		fetches := cl.PollFetches(ctx)
+		if ctx.Err() != nil {
+			e.t.Fatalf("read %s: got %d of %d records before the timeout", topic, len(recs), n)
+		}
+		fetches.EachError(func(_ string, _ int32, err error) { e.t.Logf("fetch %s: %v", topic, err) })
+		recs = append(recs, fetches.Records()...)
+	}
+	return recs
+}
+
+// produce writes raw values to a topic, synchronously.
+func (e *env) produce(topic string, values ...[]byte) {
+	e.t.Helper()
+	cl := testenv.Kafka(e.t)
+	recs := make([]*kgo.Record, len(values))
+	for i, v := range values {
+		recs[i] = &kgo.Record{Topic: topic, Value: v, Key: []byte(fmt.Sprintf("k%d", i))}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
+	defer cancel()
+	if err := cl.ProduceSync(ctx, recs...).FirstErr(); err != nil {
+		e.t.Fatalf("produce to %s: %v", topic, err)
+	}
+}
+
+func dur(d time.Duration) *time.Duration { return &d }
+
+// uuid makes a readable, unique-looking event id from a seed.
+func uuid(seed string) string {
+	h := fmt.Sprintf("%x", seed)
+	for len(h) < 32 {
+		h += "0"
+	}
+	h = h[:32]
+	return h[:8] + "-" + h[8:12] + "-4" + h[13:16] + "-8" + h[17:20] + "-" + h[20:32]
+}

@@ -1,0 +1,104 @@
+package dlqcmd
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/integr8scode/replayctl/internal/exitcode"
+)
+
+type resolvedOut struct {
+	Topic     string `json:"topic"`
+	EventType string `json:"event_type"`
+	Policy    struct {
+		Strategy         string  `json:"strategy"`
+		MaxRetries       int     `json:"max_retries"`
+		BaseDelaySeconds float64 `json:"base_delay_seconds"`
+		MaxDelaySeconds  float64 `json:"max_delay_seconds"`
+		RetryMultiplier  float64 `json:"retry_multiplier"`
+		JitterFactor     float64 `json:"jitter_factor"`
+	} `json:"policy"`
+	Source   string `json:"source"`
+	Preset   string `json:"preset"`
+	Override bool   `json:"override"`
+}
+
+type policyListOut struct {
+	Presets []struct {
+		Name       string   `json:"name"`
+		Strategy   string   `json:"strategy"`
+		EventTypes []string `json:"event_types"`
+	} `json:"presets"`
+	Overrides []struct {
+		Topic  string `json:"topic"`
+		Policy struct {
+			Strategy string `json:"strategy"`
+		} `json:"policy"`
+		UpdatedBy string `json:"updated_by"`
+	} `json:"overrides"`
+}
+
+func TestE2EPolicy(t *testing.T) {
+	e := newEnv(t)
+	topic := e.topic("pod_failed")
+
+	var res resolvedOut
+	e.okJSON(&res, "policy", "show", topic)
+	if res.EventType != "pod_failed" || res.Preset != "cautious" || res.Override || res.Policy.MaxRetries != 3 || res.Policy.MaxDelaySeconds != 600 {
+		t.Errorf("preset for %s: %+v", topic, res)
+	}
+	e.okJSON(&res, "policy", "show", "payments-retry", "--type", "result_stored")
+	if res.Preset != "immediate" || res.EventType != "result_stored" {
+		t.Errorf("--type: %+v", res)
+	}
+
+	// Bad input is rejected before anything is written.
+	r := e.wantExit(exitcode.Usage, runOpts{}, "policy", "set", topic, "--strategy", "linear")
+	if !strings.Contains(r.err.Error(), "exponential_backoff") {
+		t.Errorf("unknown strategy should list the valid ones: %v", r.err)
+	}
+	e.wantExit(exitcode.Usage, runOpts{}, "policy", "set", topic, "--strategy", "fixed_interval", "--max-delay", "10s")
+	e.wantExit(exitcode.Usage, runOpts{}, "policy", "set", topic, "--strategy", "fixed_interval", "--max-retries", "-2")
+	var list policyListOut
+	e.okJSON(&list, "policy", "list")
+	if len(list.Presets) != 4 || len(list.Overrides) != 0 {
+		t.Fatalf("after rejected sets: %+v", list)
+	}
+
+	// Unspecified fields come from the preset that would otherwise apply.
+	r = e.run(runOpts{}, "policy", "set", topic, "--strategy", "fixed_interval", "--base-delay", "2m")
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	for _, want := range []string{"Strategy:     fixed_interval", "Max retries:  3", "Base delay:   2m", "Max delay:    10m", "override for topic " + topic} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("policy set should print %q:\n%s", want, r.stdout)
+		}
+	}
+	if !strings.Contains(r.stderr, "saved") {
+		t.Errorf("policy set should confirm on stderr: %q", r.stderr)
+	}
+	e.okJSON(&res, "policy", "show", topic)
+	if !res.Override || res.Policy.Strategy != "fixed_interval" || res.Policy.BaseDelaySeconds != 120 || res.Policy.MaxDelaySeconds != 600 || res.Policy.RetryMultiplier != 3 {
+		t.Errorf("override: %+v", res)
+	}
+	e.okJSON(&list, "policy", "list")
+	if len(list.Overrides) != 1 || list.Overrides[0].Topic != topic || list.Overrides[0].Policy.Strategy != "fixed_interval" || list.Overrides[0].UpdatedBy == "" {
+		t.Errorf("override list: %+v", list.Overrides)
+	}
+	if len(list.Presets[0].EventTypes) != 13 || list.Presets[0].Name != "aggressive" {
+		t.Errorf("preset JSON lists every type: %+v", list.Presets[0])
+	}
+	if out := e.ok("policy", "list"); !strings.Contains(out, "Presets") || !strings.Contains(out, topic+"\tfixed_interval") {
+		t.Errorf("policy list table:\n%s", out)
+	}
+
+	e.okJSON(&res, "policy", "unset", topic)
+	if res.Override || res.Preset != "cautious" {
+		t.Errorf("after unset the preset applies again: %+v", res)
+	}
+	r = e.wantExit(exitcode.NotFound, runOpts{}, "policy", "unset", topic)
+	if !strings.Contains(r.err.Error(), topic) {
+		t.Errorf("unset of a missing override should name the topic: %v", r.err)
+	}
+}

@@ -1,0 +1,61 @@
+package dlqcmd
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
+	"github.com/integr8scode/replayctl/internal/dlq"
+)
+
+// PolicyListOptions are the inputs of `dlq policy list`.
+type PolicyListOptions struct {
+	Factory *cmdutil.Factory
+	Ctx     context.Context
+	Debug   bool
+}
+
+// NewCmdPolicyList builds `dlq policy list`; runF replaces the run in flag tests.
+func NewCmdPolicyList(f *cmdutil.Factory, runF func(*PolicyListOptions) error) *cobra.Command {
+	opts := &PolicyListOptions{Factory: f}
+	return &cobra.Command{
+		Use:   "list",
+		Short: "List the retry policy presets and every per-topic override",
+		Long: `List the four retry policy presets with the event types each covers, then
+every per-topic override stored in MongoDB with when and by whom it was set.
+
+In the table COVERS names the categories and counts the event types; -o json
+includes the full list of event types for each preset.`,
+		Example: `  replayctl dlq policy list
+
+  # Which preset covers pod_failed?
+  replayctl dlq policy list -o json | jq -r '.presets[] | select(.event_types | index("pod_failed")) | .name'`,
+		Args: cmdutil.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts.Ctx, opts.Debug = cmd.Context(), debugEnabled(cmd)
+			if runF != nil {
+				return runF(opts)
+			}
+			return policyListRun(opts)
+		},
+	}
+}
+
+func policyListRun(opts *PolicyListOptions) error {
+	f := opts.Factory
+	p, err := f.Printer()
+	if err != nil {
+		return err
+	}
+	m, err := newManager(opts.Ctx, f, managerNeeds{Debug: opts.Debug})
+	if err != nil {
+		return err
+	}
+	overrides, err := m.Overrides(opts.Ctx)
+	if err != nil {
+		return fmt.Errorf("list retry policy overrides: %w", err)
+	}
+	return p.Print(newPolicyList(dlq.Presets(), overrides, f.Now()))
+}

@@ -1,0 +1,65 @@
+package dlqcmd
+
+import (
+	"context"
+
+	"github.com/spf13/cobra"
+
+	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
+)
+
+// PolicyUnsetOptions are the inputs of `dlq policy unset`.
+type PolicyUnsetOptions struct {
+	Factory *cmdutil.Factory
+	Ctx     context.Context
+	Debug   bool
+
+	Topic string
+}
+
+// NewCmdPolicyUnset builds `dlq policy unset`; runF replaces the run in flag tests.
+func NewCmdPolicyUnset(f *cmdutil.Factory, runF func(*PolicyUnsetOptions) error) *cobra.Command {
+	opts := &PolicyUnsetOptions{Factory: f}
+	return &cobra.Command{
+		Use:   "unset TOPIC",
+		Short: "Remove a topic's retry policy override",
+		Long: `Remove the retry policy override of TOPIC (the full topic name), so the
+event type's preset applies again. Exits with code 3 if the topic has no
+override. The policy that now applies is printed.`,
+		Example:           `  replayctl dlq policy unset pod_failed`,
+		Args:              cmdutil.ExactArgs(1, "TOPIC"),
+		ValidArgsFunction: completeOverrideTopics(f),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var err error
+			if opts.Topic, err = topicArg(args); err != nil {
+				return err
+			}
+			opts.Ctx, opts.Debug = cmd.Context(), debugEnabled(cmd)
+			if runF != nil {
+				return runF(opts)
+			}
+			return policyUnsetRun(opts)
+		},
+	}
+}
+
+func policyUnsetRun(opts *PolicyUnsetOptions) error {
+	f := opts.Factory
+	p, err := f.Printer()
+	if err != nil {
+		return err
+	}
+	m, err := newManager(opts.Ctx, f, managerNeeds{Debug: opts.Debug})
+	if err != nil {
+		return err
+	}
+	if err := m.UnsetPolicy(opts.Ctx, opts.Topic); err != nil {
+		return err
+	}
+	view, err := resolvedView(opts.Ctx, m, opts.Topic, "")
+	if err != nil {
+		return err
+	}
+	notice(f, p, "Retry policy override for topic %s removed; %s applies", opts.Topic, view.Source)
+	return p.Print(view)
+}

@@ -1,0 +1,113 @@
+package dlqcmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
+	"github.com/integr8scode/replayctl/internal/dlq"
+	"github.com/integr8scode/replayctl/internal/exitcode"
+)
+
+// Defaults of `dlq process`, the platform processor's.
+const (
+	defaultGroup        = "replayctl-dlq"
+	defaultPollInterval = 5 * time.Second
+)
+
+// ProcessOptions are the inputs of `dlq process`.
+type ProcessOptions struct {
+	Factory *cmdutil.Factory
+	Ctx     context.Context
+	Debug   bool
+
+	Once         bool
+	Group        string
+	PollInterval time.Duration
+}
+
+// NewCmdProcess builds `dlq process`; runF replaces the run in flag tests.
+func NewCmdProcess(f *cmdutil.Factory, runF func(*ProcessOptions) error) *cobra.Command {
+	opts := &ProcessOptions{Factory: f}
+	cmd := &cobra.Command{
+		Use:   "process",
+		Short: "Run the DLQ processor in the foreground",
+		Long: `Do the platform's DLQ processor work: consume the DLQ topic with a consumer
+group, store each message in dlq_messages (idempotently, by event id),
+publish dlq_message_received, apply the retry policy (discard with
+max_retries_exceeded, or schedule the next retry; retry at once for the
+immediate strategy), and retry every scheduled message whose time has come.
+
+Records that are not valid DLQ messages are quarantined (see
+'dlq list --invalid') and never stop consumption. Offsets are committed only
+after a message is stored, so a crash re-reads rather than loses.
+
+With --once it makes one pass over what is on the topic now and over the
+due retries, then exits: for cron jobs and CI. Without it, it runs until
+Ctrl-C or SIGTERM, then commits and stops cleanly (exit 0). A summary of
+what was done is printed at the end; on a terminal a live status line shows
+progress.`,
+		Example: `  # Run until stopped
+  replayctl dlq process
+
+  # One pass, from cron
+  replayctl dlq process --once -o json
+
+  # A second processor sharing the work with the first
+  replayctl dlq process --group replayctl-dlq --poll-interval 10s`,
+		Args: cmdutil.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts.Group = strings.TrimSpace(opts.Group)
+			if opts.Group == "" {
+				return exitcode.Usagef("--group must not be empty")
+			}
+			if opts.PollInterval <= 0 {
+				return exitcode.Usagef("invalid --poll-interval %s: must be greater than 0", opts.PollInterval)
+			}
+			opts.Ctx, opts.Debug = cmd.Context(), debugEnabled(cmd)
+			if runF != nil {
+				return runF(opts)
+			}
+			return processRun(opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.Once, "once", false, "process what is on the topic now and the due retries, then exit")
+	cmd.Flags().StringVar(&opts.Group, "group", defaultGroup, "Kafka consumer group id")
+	cmd.Flags().DurationVar(&opts.PollInterval, "poll-interval", defaultPollInterval, "how often to look for scheduled retries that are due")
+	return cmd
+}
+
+func processRun(opts *ProcessOptions) error {
+	f := opts.Factory
+	p, err := f.Printer()
+	if err != nil {
+		return err
+	}
+	m, err := newManager(opts.Ctx, f, managerNeeds{Kafka: true, Consumer: true, Debug: opts.Debug})
+	if err != nil {
+		return err
+	}
+	if !opts.Once && f.IO.IsStderrTTY() {
+		fmt.Fprintf(f.IO.ErrOut, "Processing %s as group %s; press Ctrl-C to stop.\n", m.DLQTopic, opts.Group)
+	}
+	line := newStatusLine(f.IO, time.Now)
+	stats, err := m.Process(opts.Ctx, dlq.ProcessOptions{
+		Group: opts.Group, Once: opts.Once, PollInterval: opts.PollInterval,
+		Progress: func(s dlq.ProcessStats) { line.Set(statusText(s)) },
+	})
+	line.Done()
+	// Stopping the processor is how it normally ends: a cancelled context
+	// (Ctrl-C, SIGTERM) is a clean stop, not an interruption.
+	if err != nil && !(errors.Is(err, context.Canceled) && opts.Ctx.Err() != nil) {
+		if perr := p.Print(newProcessStats(stats)); perr != nil {
+			return perr
+		}
+		return fmt.Errorf("process DLQ topic %s: %w", m.DLQTopic, err)
+	}
+	return p.Print(newProcessStats(stats))
+}

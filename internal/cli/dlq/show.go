@@ -1,0 +1,105 @@
+package dlqcmd
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
+	"github.com/integr8scode/replayctl/internal/contract"
+	"github.com/integr8scode/replayctl/internal/dlq"
+	"github.com/integr8scode/replayctl/internal/exitcode"
+)
+
+// ShowOptions are the inputs of `dlq show`.
+type ShowOptions struct {
+	Factory *cmdutil.Factory
+	Ctx     context.Context
+	Debug   bool
+
+	EventID string
+}
+
+// NewCmdShow builds `dlq show`; runF replaces the run in flag tests.
+func NewCmdShow(f *cmdutil.Factory, runF func(*ShowOptions) error) *cobra.Command {
+	opts := &ShowOptions{Factory: f}
+	return &cobra.Command{
+		Use:   "show EVENT_ID",
+		Short: "Show one DLQ message: event, error, timeline and retry policy",
+		Long: `Show everything about one dead-letter queue message: the failed event
+pretty-printed, the error and the last retry error, the timeline (failed,
+received, retried, discarded), where it was read from on the DLQ topic, its
+headers, and the retry policy that applies with the next automatic retry.
+
+EVENT_ID is the failed event's id; a unique prefix is enough. A prefix that
+matches several messages is an error (exit 2) that lists them; an id that
+matches nothing exits with code 3.`,
+		Example: `  replayctl dlq show 3f2a9c1e-77b0-4d7e-9a43-2f6f0f5a8d11
+  replayctl dlq show 3f2a9c1e
+
+  # The failed event only, as JSON
+  replayctl dlq show 3f2a9c1e -o json | jq .message.event`,
+		Args:              cmdutil.ExactArgs(1, "EVENT_ID"),
+		ValidArgsFunction: completeEventIDs(f, false),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.EventID = strings.TrimSpace(args[0])
+			if opts.EventID == "" {
+				return exitcode.Usagef("EVENT_ID must not be empty")
+			}
+			opts.Ctx, opts.Debug = cmd.Context(), debugEnabled(cmd)
+			if runF != nil {
+				return runF(opts)
+			}
+			return showRun(opts)
+		},
+	}
+}
+
+func showRun(opts *ShowOptions) error {
+	f := opts.Factory
+	p, err := f.Printer()
+	if err != nil {
+		return err
+	}
+	m, err := newManager(opts.Ctx, f, managerNeeds{Debug: opts.Debug})
+	if err != nil {
+		return err
+	}
+	msg, err := m.Get(opts.Ctx, opts.EventID)
+	if err != nil {
+		return err
+	}
+	res, err := m.ResolvePolicy(opts.Ctx, msg.OriginalTopic, msg.EventType())
+	if err != nil {
+		return fmt.Errorf("resolve retry policy for topic %s: %w", msg.OriginalTopic, err)
+	}
+	return p.Print(messageDetail{Message: newMessageJSON(msg), Policy: showPolicy(msg, res),
+		dlqTopic: m.DLQTopic, now: f.Now()})
+}
+
+// showPolicy says whether and when the processor will retry the message on
+// its own, which is the operator's question when looking at one.
+func showPolicy(msg *contract.DLQMessage, r *dlq.Resolved) *showPolicyJSON {
+	sp := &showPolicyJSON{policyJSON: newPolicyJSON(r.Policy), Source: r.Source, Preset: r.Preset, Override: r.Override}
+	switch {
+	case msg.Status.Terminal():
+		sp.Note = "message already " + string(msg.Status)
+	case !r.Policy.CanRetry(msg.RetryCount):
+		sp.Note = noRetryReason(msg, r.Policy)
+	case msg.Status == contract.DLQScheduled && msg.NextRetryAt != nil:
+		sp.AutomaticRetry, sp.NextRetryAt = true, msg.NextRetryAt
+	default:
+		sp.AutomaticRetry = true
+		sp.Note = "scheduled when the processor next handles it"
+	}
+	return sp
+}
+
+func noRetryReason(msg *contract.DLQMessage, p dlq.Policy) string {
+	if string(p.Strategy) == "manual" {
+		return "manual strategy: retry with 'replayctl dlq retry'"
+	}
+	return fmt.Sprintf("retry count %d has reached max retries %d", msg.RetryCount, p.MaxRetries)
+}

@@ -1,0 +1,173 @@
+package dlqcmd
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/integr8scode/replayctl/internal/contract"
+	"github.com/integr8scode/replayctl/internal/output"
+)
+
+// shortIDLen is how much of an event id a terminal table shows: enough to
+// be unique in practice and accepted back as a prefix by show/retry.
+const shortIDLen = 12
+
+// messageJSON is one dlq_messages document for scripts: the stored fields
+// under their stored names, with the event as a JSON object.
+type messageJSON struct {
+	Event json.RawMessage `json:"event"`
+	*contract.DLQMessage
+}
+
+func newMessageJSON(m *contract.DLQMessage) messageJSON {
+	ev, err := contract.RawToJSON(m.Event)
+	if err != nil || len(m.Event) == 0 {
+		ev = []byte("null")
+	}
+	return messageJSON{Event: ev, DLQMessage: m}
+}
+
+// messageList is `dlq list`: a page of messages plus the total that matched.
+type messageList struct {
+	Total int64         `json:"total"`
+	Items []messageJSON `json:"items"`
+
+	now     time.Time
+	shortID bool
+}
+
+func newMessageList(msgs []contract.DLQMessage, total int64, now time.Time, shortID bool) messageList {
+	items := make([]messageJSON, len(msgs))
+	for i := range msgs {
+		items[i] = newMessageJSON(&msgs[i])
+	}
+	return messageList{Total: total, Items: items, now: now, shortID: shortID}
+}
+
+func (l messageList) TableHeader() []string {
+	return []string{"EVENT ID", "TYPE", "TOPIC", "STATUS", "RETRIES", "FAILED", "NEXT RETRY", "ERROR"}
+}
+
+func (l messageList) TableRows(st *output.Styles) [][]string {
+	rows := make([][]string, 0, len(l.Items))
+	ids := make([]string, len(l.Items))
+	for i, it := range l.Items {
+		ids[i] = it.EventID()
+	}
+	ids = displayIDs(ids, l.shortID)
+	for i, it := range l.Items {
+		m := it.DLQMessage
+		rows = append(rows, []string{
+			ids[i],
+			orDash(m.EventType()),
+			m.OriginalTopic,
+			st.Status(string(m.Status)),
+			strconv.FormatInt(m.RetryCount, 10),
+			output.RelativeTime(l.now, m.FailedAt),
+			relPtr(l.now, m.NextRetryAt),
+			oneLine(m.Error),
+		})
+	}
+	return rows
+}
+
+// invalidJSON is one quarantined DLQ topic record; key and value are shown
+// as text because that is how an operator reads and fixes them.
+type invalidJSON struct {
+	Topic      string            `json:"topic"`
+	Partition  int32             `json:"partition"`
+	Offset     int64             `json:"offset"`
+	Key        string            `json:"key"`
+	Value      string            `json:"value"`
+	Headers    map[string]string `json:"headers"`
+	Reason     string            `json:"reason"`
+	ReceivedAt time.Time         `json:"received_at"`
+}
+
+// invalidList is `dlq list --invalid`.
+type invalidList struct {
+	Total int64         `json:"total"`
+	Items []invalidJSON `json:"items"`
+
+	now time.Time
+}
+
+func (l invalidList) TableHeader() []string {
+	return []string{"TOPIC", "PARTITION", "OFFSET", "REASON", "RECEIVED", "VALUE"}
+}
+
+func (l invalidList) TableRows(_ *output.Styles) [][]string {
+	rows := make([][]string, 0, len(l.Items))
+	for _, it := range l.Items {
+		rows = append(rows, []string{
+			it.Topic,
+			strconv.FormatInt(int64(it.Partition), 10),
+			strconv.FormatInt(it.Offset, 10),
+			it.Reason,
+			output.RelativeTime(l.now, it.ReceivedAt),
+			output.Truncate(oneLine(it.Value), 60),
+		})
+	}
+	return rows
+}
+
+// displayIDs shortens ids for a terminal to shortIDLen characters, or to
+// as many more as it takes to tell the shown ids apart, so every id on
+// screen can be pasted back as a unique prefix.
+func displayIDs(ids []string, short bool) []string {
+	n := shortIDLen
+	if short {
+		for ; !prefixesUnique(ids, n); n++ {
+		}
+	}
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		switch {
+		case id == "":
+			out[i] = "-"
+		case short && len(id) > n:
+			out[i] = id[:n]
+		default:
+			out[i] = id
+		}
+	}
+	return out
+}
+
+// prefixesUnique reports whether the first n characters of distinct ids
+// differ; it is true once n covers the longest id.
+func prefixesUnique(ids []string, n int) bool {
+	seen := make(map[string]string, len(ids))
+	longest := 0
+	for _, id := range ids {
+		longest = max(longest, len(id))
+		p := id[:min(n, len(id))]
+		if other, ok := seen[p]; ok && other != id {
+			return n >= longest
+		}
+		seen[p] = id
+	}
+	return true
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func relPtr(now time.Time, t *time.Time) string {
+	if t == nil {
+		return "-"
+	}
+	return output.RelativeTime(now, *t)
+}
+
+// oneLine collapses whitespace runs (stack traces, JSON) so an error fits a
+// table cell; the table truncates it to the terminal width.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}

@@ -1,0 +1,222 @@
+package dlq
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/integr8scode/replayctl/internal/store"
+)
+
+// claim is a lease on one retry round of one message (see the package doc).
+// Claims are only ever inserted and deleted, never updated.
+type claim struct {
+	ID        string    `bson:"_id"`
+	Key       string    `bson:"key"`
+	EventID   string    `bson:"event_id"`
+	Round     int64     `bson:"round"`
+	Epoch     int       `bson:"epoch"`
+	Owner     string    `bson:"owner"`
+	Token     string    `bson:"token"`
+	Purpose   string    `bson:"purpose"`
+	ClaimedAt time.Time `bson:"claimed_at"`
+	ExpiresAt time.Time `bson:"expires_at"`
+}
+
+// Claim purposes, recorded for operators reading dlq_claims.
+const (
+	purposeRetry   = "retry"
+	purposeDiscard = "discard"
+	purposeIngest  = "ingest-retry"
+)
+
+func claimKey(eventID string, round int64) string {
+	return eventID + ":" + strconv.FormatInt(round, 10)
+}
+
+func claimID(key string, epoch int) string {
+	if epoch == 0 {
+		return key
+	}
+	return key + "#" + strconv.Itoa(epoch)
+}
+
+// claimSet is what one claimAll call holds: claim _id by key.
+type claimSet struct {
+	held      map[string]string
+	expiresAt time.Time
+}
+
+func (s claimSet) has(key string) bool { _, ok := s.held[key]; return ok }
+
+// valid reports whether the lease still holds by our own clock, with a
+// margin for the publish that follows.
+func (s claimSet) valid(now time.Time) bool { return now.Add(5 * time.Second).Before(s.expiresAt) }
+
+func (m *Manager) claims() *mongo.Collection { return m.coll(ClaimsCollection) }
+
+// claimAll claims round rounds[i] of eventIDs[i] for each i in one insert,
+// then takes over expired leases with the next epoch in a second insert.
+// A key someone else holds is simply not in the result.
+func (m *Manager) claimAll(ctx context.Context, eventIDs []string, rounds []int64, purpose string) (claimSet, error) {
+	now := m.nowMs()
+	set := claimSet{held: make(map[string]string, len(eventIDs)), expiresAt: now.Add(m.claimTTL())}
+	token := newToken()
+	docs := make([]any, len(eventIDs))
+	for i, id := range eventIDs {
+		key := claimKey(id, rounds[i])
+		docs[i] = claim{ID: claimID(key, 0), Key: key, EventID: id, Round: rounds[i], Owner: m.owner(),
+			Token: token, Purpose: purpose, ClaimedAt: now, ExpiresAt: set.expiresAt}
+	}
+	res, err := insertUnordered(ctx, m.claims(), docs)
+	if err != nil {
+		return set, fmt.Errorf("claim DLQ messages: %w", err)
+	}
+	var contested []claim
+	for i, d := range docs {
+		c := d.(claim)
+		if !res.dup[i] {
+			set.held[c.Key] = c.ID
+		} else {
+			contested = append(contested, c)
+		}
+	}
+	if len(contested) == 0 {
+		return set, nil
+	}
+	return set, m.takeOver(ctx, contested, token, now, &set)
+}
+
+// takeOver wins contested keys whose newest claim is ours (an earlier
+// attempt of this call) or has expired (its holder is gone: take the next
+// epoch, which only one taker can insert).
+func (m *Manager) takeOver(ctx context.Context, contested []claim, token string, now time.Time, set *claimSet) error {
+	keys := make([]string, len(contested))
+	for i, c := range contested {
+		keys[i] = c.Key
+	}
+	newest, err := m.newestClaims(ctx, keys)
+	if err != nil {
+		return err
+	}
+	var next []any
+	for _, c := range contested {
+		cur, ok := newest[c.Key]
+		switch {
+		case !ok: // released since: claim afresh at the next free epoch
+			next = append(next, c)
+		case cur.Token == token:
+			set.held[c.Key] = cur.ID
+		case cur.ExpiresAt.Before(now):
+			c.Epoch = cur.Epoch + 1
+			c.ID = claimID(c.Key, c.Epoch)
+			next = append(next, c)
+		}
+	}
+	if len(next) == 0 {
+		return nil
+	}
+	res, err := insertUnordered(ctx, m.claims(), next)
+	if err != nil {
+		return fmt.Errorf("take over expired DLQ claims: %w", err)
+	}
+	for i, d := range next {
+		if c := d.(claim); !res.dup[i] {
+			set.held[c.Key] = c.ID
+		}
+	}
+	return nil
+}
+
+func (m *Manager) newestClaims(ctx context.Context, keys []string) (map[string]claim, error) {
+	cur, err := m.claims().Find(ctx, bson.D{{Key: "key", Value: bson.D{{Key: "$in", Value: keys}}}})
+	if err != nil {
+		return nil, fmt.Errorf("read DLQ claims: %w", store.Wrap(err))
+	}
+	var all []claim
+	if err := cur.All(ctx, &all); err != nil {
+		return nil, fmt.Errorf("read DLQ claims: %w", store.Wrap(err))
+	}
+	out := make(map[string]claim, len(keys))
+	for _, c := range all {
+		if prev, ok := out[c.Key]; !ok || c.Epoch > prev.Epoch {
+			out[c.Key] = c
+		}
+	}
+	return out, nil
+}
+
+// release deletes claims we hold for keys, so a failed send can be retried
+// at once instead of after the lease expires. Only the holder deletes a live
+// claim, so this never removes someone else's.
+func (m *Manager) release(ctx context.Context, set claimSet, keys []string) error {
+	ids := make([]string, 0, len(keys))
+	for _, k := range keys {
+		if id, ok := set.held[k]; ok {
+			ids = append(ids, id)
+			delete(set.held, k)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	err := store.WithRetry(ctx, func(ctx context.Context) error {
+		_, err := m.claims().DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("release DLQ claims: %w", store.Wrap(err))
+	}
+	return nil
+}
+
+func newToken() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// claimRetention is how long after expiry a claim is kept for operators.
+const claimRetention = time.Hour
+
+// cleanupClaims deletes claims whose lease ended over claimRetention ago, a
+// bounded number per call. That is always safe: only live claims exclude;
+// an expired one merely numbers the next epoch, and a taker re-reads the
+// message, not the claim, before acting.
+func (m *Manager) cleanupClaims(ctx context.Context) (int64, error) {
+	cutoff := m.nowMs().Add(-claimRetention)
+	q := bson.D{{Key: "expires_at", Value: bson.D{{Key: "$lt", Value: cutoff}}}}
+	cur, err := m.claims().Find(ctx, q, options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}).SetLimit(10000))
+	if err != nil {
+		return 0, fmt.Errorf("find expired DLQ claims: %w", store.Wrap(err))
+	}
+	var rows []struct {
+		ID string `bson:"_id"`
+	}
+	if err := cur.All(ctx, &rows); err != nil {
+		return 0, fmt.Errorf("find expired DLQ claims: %w", store.Wrap(err))
+	}
+	if len(rows) == 0 {
+		return 0, nil
+	}
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	var res *mongo.DeleteResult
+	err = store.WithRetry(ctx, func(ctx context.Context) error {
+		res, err = m.claims().DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("delete expired DLQ claims: %w", store.Wrap(err))
+	}
+	return res.DeletedCount, nil
+}

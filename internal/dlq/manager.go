@@ -1,0 +1,136 @@
+package dlq
+
+import (
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+
+	"github.com/integr8scode/replayctl/internal/store"
+)
+
+// Manager does every DLQ operation. The zero values of the optional fields
+// are usable; Store is always required, Kafka for anything that publishes.
+type Manager struct {
+	Store *store.Store
+	// Kafka publishes retried events and notifications; nil is fine for
+	// read-only use (list, show, topics, errors, policies).
+	Kafka *kgo.Client
+	// TopicPrefix prefixes notification topics (contract: topic = prefix + name).
+	TopicPrefix string
+	// DLQTopic is the full DLQ topic name, prefix included.
+	DLQTopic string
+	// Environment is the platform environment; "test" keeps `test-` event ids
+	// on receipt and is stamped into notification metadata. "" = production.
+	Environment string
+	// Owner identifies this process in claims (for example host:pid).
+	Owner string
+	// ServiceVersion goes into notification metadata; "" = "replayctl".
+	ServiceVersion string
+	Now            func() time.Time
+	// Logger gets one line per notable message event, always with event_id;
+	// nil discards.
+	Logger *slog.Logger
+	// Metrics are optional hooks (nil = none).
+	Metrics Metrics
+	// NewConsumer builds the group consumer Process reads the DLQ topic with,
+	// from the same connection settings as Kafka plus the given options (the
+	// group, topic and commit options). Process requires it; Kafka is a
+	// shared producer and cannot join a group.
+	NewConsumer func(opts ...kgo.Opt) (*kgo.Client, error)
+	// ClaimTTL is how long a claim is a valid lease; 0 = 5 minutes.
+	ClaimTTL time.Duration
+
+	indexOnce sync.Once
+	indexErr  error
+}
+
+// Metrics receives counters from the processor; the worker implements it.
+type Metrics interface {
+	Received(topic string)
+	Retried(topic string)
+	Discarded(topic string)
+	Quarantined(topic string)
+	RetryLatency(topic string, d time.Duration)
+}
+
+const defaultClaimTTL = 5 * time.Minute
+
+func (m *Manager) now() time.Time {
+	if m.Now != nil {
+		return m.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// nowMs is now truncated to what BSON dates keep, so values written and read
+// back compare equal.
+func (m *Manager) nowMs() time.Time { return m.now().Truncate(time.Millisecond) }
+
+func (m *Manager) log() *slog.Logger {
+	if m.Logger != nil {
+		return m.Logger
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+func (m *Manager) owner() string {
+	if m.Owner != "" {
+		return m.Owner
+	}
+	return "replayctl"
+}
+
+func (m *Manager) environment() string {
+	if m.Environment != "" {
+		return m.Environment
+	}
+	return "production"
+}
+
+func (m *Manager) claimTTL() time.Duration {
+	if m.ClaimTTL > 0 {
+		return m.ClaimTTL
+	}
+	return defaultClaimTTL
+}
+
+func (m *Manager) messages() *mongo.Collection { return m.Store.DLQ.Collection() }
+
+func (m *Manager) coll(name string) *mongo.Collection { return m.Store.Database().Collection(name) }
+
+func (m *Manager) requireKafka(what string) error {
+	if m.Kafka == nil {
+		return fmt.Errorf("%s needs a Kafka client", what)
+	}
+	return nil
+}
+
+// metrics hooks, nil-safe.
+func (m *Manager) mReceived(topic string) {
+	if m.Metrics != nil {
+		m.Metrics.Received(topic)
+	}
+}
+
+func (m *Manager) mRetried(topic string, latency time.Duration) {
+	if m.Metrics != nil {
+		m.Metrics.Retried(topic)
+		m.Metrics.RetryLatency(topic, latency)
+	}
+}
+
+func (m *Manager) mDiscarded(topic string) {
+	if m.Metrics != nil {
+		m.Metrics.Discarded(topic)
+	}
+}
+
+func (m *Manager) mQuarantined(topic string) {
+	if m.Metrics != nil {
+		m.Metrics.Quarantined(topic)
+	}
+}

@@ -1,0 +1,180 @@
+package dlq
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/integr8scode/replayctl/internal/contract"
+	"github.com/integr8scode/replayctl/internal/exitcode"
+	"github.com/integr8scode/replayctl/internal/store"
+)
+
+// Override is a per-topic policy persisted in `dlq_retry_policies`.
+type Override struct {
+	Topic     string    `json:"topic" yaml:"topic"`
+	Policy    Policy    `json:"policy" yaml:"policy"`
+	UpdatedAt time.Time `json:"updated_at" yaml:"updated_at"`
+	UpdatedBy string    `json:"updated_by" yaml:"updated_by"`
+}
+
+// Resolved is the policy that applies to a message, and why.
+type Resolved struct {
+	Policy   Policy `json:"policy" yaml:"policy"`
+	Source   string `json:"source" yaml:"source"`
+	Preset   string `json:"preset,omitempty" yaml:"preset,omitempty"`
+	Override bool   `json:"override" yaml:"override"`
+}
+
+// overrideDoc is one small document per topic (_id = full topic name).
+type overrideDoc struct {
+	Topic     string     `bson:"_id"`
+	Wire      policyWire `bson:",inline"`
+	UpdatedAt time.Time  `bson:"updated_at"`
+	UpdatedBy string     `bson:"updated_by"`
+}
+
+func (m *Manager) policies() *mongo.Collection { return m.coll(PoliciesCollection) }
+
+// ResolvePolicy returns the override for topic (the full topic name) if one
+// exists, otherwise the preset of the event type's category.
+func (m *Manager) ResolvePolicy(ctx context.Context, topic, eventType string) (*Resolved, error) {
+	var doc overrideDoc
+	err := m.policies().FindOne(ctx, bson.D{{Key: "_id", Value: topic}}).Decode(&doc)
+	switch {
+	case err == nil:
+		return overrideResolved(doc), nil
+	case err != mongo.ErrNoDocuments:
+		return nil, fmt.Errorf("load retry policy for %s: %w", topic, store.Wrap(err))
+	}
+	r := presetResolved(eventType)
+	return &r, nil
+}
+
+func overrideResolved(doc overrideDoc) *Resolved {
+	return &Resolved{Policy: doc.Wire.policy(), Source: "override for topic " + doc.Topic, Override: true}
+}
+
+func presetResolved(eventType string) Resolved {
+	p := presetFor(eventType)
+	desc := "no event type"
+	if eventType != "" {
+		desc = fmt.Sprintf("%s event type %s", contract.CategoryOf(eventType), eventType)
+	}
+	return Resolved{Policy: p.Policy, Preset: p.Name, Source: fmt.Sprintf("preset %s (%s)", p.Name, desc)}
+}
+
+// Overrides lists every persisted override, by topic.
+func (m *Manager) Overrides(ctx context.Context) ([]Override, error) {
+	docs, err := m.loadOverrides(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Override, 0, len(docs))
+	for _, d := range docs {
+		out = append(out, Override{Topic: d.Topic, Policy: d.Wire.policy(), UpdatedAt: d.UpdatedAt.UTC(), UpdatedBy: d.UpdatedBy})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Topic < out[j].Topic })
+	return out, nil
+}
+
+func (m *Manager) loadOverrides(ctx context.Context) ([]overrideDoc, error) {
+	cur, err := m.policies().Find(ctx, bson.D{})
+	if err != nil {
+		return nil, fmt.Errorf("list retry policy overrides: %w", store.Wrap(err))
+	}
+	defer cur.Close(ctx)
+	var out []overrideDoc
+	for cur.Next(ctx) {
+		var d overrideDoc
+		if err := cur.Decode(&d); err != nil {
+			m.log().Warn("skipping malformed retry policy override", "id", cur.Current.Lookup("_id").String(), "error", err)
+			continue
+		}
+		out = append(out, d)
+	}
+	if err := cur.Err(); err != nil {
+		return nil, fmt.Errorf("list retry policy overrides: %w", store.Wrap(err))
+	}
+	return out, nil
+}
+
+// policyResolver resolves many messages against one snapshot of overrides,
+// so a batch costs one small read instead of one per message.
+type policyResolver map[string]overrideDoc
+
+func (m *Manager) newResolver(ctx context.Context) (policyResolver, error) {
+	docs, err := m.loadOverrides(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r := make(policyResolver, len(docs))
+	for _, d := range docs {
+		r[d.Topic] = d
+	}
+	return r, nil
+}
+
+func (r policyResolver) resolve(topic, eventType string) Resolved {
+	if d, ok := r[topic]; ok {
+		return *overrideResolved(d)
+	}
+	return presetResolved(eventType)
+}
+
+// SetPolicy validates p and persists it as the override for topic.
+func (m *Manager) SetPolicy(ctx context.Context, topic string, p Policy) error {
+	topic = strings.TrimSpace(topic)
+	if err := validateTopicName(topic); err != nil {
+		return err
+	}
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	doc := overrideDoc{Topic: topic, Wire: p.wire(), UpdatedAt: m.nowMs(), UpdatedBy: m.owner()}
+	return store.WithRetry(ctx, func(ctx context.Context) error {
+		_, err := m.policies().ReplaceOne(ctx, bson.D{{Key: "_id", Value: topic}}, doc, options.Replace().SetUpsert(true))
+		if err != nil {
+			return fmt.Errorf("save retry policy for %s: %w", topic, store.Wrap(err))
+		}
+		return nil
+	})
+}
+
+// UnsetPolicy removes the override for topic; a missing one is exit 3.
+func (m *Manager) UnsetPolicy(ctx context.Context, topic string) error {
+	var res *mongo.DeleteResult
+	err := store.WithRetry(ctx, func(ctx context.Context) error {
+		var err error
+		res, err = m.policies().DeleteOne(ctx, bson.D{{Key: "_id", Value: topic}})
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("remove retry policy for %s: %w", topic, store.Wrap(err))
+	}
+	if res.DeletedCount == 0 {
+		return exitcode.WithHint(exitcode.NotFoundf("no retry policy override for topic %q", topic),
+			"`replayctl dlq policy list` shows the overrides; topics are full names, prefix included")
+	}
+	return nil
+}
+
+// validateTopicName applies Kafka's topic name rules.
+func validateTopicName(t string) error {
+	if t == "" || t == "." || t == ".." || len(t) > 249 {
+		return exitcode.Usagef("invalid topic name %q", t)
+	}
+	for _, c := range t {
+		ok := c == '.' || c == '_' || c == '-' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+		if !ok {
+			return exitcode.Usagef("invalid topic name %q: only letters, digits, '.', '_' and '-' are allowed", t)
+		}
+	}
+	return nil
+}

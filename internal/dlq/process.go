@@ -1,0 +1,345 @@
+package dlq
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/integr8scode/replayctl/internal/exitcode"
+)
+
+// DefaultGroup is the consumer group Process joins unless told otherwise.
+const DefaultGroup = "replayctl-dlq"
+
+// ProcessOptions control Process.
+type ProcessOptions struct {
+	// Group is the consumer group id; "" = DefaultGroup.
+	Group string
+	// Once reads what is on the DLQ topic now (up to the end offsets taken at
+	// the start), retries what is due, and returns.
+	Once bool
+	// PollInterval is how often due retries are looked for; 0 = 5s.
+	PollInterval time.Duration
+	// Progress is called from Process's goroutine after every batch.
+	Progress func(ProcessStats)
+}
+
+// ProcessStats count what Process did.
+type ProcessStats struct {
+	Received    int64 `json:"received" yaml:"received"`       // new messages stored
+	Duplicates  int64 `json:"duplicates" yaml:"duplicates"`   // already stored: nothing changed
+	Dropped     int64 `json:"dropped" yaml:"dropped"`         // older than 7 days, or test- ids
+	Quarantined int64 `json:"quarantined" yaml:"quarantined"` // stored in dlq_invalid
+	Discarded   int64 `json:"discarded" yaml:"discarded"`     // max_retries_exceeded on receipt
+	Scheduled   int64 `json:"scheduled" yaml:"scheduled"`     // stored with a next_retry_at
+	Retried     int64 `json:"retried" yaml:"retried"`         // sent (immediate and due)
+	RetryFailed int64 `json:"retry_failed" yaml:"retry_failed"`
+}
+
+func (s *ProcessStats) add(o ProcessStats) {
+	s.Received += o.Received
+	s.Duplicates += o.Duplicates
+	s.Dropped += o.Dropped
+	s.Quarantined += o.Quarantined
+	s.Discarded += o.Discarded
+	s.Scheduled += o.Scheduled
+	s.Retried += o.Retried
+	s.RetryFailed += o.RetryFailed
+}
+
+const (
+	defaultPollInterval = 5 * time.Second
+	// batchTimeout bounds persisting one fetch once started; shutdown waits
+	// for it rather than abandoning a half-persisted batch.
+	batchTimeout = 10 * time.Minute
+	// onceIdle ends a --once pass that stops receiving records before the end
+	// offsets (transaction markers or compaction leave gaps there).
+	onceIdle    = 5 * time.Second
+	joinTimeout = 60 * time.Second
+)
+
+// Process consumes the DLQ topic with a consumer group, persists what it
+// reads, and retries due messages. Offsets are committed only after their
+// records are persisted. Once returns after one pass; otherwise it runs until
+// ctx is done, finishes the batch in hand, commits, and returns nil.
+func (m *Manager) Process(ctx context.Context, o ProcessOptions) (ProcessStats, error) {
+	var stats ProcessStats
+	if err := m.checkProcess(); err != nil {
+		return stats, err
+	}
+	if err := m.EnsureIndexes(ctx); err != nil {
+		return stats, err
+	}
+	if o.Group == "" {
+		o.Group = DefaultGroup
+	}
+	if o.PollInterval <= 0 {
+		o.PollInterval = defaultPollInterval
+	}
+	asg := &assignment{parts: map[int32]bool{}}
+	cl, err := m.NewConsumer(
+		kgo.ConsumerGroup(o.Group),
+		kgo.ConsumeTopics(m.DLQTopic),
+		kgo.DisableAutoCommit(),
+		kgo.BlockRebalanceOnPoll(),
+		kgo.AllowAutoTopicCreation(),
+		kgo.FetchMaxWait(500*time.Millisecond),
+		kgo.OnPartitionsAssigned(asg.assigned),
+		kgo.OnPartitionsRevoked(asg.revoked),
+		kgo.OnPartitionsLost(asg.revoked),
+	)
+	if err != nil {
+		return stats, fmt.Errorf("create DLQ consumer: %w", err)
+	}
+	defer cl.CloseAllowingRebalance()
+	r := &runner{m: m, cl: cl, o: o, asg: asg, stats: &stats}
+	if o.Once {
+		return stats, r.once(ctx)
+	}
+	return stats, r.loop(ctx)
+}
+
+func (m *Manager) checkProcess() error {
+	switch {
+	case m.NewConsumer == nil:
+		return errors.New("dlq: Process needs Manager.NewConsumer")
+	case m.Kafka == nil:
+		return errors.New("dlq: Process needs Manager.Kafka to publish")
+	case m.DLQTopic == "":
+		return exitcode.Usagef("no DLQ topic configured")
+	}
+	return nil
+}
+
+// assignment tracks the partitions the group gave us (callbacks run on the
+// client's goroutines).
+type assignment struct {
+	mu     sync.Mutex
+	joined bool
+	parts  map[int32]bool
+}
+
+func (a *assignment) assigned(_ context.Context, _ *kgo.Client, m map[string][]int32) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.joined = true
+	for _, ps := range m {
+		for _, p := range ps {
+			a.parts[p] = true
+		}
+	}
+}
+
+func (a *assignment) revoked(_ context.Context, _ *kgo.Client, m map[string][]int32) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, ps := range m {
+		for _, p := range ps {
+			delete(a.parts, p)
+		}
+	}
+}
+
+func (a *assignment) snapshot() (bool, []int32) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	out := make([]int32, 0, len(a.parts))
+	for p := range a.parts {
+		out = append(out, p)
+	}
+	return a.joined, out
+}
+
+type runner struct {
+	m           *Manager
+	cl          *kgo.Client
+	o           ProcessOptions
+	asg         *assignment
+	stats       *ProcessStats
+	lastCleanup time.Time
+}
+
+// poll fetches with a deadline; it reports the records and whether the
+// client was closed.
+func (r *runner) poll(ctx context.Context, wait time.Duration) ([]*kgo.Record, bool) {
+	pctx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	fs := r.cl.PollFetches(pctx)
+	if fs.IsClientClosed() {
+		return nil, true
+	}
+	fs.EachError(func(t string, p int32, err error) {
+		if !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {
+			r.m.log().Warn("DLQ fetch error", "topic", t, "partition", p, "event_id", "", "error", err)
+		}
+	})
+	return fs.Records(), false
+}
+
+// handle persists one fetch and commits its offsets. It runs to completion
+// even when ctx is cancelled, so a shutdown never commits unpersisted
+// records nor abandons persisted ones uncommitted.
+func (r *runner) handle(ctx context.Context, recs []*kgo.Record) error {
+	defer r.cl.AllowRebalance()
+	if len(recs) == 0 {
+		return nil
+	}
+	work, cancel := context.WithTimeout(context.WithoutCancel(ctx), batchTimeout)
+	defer cancel()
+	began := time.Now()
+	st, err := r.m.persistRecords(work, recs)
+	r.m.log().Debug("persisted DLQ batch", "event_id", "", "records", len(recs), "took", time.Since(began))
+	r.stats.add(st)
+	if err != nil {
+		return fmt.Errorf("persist DLQ records: %w", err)
+	}
+	if err := r.cl.CommitRecords(work, recs...); err != nil {
+		return fmt.Errorf("commit DLQ offsets: %w", err)
+	}
+	r.progress()
+	return nil
+}
+
+func (r *runner) progress() {
+	if r.o.Progress != nil {
+		r.o.Progress(*r.stats)
+	}
+}
+
+func (r *runner) retryDue(ctx context.Context) error {
+	work, cancel := context.WithTimeout(context.WithoutCancel(ctx), batchTimeout)
+	defer cancel()
+	if time.Since(r.lastCleanup) > claimRetention {
+		r.lastCleanup = time.Now()
+		if n, err := r.m.cleanupClaims(work); err != nil {
+			r.m.log().Warn("cannot clean up expired claims", "event_id", "", "error", err)
+		} else if n > 0 {
+			r.m.log().Debug("deleted expired claims", "event_id", "", "count", n)
+		}
+	}
+	began := time.Now()
+	ok, failed, err := r.m.retryDue(work)
+	r.m.log().Debug("retried due DLQ messages", "event_id", "", "retried", ok, "failed", failed, "took", time.Since(began))
+	r.stats.Retried += ok
+	r.stats.RetryFailed += failed
+	if ok+failed > 0 {
+		r.progress()
+	}
+	return err
+}
+
+// loop runs until ctx is done, retrying due messages every PollInterval.
+func (r *runner) loop(ctx context.Context) error {
+	next := time.Now()
+	for ctx.Err() == nil {
+		if !time.Now().Before(next) {
+			if err := r.retryDue(ctx); err != nil {
+				return err
+			}
+			next = time.Now().Add(r.o.PollInterval)
+		}
+		recs, closed := r.poll(ctx, max(time.Until(next), 10*time.Millisecond))
+		if closed {
+			return nil
+		}
+		if err := r.handle(ctx, recs); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// once reads up to the end offsets taken now, then retries what is due.
+func (r *runner) once(ctx context.Context) error {
+	ends, pos, err := r.bounds(ctx)
+	if err != nil {
+		return err
+	}
+	r.m.log().Debug("DLQ pass bounds", "event_id", "", "ends", ends, "from", pos)
+	start, lastRecord := time.Now(), time.Now()
+	for ctx.Err() == nil {
+		joined, parts := r.asg.snapshot()
+		if joined && caughtUp(parts, ends, pos) {
+			break
+		}
+		if !joined && time.Since(start) > joinTimeout {
+			return fmt.Errorf("no partitions of %s assigned in group %s within %s", r.m.DLQTopic, r.o.Group, joinTimeout)
+		}
+		if joined && time.Since(lastRecord) > onceIdle {
+			r.m.log().Warn("DLQ topic idle before its end offsets; finishing the pass", "event_id", "")
+			break
+		}
+		recs, closed := r.poll(ctx, time.Second)
+		if closed {
+			return nil
+		}
+		if len(recs) > 0 {
+			lastRecord = time.Now()
+		}
+		for _, rec := range recs {
+			pos[rec.Partition] = max(pos[rec.Partition], rec.Offset+1)
+		}
+		if err := r.handle(ctx, recs); err != nil {
+			return err
+		}
+	}
+	if ctx.Err() != nil {
+		return nil
+	}
+	return r.retryDue(ctx)
+}
+
+func caughtUp(parts []int32, ends, pos map[int32]int64) bool {
+	for _, p := range parts {
+		if pos[p] < ends[p] {
+			return false
+		}
+	}
+	return true
+}
+
+// bounds returns each partition's end offset now and the position the group
+// resumes from (its committed offset, else the log start).
+func (r *runner) bounds(ctx context.Context) (ends, pos map[int32]int64, err error) {
+	adm := kadm.NewClient(r.cl)
+	topic := r.m.DLQTopic
+	endOffs, err := adm.ListEndOffsets(ctx, topic)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read end offsets of %s: %w", topic, err)
+	}
+	startOffs, err := adm.ListStartOffsets(ctx, topic)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read start offsets of %s: %w", topic, err)
+	}
+	committed, err := adm.FetchOffsets(ctx, r.o.Group)
+	if errors.Is(err, kerr.GroupIDNotFound) {
+		// A group that never committed (kfake says so; Kafka returns nothing).
+		committed, err = nil, nil
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("read committed offsets of group %s: %w", r.o.Group, err)
+	}
+	ends, pos = map[int32]int64{}, map[int32]int64{}
+	endOffs.Each(func(o kadm.ListedOffset) {
+		if o.Err == nil {
+			ends[o.Partition] = o.Offset
+		}
+	})
+	startOffs.Each(func(o kadm.ListedOffset) {
+		if o.Err == nil {
+			pos[o.Partition] = o.Offset
+		}
+	})
+	committed.Each(func(o kadm.OffsetResponse) {
+		if o.Topic == topic && o.Err == nil && o.At >= 0 {
+			pos[o.Partition] = max(pos[o.Partition], o.At)
+		}
+	})
+	return ends, pos, nil
+}
