@@ -5,6 +5,7 @@ import (
 
 	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
 	dlqcmd "github.com/integr8scode/replayctl/internal/cli/dlq"
+	replaycmd "github.com/integr8scode/replayctl/internal/cli/replay"
 )
 
 type groupedCommand struct {
@@ -15,6 +16,7 @@ type groupedCommand struct {
 // extraCommands lists the nouns beyond the setup commands.
 func extraCommands(f *cmdutil.Factory) []groupedCommand {
 	return []groupedCommand{
+		{"core", replaycmd.NewCmdReplay(f)},
 		{"core", dlqcmd.NewCmdDLQ(f)},
 	}
 }

@@ -1,0 +1,47 @@
+package replaycmd
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
+	"github.com/integr8scode/replayctl/internal/replay"
+)
+
+// CancelOptions are the inputs of `replay cancel`.
+type CancelOptions struct {
+	baseOptions
+	ID string
+}
+
+// NewCmdCancel builds `replay cancel`; runF replaces the run in flag tests.
+func NewCmdCancel(f *cmdutil.Factory, runF func(*CancelOptions) error) *cobra.Command {
+	opts := &CancelOptions{baseOptions: baseOptions{Factory: f}}
+	cmd := &cobra.Command{
+		Use:   "cancel ID",
+		Short: "Cancel a session that has not ended",
+		Long: `Cancel a session in any status that is not final (created, scheduled,
+running, paused). A runner executing it is asked to stop and this command
+waits until it has checkpointed and marked the session cancelled. Events
+already sent stay sent; a cancelled session cannot be resumed.
+
+Cancelling a completed, failed or cancelled session exits 4 and says its
+current status.`,
+		Example: `  replayctl replay cancel 3f1c9a1e
+  replayctl replay list --status paused -o json | jq -r '.[].session_id' | xargs -n1 replayctl replay cancel`,
+		Args:              cmdutil.ExactArgs(1, "a session ID or unique prefix"),
+		ValidArgsFunction: completeSessionIDs(f),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.ctx, opts.ID = cmd.Context(), args[0]
+			if runF != nil {
+				return runF(opts)
+			}
+			return cancelRun(opts)
+		},
+	}
+	opts.bind(cmd)
+	return cmd
+}
+
+func cancelRun(o *CancelOptions) error {
+	return controlRun(&o.baseOptions, o.ID, "Cancelled", (*replay.Service).Cancel)
+}

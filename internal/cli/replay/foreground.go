@@ -1,0 +1,187 @@
+package replaycmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/integr8scode/replayctl/internal/contract"
+	"github.com/integr8scode/replayctl/internal/exitcode"
+	"github.com/integr8scode/replayctl/internal/output"
+	"github.com/integr8scode/replayctl/internal/replay"
+)
+
+// exitPolicy turns how a session ended into the command's error (its exit
+// code): start and resume succeed unless the session failed, run is
+// stricter because CI jobs branch on it.
+type exitPolicy func(s *contract.Session) error
+
+// startMode is the policy of start, resume and create --start.
+func startMode(s *contract.Session) error {
+	if s.Status == contract.StatusFailed {
+		return sessionFailed(s)
+	}
+	return nil
+}
+
+// runMode is the policy of run: 0 only when every event went out, 6 when
+// the session completed with failed events, 1 otherwise.
+func runMode(s *contract.Session) error {
+	switch s.Status {
+	case contract.StatusCompleted:
+		if s.FailedEvents > 0 {
+			return exitcode.Partialf("session %s completed with %d failed event(s)", s.SessionID, s.FailedEvents)
+		}
+		return nil
+	case contract.StatusFailed:
+		return sessionFailed(s)
+	default:
+		return exitcode.WithHint(fmt.Errorf("session %s did not complete: it is %s", s.SessionID, s.Status),
+			"see 'replayctl replay show "+s.SessionID+"'")
+	}
+}
+
+func sessionFailed(s *contract.Session) error {
+	reason := "see 'replayctl replay show " + s.SessionID + "'"
+	if s.Error != nil && *s.Error != "" {
+		reason = *s.Error
+	}
+	return fmt.Errorf("session %s failed: %s", s.SessionID, reason)
+}
+
+// startAndRun starts sess and, unless detach, runs it in this process.
+func startAndRun(ctx context.Context, b *baseOptions, p *output.Printer, svc *replay.Service,
+	sess *contract.Session, detach bool, exits exitPolicy) error {
+	if !detach {
+		if err := prepareForeground(ctx, b, p, svc, sess); err != nil {
+			return err
+		}
+	}
+	started, err := svc.Start(ctx, sess.SessionID)
+	if err != nil {
+		return err
+	}
+	if detach {
+		return printDetached(b.Factory.IO, p, started)
+	}
+	return runForeground(ctx, b, p, svc, started, exits)
+}
+
+// prepareForeground checks what a foreground run needs before the session
+// changes state, so a conflict or an unreachable Kafka changes nothing.
+func prepareForeground(ctx context.Context, b *baseOptions, p *output.Printer, svc *replay.Service, sess *contract.Session) error {
+	if err := checkStdoutFree(p, sess); err != nil {
+		return err
+	}
+	return ensureProducer(ctx, b.Factory, svc, sess)
+}
+
+// printDetached reports a session left running for a worker.
+func printDetached(ios *output.IOStreams, p *output.Printer, s *contract.Session) error {
+	if p.Format() != output.FormatTable {
+		return p.Print(s)
+	}
+	st := p.Styles()
+	_, err := fmt.Fprintf(ios.Out, "%s Session %s is %s; a worker will run it. Follow it with: replayctl replay watch %s\n",
+		st.SuccessIcon(), s.SessionID, st.Status(string(s.Status)), shortID(s.SessionID))
+	return err
+}
+
+// runForeground runs a running session here until it ends or ctx is
+// cancelled (Ctrl-C), then prints the summary.
+func runForeground(ctx context.Context, b *baseOptions, p *output.Printer, svc *replay.Service,
+	sess *contract.Session, exits exitPolicy) error {
+	ios := b.Factory.IO
+	prog := newRunProgress(ios, sess)
+	before := sess.ReplayedEvents
+	began := time.Now()
+	res, err := svc.Run(ctx, sess.SessionID, replay.RunOptions{
+		Progress:    prog.update,
+		Stdout:      ios.Out,
+		OnInterrupt: replay.PauseOnInterrupt,
+	})
+	prog.finish()
+	if ctx.Err() != nil && (res == nil || res.Outcome == replay.OutcomePaused) {
+		return interrupted(ctx, ios, svc, sess, res)
+	}
+	if err != nil {
+		if followed, ferr := followHolder(ctx, b, p, svc, sess, err, exits); followed {
+			return ferr
+		}
+		return err
+	}
+	sum := newSummary(res.Session, string(res.Outcome), time.Since(began), res.Session.ReplayedEvents-before)
+	if err := printSummary(ios, p, sum, streamsToStdout(res.Session)); err != nil {
+		return err
+	}
+	return exits(res.Session)
+}
+
+// interrupted reports where Ctrl-C left the session and exits 130.
+func interrupted(ctx context.Context, ios *output.IOStreams, svc *replay.Service, sess *contract.Session, res *replay.Result) error {
+	s := sess
+	if res != nil && res.Session != nil {
+		s = res.Session
+	} else {
+		// The run's context is gone; reading the final state must not be.
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if fresh, err := svc.Resolve(rctx, sess.SessionID); err == nil {
+			s = fresh
+		}
+	}
+	if s.Status == contract.StatusPaused {
+		fmt.Fprintf(ios.ErrOut, "Paused session %s at event %d/%d. Resume with: replayctl replay resume %s\n",
+			s.SessionID, processed(s), s.TotalEvents, s.SessionID)
+	} else {
+		fmt.Fprintf(ios.ErrOut, "Stopped following session %s; it is %s.\n", s.SessionID, s.Status)
+	}
+	return fmt.Errorf("replay of session %s interrupted: %w", s.SessionID, context.Canceled)
+}
+
+// followHolder handles the race where a worker took the session between
+// our Start and our Run: instead of failing, follow the worker's progress.
+// It reports whether it took over the error.
+func followHolder(ctx context.Context, b *baseOptions, p *output.Printer, svc *replay.Service,
+	sess *contract.Session, runErr error, exits exitPolicy) (bool, error) {
+	if exitcode.Of(runErr) != exitcode.InvalidState {
+		return false, nil
+	}
+	info, err := svc.Info(ctx, sess.SessionID)
+	if err != nil || info.Holder == nil || !info.Holder.Live || info.Holder.Purpose != "run" || info.Holder.Owner == svc.Owner {
+		return false, nil
+	}
+	ios := b.Factory.IO
+	fmt.Fprintf(ios.ErrOut, "Session %s is being run by %s; following it instead.\n", sess.SessionID, info.Holder.Owner)
+	return true, watchUntilEnd(ctx, ios, p, svc, sess.SessionID, time.Second, exits)
+}
+
+// runProgress adapts the engine's progress callbacks to output.Progress.
+// output.Progress measures work from zero, so a resumed session's bar
+// covers what is left (from base on): its rate and ETA stay honest.
+type runProgress struct {
+	bar  *output.Progress
+	base int64
+}
+
+func newRunProgress(ios *output.IOStreams, s *contract.Session) *runProgress {
+	base := processed(s)
+	label := "Replaying " + shortID(s.SessionID)
+	if base > 0 {
+		label += fmt.Sprintf(" (resumed after %d)", base)
+	}
+	return &runProgress{bar: output.NewProgress(ios, label, max(s.TotalEvents-base, 0)), base: base}
+}
+
+func (r *runProgress) update(pr replay.Progress) {
+	if pr.Total > 0 {
+		r.bar.SetTotal(max(pr.Total-r.base, 0))
+	}
+	r.bar.Update(max(pr.Replayed+pr.Failed+pr.Skipped-r.base, 0), pr.Failed)
+}
+
+func (r *runProgress) finish() { r.bar.Finish() }
+
+// isCanceled reports an error caused by an interrupted context.
+func isCanceled(err error) bool { return errors.Is(err, context.Canceled) }

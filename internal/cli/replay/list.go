@@ -1,0 +1,75 @@
+package replaycmd
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
+	"github.com/integr8scode/replayctl/internal/contract"
+	"github.com/integr8scode/replayctl/internal/exitcode"
+)
+
+// ListOptions are the inputs of `replay list`.
+type ListOptions struct {
+	baseOptions
+	Statuses []contract.SessionStatus
+	Limit    int64
+}
+
+// NewCmdList builds `replay list`; runF replaces the run in flag tests.
+func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Command {
+	opts := &ListOptions{baseOptions: baseOptions{Factory: f}}
+	var statuses []string
+	cmd := &cobra.Command{
+		Use:     "list",
+		Aliases: []string{"ls"},
+		Short:   "List replay sessions, newest first",
+		Long: `List replay sessions, newest first: id, status, replay type, target,
+progress (replayed/total and percent), failed events and when each was
+created.
+
+On a terminal the ID column shows the first 12 characters of each id,
+which every command accepts as a prefix; piped output (tab-separated) and
+-o json/yaml carry full ids. -o json prints the full session documents.`,
+		Example: `  replayctl replay list
+  replayctl replay list --status running,paused
+  replayctl replay list --status failed --limit 5 -o json | jq -r '.[].session_id'`,
+		Args: cmdutil.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts.ctx = cmd.Context()
+			parsed, err := parseStatuses(statuses)
+			if err != nil {
+				return err
+			}
+			if opts.Limit <= 0 {
+				return exitcode.Usagef("invalid --limit %d: must be greater than 0", opts.Limit)
+			}
+			opts.Statuses = parsed
+			if runF != nil {
+				return runF(opts)
+			}
+			return listRun(opts)
+		},
+	}
+	cmd.Flags().StringSliceVar(&statuses, "status", nil, "only sessions in these statuses (repeatable, or comma separated)")
+	cmd.Flags().Int64Var(&opts.Limit, "limit", 20, "show at most this many sessions")
+	_ = cmd.RegisterFlagCompletionFunc("status", fixed(statusNames()))
+	opts.bind(cmd)
+	return cmd
+}
+
+func listRun(o *ListOptions) error {
+	ctx := o.runContext()
+	p, err := o.Factory.Printer()
+	if err != nil {
+		return err
+	}
+	svc, err := o.service(ctx, false)
+	if err != nil {
+		return err
+	}
+	sessions, err := svc.List(ctx, o.Statuses, o.Limit)
+	if err != nil {
+		return err
+	}
+	return p.Print(sessionList{Sessions: sessions, now: o.Factory.Now(), shortIDs: o.Factory.IO.IsStdoutTTY()})
+}

@@ -1,0 +1,48 @@
+package replaycmd
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
+	"github.com/integr8scode/replayctl/internal/replay"
+)
+
+// PauseOptions are the inputs of `replay pause`.
+type PauseOptions struct {
+	baseOptions
+	ID string
+}
+
+// NewCmdPause builds `replay pause`; runF replaces the run in flag tests.
+func NewCmdPause(f *cmdutil.Factory, runF func(*PauseOptions) error) *cobra.Command {
+	opts := &PauseOptions{baseOptions: baseOptions{Factory: f}}
+	cmd := &cobra.Command{
+		Use:   "pause ID",
+		Short: "Pause a running session at its next checkpoint",
+		Long: `Pause a running session. When a runner (this CLI in another shell, or a
+worker) is executing it, the runner is asked to stop and this command waits
+until it has checkpointed and marked the session paused, which takes at most
+a couple of seconds. When nobody is running it, the status is changed
+directly.
+
+Resume it later with 'replayctl replay resume ID'. Pausing a session that
+is not running exits 4 and says its current status.`,
+		Example: `  replayctl replay pause 3f1c9a1e
+  replayctl replay pause 3f1c9a1e -o json | jq .replayed_events`,
+		Args:              cmdutil.ExactArgs(1, "a session ID or unique prefix"),
+		ValidArgsFunction: completeSessionIDs(f),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.ctx, opts.ID = cmd.Context(), args[0]
+			if runF != nil {
+				return runF(opts)
+			}
+			return pauseRun(opts)
+		},
+	}
+	opts.bind(cmd)
+	return cmd
+}
+
+func pauseRun(o *PauseOptions) error {
+	return controlRun(&o.baseOptions, o.ID, "Paused", (*replay.Service).Pause)
+}

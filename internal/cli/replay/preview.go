@@ -1,0 +1,156 @@
+package replaycmd
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/spf13/cobra"
+
+	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
+	"github.com/integr8scode/replayctl/internal/contract"
+	"github.com/integr8scode/replayctl/internal/kafka"
+	"github.com/integr8scode/replayctl/internal/replay"
+)
+
+// maxSample bounds --sample: a preview is for reading, not for exporting.
+const maxSample = 100
+
+// PreviewOptions are the inputs of `replay preview`.
+type PreviewOptions struct {
+	baseOptions
+	ID     string // preview this session; otherwise Spec
+	Spec   replay.Spec
+	Sample int
+}
+
+// NewCmdPreview builds `replay preview`; runF replaces the run in flag tests.
+func NewCmdPreview(f *cmdutil.Factory, runF func(*PreviewOptions) error) *cobra.Command {
+	opts := &PreviewOptions{baseOptions: baseOptions{Factory: f}}
+	var flags *specFlags
+	cmd := &cobra.Command{
+		Use:   "preview [ID | flags]",
+		Short: "Show what a replay would send, without sending anything",
+		Long: `Preview a replay, read-only: how many events match, the first and last
+timestamp, the count per event type with the topic each type goes to and
+whether that topic exists on the cluster (kafka targets), the first
+--sample events as the target would receive them, and the estimated
+duration under the chosen pacing.
+
+Give either an existing session's ID (or unique prefix), or the filter,
+target and pacing flags of 'replayctl replay create' (or --from-file), not
+both. Nothing is written anywhere.
+
+-o json prints the preview object: total, first, last, by_type, sample,
+estimated_duration_seconds, pacing.`,
+		Example: `  replayctl replay preview --type execution_failed --since 24h
+  replayctl replay preview 3f1c9a1e --sample 0
+  replayctl replay preview --from-file replay.yaml -o json | jq .by_type`,
+		Args:              cobra.MaximumNArgs(1),
+		ValidArgsFunction: completeSessionIDs(f),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.ctx = cmd.Context()
+			if err := opts.complete(args, flags); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return previewRun(opts)
+		},
+	}
+	flags = addSpecFlags(cmd)
+	cmd.Flags().IntVar(&opts.Sample, "sample", 5, fmt.Sprintf("show the first N matching events, 0 to %d", maxSample))
+	opts.bind(cmd)
+	return cmd
+}
+
+func (o *PreviewOptions) complete(args []string, flags *specFlags) error {
+	if o.Sample < 0 || o.Sample > maxSample {
+		return usageHint(fmt.Sprintf("invalid --sample %d: must be between 0 and %d", o.Sample, maxSample), "e.g. --sample 10")
+	}
+	if len(args) == 1 {
+		if flags.changed() {
+			return usageHint("give a session ID or filter flags, not both",
+				"'replayctl replay preview ID' previews a stored session as it is")
+		}
+		o.ID = args[0]
+		return nil
+	}
+	spec, err := validSpec(o.Factory, flags)
+	if err != nil {
+		return err
+	}
+	o.Spec = spec
+	return nil
+}
+
+func previewRun(o *PreviewOptions) error {
+	ctx := o.runContext()
+	p, err := o.Factory.Printer()
+	if err != nil {
+		return err
+	}
+	svc, err := o.service(ctx, false)
+	if err != nil {
+		return err
+	}
+	sess, err := o.session(svc)
+	if err != nil {
+		return err
+	}
+	if needsTopicCheck(sess) {
+		cl, err := topicChecker(ctx, o.Factory)
+		if err != nil {
+			return err
+		}
+		svc.Kafka = cl
+	}
+	rate := 0.0
+	if sess.Replayctl != nil {
+		rate = sess.Replayctl.RateLimit
+	}
+	pv, err := svc.Preview(ctx, sess.Config, rate, o.Sample)
+	if err != nil {
+		return err
+	}
+	return p.Print(newPreviewView(pv, sess, o.ID != ""))
+}
+
+// session is the stored session for an ID, or an unsaved draft from the spec.
+func (o *PreviewOptions) session(svc *replay.Service) (*contract.Session, error) {
+	if o.ID != "" {
+		return svc.Resolve(o.runContext(), o.ID)
+	}
+	return replay.NewSession(o.Spec, o.Factory.Now(), createdBy(o.Factory.Getenv))
+}
+
+// topicChecker returns the shared client when Kafka answers. Topic
+// existence is a metadata question the shared client can answer; when
+// Kafka is down the preview still shows what MongoDB knows, with a warning.
+func topicChecker(ctx context.Context, f *cmdutil.Factory) (*kgo.Client, error) {
+	s, err := f.Settings()
+	if err != nil {
+		return nil, err
+	}
+	cl, err := f.Kafka(ctx)
+	if err == nil {
+		pingCtx, cancel := context.WithTimeout(ctx, s.Timeout)
+		err = kafka.Ping(pingCtx, cl, s.KafkaBrokers)
+		cancel()
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, err
+		}
+		fmt.Fprintf(f.IO.ErrOut, "Warning: topics not checked: %v\n", err)
+		return nil, nil
+	}
+	return cl, nil
+}
+
+// needsTopicCheck: only a real Kafka replay has topics worth checking.
+func needsTopicCheck(s *contract.Session) bool {
+	return s.Config.Target == contract.TargetKafka
+}

@@ -1,0 +1,90 @@
+package replaycmd
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
+	"github.com/integr8scode/replayctl/internal/replay"
+)
+
+// RunOptions are the inputs of `replay run`.
+type RunOptions struct {
+	baseOptions
+	Spec      replay.Spec
+	CreatedBy string
+}
+
+// NewCmdRun builds `replay run`; runF replaces the run in flag tests.
+func NewCmdRun(f *cmdutil.Factory, runF func(*RunOptions) error) *cobra.Command {
+	opts := &RunOptions{baseOptions: baseOptions{Factory: f}}
+	var flags *specFlags
+	cmd := &cobra.Command{
+		Use:   "run [flags]",
+		Short: "Create, start and run a session in one step (for CI)",
+		Long: `Create a session from the same flags as 'replayctl replay create' (or a
+--from-file spec), start it and run it in this process until it ends, with
+progress on stderr and a summary at the end (-o json: a summary object that
+includes the session).
+
+Exit codes are meant for CI jobs:
+  0    completed, no failed events
+  6    completed, but some events could not be sent (listed in the summary)
+  1    the session failed (e.g. --fail-fast and an event could not be sent),
+       or it was paused or cancelled from another shell
+  2    invalid flags or spec (nothing was written)
+  5    MongoDB or Kafka unreachable
+  130  interrupted: the session is paused at its checkpoint; resume it with
+       'replayctl replay resume ID'`,
+		Example: `  # Replay one execution's events to Kafka and fail the job on any lost event
+  replayctl replay run --execution-id 3f1c9a1e-4b7d-4c55-9f0e-1d2a3b4c5d6e --fail-fast
+
+  # Dump yesterday's failed executions to a file
+  replayctl replay run --type execution_failed --since 48h --until 24h --target file --out failed.jsonl
+
+  # From a checked-in spec, JSON summary for the pipeline
+  replayctl replay run --from-file ci/replay.yaml -o json > replay-summary.json`,
+		Args: cmdutil.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts.ctx = cmd.Context()
+			spec, err := validSpec(f, flags)
+			if err != nil {
+				return err
+			}
+			opts.Spec, opts.CreatedBy = spec, createdBy(f.Getenv)
+			if runF != nil {
+				return runF(opts)
+			}
+			return runRun(opts)
+		},
+	}
+	flags = addSpecFlags(cmd)
+	opts.bind(cmd)
+	return cmd
+}
+
+func runRun(o *RunOptions) error {
+	ctx := o.runContext()
+	p, err := o.Factory.Printer()
+	if err != nil {
+		return err
+	}
+	draft, err := replay.NewSession(o.Spec, o.Factory.Now(), o.CreatedBy)
+	if err != nil {
+		return err
+	}
+	if err := checkStdoutFree(p, draft); err != nil {
+		return err
+	}
+	svc, err := o.service(ctx, needsProducer(draft))
+	if err != nil {
+		return err
+	}
+	sess, err := svc.Create(ctx, o.Spec, o.CreatedBy)
+	if err != nil {
+		return fmt.Errorf("create replay session: %w", err)
+	}
+	fmt.Fprintf(o.Factory.IO.ErrOut, "Created session %s\n", sess.SessionID)
+	return startAndRun(ctx, &o.baseOptions, p, svc, sess, false, runMode)
+}

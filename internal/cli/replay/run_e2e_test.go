@@ -1,0 +1,115 @@
+package replaycmd
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/integr8scode/replayctl/internal/contract"
+	"github.com/integr8scode/replayctl/internal/exitcode"
+	"github.com/integr8scode/replayctl/internal/testenv"
+)
+
+// progressTimeout bounds waiting for a runner's first checkpoint.
+const progressTimeout = 60 * time.Second
+
+// startInBackground runs `replay args...` in a goroutine with its own
+// cancellable context, as if in another shell.
+func (e *testEnv) startInBackground(args ...string) (cancel func(), done <-chan result) {
+	ctx, cancelFn := context.WithTimeout(context.Background(), cmdTimeout)
+	ch := make(chan result, 1)
+	go func() { ch <- e.runCtx(ctx, args...) }()
+	e.t.Cleanup(cancelFn)
+	return cancelFn, ch
+}
+
+// waitReplayed waits until the session has checkpointed some progress.
+func (e *testEnv) waitReplayed(id string) {
+	e.t.Helper()
+	testenv.Eventually(e.t, progressTimeout, func() bool {
+		s := e.session(id)
+		return s.Status == contract.StatusRunning && s.ReplayedEvents > 0
+	}, "session %s to checkpoint progress", id)
+}
+
+func await(t *testing.T, done <-chan result) result {
+	t.Helper()
+	select {
+	case r := <-done:
+		return r
+	case <-time.After(cmdTimeout):
+		t.Fatal("command did not return")
+		return result{}
+	}
+}
+
+func lineCount(t *testing.T, path string) int {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Count(string(data), "\n")
+}
+
+// Ctrl-C pauses a foreground run at its checkpoint and exits 130; resume
+// finishes it, and the file holds every event exactly once.
+func TestStartInterruptThenResume(t *testing.T) {
+	e := newTestEnv(t)
+	n := e.seedEvents(40, "script_saved")["script_saved"]
+	out := filepath.Join(t.TempDir(), "events.jsonl")
+	id := firstLine(e.run("create", "--type", "script_saved", "--target", "file", "--out", out, "--rate", "10").must(t, 0).out)
+
+	cancel, done := e.startInBackground("start", id)
+	e.waitReplayed(id)
+	cancel()
+	r := await(t, done).must(t, exitcode.Interrupted)
+	if !strings.Contains(r.err, "Paused session "+id+" at event ") || !strings.Contains(r.err, "replayctl replay resume "+id) {
+		t.Errorf("interrupt stderr:\n%s", r.err)
+	}
+	s := e.session(id)
+	if s.Status != contract.StatusPaused || s.ReplayedEvents == 0 || s.ReplayedEvents >= int64(n) {
+		t.Fatalf("after Ctrl-C: status %s, replayed %d of %d", s.Status, s.ReplayedEvents, n)
+	}
+
+	e.run("resume", id[:8]).must(t, 0)
+	if s := e.session(id); s.Status != contract.StatusCompleted || s.ReplayedEvents != int64(n) {
+		t.Errorf("after resume: %s, %d replayed", s.Status, s.ReplayedEvents)
+	}
+	if got := lineCount(t, out); got != n {
+		t.Errorf("file has %d events, want %d", got, n)
+	}
+}
+
+// pause from another shell stops a foreground run, which reports it and
+// exits 0; watch then follows a takeover by resume to the end.
+func TestPauseFromAnotherShellAndWatch(t *testing.T) {
+	e := newTestEnv(t)
+	n := e.seedEvents(30, "notification_sent")["notification_sent"]
+	out := filepath.Join(t.TempDir(), "n.jsonl")
+	id := firstLine(e.run("create", "--type", "notification_sent", "--target", "file", "--out", out, "--rate", "10").must(t, 0).out)
+
+	_, done := e.startInBackground("start", id)
+	e.waitReplayed(id)
+	p := e.run("pause", id).must(t, 0)
+	if !strings.Contains(p.out, "Paused session "+id) {
+		t.Errorf("pause stdout:\n%s", p.out)
+	}
+	fg := await(t, done).must(t, 0)
+	if !strings.Contains(fg.out, "was paused at event") {
+		t.Errorf("paused foreground run:\n%s\n%s", fg.out, fg.err)
+	}
+
+	_, watching := e.startInBackground("watch", id, "--interval", "200ms")
+	e.run("resume", id).must(t, 0)
+	w := await(t, watching).must(t, 0)
+	if !strings.Contains(w.out, "✓ Session "+id+" completed") {
+		t.Errorf("watch:\nstdout:\n%s\nstderr:\n%s", w.out, w.err)
+	}
+	if got := lineCount(t, out); got != n {
+		t.Errorf("file has %d events, want %d", got, n)
+	}
+}

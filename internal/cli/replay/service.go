@@ -1,0 +1,136 @@
+package replaycmd
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/spf13/cobra"
+
+	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
+	"github.com/integr8scode/replayctl/internal/contract"
+	"github.com/integr8scode/replayctl/internal/kafka"
+	"github.com/integr8scode/replayctl/internal/output"
+	"github.com/integr8scode/replayctl/internal/replay"
+)
+
+// baseOptions is what every replay verb carries besides its own flags.
+type baseOptions struct {
+	Factory *cmdutil.Factory
+	// Debug logs the engine's decisions (leases, checkpoints) to stderr.
+	Debug bool
+
+	// ctx is the command's context, set when the command runs; runF keeps
+	// the gh signature func(*XOptions) error, so it travels here.
+	ctx context.Context
+}
+
+func (b *baseOptions) bind(cmd *cobra.Command) {
+	cmd.Flags().BoolVar(&b.Debug, "debug", false, "log what the replay engine does to stderr")
+	_ = cmd.Flags().MarkHidden("debug")
+}
+
+func (b *baseOptions) runContext() context.Context {
+	if b.ctx == nil {
+		return context.Background()
+	}
+	return b.ctx
+}
+
+// service builds the domain service, with a producing Kafka client when
+// needKafka is set.
+func (b *baseOptions) service(ctx context.Context, needKafka bool) (*replay.Service, error) {
+	svc, err := newService(ctx, b.Factory, needKafka)
+	if err != nil {
+		return nil, err
+	}
+	if b.Debug {
+		svc.Logger = slog.New(slog.NewTextHandler(b.Factory.IO.ErrOut, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	return svc, nil
+}
+
+// newService is the one place a replay.Service is assembled from the
+// factory. The producing client is built here rather than taken from
+// f.Kafka because it needs the engine's producer settings (acks, batching,
+// bounded buffers), which the shared client does not have.
+func newService(ctx context.Context, f *cmdutil.Factory, needKafka bool) (*replay.Service, error) {
+	s, err := f.Settings()
+	if err != nil {
+		return nil, err
+	}
+	st, err := f.Store(ctx)
+	if err != nil {
+		return nil, err
+	}
+	svc := &replay.Service{
+		Store:       st,
+		TopicPrefix: s.TopicPrefix,
+		Owner:       replay.NewOwner(),
+		Now:         f.Now,
+		Logger:      slog.New(slog.DiscardHandler),
+	}
+	if needKafka {
+		if err := attachProducer(ctx, f, svc); err != nil {
+			return nil, err
+		}
+	}
+	return svc, nil
+}
+
+// attachProducer gives svc a producing client and checks the cluster
+// answers, so a replay to an unreachable Kafka fails (exit 5) before the
+// session changes state instead of backing off forever.
+func attachProducer(ctx context.Context, f *cmdutil.Factory, svc *replay.Service) error {
+	s, err := f.Settings()
+	if err != nil {
+		return err
+	}
+	opts, err := cmdutil.KafkaOptions(s)
+	if err != nil {
+		return err
+	}
+	cl, err := kafka.NewClient(opts, replay.ProducerOpts()...)
+	if err != nil {
+		return err
+	}
+	f.OnClose(cl.Close)
+	pingCtx, cancel := context.WithTimeout(ctx, s.Timeout)
+	defer cancel()
+	if err := kafka.Ping(pingCtx, cl, s.KafkaBrokers); err != nil {
+		return err
+	}
+	svc.Kafka = cl
+	return nil
+}
+
+// needsProducer reports whether running sess publishes to Kafka.
+func needsProducer(sess *contract.Session) bool {
+	return sess.Config.Target == contract.TargetKafka && !sess.DryRun
+}
+
+// ensureProducer attaches a producer when sess needs one and svc has none.
+func ensureProducer(ctx context.Context, f *cmdutil.Factory, svc *replay.Service, sess *contract.Session) error {
+	if svc.Kafka != nil || !needsProducer(sess) {
+		return nil
+	}
+	return attachProducer(ctx, f, svc)
+}
+
+// streamsToStdout reports whether running sess writes events to stdout, in
+// which case every message of ours must go to stderr.
+func streamsToStdout(sess *contract.Session) bool {
+	return sess.Config.Target == contract.TargetFile && sess.Config.TargetFilePath != nil &&
+		*sess.Config.TargetFilePath == "-"
+}
+
+// checkStdoutFree refuses machine output on stdout when the replayed events
+// go there too: the two streams would interleave into something neither
+// jq nor a JSON Lines reader can parse.
+func checkStdoutFree(p *output.Printer, sess *contract.Session) error {
+	if streamsToStdout(sess) && p.Format() != output.FormatTable {
+		return usageHint(fmt.Sprintf("-o %s cannot be used while session %s writes its events to stdout (--out -)", p.Format(), sess.SessionID),
+			"drop -o, or write the events to a file with --out PATH")
+	}
+	return nil
+}

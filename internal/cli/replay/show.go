@@ -1,0 +1,60 @@
+package replaycmd
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
+)
+
+// ShowOptions are the inputs of `replay show`.
+type ShowOptions struct {
+	baseOptions
+	ID string
+}
+
+// NewCmdShow builds `replay show`; runF replaces the run in flag tests.
+func NewCmdShow(f *cmdutil.Factory, runF func(*ShowOptions) error) *cobra.Command {
+	opts := &ShowOptions{baseOptions: baseOptions{Factory: f}}
+	cmd := &cobra.Command{
+		Use:   "show ID",
+		Short: "Show everything about a session",
+		Long: `Show a session: status, type and target; its filter (only the conditions
+that are set); pacing and error handling; progress counters; the checkpoint
+(the position of the last event the target acknowledged); which process
+holds it and until when, with any pause or cancel request it has not
+applied yet; and its last errors, newest first.
+
+-o json prints {"session": ..., "holder": ..., "requests": [...]}, where
+session is the stored document and holder is null when no runner holds it.`,
+		Example: `  replayctl replay show 3f1c9a1e
+  replayctl replay show 3f1c9a1e -o json | jq .session.errors`,
+		Args:              cmdutil.ExactArgs(1, "a session ID or unique prefix"),
+		ValidArgsFunction: completeSessionIDs(f),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.ctx, opts.ID = cmd.Context(), args[0]
+			if runF != nil {
+				return runF(opts)
+			}
+			return showRun(opts)
+		},
+	}
+	opts.bind(cmd)
+	return cmd
+}
+
+func showRun(o *ShowOptions) error {
+	ctx := o.runContext()
+	p, err := o.Factory.Printer()
+	if err != nil {
+		return err
+	}
+	svc, err := o.service(ctx, false)
+	if err != nil {
+		return err
+	}
+	info, err := svc.Info(ctx, o.ID)
+	if err != nil {
+		return err
+	}
+	return p.Print(newSessionDetail(info, o.Factory.Now()))
+}

@@ -1,0 +1,40 @@
+package replay
+
+import (
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// Bounds of one run's in-flight data (the window) and of the shared client's
+// buffer, which several sessions of one worker may use at once.
+const (
+	maxInFlightRecords = 8192
+	maxInFlightBytes   = 16 << 20
+	clientBufferBytes  = 64 << 20
+	// maxSpan bounds sent-but-uncommitted events (the tracker's memory):
+	// acknowledged events behind one that is still being retried.
+	maxSpan = 4 * maxInFlightRecords
+)
+
+// ProducerOpts are the producer settings a replaying client needs; pass them
+// to kafka.NewClient where the client is built. acks=all and idempotent
+// writes are franz-go's defaults and stated here so nobody turns them off;
+// buffers are bounded so memory stays flat. Auto topic creation only
+// applies where the broker allows it (auto.create.topics.enable, or the
+// embedded stack).
+//
+// There is deliberately no RecordDeliveryTimeout: franz-go measures it from
+// Record.Timestamp, so a record replayed with its original (old) timestamp
+// would time out before it is ever sent. Without it franz-go retries an
+// outage internally for as long as it lasts; the run stays bounded by its
+// window, reports the stall, and still obeys pause and cancel.
+func ProducerOpts() []kgo.Opt {
+	return []kgo.Opt{
+		kgo.RequiredAcks(kgo.AllISRAcks()),
+		kgo.ProducerLinger(5 * time.Millisecond),
+		kgo.MaxBufferedRecords(4 * maxInFlightRecords),
+		kgo.MaxBufferedBytes(clientBufferBytes),
+		kgo.AllowAutoTopicCreation(),
+	}
+}

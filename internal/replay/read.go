@@ -1,0 +1,213 @@
+package replay
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+
+	"github.com/integr8scode/replayctl/internal/contract"
+	"github.com/integr8scode/replayctl/internal/exitcode"
+	"github.com/integr8scode/replayctl/internal/store"
+)
+
+// read streams the session's events through one cursor in (timestamp, _id)
+// order from the checkpoint, until the events or max_events run out (nil),
+// the run is stopped (readCtx ends), or reading fails for good.
+func (r *runner) read() error {
+	limit := int64(-1)
+	if m := r.sess.Config.MaxEvents; m != nil {
+		limit = max(*m-r.processedAtStart(), 0)
+	}
+	cur, err := r.openCursor(r.after)
+	if err != nil {
+		return err
+	}
+	defer func() { closeCursor(cur) }()
+	var read, lastSignal int64
+	outages := 0
+	for limit < 0 || read < limit {
+		if !cur.Next(r.readCtx) {
+			err := cur.Err()
+			if err == nil || r.readCtx.Err() != nil {
+				return nil
+			}
+			if !transientStoreError(err) {
+				return fmt.Errorf("read events: %w", store.Wrap(err))
+			}
+			// One new query from the last event read, not the checkpoint:
+			// what was read is already on its way.
+			r.log.Warn("event cursor failed; reopening", "error", err)
+			closeCursor(cur)
+			if cur, err = r.reopen(outages); err != nil {
+				return err
+			}
+			outages++
+			continue
+		}
+		outages = 0
+		if err := r.handle(cur.Current); err != nil {
+			return err
+		}
+		read++
+		if sent := r.tr.sentCount(); sent-lastSignal >= checkpointEvery {
+			lastSignal = sent
+			r.signalCheckpoint()
+		}
+	}
+	return nil
+}
+
+func (r *runner) openCursor(after *contract.Checkpoint) (*mongo.Cursor, error) {
+	return r.svc.Store.Events.Stream(r.readCtx, r.sess.Config.Filter, after, cursorBatch)
+}
+
+func (r *runner) reopen(attempt int) (*mongo.Cursor, error) {
+	if err := sleepCtx(r.readCtx, backoff(attempt, 500*time.Millisecond, 10*time.Second)); err != nil {
+		return nil, err
+	}
+	after := r.after
+	if r.lastRead.ok {
+		after = r.lastRead.checkpoint()
+	}
+	for {
+		cur, err := r.openCursor(after)
+		if err == nil || !transientStoreError(err) || r.readCtx.Err() != nil {
+			return cur, err
+		}
+		attempt++
+		if err := sleepCtx(r.readCtx, backoff(attempt, 500*time.Millisecond, 10*time.Second)); err != nil {
+			return nil, err
+		}
+	}
+}
+
+func closeCursor(cur *mongo.Cursor) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = cur.Close(ctx)
+}
+
+func transientStoreError(err error) bool {
+	return store.IsRetryable(err) || exitcode.Of(store.Wrap(err)) == exitcode.Unavailable
+}
+
+// handle paces, encodes and sends one stored document. A document that is
+// not a valid event is counted as skipped, with an error entry.
+func (r *runner) handle(raw bson.Raw) error {
+	ev, perr := contract.ParseStoredEvent(raw)
+	pos := positionOf(raw, ev, perr)
+	if pos.ok {
+		r.lastRead = pos
+	}
+	if perr != nil {
+		r.skip(pos, ev, perr)
+		return nil
+	}
+	if err := r.pace.wait(r.readCtx, time.Now, ev.Timestamp); err != nil {
+		return err
+	}
+	now := r.svc.now()
+	replayTime := &now
+	if r.sess.Config.PreserveTimestamps {
+		replayTime = nil
+	}
+	value, err := contract.AppendEventJSON(make([]byte, 0, len(raw)+64), raw, replayTime)
+	if err != nil {
+		r.skip(pos, ev, err)
+		return nil
+	}
+	ev.Raw = nil // the cursor reuses the buffer
+	return r.send(&message{ev: ev, value: value, replayedAt: now}, pos)
+}
+
+func (r *runner) send(m *message, pos position) error {
+	if sent := r.tr.sentCount(); !r.gate.allows(sent) {
+		r.signalCheckpoint()
+		if err := r.gate.wait(r.readCtx, sent); err != nil {
+			return err
+		}
+	}
+	size := int64(len(m.value) + 256)
+	if r.win != nil {
+		if err := r.win.acquire(r.readCtx, size); err != nil {
+			return err
+		}
+		// One event stuck in retries must not let the tracker grow without
+		// bound while later ones are acknowledged.
+		for r.tr.span() >= maxSpan {
+			if err := r.win.waitRelease(r.readCtx); err != nil {
+				r.win.release(size)
+				return err
+			}
+		}
+	}
+	seq := r.tr.add(pos, m.ev.EventType)
+	r.dups.take()
+	eventID, eventType := m.ev.EventID, m.ev.EventType
+	done := func(err error) {
+		r.delivered(seq, eventID, eventType, err)
+		if r.win != nil {
+			r.win.release(size) // after the tracker: an idle window means all is counted
+		}
+	}
+	if err := r.sink.send(m, done); err != nil {
+		return fmt.Errorf("target: %w", err)
+	}
+	return nil
+}
+
+// delivered records the target's answer for one event.
+func (r *runner) delivered(seq int64, eventID, eventType string, err error) {
+	switch {
+	case err == nil:
+		r.tr.complete(seq, outcomeReplayed, nil)
+	case errors.Is(err, errAborted):
+		// In flight when the run stopped: it stays uncommitted, so a resume
+		// sends it again.
+	case errors.Is(err, errClientClosed):
+		r.stop(reasonInterrupt, err)
+	default:
+		e := sessionError(r.svc.now(), err, errorType(err), eventID)
+		r.tr.complete(seq, outcomeFailed, &e)
+		r.log.Warn("event failed", "event_id", eventID, "event_type", eventType, "error", err)
+		if !r.sess.Config.SkipErrors {
+			r.stop(reasonFailFast, fmt.Errorf("event %s failed: %w", eventID, err))
+		}
+	}
+}
+
+func (r *runner) skip(pos position, ev contract.StoredEvent, err error) {
+	e := sessionError(r.svc.now(), err, "malformed_event", ev.EventID)
+	typ := ev.EventType
+	if typ == "" {
+		typ = "unknown"
+	}
+	seq := r.tr.add(pos, typ)
+	r.tr.complete(seq, outcomeSkipped, &e)
+	r.log.Warn("skipped a stored document that is not a valid event", "event_id", ev.EventID, "error", err)
+}
+
+func (r *runner) signalCheckpoint() {
+	select {
+	case r.ckptNow <- struct{}{}:
+	default:
+	}
+}
+
+// positionOf is where a document sits in replay order, when it has a date
+// timestamp and an ObjectID _id (a malformed document may lack them).
+func positionOf(raw bson.Raw, ev contract.StoredEvent, perr error) position {
+	if perr == nil {
+		return position{ts: ev.Timestamp, oid: ev.ObjectID, eventID: ev.EventID, ok: !ev.ObjectID.IsZero()}
+	}
+	id, err1 := raw.LookupErr("_id")
+	ts, err2 := raw.LookupErr("timestamp")
+	if err1 != nil || err2 != nil || id.Type != bson.TypeObjectID || ts.Type != bson.TypeDateTime {
+		return position{}
+	}
+	return position{ts: time.UnixMilli(ts.DateTime()).UTC(), oid: id.ObjectID(), eventID: ev.EventID, ok: true}
+}

@@ -1,0 +1,372 @@
+package replay
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/integr8scode/replayctl/internal/contract"
+)
+
+// Engine tuning. The checkpoint cadence bounds both the write load on the
+// session document and how much a crash can make us resend.
+const (
+	checkpointEvery    = 5000
+	checkpointInterval = 2 * time.Second
+	requestPoll        = 500 * time.Millisecond
+	tickInterval       = 100 * time.Millisecond
+	// The reservation is how many events the reader may send beyond the last
+	// written checkpoint, so it bounds the possible duplicates after a crash.
+	// It adapts to twice what was sent in the last checkpoint interval, so a
+	// slow replay reports a tight bound and a fast one never waits for it.
+	minReserve  = 256
+	maxReserve  = 4 * checkpointEvery
+	drainGrace  = 500 * time.Millisecond
+	cursorBatch = 1000
+	ioTimeout   = 15 * time.Second
+)
+
+// stopReason is why a run stops before the end of its events.
+type stopReason int
+
+const (
+	reasonNone      stopReason = iota
+	reasonPause                // a pause request
+	reasonCancel               // a cancel request
+	reasonFailFast             // an event failed with skip_errors=false
+	reasonFatal                // the target or the event store broke
+	reasonLostLease            // our claim expired or was taken over
+	reasonExternal             // someone else changed the session's status
+	reasonInterrupt            // the caller's context ended
+)
+
+// runExt is replayctl bookkeeping the contract types do not carry.
+type runExt struct {
+	inFlightLimit int64
+	fileOffset    *int64
+}
+
+func readExt(raw bson.Raw) runExt {
+	var e runExt
+	if v, err := raw.LookupErr("replayctl", "in_flight_limit"); err == nil {
+		e.inFlightLimit, _ = v.AsInt64OK()
+	}
+	if v, err := raw.LookupErr("replayctl", "file_offset"); err == nil {
+		if n, ok := v.AsInt64OK(); ok {
+			e.fileOffset = &n
+		}
+	}
+	return e
+}
+
+type runner struct {
+	svc  *Service
+	h    *holder
+	id   string
+	opts RunOptions
+	log  *slog.Logger
+
+	sess     *contract.Session // as loaded once the claim was taken
+	ext      runExt
+	after    *contract.Checkpoint
+	base     [3]int64 // replayed, failed, skipped at start
+	baseDups int64
+	runs     int64
+	errs     []contract.SessionError // the session's list; controller and finisher only
+
+	tr   *tracker
+	sink sink
+	win  *window // bounds a Kafka target's in-flight events; nil otherwise
+	pace *pacer
+	gate *gate
+	dups dupBudget
+
+	// stdoutLike targets cannot take back what they received after a crash.
+	resendable bool
+	fileTarget bool
+
+	total     atomic.Int64 // -1 while unknown
+	needCount bool
+
+	ioCtx      context.Context // server writes outlive the caller's context
+	readCtx    context.Context
+	cancelRead context.CancelFunc
+	ckptNow    chan struct{}
+	lastRead   position
+
+	mu       sync.Mutex
+	reason   stopReason
+	cause    error
+	applied  []string // request ids this run acted on
+	lastCkpt time.Time
+	reserve  int64 // current reservation; controller only
+	prevSent int64 // sent at the previous checkpoint; controller only
+	rate     rateMeter
+	stall    struct {
+		committed int64
+		since     time.Time
+	}
+}
+
+func newRunner(s *Service, h *holder, id string, opts RunOptions) *runner {
+	return &runner{
+		svc: s, h: h, id: id, opts: opts, log: s.logger(id),
+		tr: newTracker(), gate: newGate(), ckptNow: make(chan struct{}, 1), reserve: minReserve,
+	}
+}
+
+// stop records the first reason to stop and makes the reader return.
+func (r *runner) stop(reason stopReason, cause error) {
+	r.mu.Lock()
+	if r.reason == reasonNone {
+		r.reason, r.cause = reason, cause
+		r.log.Info("stopping", "reason", reason.String(), "cause", cause)
+	}
+	r.mu.Unlock()
+	r.cancelRead()
+}
+
+func (r *runner) stopped() (stopReason, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.reason, r.cause
+}
+
+func (reason stopReason) String() string {
+	return [...]string{"none", "pause", "cancel", "fail-fast", "fatal", "lost-lease", "external", "interrupt"}[reason]
+}
+
+// run is one claimed run of the session, from reload to final write.
+func (r *runner) run(ctx context.Context) (*Result, error) {
+	r.ioCtx = context.WithoutCancel(ctx)
+	r.readCtx, r.cancelRead = context.WithCancel(ctx)
+	defer r.cancelRead()
+	if err := r.load(ctx); err != nil {
+		return nil, err
+	}
+	if err := r.openSink(); err != nil {
+		return r.failEarly(err)
+	}
+	defer r.closeSink()
+	// A reader blocked inside the producer would never see a stop: give up
+	// on in-flight records a moment after any stop.
+	context.AfterFunc(r.readCtx, func() { time.AfterFunc(drainGrace+500*time.Millisecond, r.sink.abort) })
+	if err := r.begin(ctx); err != nil {
+		return nil, err
+	}
+	if r.needCount {
+		go r.count()
+	}
+	stopControl := r.startController()
+	if err := r.read(); err != nil && r.readCtx.Err() == nil {
+		r.stop(reasonFatal, err)
+	}
+	if reason, _ := r.stopped(); reason == reasonNone && r.win != nil {
+		_ = r.win.idle(r.readCtx) // every acknowledgement, unless stopped
+	}
+	stopControl()
+	return r.finish(ctx)
+}
+
+// load re-reads the session now that it is ours: it may have changed
+// between Resolve and the claim.
+func (r *runner) load(ctx context.Context) error {
+	raw, err := r.svc.Store.Sessions.GetRaw(ctx, r.id)
+	if err != nil {
+		return err
+	}
+	var sess contract.Session
+	if err := bson.Unmarshal(raw, &sess); err != nil {
+		return fmt.Errorf("decode session %s: %w", r.id, err)
+	}
+	if sess.Status != contract.StatusRunning {
+		return notRunning(&sess)
+	}
+	if err := r.svc.checkRunnable(&sess, r.opts); err != nil {
+		return err
+	}
+	r.sess, r.ext = &sess, readExt(raw)
+	r.base = [3]int64{sess.ReplayedEvents, sess.FailedEvents, sess.SkippedEvents}
+	r.errs = append([]contract.SessionError{}, sess.Errors...)
+	if ext := sess.Replayctl; ext != nil {
+		r.after, r.baseDups, r.runs = ext.Checkpoint, ext.PossibleDuplicates, ext.Runs
+	}
+	// Count on the first run, and again if that run ended before its count
+	// did: the total covers every matching event, not just those left.
+	r.total.Store(sess.TotalEvents)
+	r.needCount = sess.TotalEvents == 0
+	if r.needCount {
+		r.total.Store(-1)
+	}
+	return nil
+}
+
+func (r *runner) processedAtStart() int64 { return r.base[0] + r.base[1] + r.base[2] }
+
+func (r *runner) openSink() error {
+	cfg := r.sess.Config
+	switch {
+	case r.sess.DryRun:
+		r.sink = dryRunSink{}
+	case cfg.Target == contract.TargetFile:
+		path := *cfg.TargetFilePath
+		var resumeAt *int64
+		if r.after != nil || r.processedAtStart() > 0 {
+			resumeAt = r.ext.fileOffset
+			if resumeAt == nil {
+				zero := int64(0) // never checkpointed a line: nothing to keep
+				resumeAt = &zero
+			}
+		}
+		fs, err := openFileSink(path, r.opts.Stdout, resumeAt)
+		if err != nil {
+			return err
+		}
+		r.sink, r.fileTarget, r.resendable = fs, path != "-", path == "-"
+	default:
+		r.win = newWindow(maxInFlightRecords, maxInFlightBytes)
+		r.sink, r.resendable = newKafkaSink(r.svc.Kafka, r.sess, r.svc.TopicPrefix, r.log), true
+	}
+	r.pace = newPacer(cfg.SpeedMultiplier, r.rateLimit())
+	if !r.resendable {
+		r.gate.disable()
+	}
+	return nil
+}
+
+func (r *runner) rateLimit() float64 {
+	if r.sess.Replayctl == nil {
+		return 0
+	}
+	return r.sess.Replayctl.RateLimit
+}
+
+func (r *runner) closeSink() {
+	if err := r.sink.close(); err != nil {
+		r.log.Warn("close target", "error", err)
+	}
+}
+
+// begin records that this runner took the session, before sending anything:
+// the reservation it writes is what a successor counts as possible
+// duplicates if this process dies before its first checkpoint.
+func (r *runner) begin(ctx context.Context) error {
+	if r.resendable {
+		// After a crash: what the dead runner may have sent past its last
+		// checkpoint; after a clean stop: what it left unacknowledged.
+		r.dups.remaining.Store(r.ext.inFlightLimit)
+	}
+	set := bson.D{
+		{Key: "replayctl.epoch", Value: r.h.doc.Epoch},
+		{Key: "replayctl.owner", Value: r.h.doc.Owner},
+		{Key: "replayctl.runs", Value: r.runs + 1},
+		{Key: "replayctl.in_flight_limit", Value: r.limit(0, true)},
+	}
+	if r.sess.StartedAt == nil {
+		set = append(set, bson.E{Key: "started_at", Value: r.svc.now().Truncate(time.Millisecond)})
+	}
+	ok, err := r.svc.Store.Sessions.UpdateIfStatus(ctx, r.id, contract.StatusRunning, set)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		cur, err := r.svc.Store.Sessions.Get(ctx, r.id)
+		if err != nil {
+			return err
+		}
+		return notRunning(cur)
+	}
+	r.gate.raise(r.reserve)
+	r.log.Info("run started", "epoch", r.h.doc.Epoch, "owner", r.h.doc.Owner, "target", r.sess.Config.Target,
+		"dry_run", r.sess.DryRun, "resume_from", r.after, "took_over_crashed", r.h.crashed(),
+		"possible_duplicates_budget", r.dups.remaining.Load())
+	return nil
+}
+
+// limit is the in_flight_limit to store: what is in flight, what a
+// predecessor may have sent that we have not re-sent yet, and while running
+// the reservation the reader may still use.
+func (r *runner) limit(inFlight int64, running bool) int64 {
+	if !r.resendable {
+		return 0
+	}
+	n := inFlight + r.dups.remaining.Load()
+	if running {
+		n += r.reserve
+	}
+	return n
+}
+
+// count fills total_events on a first run, beside the stream rather than
+// before it: on the embedded server a count is a full scan.
+func (r *runner) count() {
+	n, err := r.svc.Store.Events.Count(r.readCtx, r.sess.Config.Filter)
+	if err != nil {
+		if r.readCtx.Err() == nil {
+			r.log.Warn("count matching events", "error", err)
+		}
+		return
+	}
+	if m := r.sess.Config.MaxEvents; m != nil && n > *m {
+		n = *m
+	}
+	r.total.CompareAndSwap(-1, n)
+}
+
+// failEarly fails a session whose target cannot even be opened.
+func (r *runner) failEarly(cause error) (*Result, error) {
+	r.log.Error("cannot open the target", "error", cause)
+	msg := cause.Error()
+	now := r.svc.now().Truncate(time.Millisecond)
+	set := bson.D{
+		{Key: "status", Value: contract.StatusFailed}, {Key: "error", Value: msg},
+		{Key: "completed_at", Value: now},
+		{Key: "errors", Value: appendErrs(r.errs, []contract.SessionError{sessionError(now, cause, "target_error", "")})},
+	}
+	if _, err := r.svc.Store.Sessions.UpdateIfStatus(r.ioCtx, r.id, contract.StatusRunning, set); err != nil {
+		return nil, err
+	}
+	return r.result(OutcomeFailed)
+}
+
+func (r *runner) result(o Outcome) (*Result, error) {
+	ctx, cancel := context.WithTimeout(r.ioCtx, ioTimeout)
+	defer cancel()
+	sess, err := r.svc.Store.Sessions.Get(ctx, r.id)
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Session: sess, Outcome: o}, nil
+}
+
+// sessionError is one entry of the session's errors list.
+func sessionError(now time.Time, err error, typ, eventID string) contract.SessionError {
+	e := contract.SessionError{Timestamp: now, Error: err.Error()}
+	if typ != "" {
+		e.ErrorType = &typ
+	}
+	if eventID != "" {
+		e.EventID = &eventID
+	}
+	return e
+}
+
+// appendErrs keeps the newest MaxSessionErrors entries.
+func appendErrs(list, more []contract.SessionError) []contract.SessionError {
+	list = append(list, more...)
+	if n := len(list) - contract.MaxSessionErrors; n > 0 {
+		list = append(list[:0:0], list[n:]...)
+	}
+	if list == nil {
+		list = []contract.SessionError{}
+	}
+	return list
+}
+
+var errLeaseExpired = errors.New("this runner's claim expired before it could be renewed")

@@ -1,0 +1,190 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/integr8scode/replayctl/internal/contract"
+)
+
+// Coordination collections are replayctl's own; the platform never reads them.
+const (
+	LeasesCollection   = "replay_leases"
+	RequestsCollection = "replay_requests"
+)
+
+// LeaseDoc is one claim on a replay session. Its _id is session_id:epoch, so
+// two processes inserting the same epoch get exactly one winner on MongoDB
+// and on the embedded server alike (EMBEDDED.md: inserts are the only atomic
+// primitive there). Only the inserter ever updates its own claim.
+type LeaseDoc struct {
+	ID         string     `bson:"_id"`
+	SessionID  string     `bson:"session_id"`
+	Epoch      int64      `bson:"epoch"`
+	Owner      string     `bson:"owner"`
+	Purpose    string     `bson:"purpose"` // "run" or "control"
+	AcquiredAt time.Time  `bson:"acquired_at"`
+	RenewedAt  time.Time  `bson:"renewed_at"`
+	ExpiresAt  time.Time  `bson:"expires_at"`
+	Released   bool       `bson:"released"`
+	ReleasedAt *time.Time `bson:"released_at"`
+}
+
+// LeaseID is the unique key of a session's claim for one epoch.
+func LeaseID(sessionID string, epoch int64) string {
+	return sessionID + ":" + strconv.FormatInt(epoch, 10)
+}
+
+// Leases is the `replay_leases` collection: small, write-hot, one document
+// per claim.
+type Leases struct {
+	c *mongo.Collection
+}
+
+// Leases returns the lease repository of this database.
+func (s *Store) Leases() *Leases {
+	return &Leases{c: s.db.Collection(LeasesCollection)}
+}
+
+// Collection exposes the collection for tests.
+func (l *Leases) Collection() *mongo.Collection { return l.c }
+
+// Insert tries to take a claim. A duplicate-key error (IsDuplicateKey) means
+// another process took this epoch first.
+func (l *Leases) Insert(ctx context.Context, d *LeaseDoc) error {
+	d.ID = LeaseID(d.SessionID, d.Epoch)
+	err := WithRetry(ctx, func(ctx context.Context) error {
+		_, err := l.c.InsertOne(ctx, d)
+		return err
+	})
+	if err != nil {
+		if IsDuplicateKey(err) {
+			return err
+		}
+		return fmt.Errorf("claim session %s epoch %d: %w", d.SessionID, d.Epoch, Wrap(err))
+	}
+	return nil
+}
+
+// Latest returns the session's claim with the highest epoch, or nil.
+func (l *Leases) Latest(ctx context.Context, sessionID string) (*LeaseDoc, error) {
+	opts := options.FindOne().SetSort(bson.D{{Key: "epoch", Value: -1}})
+	var d LeaseDoc
+	err := l.c.FindOne(ctx, bson.D{{Key: "session_id", Value: sessionID}}, opts).Decode(&d)
+	if err == mongo.ErrNoDocuments {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read lease of session %s: %w", sessionID, Wrap(err))
+	}
+	return &d, nil
+}
+
+// Renew moves the expiry of the caller's own claim. It reports false when
+// the claim no longer exists (the session was cleaned up).
+func (l *Leases) Renew(ctx context.Context, id string, now, expires time.Time) (bool, error) {
+	return l.set(ctx, id, bson.D{{Key: "renewed_at", Value: now}, {Key: "expires_at", Value: expires}})
+}
+
+// Release marks the caller's own claim as given up, so the next claimant
+// need not wait for it to expire.
+func (l *Leases) Release(ctx context.Context, id string, now time.Time) (bool, error) {
+	return l.set(ctx, id, bson.D{{Key: "released", Value: true}, {Key: "released_at", Value: now}})
+}
+
+func (l *Leases) set(ctx context.Context, id string, set bson.D) (bool, error) {
+	var matched bool
+	err := WithRetry(ctx, func(ctx context.Context) error {
+		res, err := l.c.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: set}})
+		if err != nil {
+			return err
+		}
+		matched = res.MatchedCount > 0
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("update lease %s: %w", id, Wrap(err))
+	}
+	return matched, nil
+}
+
+// Live returns the unreleased claims that have not expired at now: at most
+// a few documents per running session.
+func (l *Leases) Live(ctx context.Context, now time.Time) ([]LeaseDoc, error) {
+	q := bson.D{{Key: "released", Value: false}, {Key: "expires_at", Value: bson.D{{Key: "$gt", Value: now}}}}
+	cur, err := l.c.Find(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("list live leases: %w", Wrap(err))
+	}
+	var out []LeaseDoc
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, fmt.Errorf("list live leases: %w", Wrap(err))
+	}
+	return out, nil
+}
+
+// DeleteSessions removes every claim of the given sessions (cleanup).
+func (l *Leases) DeleteSessions(ctx context.Context, sessionIDs []string) error {
+	return deleteBySession(ctx, l.c, sessionIDs)
+}
+
+// EnsureIndexes creates the lookup index; uniqueness comes from _id.
+func (l *Leases) EnsureIndexes(ctx context.Context) error {
+	model := mongo.IndexModel{Keys: bson.D{{Key: "session_id", Value: 1}, {Key: "epoch", Value: -1}}}
+	if _, err := l.c.Indexes().CreateOne(ctx, model); err != nil {
+		return fmt.Errorf("create lease index: %w", Wrap(err))
+	}
+	return nil
+}
+
+func deleteBySession(ctx context.Context, c *mongo.Collection, ids []string) error {
+	for start := 0; start < len(ids); start += deleteChunk {
+		end := min(start+deleteChunk, len(ids))
+		q := bson.D{{Key: "session_id", Value: bson.D{{Key: "$in", Value: ids[start:end]}}}}
+		if _, err := c.DeleteMany(ctx, q); err != nil {
+			return fmt.Errorf("delete from %s: %w", c.Name(), Wrap(err))
+		}
+	}
+	return nil
+}
+
+// UpdateIfStatus applies $set to a session only while it still has status
+// want, and reports whether it matched. It lives beside the leases because
+// only a lease holder may call it: on MongoDB the status condition is atomic,
+// on the embedded server it is a best-effort guard and the lease is what
+// keeps writers apart.
+func (s *Sessions) UpdateIfStatus(ctx context.Context, id string, want contract.SessionStatus, set bson.D) (bool, error) {
+	var matched bool
+	err := WithRetry(ctx, func(ctx context.Context) error {
+		q := bson.D{{Key: "session_id", Value: id}, {Key: "status", Value: want}}
+		res, err := s.c.UpdateOne(ctx, q, bson.D{{Key: "$set", Value: set}})
+		if err != nil {
+			return err
+		}
+		matched = res.MatchedCount > 0
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("update session %s: %w", id, Wrap(err))
+	}
+	return matched, nil
+}
+
+// GetRaw loads one session document as stored, for fields the contract
+// types do not carry.
+func (s *Sessions) GetRaw(ctx context.Context, id string) (bson.Raw, error) {
+	raw, err := s.c.FindOne(ctx, bson.D{{Key: "session_id", Value: id}}).Raw()
+	if err == mongo.ErrNoDocuments {
+		return nil, notFound("replay session", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load session %s: %w", id, Wrap(err))
+	}
+	return raw, nil
+}

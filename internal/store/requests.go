@@ -1,0 +1,90 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// RequestDoc asks the runner that holds a session to change its status
+// (EMBEDDED.md: others send requests, not writes). The requester inserts it;
+// whoever applies it, or the requester when it gives up, deletes it.
+type RequestDoc struct {
+	ID          string    `bson:"_id"`
+	SessionID   string    `bson:"session_id"`
+	Action      string    `bson:"action"`
+	RequestedBy string    `bson:"requested_by"`
+	RequestedAt time.Time `bson:"requested_at"`
+}
+
+// Requests is the `replay_requests` collection: tiny, scanned once a second
+// per running session.
+type Requests struct {
+	c *mongo.Collection
+}
+
+// Requests returns the request repository of this database.
+func (s *Store) Requests() *Requests {
+	return &Requests{c: s.db.Collection(RequestsCollection)}
+}
+
+// Collection exposes the collection for tests.
+func (r *Requests) Collection() *mongo.Collection { return r.c }
+
+// Insert stores a request.
+func (r *Requests) Insert(ctx context.Context, d *RequestDoc) error {
+	err := WithRetry(ctx, func(ctx context.Context) error {
+		_, err := r.c.InsertOne(ctx, d)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("request %s of session %s: %w", d.Action, d.SessionID, Wrap(err))
+	}
+	return nil
+}
+
+// Pending returns a session's requests, oldest first.
+func (r *Requests) Pending(ctx context.Context, sessionID string) ([]RequestDoc, error) {
+	opts := options.Find().SetSort(bson.D{{Key: "requested_at", Value: 1}})
+	cur, err := r.c.Find(ctx, bson.D{{Key: "session_id", Value: sessionID}}, opts)
+	if err != nil {
+		return nil, fmt.Errorf("read requests of session %s: %w", sessionID, Wrap(err))
+	}
+	var out []RequestDoc
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, fmt.Errorf("read requests of session %s: %w", sessionID, Wrap(err))
+	}
+	return out, nil
+}
+
+// Delete removes requests by id; deleting one that is gone is not an error.
+func (r *Requests) Delete(ctx context.Context, ids ...string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	return WithRetry(ctx, func(ctx context.Context) error {
+		_, err := r.c.DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
+		if err != nil {
+			return fmt.Errorf("delete requests: %w", Wrap(err))
+		}
+		return nil
+	})
+}
+
+// DeleteSessions removes every request of the given sessions.
+func (r *Requests) DeleteSessions(ctx context.Context, sessionIDs []string) error {
+	return deleteBySession(ctx, r.c, sessionIDs)
+}
+
+// EnsureIndexes creates the lookup index.
+func (r *Requests) EnsureIndexes(ctx context.Context) error {
+	model := mongo.IndexModel{Keys: bson.D{{Key: "session_id", Value: 1}}}
+	if _, err := r.c.Indexes().CreateOne(ctx, model); err != nil {
+		return fmt.Errorf("create request index: %w", Wrap(err))
+	}
+	return nil
+}
