@@ -6,6 +6,7 @@ import (
 	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
 	dlqcmd "github.com/integr8scode/replayctl/internal/cli/dlq"
 	replaycmd "github.com/integr8scode/replayctl/internal/cli/replay"
+	workercmd "github.com/integr8scode/replayctl/internal/cli/worker"
 )
 
 type groupedCommand struct {
@@ -18,5 +19,6 @@ func extraCommands(f *cmdutil.Factory) []groupedCommand {
 	return []groupedCommand{
 		{"core", replaycmd.NewCmdReplay(f)},
 		{"core", dlqcmd.NewCmdDLQ(f)},
+		{"core", workercmd.NewCmdWorker(f)},
 	}
 }

@@ -49,6 +49,8 @@ type Context struct {
 	Collections  Collections `yaml:"collections,omitempty" json:"collections,omitzero"`
 	TLS          *TLS        `yaml:"tls,omitempty" json:"tls,omitempty"`
 	SASL         *SASL       `yaml:"sasl,omitempty" json:"sasl,omitempty"`
+	// Worker holds `replayctl worker` settings (see worker.go).
+	Worker *WorkerSettings `yaml:"worker,omitempty" json:"worker,omitempty"`
 }
 
 // Collections names the platform's MongoDB collections. An empty field means
@@ -305,6 +307,7 @@ func (c Context) Clone() Context {
 		s := *c.SASL
 		out.SASL = &s
 	}
+	out.Worker = c.Worker.Clone()
 	return out
 }
 

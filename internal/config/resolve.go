@@ -40,6 +40,9 @@ type Settings struct {
 	Collections  Collections
 	TLS          *TLS
 	SASL         *SASL
+	// Worker is the context's `worker:` section (nil when absent); see
+	// ResolveWorker.
+	Worker *WorkerSettings
 
 	Timeout time.Duration
 	Output  string // table, json or yaml
@@ -233,7 +236,14 @@ func Resolve(over Overrides, getenv func(string) string) (*Settings, *File, erro
 	} else {
 		s.TopicPrefix = ctx.TopicPrefix
 	}
-	s.DLQTopic = ctx.DLQTopic
+	// Every command that reads the DLQ topic honours the same variable the
+	// worker does, so `dlq process` and a worker agree on the topic.
+	if v := getenv(EnvDLQTopic); v != "" {
+		s.DLQTopic = v
+	} else {
+		s.DLQTopic = ctx.DLQTopic
+	}
+	s.Worker = ctx.Worker
 	if s.DLQTopic == "" {
 		s.DLQTopic = DefaultDLQTopic
 	}

@@ -348,3 +348,23 @@ func TestParseTimeout(t *testing.T) {
 		}
 	}
 }
+
+func TestResolveDLQTopicFromEnvironmentBeatsContext(t *testing.T) {
+	dir := t.TempDir()
+	path := dir + "/config.yaml"
+	f := &File{CurrentContext: "a", Contexts: []Context{{Name: "a", DLQTopic: "ctx_dlq"}}}
+	if err := f.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	vars := map[string]string{EnvConfig: path}
+	getenv := func(k string) string { return vars[k] }
+	s, _, err := Resolve(nil, getenv)
+	if err != nil || s.DLQTopic != "ctx_dlq" {
+		t.Fatalf("context value: %q, %v", s.DLQTopic, err)
+	}
+	vars[EnvDLQTopic] = "env_dlq"
+	s, _, err = Resolve(nil, getenv)
+	if err != nil || s.DLQTopic != "env_dlq" {
+		t.Fatalf("env value: %q, %v", s.DLQTopic, err)
+	}
+}

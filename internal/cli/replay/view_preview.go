@@ -103,7 +103,7 @@ func (v previewView) hasTopics() bool {
 // estimateText explains a zero estimate: unpaced replays run as fast as
 // the servers allow, which no preview can know.
 func (v previewView) estimateText() string {
-	if v.estimated <= 0 {
+	if v.estimated <= 0 && v.Pacing == "as fast as possible" {
 		return "unknown: no pacing, as fast as the servers allow"
 	}
 	return output.Duration(v.estimated)

@@ -1,0 +1,111 @@
+package e2e_test
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/integr8scode/replayctl/internal/contract"
+	"github.com/integr8scode/replayctl/internal/devstack"
+	"github.com/integr8scode/replayctl/internal/testenv"
+)
+
+// ownStack is an embedded stack of the test's own (the shared one cannot be
+// stopped), restartable on the same ports with its data.
+type ownStack struct {
+	t    *testing.T
+	opts devstack.Options
+	s    *devstack.Stack
+}
+
+func freePort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return "127.0.0.1:" + strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+}
+
+func newOwnStack(t *testing.T) *ownStack {
+	t.Helper()
+	dir := t.TempDir()
+	o := &ownStack{t: t, opts: devstack.Options{
+		MongoAddr: freePort(t), KafkaAddr: freePort(t),
+		DataDir: filepath.Join(dir, "mongo"), KafkaDataDir: filepath.Join(dir, "kafka"),
+	}}
+	o.start()
+	t.Cleanup(o.stop)
+	return o
+}
+
+func (o *ownStack) start() {
+	o.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	s, err := devstack.Start(ctx, o.opts)
+	if err != nil {
+		o.t.Fatalf("start own stack: %v", err)
+	}
+	o.s = s
+}
+
+func (o *ownStack) stop() {
+	if o.s != nil {
+		_ = o.s.Close()
+		o.s = nil
+	}
+}
+
+// testPlatformOutage: MongoDB and Kafka both go away in the middle of a
+// session for longer than the lease. /readyz names both, the worker stays
+// up, and once they are back it takes the session again from its last
+// checkpoint and completes it with every event delivered.
+func testPlatformOutage(t *testing.T, bin string) {
+	own := newOwnStack(t)
+	uri, brokers := own.s.MongoURI(), own.s.KafkaBrokers()
+	client, err := mongo.Connect(options.Client().ApplyURI(uri))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = client.Disconnect(context.Background()) })
+	p := setupPlatform(t, bin, uri, brokers, client.Database(testenv.UniqueName(t, "db")))
+	const n = 200
+	ids := seedEvents(t, p.st, "execution_completed", n)
+	w := p.startWorker("w", "--dlq=false")
+	id := p.startDetached("--type", "execution_completed", "--rate", "40")
+	testenv.Eventually(t, 60*time.Second, func() bool { return p.session(id).ReplayedEvents >= 40 },
+		"session %s past its first checkpoint", id)
+
+	own.stop()
+	testenv.Eventually(t, 20*time.Second, func() bool {
+		code, r := w.ready()
+		return code == http.StatusServiceUnavailable && !r.Checks["mongodb"].OK && !r.Checks["kafka"].OK
+	}, "/readyz 503 naming mongodb and kafka")
+	// Longer than the 3s lease: the runner must give the session up by its
+	// own clock, and take it again (or another worker would) afterwards.
+	time.Sleep(5 * time.Second)
+	if w.hasExited() {
+		t.Fatalf("worker exited during the outage with %d", w.code)
+	}
+
+	own.start()
+	testenv.Eventually(t, 60*time.Second, func() bool { code, _ := w.ready(); return code == http.StatusOK }, "/readyz 200 again")
+	s := p.waitStatus(id, contract.StatusCompleted, 120*time.Second)
+	if s.FailedEvents != 0 {
+		t.Errorf("session %s counted %d failed events across the outage", id, s.FailedEvents)
+	}
+	checkEachAtLeastOnce(t, "session "+id, ids, replayedIDs(t, p.brokers, p.prefix+"execution_completed", id))
+	if code, took := w.stop(syscall.SIGTERM, 25*time.Second); code != 0 {
+		t.Errorf("worker exited %d after SIGTERM (%s)", code, took)
+	}
+}
