@@ -40,15 +40,18 @@ type File struct {
 
 // Context is one named set of connection settings.
 type Context struct {
-	Name         string      `yaml:"name" json:"name"`
-	MongoURI     string      `yaml:"mongo-uri,omitempty" json:"mongo-uri,omitempty"`
-	Database     string      `yaml:"database,omitempty" json:"database,omitempty"`
-	KafkaBrokers []string    `yaml:"kafka-brokers,omitempty" json:"kafka-brokers,omitempty"`
-	TopicPrefix  string      `yaml:"topic-prefix,omitempty" json:"topic-prefix,omitempty"`
-	DLQTopic     string      `yaml:"dlq-topic,omitempty" json:"dlq-topic,omitempty"`
-	Collections  Collections `yaml:"collections,omitempty" json:"collections,omitzero"`
-	TLS          *TLS        `yaml:"tls,omitempty" json:"tls,omitempty"`
-	SASL         *SASL       `yaml:"sasl,omitempty" json:"sasl,omitempty"`
+	Name         string   `yaml:"name" json:"name"`
+	MongoURI     string   `yaml:"mongo-uri,omitempty" json:"mongo-uri,omitempty"`
+	Database     string   `yaml:"database,omitempty" json:"database,omitempty"`
+	KafkaBrokers []string `yaml:"kafka-brokers,omitempty" json:"kafka-brokers,omitempty"`
+	TopicPrefix  string   `yaml:"topic-prefix,omitempty" json:"topic-prefix,omitempty"`
+	DLQTopic     string   `yaml:"dlq-topic,omitempty" json:"dlq-topic,omitempty"`
+	// Environment is the platform's deployment environment; the DLQ
+	// processor drops `test-` events everywhere but in "test".
+	Environment string      `yaml:"environment,omitempty" json:"environment,omitempty"`
+	Collections Collections `yaml:"collections,omitempty" json:"collections,omitzero"`
+	TLS         *TLS        `yaml:"tls,omitempty" json:"tls,omitempty"`
+	SASL        *SASL       `yaml:"sasl,omitempty" json:"sasl,omitempty"`
 	// Worker holds `replayctl worker` settings (see worker.go).
 	Worker *WorkerSettings `yaml:"worker,omitempty" json:"worker,omitempty"`
 }
@@ -80,14 +83,16 @@ type SASL struct {
 
 // Defaults used when neither a flag, the environment nor the context sets a value.
 const (
-	DefaultMongoURI  = "mongodb://127.0.0.1:27017"
-	DefaultDatabase  = "integr8scode_db"
-	DefaultBroker    = "127.0.0.1:9092"
-	DefaultDLQTopic  = "dead_letter_queue"
-	DefaultOutput    = "table"
-	defaultFileMode  = 0o600
-	defaultDirMode   = 0o700
-	redactedPassword = "REDACTED"
+	DefaultMongoURI = "mongodb://127.0.0.1:27017"
+	DefaultDatabase = "integr8scode_db"
+	DefaultBroker   = "127.0.0.1:9092"
+	DefaultDLQTopic = "dead_letter_queue"
+	// DefaultEnvironment applies the contract's production rules.
+	DefaultEnvironment = "production"
+	DefaultOutput      = "table"
+	defaultFileMode    = 0o600
+	defaultDirMode     = 0o700
+	redactedPassword   = "REDACTED"
 )
 
 // DefaultCollections returns the platform's collection names.

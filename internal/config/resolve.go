@@ -25,6 +25,7 @@ const (
 	EnvOutput       = "REPLAYCTL_OUTPUT"
 	EnvTimeout      = "REPLAYCTL_TIMEOUT"
 	EnvNoColor      = "REPLAYCTL_NO_COLOR"
+	EnvEnvironment  = "REPLAYCTL_ENVIRONMENT"
 )
 
 // Settings are the resolved values one command runs with.
@@ -37,9 +38,11 @@ type Settings struct {
 	KafkaBrokers []string
 	TopicPrefix  string
 	DLQTopic     string // without the prefix; see DLQTopicName
-	Collections  Collections
-	TLS          *TLS
-	SASL         *SASL
+	// Environment is development, staging, production or test.
+	Environment string
+	Collections Collections
+	TLS         *TLS
+	SASL        *SASL
 	// Worker is the context's `worker:` section (nil when absent); see
 	// ResolveWorker.
 	Worker *WorkerSettings
@@ -244,6 +247,9 @@ func Resolve(over Overrides, getenv func(string) string) (*Settings, *File, erro
 		s.DLQTopic = ctx.DLQTopic
 	}
 	s.Worker = ctx.Worker
+	if err := resolveEnvironment(s, ctx, getenv); err != nil {
+		return nil, nil, err
+	}
 	if s.DLQTopic == "" {
 		s.DLQTopic = DefaultDLQTopic
 	}
@@ -352,4 +358,24 @@ func ParseTimeout(v string) (time.Duration, error) {
 		return 0, fmt.Errorf("must be greater than zero, got %q", v)
 	}
 	return d, nil
+}
+
+// Environments are the contract's metadata.environment values.
+var Environments = []string{"development", "staging", "production", "test"}
+
+func resolveEnvironment(s *Settings, ctx Context, getenv func(string) string) error {
+	s.Environment = DefaultEnvironment
+	origin := "default"
+	if v := getenv(EnvEnvironment); v != "" {
+		s.Environment, origin = v, EnvEnvironment
+	} else if ctx.Environment != "" {
+		s.Environment, origin = ctx.Environment, "context "+ctx.Name
+	}
+	for _, e := range Environments {
+		if s.Environment == e {
+			return nil
+		}
+	}
+	return &ValidationError{Field: "environment", Msg: fmt.Sprintf("invalid value %q (from %s): valid values are %s",
+		s.Environment, origin, strings.Join(Environments, ", "))}
 }

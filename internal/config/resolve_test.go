@@ -368,3 +368,34 @@ func TestResolveDLQTopicFromEnvironmentBeatsContext(t *testing.T) {
 		t.Fatalf("env value: %q, %v", s.DLQTopic, err)
 	}
 }
+
+func TestResolveEnvironment(t *testing.T) {
+	dir := t.TempDir()
+	path := dir + "/config.yaml"
+	f := &File{CurrentContext: "a", Contexts: []Context{{Name: "a", Environment: "staging"}}}
+	if err := f.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	vars := map[string]string{EnvConfig: path}
+	getenv := func(k string) string { return vars[k] }
+	if s, _, err := Resolve(nil, getenv); err != nil || s.Environment != "staging" {
+		t.Fatalf("context value: %v %v", s, err)
+	}
+	vars[EnvEnvironment] = "test"
+	if s, _, err := Resolve(nil, getenv); err != nil || s.Environment != "test" {
+		t.Fatalf("env value: %v %v", s, err)
+	}
+	vars[EnvEnvironment] = "prod"
+	_, _, err := Resolve(nil, getenv)
+	var v *ValidationError
+	if !errors.As(err, &v) || !strings.Contains(err.Error(), "production") {
+		t.Fatalf("want a validation error listing valid values, got %v", err)
+	}
+	delete(vars, EnvEnvironment)
+	if err := (&File{Contexts: []Context{{Name: "b"}}}).Save(path); err != nil {
+		t.Fatal(err)
+	}
+	if s, _, err := Resolve(Overrides{"context": "b"}, getenv); err != nil || s.Environment != DefaultEnvironment {
+		t.Fatalf("default: %v %v", s, err)
+	}
+}

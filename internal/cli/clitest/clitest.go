@@ -61,8 +61,7 @@ type Result struct {
 func (e *Env) Run(ctx context.Context, root *cobra.Command, args ...string) Result {
 	e.Stdout.Reset()
 	e.Stderr.Reset()
-	root.SetArgs(args)
-	err := root.ExecuteContext(ctx)
+	err := Exec(ctx, root, e.Factory.IO, args...)
 	if err != nil {
 		cmdutil.PrintError(e.Stderr, output.NewStyles(false), err)
 	}

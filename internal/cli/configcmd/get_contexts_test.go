@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/integr8scode/replayctl/internal/cli/clitest"
 )
 
 func TestGetContextsTable(t *testing.T) {
@@ -31,7 +33,7 @@ func TestGetContextsTable(t *testing.T) {
 		t.Fatal(r.err)
 	}
 	assertNoSecrets(t, r.out)
-	golden(t, "get-contexts", r.out)
+	clitest.AssertGolden(t, "get-contexts", r.out)
 }
 
 func TestGetContextsJSON(t *testing.T) {

@@ -2,7 +2,7 @@ package configcmd
 
 import (
 	"bytes"
-	"flag"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,13 +11,11 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/integr8scode/replayctl/internal/cli/clitest"
 	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
 	"github.com/integr8scode/replayctl/internal/config"
 	"github.com/integr8scode/replayctl/internal/exitcode"
-	"github.com/integr8scode/replayctl/internal/output"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/*.golden")
 
 // testEnv is a temporary config file plus the environment that points the
 // real factory at it.
@@ -25,7 +23,7 @@ type testEnv struct {
 	t    *testing.T
 	path string
 	env  map[string]string
-	tty  bool // pretend stdout is a terminal
+	tty  bool // pretend to be on a terminal
 }
 
 func newTestEnv(t *testing.T, file *config.File) *testEnv {
@@ -85,14 +83,12 @@ func newRoot(f *cmdutil.Factory) *cobra.Command {
 	return root
 }
 
-// factory returns a real factory reading e's config file.
+// factory returns a real factory reading e's config file; each run gets a
+// fresh one, so no setting or override of one run leaks into the next.
 func (e *testEnv) factory(stdin string) (*cmdutil.Factory, *bytes.Buffer, *bytes.Buffer) {
-	ios, in, out, errOut := output.Test()
-	in.WriteString(stdin)
-	ios.SetStdoutTTY(e.tty)
+	ios, out, errOut := clitest.Term{TTY: e.tty, Stdin: stdin}.Streams()
 	env := e.env
-	f := cmdutil.New(ios, func(k string) string { return env[k] }, time.Now)
-	return f, out, errOut
+	return cmdutil.New(ios, func(k string) string { return env[k] }, time.Now), out, errOut
 }
 
 // run executes `replayctl ARGS...` with a fresh factory.
@@ -103,9 +99,7 @@ func (e *testEnv) run(args ...string) result {
 func (e *testEnv) runStdin(stdin string, args ...string) result {
 	e.t.Helper()
 	f, out, errOut := e.factory(stdin)
-	root := newRoot(f)
-	root.SetArgs(args)
-	_, err := root.ExecuteC()
+	err := clitest.Exec(context.Background(), newRoot(f), f.IO, args...)
 	return result{out: out.String(), errOut: errOut.String(), err: err}
 }
 
@@ -165,28 +159,6 @@ func assertNoSecrets(t *testing.T, texts ...string) {
 				t.Errorf("output contains secret %q:\n%s", s, text)
 			}
 		}
-	}
-}
-
-// golden compares got with testdata/NAME.golden; -update rewrites it.
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("output differs from %s (go test -update rewrites it)\n got:\n%s\nwant:\n%s", path, got, want)
 	}
 }
 

@@ -3,6 +3,7 @@ package configcmd
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -22,6 +23,7 @@ const (
 	flagKafkaBrokers       = "kafka-brokers"
 	flagTopicPrefix        = "topic-prefix"
 	flagDLQTopic           = "dlq-topic"
+	flagEnvironment        = "environment"
 	flagEventsCollection   = "events-collection"
 	flagSessionsCollection = "sessions-collection"
 	flagDLQCollection      = "dlq-collection"
@@ -39,7 +41,7 @@ const (
 )
 
 var setContextFlags = []string{
-	flagMongoURI, flagDatabase, flagKafkaBrokers, flagTopicPrefix, flagDLQTopic,
+	flagMongoURI, flagDatabase, flagKafkaBrokers, flagTopicPrefix, flagDLQTopic, flagEnvironment,
 	flagEventsCollection, flagSessionsCollection, flagDLQCollection,
 	flagTLS, flagTLSCAFile, flagTLSCertFile, flagTLSKeyFile, flagTLSServerName, flagTLSInsecure,
 	flagSASLMechanism, flagSASLUsername, flagSASLPassword, flagSASLPasswordStdin, flagCurrent,
@@ -63,6 +65,7 @@ type SetContextOptions struct {
 	KafkaBrokers string // comma separated
 	TopicPrefix  string
 	DLQTopic     string
+	Environment  string
 
 	EventsCollection   string
 	SessionsCollection string
@@ -166,6 +169,7 @@ With --current the context also becomes the current context; with
 	fl.StringVar(&opts.KafkaBrokers, flagKafkaBrokers, "", "comma-separated Kafka bootstrap brokers of the context")
 	fl.StringVar(&opts.TopicPrefix, flagTopicPrefix, "", "prefix of every Kafka topic name in the context")
 	fl.StringVar(&opts.DLQTopic, flagDLQTopic, "", `dead-letter queue topic, without the prefix (default "dead_letter_queue")`)
+	fl.StringVar(&opts.Environment, flagEnvironment, "", "platform environment: development|staging|production|test (the DLQ processor keeps test- events only in test)")
 	fl.StringVar(&opts.EventsCollection, flagEventsCollection, "", `events collection (default "events")`)
 	fl.StringVar(&opts.SessionsCollection, flagSessionsCollection, "", `replay sessions collection (default "replay_sessions")`)
 	fl.StringVar(&opts.DLQCollection, flagDLQCollection, "", `DLQ messages collection (default "dlq_messages")`)
@@ -294,6 +298,9 @@ func (o *SetContextOptions) validateFlags() error {
 			return usageIfInvalid(err)
 		}
 	}
+	if o.Changed[flagEnvironment] && o.Environment != "" && !slices.Contains(config.Environments, o.Environment) {
+		return exitcode.Usagef("invalid --environment %q: valid values are %s", o.Environment, strings.Join(config.Environments, ", "))
+	}
 	if o.Changed[flagSASLMechanism] && o.SASLMechanism != "" {
 		m, err := config.ParseMechanism(o.SASLMechanism)
 		if err != nil {
@@ -315,6 +322,7 @@ func (o *SetContextOptions) apply(c *config.Context) {
 	set(flagDatabase, &c.Database, o.Database)
 	set(flagTopicPrefix, &c.TopicPrefix, o.TopicPrefix)
 	set(flagDLQTopic, &c.DLQTopic, o.DLQTopic)
+	set(flagEnvironment, &c.Environment, o.Environment)
 	set(flagEventsCollection, &c.Collections.Events, o.EventsCollection)
 	set(flagSessionsCollection, &c.Collections.Sessions, o.SessionsCollection)
 	set(flagDLQCollection, &c.Collections.DLQ, o.DLQCollection)

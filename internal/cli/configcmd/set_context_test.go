@@ -321,3 +321,17 @@ func TestSetContextConfigFlag(t *testing.T) {
 		t.Error("the default file was written")
 	}
 }
+
+func TestSetContextEnvironmentIsValidatedAndStored(t *testing.T) {
+	e := newTestEnv(t, nil)
+	if r := e.run("config", "set-context", "qa", "--environment", "prod"); r.code() != exitcode.Usage {
+		t.Fatalf("bad environment: exit %d, want 2", r.code())
+	}
+	if r := e.run("config", "set-context", "qa", "--environment", "test"); r.err != nil {
+		t.Fatal(r.err)
+	}
+	c, ok := e.load().Context("qa")
+	if !ok || c.Environment != "test" {
+		t.Fatalf("context = %+v", c)
+	}
+}

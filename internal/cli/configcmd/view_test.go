@@ -7,6 +7,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/integr8scode/replayctl/internal/cli/clitest"
 	"github.com/integr8scode/replayctl/internal/config"
 )
 
@@ -75,7 +76,7 @@ func TestViewTableIsYAML(t *testing.T) {
 	if len(got.Contexts) != 3 || got.Contexts[1].SASL.Password != "REDACTED" {
 		t.Errorf("decoded %+v", got)
 	}
-	golden(t, "view", r.out)
+	clitest.AssertGolden(t, "view", r.out)
 }
 
 func TestViewEmpty(t *testing.T) {

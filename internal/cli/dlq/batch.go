@@ -10,7 +10,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
 	"github.com/integr8scode/replayctl/internal/dlq"
 	"github.com/integr8scode/replayctl/internal/exitcode"
 	"github.com/integr8scode/replayctl/internal/output"
@@ -19,9 +18,7 @@ import (
 // BatchOptions are what retry and discard share: which messages, how fast,
 // and whether to act at all.
 type BatchOptions struct {
-	Factory *cmdutil.Factory
-	Ctx     context.Context
-	Debug   bool
+	cmdOptions
 
 	IDs    []string       // event ids or unique prefixes; else Filter selects
 	Filter dlq.ListFilter // used with --all
@@ -31,8 +28,9 @@ type BatchOptions struct {
 	Rate   float64 // messages per second, 0 = as fast as possible
 }
 
-// batchFlags registers the flags retry and discard share.
+// batchFlags registers the flags and completions retry and discard share.
 func batchFlags(cmd *cobra.Command, o *BatchOptions, ff *filterFlags) {
+	cmd.ValidArgsFunction = completeEventIDs(o.Factory, true)
 	addFilterFlags(cmd, ff, &pagingHelp{limit: "act on at most this many matching messages (newest failure first)",
 		offset: "skip this many matching messages"})
 	fl := cmd.Flags()
@@ -40,6 +38,7 @@ func batchFlags(cmd *cobra.Command, o *BatchOptions, ff *filterFlags) {
 	fl.BoolVar(&o.DryRun, "dry-run", false, "show what would be done; send and change nothing")
 	fl.BoolVarP(&o.Yes, "yes", "y", false, "do not ask for confirmation (required without a terminal or with -o json)")
 	fl.Float64Var(&o.Rate, "rate", 0, "send at most this many messages per second (default: no cap)")
+	_ = cmd.RegisterFlagCompletionFunc("topic", completeTopics(o.Factory))
 }
 
 // completeBatch validates the selection shared by retry and discard: ids or
@@ -64,7 +63,7 @@ func completeBatch(cmd *cobra.Command, o *BatchOptions, ff *filterFlags, args []
 	if err != nil {
 		return err
 	}
-	o.Filter, o.Ctx, o.Debug = filter, cmd.Context(), debugEnabled(cmd)
+	o.Filter = filter
 	return nil
 }
 
@@ -81,11 +80,7 @@ type batchAction struct {
 // for retry and discard.
 func batchRun(o *BatchOptions, act batchAction) error {
 	f := o.Factory
-	p, err := f.Printer()
-	if err != nil {
-		return err
-	}
-	m, err := newManager(o.Ctx, f, managerNeeds{Kafka: !o.DryRun, Debug: o.Debug})
+	p, m, err := o.printerAndManager(managerNeeds{Kafka: !o.DryRun})
 	if err != nil {
 		return err
 	}

@@ -97,51 +97,50 @@ func completeTopics(f *cmdutil.Factory) cobra.CompletionFunc {
 	return func(cmd *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
 		return withManager(cmd, f, func(ctx context.Context, m *dlq.Manager) []cobra.Completion {
 			sums, err := m.Topics(ctx, dlq.ListFilter{})
-			if err != nil {
-				return nil
-			}
-			var out []cobra.Completion
-			for _, s := range sums {
-				if strings.HasPrefix(s.Topic, toComplete) {
-					out = append(out, s.Topic)
-				}
-			}
-			return out
+			return topicCompletions(sums, err, toComplete, func(s dlq.TopicSummary) string { return s.Topic })
 		})
 	}
 }
 
 // completeTopicArg completes the single TOPIC argument of policy commands.
 func completeTopicArg(f *cmdutil.Factory) cobra.CompletionFunc {
-	topics := completeTopics(f)
-	return func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
-		if len(args) > 0 {
-			return nil, cobra.ShellCompDirectiveNoFileComp
-		}
-		return topics(cmd, args, toComplete)
-	}
+	return firstArg(completeTopics(f))
 }
 
 // completeOverrideTopics offers the topics that have an override to unset.
 func completeOverrideTopics(f *cmdutil.Factory) cobra.CompletionFunc {
+	return firstArg(func(cmd *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		return withManager(cmd, f, func(ctx context.Context, m *dlq.Manager) []cobra.Completion {
+			overrides, err := m.Overrides(ctx)
+			return topicCompletions(overrides, err, toComplete, func(o dlq.Override) string { return o.Topic })
+		})
+	})
+}
+
+// firstArg limits fn to the first positional argument, for commands that
+// take one.
+func firstArg(fn cobra.CompletionFunc) cobra.CompletionFunc {
 	return func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
 		if len(args) > 0 {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
-		return withManager(cmd, f, func(ctx context.Context, m *dlq.Manager) []cobra.Completion {
-			overrides, err := m.Overrides(ctx)
-			if err != nil {
-				return nil
-			}
-			var out []cobra.Completion
-			for _, o := range overrides {
-				if strings.HasPrefix(o.Topic, toComplete) {
-					out = append(out, o.Topic)
-				}
-			}
-			return out
-		})
+		return fn(cmd, args, toComplete)
 	}
+}
+
+// topicCompletions keeps the topics of rows that start with prefix; a
+// failed read offers nothing.
+func topicCompletions[T any](rows []T, err error, prefix string, topic func(T) string) []cobra.Completion {
+	if err != nil {
+		return nil
+	}
+	var out []cobra.Completion
+	for _, r := range rows {
+		if t := topic(r); strings.HasPrefix(t, prefix) {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 func contains(list []string, s string) bool {

@@ -19,7 +19,7 @@ type DiscardOptions struct {
 
 // NewCmdDiscard builds `dlq discard`; runF replaces the run in flag tests.
 func NewCmdDiscard(f *cmdutil.Factory, runF func(*DiscardOptions) error) *cobra.Command {
-	opts := &DiscardOptions{BatchOptions: BatchOptions{Factory: f}}
+	opts := &DiscardOptions{BatchOptions: BatchOptions{cmdOptions: cmdOptions{Factory: f}}}
 	var ff filterFlags
 	cmd := &cobra.Command{
 		Use:   "discard [EVENT_ID...] --reason TEXT",
@@ -38,7 +38,6 @@ already retried or discarded are refused and reported.`,
   # Discard every message of a retired event type
   replayctl dlq discard --all --type script_shared --reason "feature removed" --dry-run
   replayctl dlq discard --all --type script_shared --reason "feature removed" --yes`,
-		ValidArgsFunction: completeEventIDs(f, true),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Reason = strings.TrimSpace(opts.Reason)
 			if opts.Reason == "" {
@@ -48,15 +47,11 @@ already retried or discarded are refused and reported.`,
 			if err := completeBatch(cmd, &opts.BatchOptions, &ff, args); err != nil {
 				return err
 			}
-			if runF != nil {
-				return runF(opts)
-			}
-			return discardRun(opts)
+			return dispatch(cmd, &opts.cmdOptions, opts, runF, discardRun)
 		},
 	}
 	batchFlags(cmd, &opts.BatchOptions, &ff)
 	cmd.Flags().StringVar(&opts.Reason, "reason", "", "why the messages are discarded (required; stored as \"manual: <reason>\")")
-	_ = cmd.RegisterFlagCompletionFunc("topic", completeTopics(f))
 	return cmd
 }
 

@@ -4,6 +4,8 @@
 package dlqcmd
 
 import (
+	"context"
+
 	"github.com/spf13/cobra"
 
 	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
@@ -54,6 +56,23 @@ terminal and need --yes otherwise; --dry-run shows what would happen.`,
 		NewCmdProcess(f, nil),
 	)
 	return cmd
+}
+
+// cmdOptions are what every dlq verb carries besides its own inputs.
+type cmdOptions struct {
+	Factory *cmdutil.Factory
+	Ctx     context.Context
+	Debug   bool
+}
+
+// dispatch records the command's context and --debug, then hands opts to
+// runF (flag tests) when set, else to run.
+func dispatch[O any](cmd *cobra.Command, co *cmdOptions, opts O, runF, run func(O) error) error {
+	co.Ctx, co.Debug = cmd.Context(), debugEnabled(cmd)
+	if runF != nil {
+		return runF(opts)
+	}
+	return run(opts)
 }
 
 // debugEnabled reads the hidden --debug flag inherited from `dlq`; a verb

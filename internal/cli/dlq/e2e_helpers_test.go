@@ -15,6 +15,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
+	"github.com/integr8scode/replayctl/internal/cli/clitest"
 	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
 	"github.com/integr8scode/replayctl/internal/config"
 	"github.com/integr8scode/replayctl/internal/exitcode"
@@ -82,14 +83,11 @@ func (e *env) run(o runOpts, args ...string) result {
 // (for cobra's own commands such as __complete).
 func (e *env) runRoot(o runOpts, args ...string) result {
 	e.t.Helper()
-	ios, in, out, errOut := output.Test()
-	in.WriteString(o.stdin)
+	term := clitest.Term{TTY: o.tty, Stdin: o.stdin}
 	if o.tty {
-		ios.SetStdinTTY(true)
-		ios.SetStdoutTTY(true)
-		ios.SetStderrTTY(true)
-		ios.SetTerminalWidth(200)
+		term.Width = 200
 	}
+	ios, out, errOut := term.Streams()
 	root := &cobra.Command{Use: "replayctl", SilenceErrors: true, SilenceUsage: true}
 	root.PersistentFlags().StringP("output", "o", "table", "output format")
 	f := &cmdutil.Factory{IO: ios, Getenv: func(string) string { return "" }, Now: func() time.Time { return e.now }}
@@ -104,18 +102,13 @@ func (e *env) runRoot(o runOpts, args ...string) result {
 	}
 	f.Store = func(context.Context) (*store.Store, error) { return e.st, nil }
 	root.AddCommand(NewCmdDLQ(f))
-	root.SetArgs(args)
-	root.SetIn(ios.In)
-	root.SetOut(ios.Out)
-	root.SetErr(ios.ErrOut)
-	root.SetFlagErrorFunc(cmdutil.FlagErrorFunc)
 	parent := o.ctx
 	if parent == nil {
 		parent = context.Background()
 	}
 	ctx, cancel := context.WithTimeout(parent, commandTimeout)
 	defer cancel()
-	err := root.ExecuteContext(ctx)
+	err := clitest.Exec(ctx, root, ios, args...)
 	f.Close()
 	return result{stdout: out.String(), stderr: errOut.String(), err: err, code: cmdutil.ExitCode(err)}
 }

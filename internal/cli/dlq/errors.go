@@ -2,7 +2,6 @@ package dlqcmd
 
 import (
 	"context"
-	"fmt"
 	"sort"
 
 	"github.com/spf13/cobra"
@@ -20,9 +19,7 @@ const (
 
 // ErrorsOptions are the inputs of `dlq errors`.
 type ErrorsOptions struct {
-	Factory *cmdutil.Factory
-	Ctx     context.Context
-	Debug   bool
+	cmdOptions
 
 	Filter dlq.ListFilter // Limit and Offset page the groups, not messages
 	Sort   string
@@ -30,7 +27,7 @@ type ErrorsOptions struct {
 
 // NewCmdErrors builds `dlq errors`; runF replaces the run in flag tests.
 func NewCmdErrors(f *cmdutil.Factory, runF func(*ErrorsOptions) error) *cobra.Command {
-	opts := &ErrorsOptions{Factory: f}
+	opts := &ErrorsOptions{cmdOptions: cmdOptions{Factory: f}}
 	var ff filterFlags
 	cmd := &cobra.Command{
 		Use:   "errors",
@@ -63,11 +60,8 @@ puts the biggest causes first. Takes the same filters as 'dlq list'.`,
 			if opts.Sort != sortLastSeen && opts.Sort != sortCount {
 				return exitcode.Usagef("invalid --sort %q: valid values are %s, %s", opts.Sort, sortLastSeen, sortCount)
 			}
-			opts.Filter, opts.Ctx, opts.Debug = filter, cmd.Context(), debugEnabled(cmd)
-			if runF != nil {
-				return runF(opts)
-			}
-			return errorsRun(opts)
+			opts.Filter = filter
+			return dispatch(cmd, &opts.cmdOptions, opts, runF, errorsRun)
 		},
 	}
 	addFilterFlags(cmd, &ff, &pagingHelp{limit: "show at most this many error groups", offset: "skip this many error groups"})
@@ -78,23 +72,15 @@ puts the biggest causes first. Takes the same filters as 'dlq list'.`,
 }
 
 func errorsRun(opts *ErrorsOptions) error {
-	f := opts.Factory
-	p, err := f.Printer()
-	if err != nil {
-		return err
+	groups := func(m *dlq.Manager, ctx context.Context, filter dlq.ListFilter) ([]dlq.ErrorGroup, error) {
+		gs, err := m.Errors(ctx, filter)
+		if err != nil {
+			return nil, err
+		}
+		sortGroups(gs, opts.Sort)
+		return gs, nil
 	}
-	m, err := newManager(opts.Ctx, f, managerNeeds{Debug: opts.Debug})
-	if err != nil {
-		return err
-	}
-	filter := opts.Filter
-	filter.Limit, filter.Offset = 0, 0
-	groups, err := m.Errors(opts.Ctx, filter)
-	if err != nil {
-		return fmt.Errorf("group DLQ errors: %w", err)
-	}
-	sortGroups(groups, opts.Sort)
-	return p.Print(newErrorList(page(groups, opts.Filter.Limit, opts.Filter.Offset), f.Now()))
+	return summaryRun(&opts.cmdOptions, opts.Filter, "group DLQ errors", groups, newErrorList)
 }
 
 // sortGroups orders groups here rather than trusting the domain's default,

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/integr8scode/replayctl/internal/cli/clitest"
 	"github.com/integr8scode/replayctl/internal/contract"
 	"github.com/integr8scode/replayctl/internal/dlq"
 	"github.com/integr8scode/replayctl/internal/exitcode"
@@ -38,7 +39,7 @@ func TestListFlags(t *testing.T) {
 	for _, c := range ok {
 		t.Run(c.name, func(t *testing.T) {
 			var got *ListOptions
-			err := execute(NewCmdList(flagFactory(), func(o *ListOptions) error { got = o; return nil }), c.args...)
+			err := clitest.Execute(NewCmdList(flagFactory(), func(o *ListOptions) error { got = o; return nil }), c.args...)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -66,8 +67,8 @@ func TestListFlags(t *testing.T) {
 	}
 	for _, c := range bad {
 		t.Run(c.name, func(t *testing.T) {
-			err := execute(NewCmdList(flagFactory(), func(*ListOptions) error { return errRan }), c.args...)
-			wantCode(t, err, exitcode.Usage, c.fragments...)
+			err := clitest.Execute(NewCmdList(flagFactory(), func(*ListOptions) error { return errRan }), c.args...)
+			clitest.WantCode(t, err, exitcode.Usage, c.fragments...)
 		})
 	}
 }
@@ -75,17 +76,17 @@ func TestListFlags(t *testing.T) {
 func TestShowArgs(t *testing.T) {
 	var got string
 	run := func(o *ShowOptions) error { got = o.EventID; return nil }
-	if err := execute(NewCmdShow(flagFactory(), run), "3f2a9c1e"); err != nil || got != "3f2a9c1e" {
+	if err := clitest.Execute(NewCmdShow(flagFactory(), run), "3f2a9c1e"); err != nil || got != "3f2a9c1e" {
 		t.Fatalf("got %q, %v", got, err)
 	}
 	for _, args := range [][]string{nil, {"a", "b"}, {"  "}} {
-		wantCode(t, execute(NewCmdShow(flagFactory(), run), args...), exitcode.Usage)
+		clitest.WantCode(t, clitest.Execute(NewCmdShow(flagFactory(), run), args...), exitcode.Usage)
 	}
 }
 
 func TestTopicsAndErrorsFlags(t *testing.T) {
 	var topics *TopicsOptions
-	if err := execute(NewCmdTopics(flagFactory(), func(o *TopicsOptions) error { topics = o; return nil }),
+	if err := clitest.Execute(NewCmdTopics(flagFactory(), func(o *TopicsOptions) error { topics = o; return nil }),
 		"--status", "pending", "--limit", "3"); err != nil {
 		t.Fatal(err)
 	}
@@ -94,26 +95,26 @@ func TestTopicsAndErrorsFlags(t *testing.T) {
 	}
 	var errs *ErrorsOptions
 	run := func(o *ErrorsOptions) error { errs = o; return nil }
-	if err := execute(NewCmdErrors(flagFactory(), run)); err != nil || errs.Sort != sortLastSeen || errs.Filter.Limit != 0 {
+	if err := clitest.Execute(NewCmdErrors(flagFactory(), run)); err != nil || errs.Sort != sortLastSeen || errs.Filter.Limit != 0 {
 		t.Fatalf("defaults: %+v %v", errs, err)
 	}
-	if err := execute(NewCmdErrors(flagFactory(), run), "--sort", "count"); err != nil || errs.Sort != sortCount {
+	if err := clitest.Execute(NewCmdErrors(flagFactory(), run), "--sort", "count"); err != nil || errs.Sort != sortCount {
 		t.Fatalf("--sort count: %v", err)
 	}
-	wantCode(t, execute(NewCmdErrors(flagFactory(), run), "--sort", "size"), exitcode.Usage, "last-seen, count")
-	wantCode(t, execute(NewCmdTopics(flagFactory(), nil), "--status", "nope"), exitcode.Usage, "nope")
+	clitest.WantCode(t, clitest.Execute(NewCmdErrors(flagFactory(), run), "--sort", "size"), exitcode.Usage, "last-seen, count")
+	clitest.WantCode(t, clitest.Execute(NewCmdTopics(flagFactory(), nil), "--status", "nope"), exitcode.Usage, "nope")
 }
 
 func TestRetryFlags(t *testing.T) {
 	var got *RetryOptions
 	run := func(o *RetryOptions) error { got = o; return nil }
-	if err := execute(NewCmdRetry(flagFactory(), run), "abc", "def", "abc", "--to-topic", "other", "--rate", "5", "-y"); err != nil {
+	if err := clitest.Execute(NewCmdRetry(flagFactory(), run), "abc", "def", "abc", "--to-topic", "other", "--rate", "5", "-y"); err != nil {
 		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(got.IDs, []string{"abc", "def"}) || got.ToTopic != "other" || got.Rate != 5 || !got.Yes || got.All {
 		t.Errorf("by ids: %+v", got)
 	}
-	if err := execute(NewCmdRetry(flagFactory(), run), "--all", "--status", "pending", "--limit", "10", "--dry-run"); err != nil {
+	if err := clitest.Execute(NewCmdRetry(flagFactory(), run), "--all", "--status", "pending", "--limit", "10", "--dry-run"); err != nil {
 		t.Fatal(err)
 	}
 	if !got.All || !got.DryRun || got.Filter.Limit != 10 || len(got.Filter.Statuses) != 1 || len(got.IDs) != 0 {
@@ -137,7 +138,7 @@ func TestRetryFlags(t *testing.T) {
 	}
 	for _, c := range bad {
 		t.Run(c.name, func(t *testing.T) {
-			wantCode(t, execute(NewCmdRetry(flagFactory(), func(*RetryOptions) error { return errRan }), c.args...), exitcode.Usage, c.fragments...)
+			clitest.WantCode(t, clitest.Execute(NewCmdRetry(flagFactory(), func(*RetryOptions) error { return errRan }), c.args...), exitcode.Usage, c.fragments...)
 		})
 	}
 }
@@ -145,22 +146,22 @@ func TestRetryFlags(t *testing.T) {
 func TestDiscardFlags(t *testing.T) {
 	var got *DiscardOptions
 	run := func(o *DiscardOptions) error { got = o; return nil }
-	if err := execute(NewCmdDiscard(flagFactory(), run), "abc", "--reason", "  fixed by hand "); err != nil {
+	if err := clitest.Execute(NewCmdDiscard(flagFactory(), run), "abc", "--reason", "  fixed by hand "); err != nil {
 		t.Fatal(err)
 	}
 	if got.Reason != "fixed by hand" || len(got.IDs) != 1 {
 		t.Errorf("got %+v", got)
 	}
-	wantCode(t, execute(NewCmdDiscard(flagFactory(), run), "abc"), exitcode.Usage, "--reason")
-	wantCode(t, execute(NewCmdDiscard(flagFactory(), run), "abc", "--reason", "  "), exitcode.Usage, "--reason")
-	wantCode(t, execute(NewCmdDiscard(flagFactory(), run), "--reason", "x"), exitcode.Usage, "--all")
-	wantCode(t, execute(NewCmdDiscard(flagFactory(), run), "--to-topic", "x", "abc", "--reason", "x"), exitcode.Usage)
+	clitest.WantCode(t, clitest.Execute(NewCmdDiscard(flagFactory(), run), "abc"), exitcode.Usage, "--reason")
+	clitest.WantCode(t, clitest.Execute(NewCmdDiscard(flagFactory(), run), "abc", "--reason", "  "), exitcode.Usage, "--reason")
+	clitest.WantCode(t, clitest.Execute(NewCmdDiscard(flagFactory(), run), "--reason", "x"), exitcode.Usage, "--all")
+	clitest.WantCode(t, clitest.Execute(NewCmdDiscard(flagFactory(), run), "--to-topic", "x", "abc", "--reason", "x"), exitcode.Usage)
 }
 
 func TestPolicySetFlags(t *testing.T) {
 	var got *PolicySetOptions
 	run := func(o *PolicySetOptions) error { got = o; return nil }
-	err := execute(NewCmdPolicySet(flagFactory(), run), "pod_failed", "--strategy", "Fixed_Interval",
+	err := clitest.Execute(NewCmdPolicySet(flagFactory(), run), "pod_failed", "--strategy", "Fixed_Interval",
 		"--base-delay", "90", "--max-delay", "5m", "--max-retries", "0", "--jitter", "0.5", "--multiplier", "1.5")
 	if err != nil {
 		t.Fatal(err)
@@ -169,7 +170,7 @@ func TestPolicySetFlags(t *testing.T) {
 		*got.MaxDelay != 5*time.Minute || *got.MaxRetries != 0 || *got.Jitter != 0.5 || *got.Multiplier != 1.5 {
 		t.Errorf("got %+v", got)
 	}
-	if err := execute(NewCmdPolicySet(flagFactory(), run), "t", "--strategy", "manual"); err != nil {
+	if err := clitest.Execute(NewCmdPolicySet(flagFactory(), run), "t", "--strategy", "manual"); err != nil {
 		t.Fatal(err)
 	}
 	if got.MaxRetries != nil || got.BaseDelay != nil || got.MaxDelay != nil || got.Multiplier != nil || got.Jitter != nil {
@@ -194,47 +195,47 @@ func TestPolicySetFlags(t *testing.T) {
 	}
 	for _, c := range bad {
 		t.Run(c.name, func(t *testing.T) {
-			wantCode(t, execute(NewCmdPolicySet(flagFactory(), func(*PolicySetOptions) error { return errRan }), c.args...), exitcode.Usage, c.fragments...)
+			clitest.WantCode(t, clitest.Execute(NewCmdPolicySet(flagFactory(), func(*PolicySetOptions) error { return errRan }), c.args...), exitcode.Usage, c.fragments...)
 		})
 	}
 }
 
 func TestPolicyShowAndUnsetArgs(t *testing.T) {
 	var show *PolicyShowOptions
-	if err := execute(NewCmdPolicyShow(flagFactory(), func(o *PolicyShowOptions) error { show = o; return nil }),
+	if err := clitest.Execute(NewCmdPolicyShow(flagFactory(), func(o *PolicyShowOptions) error { show = o; return nil }),
 		"payments", "--type", "execution_failed"); err != nil {
 		t.Fatal(err)
 	}
 	if show.Topic != "payments" || show.EventType != "execution_failed" {
 		t.Errorf("got %+v", show)
 	}
-	wantCode(t, execute(NewCmdPolicyShow(flagFactory(), nil), "payments", "--type", "payment"), exitcode.Usage, "--allow-unknown-type")
-	wantCode(t, execute(NewCmdPolicyShow(flagFactory(), nil)), exitcode.Usage)
+	clitest.WantCode(t, clitest.Execute(NewCmdPolicyShow(flagFactory(), nil), "payments", "--type", "payment"), exitcode.Usage, "--allow-unknown-type")
+	clitest.WantCode(t, clitest.Execute(NewCmdPolicyShow(flagFactory(), nil)), exitcode.Usage)
 	var unset *PolicyUnsetOptions
-	if err := execute(NewCmdPolicyUnset(flagFactory(), func(o *PolicyUnsetOptions) error { unset = o; return nil }), "t1"); err != nil || unset.Topic != "t1" {
+	if err := clitest.Execute(NewCmdPolicyUnset(flagFactory(), func(o *PolicyUnsetOptions) error { unset = o; return nil }), "t1"); err != nil || unset.Topic != "t1" {
 		t.Fatalf("unset: %+v %v", unset, err)
 	}
-	wantCode(t, execute(NewCmdPolicyUnset(flagFactory(), nil), "a", "b"), exitcode.Usage)
+	clitest.WantCode(t, clitest.Execute(NewCmdPolicyUnset(flagFactory(), nil), "a", "b"), exitcode.Usage)
 }
 
 func TestProcessFlags(t *testing.T) {
 	var got *ProcessOptions
 	run := func(o *ProcessOptions) error { got = o; return nil }
-	if err := execute(NewCmdProcess(flagFactory(), run)); err != nil {
+	if err := clitest.Execute(NewCmdProcess(flagFactory(), run)); err != nil {
 		t.Fatal(err)
 	}
 	if got.Group != defaultGroup || got.PollInterval != defaultPollInterval || got.Once {
 		t.Errorf("defaults: %+v", got)
 	}
-	if err := execute(NewCmdProcess(flagFactory(), run), "--once", "--group", "g2", "--poll-interval", "250ms"); err != nil {
+	if err := clitest.Execute(NewCmdProcess(flagFactory(), run), "--once", "--group", "g2", "--poll-interval", "250ms"); err != nil {
 		t.Fatal(err)
 	}
 	if got.Group != "g2" || got.PollInterval != 250*time.Millisecond || !got.Once {
 		t.Errorf("flags: %+v", got)
 	}
-	wantCode(t, execute(NewCmdProcess(flagFactory(), run), "--poll-interval", "0s"), exitcode.Usage, "--poll-interval")
-	wantCode(t, execute(NewCmdProcess(flagFactory(), run), "--group", " "), exitcode.Usage, "--group")
-	wantCode(t, execute(NewCmdProcess(flagFactory(), run), "--poll-interval", "often"), exitcode.Usage)
+	clitest.WantCode(t, clitest.Execute(NewCmdProcess(flagFactory(), run), "--poll-interval", "0s"), exitcode.Usage, "--poll-interval")
+	clitest.WantCode(t, clitest.Execute(NewCmdProcess(flagFactory(), run), "--group", " "), exitcode.Usage, "--group")
+	clitest.WantCode(t, clitest.Execute(NewCmdProcess(flagFactory(), run), "--poll-interval", "often"), exitcode.Usage)
 }
 
 func TestDebugFlagIsHiddenAndInherited(t *testing.T) {

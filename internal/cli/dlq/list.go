@@ -1,7 +1,6 @@
 package dlqcmd
 
 import (
-	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -17,9 +16,7 @@ const defaultListLimit = 50
 
 // ListOptions are the inputs of `dlq list`.
 type ListOptions struct {
-	Factory *cmdutil.Factory
-	Ctx     context.Context
-	Debug   bool
+	cmdOptions
 
 	Filter  dlq.ListFilter
 	Invalid bool
@@ -27,7 +24,7 @@ type ListOptions struct {
 
 // NewCmdList builds `dlq list`; runF replaces the run in flag tests.
 func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Command {
-	opts := &ListOptions{Factory: f}
+	opts := &ListOptions{cmdOptions: cmdOptions{Factory: f}}
 	var ff filterFlags
 	cmd := &cobra.Command{
 		Use:   "list",
@@ -67,11 +64,8 @@ could not read as a DLQ message (not JSON, or no event, event id or topic).`,
 			if opts.Invalid && ff.selects() {
 				return exitcode.Usagef("--invalid lists quarantined records and takes only --limit and --offset")
 			}
-			opts.Filter, opts.Ctx, opts.Debug = filter, cmd.Context(), debugEnabled(cmd)
-			if runF != nil {
-				return runF(opts)
-			}
-			return listRun(opts)
+			opts.Filter = filter
+			return dispatch(cmd, &opts.cmdOptions, opts, runF, listRun)
 		},
 	}
 	addFilterFlags(cmd, &ff, &pagingHelp{limitDefault: defaultListLimit,
@@ -83,11 +77,7 @@ could not read as a DLQ message (not JSON, or no event, event id or topic).`,
 
 func listRun(opts *ListOptions) error {
 	f := opts.Factory
-	p, err := f.Printer()
-	if err != nil {
-		return err
-	}
-	m, err := newManager(opts.Ctx, f, managerNeeds{Debug: opts.Debug})
+	p, m, err := opts.printerAndManager(managerNeeds{})
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/integr8scode/replayctl/internal/cli/clitest"
 	"github.com/integr8scode/replayctl/internal/contract"
 	"github.com/integr8scode/replayctl/internal/dlq"
 	"github.com/integr8scode/replayctl/internal/exitcode"
@@ -153,7 +154,7 @@ func TestConfirmBulk(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			ios, errOut := promptStreams(c.tty, c.answer)
 			err := confirmBulk(ios, output.NewPrinter(ios, c.format), &BatchOptions{Yes: c.yes}, bulk, act)
-			wantCode(t, err, c.want)
+			clitest.WantCode(t, err, c.want)
 			if !strings.Contains(errOut.String(), "About to retry 2 messages: 1 to execution_failed, 1 to pod_failed (1 more refused") {
 				t.Errorf("bulk summary missing from stderr: %q", errOut.String())
 			}
@@ -168,10 +169,10 @@ func TestConfirmBulk(t *testing.T) {
 
 func TestOutcome(t *testing.T) {
 	act := batchAction{verb: "retry"}
-	wantCode(t, outcome(batchResult{Succeeded: 48, Failed: 2, Refused: 3}, 50, act), exitcode.Partial, "2 of 50 messages failed to retry")
-	wantCode(t, outcome(batchResult{Succeeded: 0, Failed: 1}, 1, act), exitcode.Partial)
-	wantCode(t, outcome(batchResult{Succeeded: 5, Refused: 3}, 5, act), exitcode.OK)
-	wantCode(t, outcome(batchResult{Refused: 2}, 2, act), exitcode.InvalidState, "refused")
+	clitest.WantCode(t, outcome(batchResult{Succeeded: 48, Failed: 2, Refused: 3}, 50, act), exitcode.Partial, "2 of 50 messages failed to retry")
+	clitest.WantCode(t, outcome(batchResult{Succeeded: 0, Failed: 1}, 1, act), exitcode.Partial)
+	clitest.WantCode(t, outcome(batchResult{Succeeded: 5, Refused: 3}, 5, act), exitcode.OK)
+	clitest.WantCode(t, outcome(batchResult{Refused: 2}, 2, act), exitcode.InvalidState, "refused")
 	if d := deliveryTimeout(0); d != 30*time.Second {
 		t.Errorf("deliveryTimeout(0) = %v", d)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/integr8scode/replayctl/internal/config"
 	"github.com/integr8scode/replayctl/internal/dlq"
 	"github.com/integr8scode/replayctl/internal/kafka"
+	"github.com/integr8scode/replayctl/internal/output"
 )
 
 // managerNeeds says which clients a command needs beyond MongoDB.
@@ -20,6 +21,21 @@ type managerNeeds struct {
 	Kafka    bool // produce (retry, discard, process)
 	Consumer bool // join a consumer group on the DLQ topic (process)
 	Debug    bool // log to stderr
+}
+
+// printerAndManager is the preamble of every verb. The printer comes first,
+// so a bad -o exits 2 before anything is dialled; --debug comes from o.
+func (o *cmdOptions) printerAndManager(needs managerNeeds) (*output.Printer, *dlq.Manager, error) {
+	p, err := o.Factory.Printer()
+	if err != nil {
+		return nil, nil, err
+	}
+	needs.Debug = o.Debug
+	m, err := newManager(o.Ctx, o.Factory, needs)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, m, nil
 }
 
 // newManager is the one place a dlq.Manager is assembled from the factory,
@@ -37,6 +53,7 @@ func newManager(ctx context.Context, f *cmdutil.Factory, needs managerNeeds) (*d
 		Store:       st,
 		TopicPrefix: s.TopicPrefix,
 		DLQTopic:    s.DLQTopicName(),
+		Environment: s.Environment,
 		Owner:       owner(),
 		Now:         f.Now,
 		Logger:      logger(f, needs.Debug),
@@ -52,28 +69,17 @@ func newManager(ctx context.Context, f *cmdutil.Factory, needs managerNeeds) (*d
 	return m, nil
 }
 
-// newProducer builds a client of its own rather than sharing f.Kafka: it
-// asks for topic auto-creation (the notification topics may not exist yet
-// on a dev stack) and bounds delivery, neither of which suits the shared
-// read-only client. It pings first, so an unreachable cluster is exit 5
-// before any message is claimed, not a batch of failed items.
+// newProducer asks for topic auto-creation (the notification topics may
+// not exist yet on a dev stack) and bounds delivery, neither of which suits
+// the shared read-only client. The ping (at least a second, however short
+// --timeout is) makes an unreachable cluster exit 5 before any message is
+// claimed, not a batch of failed items.
 func newProducer(ctx context.Context, f *cmdutil.Factory, s *config.Settings) (*kgo.Client, error) {
-	opts, err := cmdutil.KafkaOptions(s)
-	if err != nil {
-		return nil, err
-	}
-	opts.ClientID = "replayctl-dlq"
-	cl, err := kafka.NewClient(opts, kgo.AllowAutoTopicCreation(), kgo.RecordDeliveryTimeout(deliveryTimeout(s.Timeout)))
-	if err != nil {
-		return nil, err
-	}
-	f.OnClose(cl.Close)
-	pingCtx, cancel := context.WithTimeout(ctx, max(s.Timeout, time.Second))
-	defer cancel()
-	if err := kafka.Ping(pingCtx, cl, s.KafkaBrokers); err != nil {
-		return nil, err
-	}
-	return cl, nil
+	return f.NewProducer(ctx, cmdutil.ProducerOptions{
+		ClientID: "replayctl-dlq",
+		MinPing:  time.Second,
+		Extra:    []kgo.Opt{kgo.AllowAutoTopicCreation(), kgo.RecordDeliveryTimeout(deliveryTimeout(s.Timeout))},
+	})
 }
 
 // deliveryTimeout is how long one record may wait for an acknowledgement

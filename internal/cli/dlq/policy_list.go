@@ -1,7 +1,6 @@
 package dlqcmd
 
 import (
-	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -12,14 +11,12 @@ import (
 
 // PolicyListOptions are the inputs of `dlq policy list`.
 type PolicyListOptions struct {
-	Factory *cmdutil.Factory
-	Ctx     context.Context
-	Debug   bool
+	cmdOptions
 }
 
 // NewCmdPolicyList builds `dlq policy list`; runF replaces the run in flag tests.
 func NewCmdPolicyList(f *cmdutil.Factory, runF func(*PolicyListOptions) error) *cobra.Command {
-	opts := &PolicyListOptions{Factory: f}
+	opts := &PolicyListOptions{cmdOptions: cmdOptions{Factory: f}}
 	return &cobra.Command{
 		Use:   "list",
 		Short: "List the retry policy presets and every per-topic override",
@@ -34,22 +31,14 @@ includes the full list of event types for each preset.`,
   replayctl dlq policy list -o json | jq -r '.presets[] | select(.event_types | index("pod_failed")) | .name'`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			opts.Ctx, opts.Debug = cmd.Context(), debugEnabled(cmd)
-			if runF != nil {
-				return runF(opts)
-			}
-			return policyListRun(opts)
+			return dispatch(cmd, &opts.cmdOptions, opts, runF, policyListRun)
 		},
 	}
 }
 
 func policyListRun(opts *PolicyListOptions) error {
 	f := opts.Factory
-	p, err := f.Printer()
-	if err != nil {
-		return err
-	}
-	m, err := newManager(opts.Ctx, f, managerNeeds{Debug: opts.Debug})
+	p, m, err := opts.printerAndManager(managerNeeds{})
 	if err != nil {
 		return err
 	}

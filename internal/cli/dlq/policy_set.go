@@ -1,7 +1,6 @@
 package dlqcmd
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -17,9 +16,7 @@ import (
 // PolicySetOptions are the inputs of `dlq policy set`. Nil fields were not
 // given and default from the preset that would otherwise apply.
 type PolicySetOptions struct {
-	Factory *cmdutil.Factory
-	Ctx     context.Context
-	Debug   bool
+	cmdOptions
 
 	Topic     string
 	EventType string
@@ -43,7 +40,7 @@ type policySetFlags struct {
 
 // NewCmdPolicySet builds `dlq policy set`; runF replaces the run in flag tests.
 func NewCmdPolicySet(f *cmdutil.Factory, runF func(*PolicySetOptions) error) *cobra.Command {
-	opts := &PolicySetOptions{Factory: f}
+	opts := &PolicySetOptions{cmdOptions: cmdOptions{Factory: f}}
 	var fl policySetFlags
 	cmd := &cobra.Command{
 		Use:   "set TOPIC --strategy STRATEGY",
@@ -75,11 +72,7 @@ applies is printed.`,
 			if err := fl.complete(cmd, args, opts); err != nil {
 				return err
 			}
-			opts.Ctx, opts.Debug = cmd.Context(), debugEnabled(cmd)
-			if runF != nil {
-				return runF(opts)
-			}
-			return policySetRun(opts)
+			return dispatch(cmd, &opts.cmdOptions, opts, runF, policySetRun)
 		},
 	}
 	c := cmd.Flags()
@@ -154,11 +147,7 @@ func (fl *policySetFlags) numbers(cmd *cobra.Command, opts *PolicySetOptions) er
 
 func policySetRun(opts *PolicySetOptions) error {
 	f := opts.Factory
-	p, err := f.Printer()
-	if err != nil {
-		return err
-	}
-	m, err := newManager(opts.Ctx, f, managerNeeds{Debug: opts.Debug})
+	p, m, err := opts.printerAndManager(managerNeeds{})
 	if err != nil {
 		return err
 	}

@@ -13,9 +13,7 @@ import (
 
 // PolicyShowOptions are the inputs of `dlq policy show`.
 type PolicyShowOptions struct {
-	Factory *cmdutil.Factory
-	Ctx     context.Context
-	Debug   bool
+	cmdOptions
 
 	Topic     string
 	EventType string // "" = the topic name without the prefix
@@ -23,7 +21,7 @@ type PolicyShowOptions struct {
 
 // NewCmdPolicyShow builds `dlq policy show`; runF replaces the run in flag tests.
 func NewCmdPolicyShow(f *cmdutil.Factory, runF func(*PolicyShowOptions) error) *cobra.Command {
-	opts := &PolicyShowOptions{Factory: f}
+	opts := &PolicyShowOptions{cmdOptions: cmdOptions{Factory: f}}
 	var allowUnknown bool
 	cmd := &cobra.Command{
 		Use:   "show TOPIC",
@@ -48,11 +46,7 @@ event type, say which type to resolve for with --type.`,
 			if opts.EventType, err = checkTypeFlag(opts.EventType, allowUnknown); err != nil {
 				return err
 			}
-			opts.Ctx, opts.Debug = cmd.Context(), debugEnabled(cmd)
-			if runF != nil {
-				return runF(opts)
-			}
-			return policyShowRun(opts)
+			return dispatch(cmd, &opts.cmdOptions, opts, runF, policyShowRun)
 		},
 	}
 	addTypeFlag(cmd, &opts.EventType, &allowUnknown)
@@ -60,12 +54,7 @@ event type, say which type to resolve for with --type.`,
 }
 
 func policyShowRun(opts *PolicyShowOptions) error {
-	f := opts.Factory
-	p, err := f.Printer()
-	if err != nil {
-		return err
-	}
-	m, err := newManager(opts.Ctx, f, managerNeeds{Debug: opts.Debug})
+	p, m, err := opts.printerAndManager(managerNeeds{})
 	if err != nil {
 		return err
 	}

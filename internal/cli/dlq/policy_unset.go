@@ -1,8 +1,6 @@
 package dlqcmd
 
 import (
-	"context"
-
 	"github.com/spf13/cobra"
 
 	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
@@ -10,16 +8,14 @@ import (
 
 // PolicyUnsetOptions are the inputs of `dlq policy unset`.
 type PolicyUnsetOptions struct {
-	Factory *cmdutil.Factory
-	Ctx     context.Context
-	Debug   bool
+	cmdOptions
 
 	Topic string
 }
 
 // NewCmdPolicyUnset builds `dlq policy unset`; runF replaces the run in flag tests.
 func NewCmdPolicyUnset(f *cmdutil.Factory, runF func(*PolicyUnsetOptions) error) *cobra.Command {
-	opts := &PolicyUnsetOptions{Factory: f}
+	opts := &PolicyUnsetOptions{cmdOptions: cmdOptions{Factory: f}}
 	return &cobra.Command{
 		Use:   "unset TOPIC",
 		Short: "Remove a topic's retry policy override",
@@ -34,22 +30,14 @@ override. The policy that now applies is printed.`,
 			if opts.Topic, err = topicArg(args); err != nil {
 				return err
 			}
-			opts.Ctx, opts.Debug = cmd.Context(), debugEnabled(cmd)
-			if runF != nil {
-				return runF(opts)
-			}
-			return policyUnsetRun(opts)
+			return dispatch(cmd, &opts.cmdOptions, opts, runF, policyUnsetRun)
 		},
 	}
 }
 
 func policyUnsetRun(opts *PolicyUnsetOptions) error {
 	f := opts.Factory
-	p, err := f.Printer()
-	if err != nil {
-		return err
-	}
-	m, err := newManager(opts.Ctx, f, managerNeeds{Debug: opts.Debug})
+	p, m, err := opts.printerAndManager(managerNeeds{})
 	if err != nil {
 		return err
 	}

@@ -22,9 +22,7 @@ const (
 
 // ProcessOptions are the inputs of `dlq process`.
 type ProcessOptions struct {
-	Factory *cmdutil.Factory
-	Ctx     context.Context
-	Debug   bool
+	cmdOptions
 
 	Once         bool
 	Group        string
@@ -33,7 +31,7 @@ type ProcessOptions struct {
 
 // NewCmdProcess builds `dlq process`; runF replaces the run in flag tests.
 func NewCmdProcess(f *cmdutil.Factory, runF func(*ProcessOptions) error) *cobra.Command {
-	opts := &ProcessOptions{Factory: f}
+	opts := &ProcessOptions{cmdOptions: cmdOptions{Factory: f}}
 	cmd := &cobra.Command{
 		Use:   "process",
 		Short: "Run the DLQ processor in the foreground",
@@ -69,11 +67,7 @@ progress.`,
 			if opts.PollInterval <= 0 {
 				return exitcode.Usagef("invalid --poll-interval %s: must be greater than 0", opts.PollInterval)
 			}
-			opts.Ctx, opts.Debug = cmd.Context(), debugEnabled(cmd)
-			if runF != nil {
-				return runF(opts)
-			}
-			return processRun(opts)
+			return dispatch(cmd, &opts.cmdOptions, opts, runF, processRun)
 		},
 	}
 	cmd.Flags().BoolVar(&opts.Once, "once", false, "process what is on the topic now and the due retries, then exit")
@@ -84,11 +78,7 @@ progress.`,
 
 func processRun(opts *ProcessOptions) error {
 	f := opts.Factory
-	p, err := f.Printer()
-	if err != nil {
-		return err
-	}
-	m, err := newManager(opts.Ctx, f, managerNeeds{Kafka: true, Consumer: true, Debug: opts.Debug})
+	p, m, err := opts.printerAndManager(managerNeeds{Kafka: true, Consumer: true})
 	if err != nil {
 		return err
 	}

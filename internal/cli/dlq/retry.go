@@ -19,7 +19,7 @@ type RetryOptions struct {
 
 // NewCmdRetry builds `dlq retry`; runF replaces the run in flag tests.
 func NewCmdRetry(f *cmdutil.Factory, runF func(*RetryOptions) error) *cobra.Command {
-	opts := &RetryOptions{BatchOptions: BatchOptions{Factory: f}}
+	opts := &RetryOptions{BatchOptions: BatchOptions{cmdOptions: cmdOptions{Factory: f}}}
 	var ff filterFlags
 	cmd := &cobra.Command{
 		Use:   "retry [EVENT_ID...]",
@@ -55,7 +55,6 @@ sent the exit code is 6.`,
 
   # Send to a different topic, e.g. a quarantine consumer
   replayctl dlq retry 3f2a9c1e --to-topic execution_requested_debug`,
-		ValidArgsFunction: completeEventIDs(f, true),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := completeBatch(cmd, &opts.BatchOptions, &ff, args); err != nil {
 				return err
@@ -64,15 +63,11 @@ sent the exit code is 6.`,
 			if cmd.Flags().Changed("to-topic") && opts.ToTopic == "" {
 				return exitcode.Usagef("--to-topic must not be empty")
 			}
-			if runF != nil {
-				return runF(opts)
-			}
-			return retryRun(opts)
+			return dispatch(cmd, &opts.cmdOptions, opts, runF, retryRun)
 		},
 	}
 	batchFlags(cmd, &opts.BatchOptions, &ff)
 	cmd.Flags().StringVar(&opts.ToTopic, "to-topic", "", "publish to this topic (full name) instead of each message's original topic")
-	_ = cmd.RegisterFlagCompletionFunc("topic", completeTopics(f))
 	_ = cmd.RegisterFlagCompletionFunc("to-topic", completeTopics(f))
 	return cmd
 }

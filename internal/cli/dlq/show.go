@@ -1,7 +1,6 @@
 package dlqcmd
 
 import (
-	"context"
 	"fmt"
 	"strings"
 
@@ -15,16 +14,14 @@ import (
 
 // ShowOptions are the inputs of `dlq show`.
 type ShowOptions struct {
-	Factory *cmdutil.Factory
-	Ctx     context.Context
-	Debug   bool
+	cmdOptions
 
 	EventID string
 }
 
 // NewCmdShow builds `dlq show`; runF replaces the run in flag tests.
 func NewCmdShow(f *cmdutil.Factory, runF func(*ShowOptions) error) *cobra.Command {
-	opts := &ShowOptions{Factory: f}
+	opts := &ShowOptions{cmdOptions: cmdOptions{Factory: f}}
 	return &cobra.Command{
 		Use:   "show EVENT_ID",
 		Short: "Show one DLQ message: event, error, timeline and retry policy",
@@ -48,22 +45,14 @@ matches nothing exits with code 3.`,
 			if opts.EventID == "" {
 				return exitcode.Usagef("EVENT_ID must not be empty")
 			}
-			opts.Ctx, opts.Debug = cmd.Context(), debugEnabled(cmd)
-			if runF != nil {
-				return runF(opts)
-			}
-			return showRun(opts)
+			return dispatch(cmd, &opts.cmdOptions, opts, runF, showRun)
 		},
 	}
 }
 
 func showRun(opts *ShowOptions) error {
 	f := opts.Factory
-	p, err := f.Printer()
-	if err != nil {
-		return err
-	}
-	m, err := newManager(opts.Ctx, f, managerNeeds{Debug: opts.Debug})
+	p, m, err := opts.printerAndManager(managerNeeds{})
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package dlqcmd
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -12,16 +13,14 @@ import (
 
 // TopicsOptions are the inputs of `dlq topics`.
 type TopicsOptions struct {
-	Factory *cmdutil.Factory
-	Ctx     context.Context
-	Debug   bool
+	cmdOptions
 
 	Filter dlq.ListFilter // Limit and Offset page the topics, not messages
 }
 
 // NewCmdTopics builds `dlq topics`; runF replaces the run in flag tests.
 func NewCmdTopics(f *cmdutil.Factory, runF func(*TopicsOptions) error) *cobra.Command {
-	opts := &TopicsOptions{Factory: f}
+	opts := &TopicsOptions{cmdOptions: cmdOptions{Factory: f}}
 	var ff filterFlags
 	cmd := &cobra.Command{
 		Use:   "topics",
@@ -43,11 +42,8 @@ only the last day's failures. --limit and --offset page the topics.`,
 			if err != nil {
 				return err
 			}
-			opts.Filter, opts.Ctx, opts.Debug = filter, cmd.Context(), debugEnabled(cmd)
-			if runF != nil {
-				return runF(opts)
-			}
-			return topicsRun(opts)
+			opts.Filter = filter
+			return dispatch(cmd, &opts.cmdOptions, opts, runF, topicsRun)
 		},
 	}
 	addFilterFlags(cmd, &ff, &pagingHelp{limit: "show at most this many topics", offset: "skip this many topics"})
@@ -56,22 +52,25 @@ only the last day's failures. --limit and --offset page the topics.`,
 }
 
 func topicsRun(opts *TopicsOptions) error {
-	f := opts.Factory
-	p, err := f.Printer()
+	return summaryRun(&opts.cmdOptions, opts.Filter, "summarise DLQ topics", (*dlq.Manager).Topics, newTopicList)
+}
+
+// summaryRun is errors and topics: rows computed over every message the
+// filter selects, then paged, because --limit and --offset count rows
+// (topics, error groups), not messages. what names the step in errors.
+func summaryRun[T, V any](o *cmdOptions, filter dlq.ListFilter, what string,
+	rows func(*dlq.Manager, context.Context, dlq.ListFilter) ([]T, error), view func([]T, time.Time) V) error {
+	p, m, err := o.printerAndManager(managerNeeds{})
 	if err != nil {
 		return err
 	}
-	m, err := newManager(opts.Ctx, f, managerNeeds{Debug: opts.Debug})
+	all := filter
+	all.Limit, all.Offset = 0, 0
+	got, err := rows(m, o.Ctx, all)
 	if err != nil {
-		return err
+		return fmt.Errorf("%s: %w", what, err)
 	}
-	filter := opts.Filter
-	filter.Limit, filter.Offset = 0, 0
-	sums, err := m.Topics(opts.Ctx, filter)
-	if err != nil {
-		return fmt.Errorf("summarise DLQ topics: %w", err)
-	}
-	return p.Print(newTopicList(page(sums, opts.Filter.Limit, opts.Filter.Offset), f.Now()))
+	return p.Print(view(page(got, filter.Limit, filter.Offset), o.Factory.Now()))
 }
 
 // page applies --limit/--offset to rows computed in full (a limit of 0

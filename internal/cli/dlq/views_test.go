@@ -9,6 +9,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
+	"github.com/integr8scode/replayctl/internal/cli/clitest"
 	"github.com/integr8scode/replayctl/internal/contract"
 	"github.com/integr8scode/replayctl/internal/dlq"
 	"github.com/integr8scode/replayctl/internal/output"
@@ -70,15 +71,15 @@ func render(t *testing.T, v any, color bool) string {
 
 func TestListViewGolden(t *testing.T) {
 	msgs := fixtureMessages(t)
-	assertGolden(t, "list", render(t, newMessageList(msgs, 1234, testNow, true), false))
-	assertGolden(t, "list_color", render(t, newMessageList(msgs, 2, testNow, true), true))
+	clitest.AssertGolden(t, "list", render(t, newMessageList(msgs, 1234, testNow, true), false))
+	clitest.AssertGolden(t, "list_color", render(t, newMessageList(msgs, 2, testNow, true), true))
 }
 
 func TestShowViewGolden(t *testing.T) {
 	msg := fixtureMessages(t)[0]
 	res := &dlq.Resolved{Policy: dlq.Presets()[0].Policy, Preset: "aggressive", Source: "preset aggressive (EXECUTION event type execution_failed)"}
 	view := messageDetail{Message: newMessageJSON(&msg), Policy: showPolicy(&msg, res), dlqTopic: "dead_letter_queue", now: testNow}
-	assertGolden(t, "show", render(t, view, false))
+	clitest.AssertGolden(t, "show", render(t, view, false))
 }
 
 func TestListJSONShape(t *testing.T) {

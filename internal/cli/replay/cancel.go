@@ -9,13 +9,12 @@ import (
 
 // CancelOptions are the inputs of `replay cancel`.
 type CancelOptions struct {
-	baseOptions
-	ID string
+	sessionOptions
 }
 
 // NewCmdCancel builds `replay cancel`; runF replaces the run in flag tests.
 func NewCmdCancel(f *cmdutil.Factory, runF func(*CancelOptions) error) *cobra.Command {
-	opts := &CancelOptions{baseOptions: baseOptions{Factory: f}}
+	opts := &CancelOptions{sessionOptions: newSessionOptions(f)}
 	cmd := &cobra.Command{
 		Use:   "cancel ID",
 		Short: "Cancel a session that has not ended",
@@ -28,20 +27,10 @@ Cancelling a completed, failed or cancelled session exits 4 and says its
 current status.`,
 		Example: `  replayctl replay cancel 3f1c9a1e
   replayctl replay list --status paused -o json | jq -r '.[].session_id' | xargs -n1 replayctl replay cancel`,
-		Args:              cmdutil.ExactArgs(1, "a session ID or unique prefix"),
-		ValidArgsFunction: completeSessionIDs(f),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.ctx, opts.ID = cmd.Context(), args[0]
-			if runF != nil {
-				return runF(opts)
-			}
-			return cancelRun(opts)
-		},
 	}
-	opts.bind(cmd)
-	return cmd
+	return bindSession(cmd, &opts.sessionOptions, opts, nil, runF, cancelRun)
 }
 
 func cancelRun(o *CancelOptions) error {
-	return controlRun(&o.baseOptions, o.ID, "Cancelled", (*replay.Service).Cancel)
+	return controlRun(&o.sessionOptions, "Cancelled", (*replay.Service).Cancel)
 }

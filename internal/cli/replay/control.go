@@ -9,21 +9,14 @@ import (
 	"github.com/integr8scode/replayctl/internal/replay"
 )
 
-// controlOp is a status change by id: pause or cancel.
+// controlOp is a status change by id: start, resume, pause or cancel.
 type controlOp func(svc *replay.Service, ctx context.Context, id string) (*contract.Session, error)
 
-// controlRun resolves the id, applies op and prints the result.
-func controlRun(b *baseOptions, id, verb string, op controlOp) error {
-	ctx := b.runContext()
-	p, err := b.Factory.Printer()
-	if err != nil {
-		return err
-	}
-	svc, err := b.service(ctx, false)
-	if err != nil {
-		return err
-	}
-	sess, err := svc.Resolve(ctx, id)
+// controlRun is pause and cancel: it resolves the session, applies op and
+// prints the result; verb is the past tense the table output reports.
+func controlRun(o *sessionOptions, verb string, op controlOp) error {
+	ctx := o.runContext()
+	p, svc, sess, err := o.resolve(ctx)
 	if err != nil {
 		return err
 	}
@@ -35,7 +28,7 @@ func controlRun(b *baseOptions, id, verb string, op controlOp) error {
 		return p.Print(updated)
 	}
 	st := p.Styles()
-	_, err = fmt.Fprintf(b.Factory.IO.Out, "%s %s session %s at event %d/%d; it is now %s\n",
+	_, err = fmt.Fprintf(o.Factory.IO.Out, "%s %s session %s at event %d/%d; it is now %s\n",
 		st.SuccessIcon(), verb, updated.SessionID, processed(updated), updated.TotalEvents, st.Status(string(updated.Status)))
 	return err
 }

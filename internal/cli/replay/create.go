@@ -1,27 +1,34 @@
 package replaycmd
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
 
 	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
+	"github.com/integr8scode/replayctl/internal/contract"
 	"github.com/integr8scode/replayctl/internal/output"
 	"github.com/integr8scode/replayctl/internal/replay"
 )
 
-// CreateOptions are the inputs of `replay create`.
-type CreateOptions struct {
+// specOptions are what create and run share: the session to create.
+type specOptions struct {
 	baseOptions
 	Spec      replay.Spec
 	CreatedBy string
-	Start     bool
-	Detach    bool
+}
+
+// CreateOptions are the inputs of `replay create`.
+type CreateOptions struct {
+	specOptions
+	Start  bool
+	Detach bool
 }
 
 // NewCmdCreate builds `replay create`; runF replaces the run in flag tests.
 func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Command {
-	opts := &CreateOptions{baseOptions: baseOptions{Factory: f}}
+	opts := &CreateOptions{specOptions: specOptions{baseOptions: baseOptions{Factory: f}}}
 	var flags *specFlags
 	cmd := &cobra.Command{
 		Use:   "create [flags]",
@@ -90,6 +97,12 @@ func (o *CreateOptions) complete(cmd *cobra.Command, flags *specFlags) error {
 	if o.Detach && !o.Start {
 		return usageHint("--detach only makes sense with --start", "add --start, or drop --detach")
 	}
+	return o.completeSpec(flags)
+}
+
+// completeSpec takes the validated spec from flags, so bad input exits 2
+// before anything is dialled.
+func (o *specOptions) completeSpec(flags *specFlags) error {
 	spec, err := validSpec(o.Factory, flags)
 	if err != nil {
 		return err
@@ -117,30 +130,40 @@ func createRun(o *CreateOptions) error {
 	if err != nil {
 		return err
 	}
-	draft, err := replay.NewSession(o.Spec, o.Factory.Now(), o.CreatedBy)
+	svc, sess, err := o.createSession(ctx, p, o.Start && !o.Detach)
 	if err != nil {
 		return err
-	}
-	foreground := o.Start && !o.Detach
-	if foreground {
-		if err := checkStdoutFree(p, draft); err != nil {
-			return err
-		}
-	}
-	svc, err := o.service(ctx, foreground && needsProducer(draft))
-	if err != nil {
-		return err
-	}
-	sess, err := svc.Create(ctx, o.Spec, o.CreatedBy)
-	if err != nil {
-		return fmt.Errorf("create replay session: %w", err)
 	}
 	if !o.Start {
 		return printCreated(o.Factory.IO, p, sess.SessionID, sess)
 	}
 	// stdout gets the run's summary (or the events); the id goes to the log.
 	fmt.Fprintf(o.Factory.IO.ErrOut, "Created session %s\n", sess.SessionID)
-	return startAndRun(ctx, &o.baseOptions, p, svc, sess, o.Detach, startMode)
+	return launch(ctx, &o.baseOptions, p, svc, sess, (*replay.Service).Start, o.Detach, startMode)
+}
+
+// createSession stores the session. foreground says this process will run
+// it, which needs stdout free and, for Kafka, a reachable cluster: both are
+// checked before anything is written.
+func (o *specOptions) createSession(ctx context.Context, p *output.Printer, foreground bool) (*replay.Service, *contract.Session, error) {
+	draft, err := replay.NewSession(o.Spec, o.Factory.Now(), o.CreatedBy)
+	if err != nil {
+		return nil, nil, err
+	}
+	if foreground {
+		if err := checkStdoutFree(p, draft); err != nil {
+			return nil, nil, err
+		}
+	}
+	svc, err := o.service(ctx, foreground && needsProducer(draft))
+	if err != nil {
+		return nil, nil, err
+	}
+	sess, err := svc.Create(ctx, o.Spec, o.CreatedBy)
+	if err != nil {
+		return nil, nil, fmt.Errorf("create replay session: %w", err)
+	}
+	return svc, sess, nil
 }
 
 // printCreated prints the id alone (table format) so `id=$(...)` works, or

@@ -11,6 +11,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 	"go.mongodb.org/mongo-driver/v2/bson"
 
+	"github.com/integr8scode/replayctl/internal/cli/clitest"
 	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
 	"github.com/integr8scode/replayctl/internal/config"
 	"github.com/integr8scode/replayctl/internal/contract"
@@ -82,11 +83,7 @@ type result struct {
 
 // factory wires a fresh Factory to this test's servers and new buffers.
 func (e *testEnv) factory() (*cmdutil.Factory, *bytes.Buffer, *bytes.Buffer) {
-	ios, in, out, errOut := output.Test()
-	in.WriteString(e.stdin)
-	ios.SetStdinTTY(e.tty)
-	ios.SetStdoutTTY(e.tty)
-	ios.SetStderrTTY(e.tty)
+	ios, out, errOut := clitest.Term{TTY: e.tty, Stdin: e.stdin}.Streams()
 	format := e.format
 	f := &cmdutil.Factory{
 		IO: ios, Now: time.Now, Overrides: config.Overrides{},
@@ -118,14 +115,7 @@ func (e *testEnv) json(args ...string) result {
 func (e *testEnv) runCtx(ctx context.Context, args ...string) result {
 	f, out, errOut := e.factory()
 	defer f.Close()
-	cmd := NewCmdReplay(f)
-	cmd.SetArgs(args)
-	cmd.SetIn(f.IO.In)
-	cmd.SetOut(f.IO.Out)
-	cmd.SetErr(f.IO.ErrOut)
-	cmd.SilenceErrors, cmd.SilenceUsage = true, true
-	cmd.SetFlagErrorFunc(cmdutil.FlagErrorFunc)
-	err := cmd.ExecuteContext(ctx)
+	err := clitest.Exec(ctx, NewCmdReplay(f), f.IO, args...)
 	cmdutil.PrintError(f.IO.ErrOut, output.NewStyles(false), err)
 	return result{out: out.String(), err: errOut.String(), code: cmdutil.ExitCode(err), raw: err}
 }

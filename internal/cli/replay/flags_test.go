@@ -1,16 +1,15 @@
 package replaycmd
 
 import (
-	"io"
 	"os"
 	"path/filepath"
 	"reflect"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/integr8scode/replayctl/internal/cli/clitest"
 	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
 	"github.com/integr8scode/replayctl/internal/contract"
 	"github.com/integr8scode/replayctl/internal/exitcode"
@@ -29,27 +28,15 @@ func flagFactory() *cmdutil.Factory {
 func parse[T any](t *testing.T, newCmd func(*cmdutil.Factory, func(*T) error) *cobra.Command, args ...string) (*T, error) {
 	t.Helper()
 	var got *T
-	cmd := newCmd(flagFactory(), func(o *T) error { got = o; return nil })
-	cmd.SetArgs(args)
-	cmd.SetOut(io.Discard)
-	cmd.SetErr(io.Discard)
-	cmd.SilenceErrors, cmd.SilenceUsage = true, true
-	cmd.SetFlagErrorFunc(cmdutil.FlagErrorFunc)
-	return got, cmd.Execute()
+	err := clitest.Execute(newCmd(flagFactory(), func(o *T) error { got = o; return nil }), args...)
+	return got, err
 }
 
 // wantUsage asserts err is a usage error (exit 2) mentioning every part,
 // and that the run function was never reached.
 func wantUsage[T any](t *testing.T, got *T, err error, parts ...string) {
 	t.Helper()
-	if code := cmdutil.ExitCode(err); code != exitcode.Usage {
-		t.Fatalf("exit code = %d (err %v), want 2", code, err)
-	}
-	for _, p := range parts {
-		if !strings.Contains(err.Error()+" "+exitcode.HintOf(err), p) {
-			t.Errorf("error %q (hint %q) does not mention %q", err, exitcode.HintOf(err), p)
-		}
-	}
+	clitest.WantCode(t, err, exitcode.Usage, parts...)
 	if got != nil {
 		t.Errorf("run function was called despite the usage error")
 	}

@@ -50,22 +50,23 @@ func sessionFailed(s *contract.Session) error {
 	return fmt.Errorf("session %s failed: %s", s.SessionID, reason)
 }
 
-// startAndRun starts sess and, unless detach, runs it in this process.
-func startAndRun(ctx context.Context, b *baseOptions, p *output.Printer, svc *replay.Service,
-	sess *contract.Session, detach bool, exits exitPolicy) error {
+// launch puts sess to running with op (Start or Resume) and, unless detach,
+// runs it in this process.
+func launch(ctx context.Context, b *baseOptions, p *output.Printer, svc *replay.Service,
+	sess *contract.Session, op controlOp, detach bool, exits exitPolicy) error {
 	if !detach {
 		if err := prepareForeground(ctx, b, p, svc, sess); err != nil {
 			return err
 		}
 	}
-	started, err := svc.Start(ctx, sess.SessionID)
+	running, err := op(svc, ctx, sess.SessionID)
 	if err != nil {
 		return err
 	}
 	if detach {
-		return printDetached(b.Factory.IO, p, started)
+		return printDetached(b.Factory.IO, p, running)
 	}
-	return runForeground(ctx, b, p, svc, started, exits)
+	return runForeground(ctx, b, p, svc, running, exits)
 }
 
 // prepareForeground checks what a foreground run needs before the session

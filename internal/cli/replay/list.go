@@ -59,11 +59,7 @@ which every command accepts as a prefix; piped output (tab-separated) and
 
 func listRun(o *ListOptions) error {
 	ctx := o.runContext()
-	p, err := o.Factory.Printer()
-	if err != nil {
-		return err
-	}
-	svc, err := o.service(ctx, false)
+	p, svc, err := o.printerAndService(ctx)
 	if err != nil {
 		return err
 	}

@@ -9,13 +9,12 @@ import (
 
 // PauseOptions are the inputs of `replay pause`.
 type PauseOptions struct {
-	baseOptions
-	ID string
+	sessionOptions
 }
 
 // NewCmdPause builds `replay pause`; runF replaces the run in flag tests.
 func NewCmdPause(f *cmdutil.Factory, runF func(*PauseOptions) error) *cobra.Command {
-	opts := &PauseOptions{baseOptions: baseOptions{Factory: f}}
+	opts := &PauseOptions{sessionOptions: newSessionOptions(f)}
 	cmd := &cobra.Command{
 		Use:   "pause ID",
 		Short: "Pause a running session at its next checkpoint",
@@ -29,20 +28,10 @@ Resume it later with 'replayctl replay resume ID'. Pausing a session that
 is not running exits 4 and says its current status.`,
 		Example: `  replayctl replay pause 3f1c9a1e
   replayctl replay pause 3f1c9a1e -o json | jq .replayed_events`,
-		Args:              cmdutil.ExactArgs(1, "a session ID or unique prefix"),
-		ValidArgsFunction: completeSessionIDs(f),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.ctx, opts.ID = cmd.Context(), args[0]
-			if runF != nil {
-				return runF(opts)
-			}
-			return pauseRun(opts)
-		},
 	}
-	opts.bind(cmd)
-	return cmd
+	return bindSession(cmd, &opts.sessionOptions, opts, nil, runF, pauseRun)
 }
 
 func pauseRun(o *PauseOptions) error {
-	return controlRun(&o.baseOptions, o.ID, "Paused", (*replay.Service).Pause)
+	return controlRun(&o.sessionOptions, "Paused", (*replay.Service).Pause)
 }

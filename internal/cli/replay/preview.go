@@ -88,11 +88,7 @@ func (o *PreviewOptions) complete(args []string, flags *specFlags) error {
 
 func previewRun(o *PreviewOptions) error {
 	ctx := o.runContext()
-	p, err := o.Factory.Printer()
-	if err != nil {
-		return err
-	}
-	svc, err := o.service(ctx, false)
+	p, svc, err := o.printerAndService(ctx)
 	if err != nil {
 		return err
 	}

@@ -11,14 +11,12 @@ import (
 
 // RunOptions are the inputs of `replay run`.
 type RunOptions struct {
-	baseOptions
-	Spec      replay.Spec
-	CreatedBy string
+	specOptions
 }
 
 // NewCmdRun builds `replay run`; runF replaces the run in flag tests.
 func NewCmdRun(f *cmdutil.Factory, runF func(*RunOptions) error) *cobra.Command {
-	opts := &RunOptions{baseOptions: baseOptions{Factory: f}}
+	opts := &RunOptions{specOptions: specOptions{baseOptions: baseOptions{Factory: f}}}
 	var flags *specFlags
 	cmd := &cobra.Command{
 		Use:   "run [flags]",
@@ -48,11 +46,9 @@ Exit codes are meant for CI jobs:
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.ctx = cmd.Context()
-			spec, err := validSpec(f, flags)
-			if err != nil {
+			if err := opts.completeSpec(flags); err != nil {
 				return err
 			}
-			opts.Spec, opts.CreatedBy = spec, createdBy(f.Getenv)
 			if runF != nil {
 				return runF(opts)
 			}
@@ -70,21 +66,10 @@ func runRun(o *RunOptions) error {
 	if err != nil {
 		return err
 	}
-	draft, err := replay.NewSession(o.Spec, o.Factory.Now(), o.CreatedBy)
+	svc, sess, err := o.createSession(ctx, p, true)
 	if err != nil {
 		return err
-	}
-	if err := checkStdoutFree(p, draft); err != nil {
-		return err
-	}
-	svc, err := o.service(ctx, needsProducer(draft))
-	if err != nil {
-		return err
-	}
-	sess, err := svc.Create(ctx, o.Spec, o.CreatedBy)
-	if err != nil {
-		return fmt.Errorf("create replay session: %w", err)
 	}
 	fmt.Fprintf(o.Factory.IO.ErrOut, "Created session %s\n", sess.SessionID)
-	return startAndRun(ctx, &o.baseOptions, p, svc, sess, false, runMode)
+	return launch(ctx, &o.baseOptions, p, svc, sess, (*replay.Service).Start, false, runMode)
 }

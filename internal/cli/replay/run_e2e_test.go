@@ -46,6 +46,16 @@ func await(t *testing.T, done <-chan result) result {
 	}
 }
 
+// slowFileSession seeds count events of typ and creates a session that
+// replays them to a new file at 10 events/s, slow enough to interrupt.
+func (e *testEnv) slowFileSession(typ string, count int) (id, out string, n int) {
+	e.t.Helper()
+	n = e.seedEvents(count, typ)[typ]
+	out = filepath.Join(e.t.TempDir(), typ+".jsonl")
+	id = firstLine(e.run("create", "--type", typ, "--target", "file", "--out", out, "--rate", "10").must(e.t, 0).out)
+	return id, out, n
+}
+
 func lineCount(t *testing.T, path string) int {
 	t.Helper()
 	data, err := os.ReadFile(path)
@@ -59,9 +69,7 @@ func lineCount(t *testing.T, path string) int {
 // finishes it, and the file holds every event exactly once.
 func TestStartInterruptThenResume(t *testing.T) {
 	e := newTestEnv(t)
-	n := e.seedEvents(40, "script_saved")["script_saved"]
-	out := filepath.Join(t.TempDir(), "events.jsonl")
-	id := firstLine(e.run("create", "--type", "script_saved", "--target", "file", "--out", out, "--rate", "10").must(t, 0).out)
+	id, out, n := e.slowFileSession("script_saved", 40)
 
 	cancel, done := e.startInBackground("start", id)
 	e.waitReplayed(id)
@@ -88,9 +96,7 @@ func TestStartInterruptThenResume(t *testing.T) {
 // exits 0; watch then follows a takeover by resume to the end.
 func TestPauseFromAnotherShellAndWatch(t *testing.T) {
 	e := newTestEnv(t)
-	n := e.seedEvents(30, "notification_sent")["notification_sent"]
-	out := filepath.Join(t.TempDir(), "n.jsonl")
-	id := firstLine(e.run("create", "--type", "notification_sent", "--target", "file", "--out", out, "--rate", "10").must(t, 0).out)
+	id, out, n := e.slowFileSession("notification_sent", 30)
 
 	_, done := e.startInBackground("start", id)
 	e.waitReplayed(id)

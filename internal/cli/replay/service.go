@@ -9,7 +9,6 @@ import (
 
 	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
 	"github.com/integr8scode/replayctl/internal/contract"
-	"github.com/integr8scode/replayctl/internal/kafka"
 	"github.com/integr8scode/replayctl/internal/output"
 	"github.com/integr8scode/replayctl/internal/replay"
 )
@@ -78,26 +77,12 @@ func newService(ctx context.Context, f *cmdutil.Factory, needKafka bool) (*repla
 	return svc, nil
 }
 
-// attachProducer gives svc a producing client and checks the cluster
-// answers, so a replay to an unreachable Kafka fails (exit 5) before the
-// session changes state instead of backing off forever.
+// attachProducer gives svc a producing client with the engine's producer
+// settings; it is pinged first, so a replay to an unreachable Kafka fails
+// (exit 5) before the session changes state instead of backing off forever.
 func attachProducer(ctx context.Context, f *cmdutil.Factory, svc *replay.Service) error {
-	s, err := f.Settings()
+	cl, err := f.NewProducer(ctx, cmdutil.ProducerOptions{Extra: replay.ProducerOpts()})
 	if err != nil {
-		return err
-	}
-	opts, err := cmdutil.KafkaOptions(s)
-	if err != nil {
-		return err
-	}
-	cl, err := kafka.NewClient(opts, replay.ProducerOpts()...)
-	if err != nil {
-		return err
-	}
-	f.OnClose(cl.Close)
-	pingCtx, cancel := context.WithTimeout(ctx, s.Timeout)
-	defer cancel()
-	if err := kafka.Ping(pingCtx, cl, s.KafkaBrokers); err != nil {
 		return err
 	}
 	svc.Kafka = cl

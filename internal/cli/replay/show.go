@@ -8,13 +8,12 @@ import (
 
 // ShowOptions are the inputs of `replay show`.
 type ShowOptions struct {
-	baseOptions
-	ID string
+	sessionOptions
 }
 
 // NewCmdShow builds `replay show`; runF replaces the run in flag tests.
 func NewCmdShow(f *cmdutil.Factory, runF func(*ShowOptions) error) *cobra.Command {
-	opts := &ShowOptions{baseOptions: baseOptions{Factory: f}}
+	opts := &ShowOptions{sessionOptions: newSessionOptions(f)}
 	cmd := &cobra.Command{
 		Use:   "show ID",
 		Short: "Show everything about a session",
@@ -28,27 +27,13 @@ applied yet; and its last errors, newest first.
 session is the stored document and holder is null when no runner holds it.`,
 		Example: `  replayctl replay show 3f1c9a1e
   replayctl replay show 3f1c9a1e -o json | jq .session.errors`,
-		Args:              cmdutil.ExactArgs(1, "a session ID or unique prefix"),
-		ValidArgsFunction: completeSessionIDs(f),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.ctx, opts.ID = cmd.Context(), args[0]
-			if runF != nil {
-				return runF(opts)
-			}
-			return showRun(opts)
-		},
 	}
-	opts.bind(cmd)
-	return cmd
+	return bindSession(cmd, &opts.sessionOptions, opts, nil, runF, showRun)
 }
 
 func showRun(o *ShowOptions) error {
 	ctx := o.runContext()
-	p, err := o.Factory.Printer()
-	if err != nil {
-		return err
-	}
-	svc, err := o.service(ctx, false)
+	p, svc, err := o.printerAndService(ctx)
 	if err != nil {
 		return err
 	}

@@ -4,18 +4,17 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
+	"github.com/integr8scode/replayctl/internal/replay"
 )
 
 // StartOptions are the inputs of `replay start`.
 type StartOptions struct {
-	baseOptions
-	ID     string
-	Detach bool
+	launchOptions
 }
 
 // NewCmdStart builds `replay start`; runF replaces the run in flag tests.
 func NewCmdStart(f *cmdutil.Factory, runF func(*StartOptions) error) *cobra.Command {
-	opts := &StartOptions{baseOptions: baseOptions{Factory: f}}
+	opts := &StartOptions{launchOptions: launchOptions{sessionOptions: newSessionOptions(f)}}
 	cmd := &cobra.Command{
 		Use:   "start ID",
 		Short: "Start a created session and run it here",
@@ -35,34 +34,10 @@ failed, 4 when it is not in status created.`,
 		Example: `  replayctl replay start 3f1c9a1e
   replayctl replay start 3f1c9a1e --detach
   replayctl replay start 3f1c9a1e -o json > summary.json`,
-		Args:              cmdutil.ExactArgs(1, "a session ID or unique prefix"),
-		ValidArgsFunction: completeSessionIDs(f),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.ctx, opts.ID = cmd.Context(), args[0]
-			if runF != nil {
-				return runF(opts)
-			}
-			return startRun(opts)
-		},
 	}
-	cmd.Flags().BoolVar(&opts.Detach, "detach", false, "only mark the session running, for a worker to execute")
-	opts.bind(cmd)
-	return cmd
+	return bindLaunch(cmd, &opts.launchOptions, opts, runF, startRun)
 }
 
 func startRun(o *StartOptions) error {
-	ctx := o.runContext()
-	p, err := o.Factory.Printer()
-	if err != nil {
-		return err
-	}
-	svc, err := o.service(ctx, false)
-	if err != nil {
-		return err
-	}
-	sess, err := svc.Resolve(ctx, o.ID)
-	if err != nil {
-		return err
-	}
-	return startAndRun(ctx, &o.baseOptions, p, svc, sess, o.Detach, startMode)
+	return launchRun(&o.launchOptions, (*replay.Service).Start)
 }

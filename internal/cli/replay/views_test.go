@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/integr8scode/replayctl/internal/cli/clitest"
 	"github.com/integr8scode/replayctl/internal/contract"
 	"github.com/integr8scode/replayctl/internal/output"
 	"github.com/integr8scode/replayctl/internal/replay"
@@ -47,7 +48,7 @@ func render(t *testing.T, tty bool, format output.Format, v any) string {
 
 func TestListTableGolden(t *testing.T) {
 	got := render(t, true, output.FormatTable, sessionList{Sessions: fixtureSessions(), now: fixedNow, shortIDs: true})
-	assertGolden(t, "list_tty", got)
+	clitest.AssertGolden(t, "list_tty", got)
 }
 
 func TestListPipedKeepsFullIDs(t *testing.T) {
@@ -108,7 +109,7 @@ func fixtureInfo() *replay.Info {
 
 func TestShowDetailGolden(t *testing.T) {
 	got := render(t, true, output.FormatTable, newSessionDetail(fixtureInfo(), fixedNow))
-	assertGolden(t, "show_tty", got)
+	clitest.AssertGolden(t, "show_tty", got)
 }
 
 func TestShowMinimalPlatformSession(t *testing.T) {

@@ -20,14 +20,13 @@ const minWatchInterval = 100 * time.Millisecond
 
 // WatchOptions are the inputs of `replay watch`.
 type WatchOptions struct {
-	baseOptions
-	ID       string
+	sessionOptions
 	Interval time.Duration
 }
 
 // NewCmdWatch builds `replay watch`; runF replaces the run in flag tests.
 func NewCmdWatch(f *cmdutil.Factory, runF func(*WatchOptions) error) *cobra.Command {
-	opts := &WatchOptions{baseOptions: baseOptions{Factory: f}}
+	opts := &WatchOptions{sessionOptions: newSessionOptions(f)}
 	cmd := &cobra.Command{
 		Use:   "watch ID",
 		Short: "Follow a session that another process runs, until it ends",
@@ -42,36 +41,23 @@ resumed and ends, or is cancelled.
 Exits 0 when the session completed or was cancelled, 1 when it failed.`,
 		Example: `  replayctl replay watch 3f1c9a1e
   replayctl replay watch 3f1c9a1e --interval 5s -o json`,
-		Args:              cmdutil.ExactArgs(1, "a session ID or unique prefix"),
-		ValidArgsFunction: completeSessionIDs(f),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.ctx, opts.ID = cmd.Context(), args[0]
-			if opts.Interval < minWatchInterval {
-				return usageHint(fmt.Sprintf("invalid --interval %s: must be at least %s", opts.Interval, minWatchInterval),
-					"e.g. --interval 1s")
-			}
-			if runF != nil {
-				return runF(opts)
-			}
-			return watchRun(opts)
-		},
 	}
 	cmd.Flags().DurationVar(&opts.Interval, "interval", time.Second, "how often to read the session")
-	opts.bind(cmd)
-	return cmd
+	return bindSession(cmd, &opts.sessionOptions, opts, opts.checkInterval, runF, watchRun)
+}
+
+// checkInterval refuses an --interval that would hammer the server.
+func (o *WatchOptions) checkInterval() error {
+	if o.Interval < minWatchInterval {
+		return usageHint(fmt.Sprintf("invalid --interval %s: must be at least %s", o.Interval, minWatchInterval),
+			"e.g. --interval 1s")
+	}
+	return nil
 }
 
 func watchRun(o *WatchOptions) error {
 	ctx := o.runContext()
-	p, err := o.Factory.Printer()
-	if err != nil {
-		return err
-	}
-	svc, err := o.service(ctx, false)
-	if err != nil {
-		return err
-	}
-	sess, err := svc.Resolve(ctx, o.ID)
+	p, svc, sess, err := o.resolve(ctx)
 	if err != nil {
 		return err
 	}

@@ -3,18 +3,15 @@ package workercmd
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/spf13/cobra"
 	"go.mongodb.org/mongo-driver/v2/bson"
 
+	"github.com/integr8scode/replayctl/internal/cli/clitest"
 	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
-	"github.com/integr8scode/replayctl/internal/exitcode"
 	"github.com/integr8scode/replayctl/internal/output"
 	"github.com/integr8scode/replayctl/internal/store"
 	"github.com/integr8scode/replayctl/internal/testenv"
@@ -44,34 +41,13 @@ func flagEnv(t *testing.T, configYAML string, env map[string]string) *cmdutil.Fa
 	return f
 }
 
-// execute runs a command built on its own with args, as flag tests do.
-func execute(cmd *cobra.Command, args ...string) error {
-	cmd.SetArgs(args)
-	cmd.SetOut(io.Discard)
-	cmd.SetErr(io.Discard)
-	cmd.SetFlagErrorFunc(cmdutil.FlagErrorFunc)
-	return cmd.Execute()
-}
-
 // parse runs the command's parsing and validation and returns the options
 // the run would get.
 func parse(t *testing.T, f *cmdutil.Factory, args ...string) (*WorkerOptions, error) {
 	t.Helper()
 	var got *WorkerOptions
-	err := execute(newCmdWorker(f, func(o *WorkerOptions) error { got = o; return nil }), args...)
+	err := clitest.Execute(newCmdWorker(f, func(o *WorkerOptions) error { got = o; return nil }), args...)
 	return got, err
-}
-
-func wantCode(t *testing.T, err error, code exitcode.Code, fragments ...string) {
-	t.Helper()
-	if got := cmdutil.ExitCode(err); got != code {
-		t.Fatalf("exit code = %d, want %d (err: %v)", got, code, err)
-	}
-	for _, fr := range fragments {
-		if err == nil || !strings.Contains(err.Error()+" "+exitcode.HintOf(err), fr) {
-			t.Errorf("error %q should mention %q", err, fr)
-		}
-	}
 }
 
 // seedEvents inserts n contract-shaped events of type typ, one second

@@ -117,7 +117,7 @@ func (d deps) dlqManager() (*dlq.Manager, error) {
 	}
 	kopts.ClientID = "replayctl-worker-dlq-consumer"
 	return &dlq.Manager{
-		Store: d.st, Kafka: cl, TopicPrefix: s.TopicPrefix, DLQTopic: d.opts.Config.DLQTopicName(s),
+		Store: d.st, Kafka: cl, TopicPrefix: s.TopicPrefix, DLQTopic: d.opts.Config.DLQTopicName(s), Environment: s.Environment,
 		Owner: d.owner, Now: f.Now, Logger: d.log, Metrics: d.metrics.DLQ(),
 		NewConsumer: func(extra ...kgo.Opt) (*kgo.Client, error) { return kafka.NewClient(kopts, extra...) },
 	}, nil

@@ -70,25 +70,25 @@ func TestWorkerRunsADetachedSessionAndStopsCleanly(t *testing.T) {
 }
 
 func TestUnreachableMongoFailsFastWithExit5(t *testing.T) {
-	env := clitest.New(t)
-	env.Vars["REPLAYCTL_MONGO_URI"] = "mongodb://127.0.0.1:1"
-	env.Vars["REPLAYCTL_TIMEOUT"] = "500ms"
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	res := env.Run(ctx, NewCmdWorker(env.Factory), "--http-addr", "off")
-	if res.Code != exitcode.Unavailable || !strings.Contains(res.Stderr, "MongoDB") {
-		t.Fatalf("exit %d, stderr %q; want 5 naming MongoDB", res.Code, res.Stderr)
-	}
+	wantUnavailable(t, "REPLAYCTL_MONGO_URI", "mongodb://127.0.0.1:1", "MongoDB")
 }
 
 func TestUnreachableKafkaFailsFastWithExit5(t *testing.T) {
+	wantUnavailable(t, "REPLAYCTL_KAFKA_BROKERS", "127.0.0.1:1", "Kafka")
+}
+
+// wantUnavailable points one server (env var key) at value, where nothing
+// answers, and expects the worker to give up within a short timeout with
+// exit 5 and an error naming the server.
+func wantUnavailable(t *testing.T, key, value, server string) {
+	t.Helper()
 	env := clitest.New(t)
-	env.Vars["REPLAYCTL_KAFKA_BROKERS"] = "127.0.0.1:1"
+	env.Vars[key] = value
 	env.Vars["REPLAYCTL_TIMEOUT"] = "500ms"
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	res := env.Run(ctx, NewCmdWorker(env.Factory), "--http-addr", "off")
-	if res.Code != exitcode.Unavailable || !strings.Contains(res.Stderr, "Kafka") {
-		t.Fatalf("exit %d, stderr %q; want 5 naming Kafka", res.Code, res.Stderr)
+	if res.Code != exitcode.Unavailable || !strings.Contains(res.Stderr, server) {
+		t.Fatalf("exit %d, stderr %q; want 5 naming %s", res.Code, res.Stderr, server)
 	}
 }

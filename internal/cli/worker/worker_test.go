@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/integr8scode/replayctl/internal/cli/clitest"
 	"github.com/integr8scode/replayctl/internal/config"
 	"github.com/integr8scode/replayctl/internal/exitcode"
 )
@@ -87,8 +88,8 @@ func TestBadValuesAreUsageErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ran := false
-			err := execute(newCmdWorker(flagEnv(t, "", tt.env), func(*WorkerOptions) error { ran = true; return nil }), tt.args...)
-			wantCode(t, err, exitcode.Usage, tt.parts...)
+			err := clitest.Execute(newCmdWorker(flagEnv(t, "", tt.env), func(*WorkerOptions) error { ran = true; return nil }), tt.args...)
+			clitest.WantCode(t, err, exitcode.Usage, tt.parts...)
 			if ran {
 				t.Fatal("the run started despite a bad value")
 			}

@@ -1,0 +1,98 @@
+package replaycmd
+
+import (
+	"context"
+
+	"github.com/spf13/cobra"
+
+	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
+	"github.com/integr8scode/replayctl/internal/contract"
+	"github.com/integr8scode/replayctl/internal/output"
+	"github.com/integr8scode/replayctl/internal/replay"
+)
+
+// sessionOptions are what the verbs acting on one stored session carry
+// besides their own flags.
+type sessionOptions struct {
+	baseOptions
+	ID string // a session ID or unique prefix, as given
+}
+
+func newSessionOptions(f *cmdutil.Factory) sessionOptions {
+	return sessionOptions{baseOptions: baseOptions{Factory: f}}
+}
+
+// bindSession finishes cmd for a verb taking one session ID: the argument
+// and its completion, the hidden --debug, and a RunE that runs check (the
+// verb's own flag validation, may be nil) and then hands opts to runF (flag
+// tests) or run.
+func bindSession[O any](cmd *cobra.Command, so *sessionOptions, opts O, check func() error, runF, run func(O) error) *cobra.Command {
+	cmd.Args = cmdutil.ExactArgs(1, "a session ID or unique prefix")
+	cmd.ValidArgsFunction = completeSessionIDs(so.Factory)
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		so.ctx, so.ID = cmd.Context(), args[0]
+		if check != nil {
+			if err := check(); err != nil {
+				return err
+			}
+		}
+		if runF != nil {
+			return runF(opts)
+		}
+		return run(opts)
+	}
+	so.bind(cmd)
+	return cmd
+}
+
+// launchOptions are what start and resume share: they put one session to
+// running and, unless Detach, run it in this process.
+type launchOptions struct {
+	sessionOptions
+	Detach bool
+}
+
+// bindLaunch is bindSession plus --detach.
+func bindLaunch[O any](cmd *cobra.Command, lo *launchOptions, opts O, runF, run func(O) error) *cobra.Command {
+	cmd.Flags().BoolVar(&lo.Detach, "detach", false, "only mark the session running, for a worker to execute")
+	return bindSession(cmd, &lo.sessionOptions, opts, nil, runF, run)
+}
+
+// launchRun is start and resume: it resolves the session and launches it
+// with op.
+func launchRun(o *launchOptions, op controlOp) error {
+	ctx := o.runContext()
+	p, svc, sess, err := o.resolve(ctx)
+	if err != nil {
+		return err
+	}
+	return launch(ctx, &o.baseOptions, p, svc, sess, op, o.Detach, startMode)
+}
+
+// printerAndService is the preamble of the verbs that read or change
+// sessions. The printer comes first, so a bad -o exits 2 before anything is
+// dialled; a producer is attached later, only if a session needs one.
+func (b *baseOptions) printerAndService(ctx context.Context) (*output.Printer, *replay.Service, error) {
+	p, err := b.Factory.Printer()
+	if err != nil {
+		return nil, nil, err
+	}
+	svc, err := b.service(ctx, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, svc, nil
+}
+
+// resolve adds to printerAndService the session the ID or prefix names.
+func (o *sessionOptions) resolve(ctx context.Context) (*output.Printer, *replay.Service, *contract.Session, error) {
+	p, svc, err := o.printerAndService(ctx)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	sess, err := svc.Resolve(ctx, o.ID)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return p, svc, sess, nil
+}
