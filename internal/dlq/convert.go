@@ -1,8 +1,6 @@
 package dlq
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -32,27 +30,24 @@ var errNotObject = errors.New("not a JSON object")
 // integers become int32 when they fit (as pymongo stores Python ints) or
 // int64, other numbers doubles; key order is kept.
 func decodeRecordJSON(value []byte) (bson.D, error) {
-	dec := json.NewDecoder(bytes.NewReader(value))
-	dec.UseNumber()
-	doc, err := decodeTop(dec)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := dec.Token(); err == nil {
-		return nil, errors.New("trailing data after the JSON object")
-	}
-	return doc, nil
-}
-
-func decodeTop(dec *json.Decoder) (bson.D, error) {
-	tok, err := dec.Token()
-	if err != nil {
-		return nil, err
-	}
-	if d, ok := tok.(json.Delim); !ok || d != '{' {
+	p := &jsonParser{s: value}
+	if c := p.peek(); c != '{' {
+		if c == 0 {
+			return nil, p.errorf("empty value")
+		}
+		if _, err := p.value(false, levelPlain); err != nil {
+			return nil, err
+		}
 		return nil, errNotObject
 	}
-	return decodeObject(dec, levelRecord)
+	doc, err := p.object(levelRecord)
+	if err != nil {
+		return nil, err
+	}
+	if p.peek() != 0 {
+		return nil, p.errorf("trailing data after the JSON object")
+	}
+	return doc, nil
 }
 
 // level is where an object sits, which decides its date fields.
@@ -82,83 +77,9 @@ func (l level) child(key string) level {
 	return levelPlain
 }
 
-func decodeObject(dec *json.Decoder, lv level) (bson.D, error) {
-	doc := bson.D{}
-	dates := lv.dates()
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil, err
-		}
-		key, ok := tok.(string)
-		if !ok {
-			return nil, fmt.Errorf("object key is %T", tok)
-		}
-		v, err := decodeValue(dec, dates[key], lv.child(key))
-		if err != nil {
-			return nil, fmt.Errorf("field %s: %w", key, err)
-		}
-		doc = append(doc, bson.E{Key: key, Value: v})
-	}
-	if _, err := dec.Token(); err != nil { // closing brace
-		return nil, err
-	}
-	return doc, nil
-}
-
-func decodeValue(dec *json.Decoder, isDate bool, inner level) (any, error) {
-	tok, err := dec.Token()
-	if err != nil {
-		return nil, err
-	}
-	switch t := tok.(type) {
-	case json.Delim:
-		switch t {
-		case '{':
-			return decodeObject(dec, inner)
-		case '[':
-			return decodeArray(dec)
-		}
-		return nil, fmt.Errorf("unexpected %v", t)
-	case json.Number:
-		if isDate {
-			return epochDate(t)
-		}
-		return jsonNumber(t)
-	case string:
-		if isDate {
-			if d, ok := parseDate(t); ok {
-				return d, nil
-			}
-		}
-		return t, nil
-	case bool:
-		return t, nil
-	case nil:
-		return nil, nil
-	}
-	return nil, fmt.Errorf("unexpected token %v", tok)
-}
-
-func decodeArray(dec *json.Decoder) (bson.A, error) {
-	arr := bson.A{}
-	for dec.More() {
-		v, err := decodeValue(dec, false, levelPlain)
-		if err != nil {
-			return nil, err
-		}
-		arr = append(arr, v)
-	}
-	if _, err := dec.Token(); err != nil { // closing bracket
-		return nil, err
-	}
-	return arr, nil
-}
-
 // jsonNumber maps a JSON number to what pymongo stores for the Python value:
 // int32 when it fits, int64, else a double.
-func jsonNumber(n json.Number) (any, error) {
-	s := string(n)
+func jsonNumber(s string) (any, error) {
 	if !strings.ContainsAny(s, ".eE") {
 		if i, err := strconv.ParseInt(s, 10, 64); err == nil {
 			if i >= math.MinInt32 && i <= math.MaxInt32 {
@@ -176,8 +97,8 @@ func jsonNumber(n json.Number) (any, error) {
 
 // epochDate reads a number in a date field as pydantic does: Unix seconds,
 // or milliseconds when its magnitude exceeds 2e10.
-func epochDate(n json.Number) (any, error) {
-	f, err := strconv.ParseFloat(string(n), 64)
+func epochDate(n string) (any, error) {
+	f, err := strconv.ParseFloat(n, 64)
 	if err != nil {
 		return nil, fmt.Errorf("date %s: %w", n, err)
 	}

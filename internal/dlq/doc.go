@@ -24,7 +24,10 @@
 // before the insert, so a message is stored directly in the state the
 // platform would leave it in (scheduled with next_retry_at, or discarded with
 // max_retries_exceeded); the transient `pending` state is never written.
-// Offsets are committed only after the batch is persisted.
+// An immediate retry is claimed and journalled in dlq_pending_sends before
+// the insert and sent after it; a failed send is rolled back to scheduled, and
+// a send cut short by a crash is redone by RetryDue once its lease has
+// passed. Offsets are committed only after the batch is persisted.
 //
 // # Redrive headers
 //
@@ -49,9 +52,15 @@ const (
 
 // Collection names replayctl adds beside the contract's collections.
 const (
-	InvalidCollection  = "dlq_invalid"
-	ClaimsCollection   = "dlq_claims"
+	// InvalidCollection quarantines DLQ topic records that cannot be messages.
+	InvalidCollection = "dlq_invalid"
+	// ClaimsCollection holds the claims (leases) on retry rounds.
+	ClaimsCollection = "dlq_claims"
+	// PoliciesCollection holds per-topic retry policy overrides (_id = topic).
 	PoliciesCollection = "dlq_retry_policies"
+	// PendingSendsCollection journals immediate retries made on receipt
+	// between storing the message as retried and the send's acknowledgement.
+	PendingSendsCollection = "dlq_pending_sends"
 )
 
 // Notification event types (contract "DLQ notification events").

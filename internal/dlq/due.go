@@ -3,6 +3,7 @@ package dlq
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -18,11 +19,12 @@ const dueBatch = 5000
 // RetryDue retries every scheduled message whose next_retry_at has come,
 // each claimed before it is sent, and returns how many were retried.
 func (m *Manager) RetryDue(ctx context.Context) (int64, error) {
-	ok, _, err := m.retryDue(ctx)
+	ok, _, err := m.retryDue(ctx, m.nowMs())
 	return ok, err
 }
 
-func (m *Manager) retryDue(ctx context.Context) (retried, failed int64, err error) {
+// retryDue retries the scheduled messages due at cutoff.
+func (m *Manager) retryDue(ctx context.Context, cutoff time.Time) (retried, failed int64, err error) {
 	if err := m.requireKafka("retrying due messages"); err != nil {
 		return 0, 0, err
 	}
@@ -30,7 +32,7 @@ func (m *Manager) retryDue(ctx context.Context) (retried, failed int64, err erro
 		return 0, 0, err
 	}
 	for {
-		msgs, err := m.dueMessages(ctx)
+		msgs, err := m.dueMessages(ctx, cutoff)
 		if err != nil {
 			return retried, failed, err
 		}
@@ -45,10 +47,10 @@ func (m *Manager) retryDue(ctx context.Context) (retried, failed int64, err erro
 	}
 }
 
-func (m *Manager) dueMessages(ctx context.Context) ([]contract.DLQMessage, error) {
+func (m *Manager) dueMessages(ctx context.Context, cutoff time.Time) ([]contract.DLQMessage, error) {
 	q := bson.D{
 		{Key: "status", Value: contract.DLQScheduled},
-		{Key: "next_retry_at", Value: bson.D{{Key: "$lte", Value: m.nowMs()}}},
+		{Key: "next_retry_at", Value: bson.D{{Key: "$lte", Value: cutoff}}},
 	}
 	opts := options.Find().SetSort(bson.D{{Key: "next_retry_at", Value: 1}, {Key: "_id", Value: 1}}).
 		SetLimit(dueBatch).SetBatchSize(1000)

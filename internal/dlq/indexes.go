@@ -17,10 +17,19 @@ import (
 // dlq_messages indexes (the unique event.event_id makes ingestion an
 // idempotent insert) and replayctl's own. Indexes the platform already made
 // under other names are accepted. The created_at TTL index is skipped where
-// the server lacks TTL support. Process calls it once per Manager.
+// the server lacks TTL support. Process calls it; it runs once per Manager
+// (until it succeeds).
 func (m *Manager) EnsureIndexes(ctx context.Context) error {
-	m.indexOnce.Do(func() { m.indexErr = m.ensureIndexes(ctx) })
-	return m.indexErr
+	m.indexMu.Lock()
+	defer m.indexMu.Unlock()
+	if m.indexed {
+		return nil
+	}
+	if err := m.ensureIndexes(ctx); err != nil {
+		return err // a later call tries again
+	}
+	m.indexed = true
+	return nil
 }
 
 func (m *Manager) ensureIndexes(ctx context.Context) error {

@@ -44,8 +44,8 @@ type Manager struct {
 	// ClaimTTL is how long a claim is a valid lease; 0 = 5 minutes.
 	ClaimTTL time.Duration
 
-	indexOnce sync.Once
-	indexErr  error
+	indexMu sync.Mutex
+	indexed bool
 }
 
 // Metrics receives counters from the processor; the worker implements it.

@@ -14,10 +14,6 @@ import (
 	"github.com/integr8scode/replayctl/internal/store"
 )
 
-// PendingSendsCollection journals immediate retries made during ingestion
-// between storing the message as retried and the send being acknowledged.
-const PendingSendsCollection = "dlq_pending_sends"
-
 // batch is one fetch's worth of records being persisted.
 type batch struct {
 	m     *Manager

@@ -21,8 +21,8 @@ const DefaultGroup = "replayctl-dlq"
 type ProcessOptions struct {
 	// Group is the consumer group id; "" = DefaultGroup.
 	Group string
-	// Once reads what is on the DLQ topic now (up to the end offsets taken at
-	// the start), retries what is due, and returns.
+	// Once retries what is due now, reads what is on the DLQ topic now (up
+	// to the end offsets taken at the start), and returns.
 	Once bool
 	// PollInterval is how often due retries are looked for; 0 = 5s.
 	PollInterval time.Duration
@@ -66,8 +66,11 @@ const (
 
 // Process consumes the DLQ topic with a consumer group, persists what it
 // reads, and retries due messages. Offsets are committed only after their
-// records are persisted. Once returns after one pass; otherwise it runs until
-// ctx is done, finishes the batch in hand, commits, and returns nil.
+// records are persisted. Once returns after one pass (an interrupted pass
+// returns ctx's error); otherwise it runs until ctx is done, finishes the
+// batch in hand, commits, and returns nil. A failed due-retry round is
+// logged and tried again at the next interval; a batch that cannot be
+// persisted stops Process with an error, leaving its offsets uncommitted.
 func (m *Manager) Process(ctx context.Context, o ProcessOptions) (ProcessStats, error) {
 	var stats ProcessStats
 	if err := m.checkProcess(); err != nil {
@@ -174,12 +177,27 @@ func (r *runner) poll(ctx context.Context, wait time.Duration) ([]*kgo.Record, b
 	if fs.IsClientClosed() {
 		return nil, true
 	}
+	failed := false
 	fs.EachError(func(t string, p int32, err error) {
 		if !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {
+			failed = true
 			r.m.log().Warn("DLQ fetch error", "topic", t, "partition", p, "event_id", "", "error", err)
 		}
 	})
-	return fs.Records(), false
+	recs := fs.Records()
+	if failed && len(recs) == 0 {
+		backOff(ctx, time.Second) // a broker that fails at once must not spin the loop
+	}
+	return recs, false
+}
+
+func backOff(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
 }
 
 // handle persists one fetch and commits its offsets. It runs to completion
@@ -212,7 +230,8 @@ func (r *runner) progress() {
 	}
 }
 
-func (r *runner) retryDue(ctx context.Context) error {
+// retryDue retries what is due at cutoff.
+func (r *runner) retryDue(ctx context.Context, cutoff time.Time) error {
 	work, cancel := context.WithTimeout(context.WithoutCancel(ctx), batchTimeout)
 	defer cancel()
 	if time.Since(r.lastCleanup) > claimRetention {
@@ -224,7 +243,7 @@ func (r *runner) retryDue(ctx context.Context) error {
 		}
 	}
 	began := time.Now()
-	ok, failed, err := r.m.retryDue(work)
+	ok, failed, err := r.m.retryDue(work, cutoff)
 	r.m.log().Debug("retried due DLQ messages", "event_id", "", "retried", ok, "failed", failed, "took", time.Since(began))
 	r.stats.Retried += ok
 	r.stats.RetryFailed += failed
@@ -239,8 +258,9 @@ func (r *runner) loop(ctx context.Context) error {
 	next := time.Now()
 	for ctx.Err() == nil {
 		if !time.Now().Before(next) {
-			if err := r.retryDue(ctx); err != nil {
-				return err
+			// A failed round is retried at the next interval; ingestion goes on.
+			if err := r.retryDue(ctx, r.m.nowMs()); err != nil {
+				r.m.log().Error("retrying due DLQ messages failed", "event_id", "", "error", err)
 			}
 			next = time.Now().Add(r.o.PollInterval)
 		}
@@ -255,14 +275,25 @@ func (r *runner) loop(ctx context.Context) error {
 	return nil
 }
 
-// once reads up to the end offsets taken now, then retries what is due.
+// once is a bounded pass over the state at its start: it retries what was
+// due then (those have waited longest), then reads the topic up to the end
+// offsets taken then. Messages stored by this pass are not due before it
+// started, so the order loses nothing; what falls due during the pass is
+// the next pass's. (On FerretDB the due query reads every stored document
+// and every status update scans the collection, so a pass that also chased
+// what fell due while a large backlog was read could run far longer.)
 func (r *runner) once(ctx context.Context) error {
+	passStart := r.m.nowMs()
 	ends, pos, err := r.bounds(ctx)
 	if err != nil {
 		return err
 	}
+	if err := r.retryDue(ctx, passStart); err != nil {
+		return err
+	}
 	r.m.log().Debug("DLQ pass bounds", "event_id", "", "ends", ends, "from", pos)
-	start, lastRecord := time.Now(), time.Now()
+	start := time.Now()
+	var idle time.Duration // polling time without records, since the last ones
 	for ctx.Err() == nil {
 		joined, parts := r.asg.snapshot()
 		if joined && caughtUp(parts, ends, pos) {
@@ -271,17 +302,22 @@ func (r *runner) once(ctx context.Context) error {
 		if !joined && time.Since(start) > joinTimeout {
 			return fmt.Errorf("no partitions of %s assigned in group %s within %s", r.m.DLQTopic, r.o.Group, joinTimeout)
 		}
-		if joined && time.Since(lastRecord) > onceIdle {
+		if joined && idle > onceIdle {
 			r.m.log().Warn("DLQ topic idle before its end offsets; finishing the pass", "event_id", "")
 			break
 		}
+		polled := time.Now()
 		recs, closed := r.poll(ctx, time.Second)
 		if closed {
 			return nil
 		}
-		if len(recs) > 0 {
-			lastRecord = time.Now()
+		if len(recs) == 0 {
+			if joined {
+				idle += time.Since(polled)
+			}
+			continue
 		}
+		idle = 0
 		for _, rec := range recs {
 			pos[rec.Partition] = max(pos[rec.Partition], rec.Offset+1)
 		}
@@ -289,10 +325,10 @@ func (r *runner) once(ctx context.Context) error {
 			return err
 		}
 	}
-	if ctx.Err() != nil {
-		return nil
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("DLQ pass interrupted (what was read is persisted and committed): %w", err)
 	}
-	return r.retryDue(ctx)
+	return nil
 }
 
 func caughtUp(parts []int32, ends, pos map[int32]int64) bool {

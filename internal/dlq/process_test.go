@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/integr8scode/replayctl/internal/contract"
 )
@@ -196,17 +197,20 @@ func checkNotifications(t *testing.T, e *env) {
 	}
 }
 
-// snapshot renders every stored message, sorted, to compare states.
+// snapshot renders every stored document, by event id, to compare states.
 func (e *env) snapshot() string {
 	e.t.Helper()
-	msgs, _, err := (&Manager{Store: e.st}).List(ctxT(e.t), ListFilter{})
+	cur, err := e.st.DLQ.Collection().Find(ctxT(e.t), bson.D{}, options.Find().SetSort(bson.D{{Key: "event.event_id", Value: 1}}))
 	if err != nil {
 		e.t.Fatal(err)
 	}
+	var docs []bson.Raw
+	if err := cur.All(ctxT(e.t), &docs); err != nil {
+		e.t.Fatal(err)
+	}
 	var b strings.Builder
-	for _, msg := range msgs {
-		raw, _ := bson.Marshal(msg)
-		b.WriteString(bson.Raw(raw).String())
+	for _, d := range docs {
+		b.WriteString(d.String())
 	}
 	return b.String()
 }

@@ -1,7 +1,10 @@
 package dlq
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -157,5 +160,41 @@ func TestRetryBrokerFailure(t *testing.T) {
 	res, err = m.Retry(ctx, p, BatchOptions{ToTopic: e.topic("user_login")})
 	if err != nil || res.Succeeded != 1 {
 		t.Errorf("retry after fix = %+v, %v", res, err)
+	}
+}
+
+// --rate spaces the sends; cancelling stops before the next chunk, and what
+// was done is reported.
+func TestRetryRateAndInterrupt(t *testing.T) {
+	e := newEnv(t)
+	m := e.manager("op-1")
+	at := time.Now().UTC().Add(-time.Hour).Truncate(time.Millisecond)
+	for i := range 6 {
+		e.insertPlatformDoc(fmt.Sprintf("r-%d", i), "user_login", e.topic("user_login"), contract.DLQScheduled, 0, at, "boom", at)
+	}
+	p, err := m.PlanByFilter(ctxT(t), ListFilter{}, "")
+	if err != nil || len(p.Messages) != 6 {
+		t.Fatalf("plan = %+v, %v", p, err)
+	}
+	ctx, cancel := context.WithCancel(ctxT(t))
+	defer cancel()
+	start := time.Now()
+	// Rate 3/s: chunks of 3 messages, about a second each.
+	res, err := m.Retry(ctx, p, BatchOptions{Rate: 3, Progress: func(done, _ int64) {
+		if done >= 3 {
+			cancel()
+		}
+	}})
+	if !errors.Is(err, context.Canceled) || exitcode.Of(err) != exitcode.Interrupted {
+		t.Errorf("err = %v, want an interruption", err)
+	}
+	if res == nil || res.Succeeded != 3 || res.Failed != 0 {
+		t.Fatalf("result = %+v", res)
+	}
+	if took := time.Since(start); took < 600*time.Millisecond {
+		t.Errorf("3 sends at 3/s took %v, want >= 2 intervals", took)
+	}
+	if n := e.count("dlq_messages", bson.D{{Key: "status", Value: "scheduled"}}); n != 3 {
+		t.Errorf("%d still scheduled, want 3", n)
 	}
 }
