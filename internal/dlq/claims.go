@@ -12,6 +12,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
+	"github.com/integr8scode/replayctl/internal/contract"
 	"github.com/integr8scode/replayctl/internal/store"
 )
 
@@ -35,6 +36,7 @@ const (
 	purposeRetry   = "retry"
 	purposeDiscard = "discard"
 	purposeIngest  = "ingest-retry"
+	purposeRefail  = "refail"
 )
 
 func claimKey(eventID string, round int64) string {
@@ -46,6 +48,20 @@ func claimID(key string, epoch int) string {
 		return key
 	}
 	return key + "#" + strconv.Itoa(epoch)
+}
+
+// refailKey is the claim a new failure takes on the stored message it
+// updates (see the package doc): the stored round while the message is
+// pending or scheduled, so a retry or discard of that round is excluded; a
+// key of its own once the message is terminal, because the retry or discard
+// that ended it may keep its round's claim for the rest of its lease. The
+// stored failed_at in that key makes every stored failure a fresh key.
+func refailKey(eventID string, status contract.DLQStatus, round int64, failedAt time.Time) string {
+	key := claimKey(eventID, round)
+	if status.Terminal() {
+		key += "/refail@" + strconv.FormatInt(failedAt.UnixMilli(), 10)
+	}
+	return key
 }
 
 // claimSet is what one claimAll call holds: claim _id by key.
@@ -66,12 +82,22 @@ func (m *Manager) claims() *mongo.Collection { return m.coll(ClaimsCollection) }
 // then takes over expired leases with the next epoch in a second insert.
 // A key someone else holds is simply not in the result.
 func (m *Manager) claimAll(ctx context.Context, eventIDs []string, rounds []int64, purpose string) (claimSet, error) {
+	keys := make([]string, len(eventIDs))
+	for i, id := range eventIDs {
+		keys[i] = claimKey(id, rounds[i])
+	}
+	return m.claimKeys(ctx, eventIDs, rounds, keys, purpose)
+}
+
+// claimKeys is claimAll with the claim keys given: keys[i] is a claim on
+// round rounds[i] of eventIDs[i].
+func (m *Manager) claimKeys(ctx context.Context, eventIDs []string, rounds []int64, keys []string, purpose string) (claimSet, error) {
 	now := m.nowMs()
 	set := claimSet{held: make(map[string]string, len(eventIDs)), expiresAt: now.Add(m.claimTTL())}
 	token := newToken()
 	docs := make([]any, len(eventIDs))
 	for i, id := range eventIDs {
-		key := claimKey(id, rounds[i])
+		key := keys[i]
 		docs[i] = claim{ID: claimID(key, 0), Key: key, EventID: id, Round: rounds[i], Owner: m.owner(),
 			Token: token, Purpose: purpose, ClaimedAt: now, ExpiresAt: set.expiresAt}
 	}

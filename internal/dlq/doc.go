@@ -29,6 +29,39 @@
 // a send cut short by a crash is redone by RetryDue once its lease has
 // passed. Offsets are committed only after the batch is persisted.
 //
+// # New failures of stored messages
+//
+// An event that was retried and fails again comes back on the DLQ topic as
+// a new record for the same event.event_id, with a later failed_at. The
+// platform upserts it, so the stored message takes the new failure and goes
+// through the policy again. Here a duplicate-key item of the insert is read
+// back (one find for all of a batch's duplicates, plain-field projection):
+// if its failed_at is strictly later than the stored one (at millisecond
+// precision) it is a new failure, otherwise a re-delivery that changes
+// nothing and counts as a duplicate. Within one fetch only the latest
+// failure of an event is kept. A new failure is written by one UpdateOne
+// per message that sets every field a fresh insert writes (not _id nor
+// created_at), in the state the policy resolves, with last_error = the
+// stored error; it is then counted as received, notified and, for the
+// immediate strategy, sent exactly as a new message is.
+//
+// Its writer first claims the message in dlq_claims: "<event_id>:<round>"
+// (the stored retry_count) while the stored message is pending or
+// scheduled, which excludes a retry or discard of that round; once it is
+// retried or discarded only another ingester could write it, and the claim
+// that ended it may still be live, so the key is
+// "<event_id>:<round>/refail@<stored failed_at, Unix ms>". The update's
+// filter repeats the state read, so a message that changed between the read
+// and the claim is read again; the claim is released once the batch's
+// writes are done (an immediate retry's rollback included). A claim held by someone else is tried again
+// with back-off for up to one claim lease (by then a crashed holder's claim
+// can be taken over; a live one has usually finished, and its change is
+// seen on the next read); after that the rest of the batch is completed and
+// Process fails with an error naming the messages, leaving the batch's
+// offsets uncommitted so its records are read again on the next start. A
+// record without failed_at takes its Kafka timestamp, so a copy of it
+// produced again later counts as a new failure.
+//
 // # Redrive headers
 //
 // A retried event is published with its stored `headers` restored plus these
@@ -54,7 +87,8 @@ const (
 const (
 	// InvalidCollection quarantines DLQ topic records that cannot be messages.
 	InvalidCollection = "dlq_invalid"
-	// ClaimsCollection holds the claims (leases) on retry rounds.
+	// ClaimsCollection holds the claims (leases) on retry rounds and on
+	// stored messages taking a new failure.
 	ClaimsCollection = "dlq_claims"
 	// PoliciesCollection holds per-topic retry policy overrides (_id = topic).
 	PoliciesCollection = "dlq_retry_policies"

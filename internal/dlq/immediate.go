@@ -102,9 +102,10 @@ func (s *ingestSends) journalIDs() []string {
 	return ids
 }
 
-// run sends the claimed messages that this batch created; a claimed message
-// that already existed was delivered before and is left alone.
-func (s *ingestSends) run(ctx context.Context, isNew []bool) error {
+// run sends the claimed messages whose failure this batch stored (created,
+// or a new failure of a stored message); a claimed message whose stored
+// failure is not this record's is left alone.
+func (s *ingestSends) run(ctx context.Context) error {
 	if len(s.won) == 0 {
 		return nil
 	}
@@ -112,7 +113,7 @@ func (s *ingestSends) run(ctx context.Context, isNew []bool) error {
 	var existing, sendIdx []int
 	var recs []*kgo.Record
 	for _, i := range s.won {
-		if !isNew[i] {
+		if !s.b.kinds[i].applied() {
 			existing = append(existing, i)
 			continue
 		}

@@ -11,7 +11,6 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/integr8scode/replayctl/internal/contract"
-	"github.com/integr8scode/replayctl/internal/store"
 )
 
 // batch is one fetch's worth of records being persisted.
@@ -25,6 +24,7 @@ type batch struct {
 	states     []state
 	immediate  []bool
 	ids        []bson.ObjectID
+	kinds      []outcome // set by settle, after the insert
 }
 
 // persistRecords turns one fetch into documents, quarantine entries and
@@ -44,9 +44,10 @@ func (m *Manager) persistRecords(ctx context.Context, recs []*kgo.Record) (Proce
 	return b.stats, b.store(ctx)
 }
 
-// parseAll parses, filters and de-duplicates the records.
+// parseAll parses, filters and de-duplicates the records. Of several records
+// of one event, the latest failure is kept (the others count as duplicates).
 func (b *batch) parseAll(recs []*kgo.Record) {
-	seen := make(map[string]bool, len(recs))
+	seen := make(map[string]int, len(recs)) // event id -> index in items
 	for _, rec := range recs {
 		in, err := parseRecord(rec)
 		var inv *invalidError
@@ -61,11 +62,18 @@ func (b *batch) parseAll(recs []*kgo.Record) {
 			b.drop(id, "older than 7 days")
 		case b.m.environment() != "test" && strings.HasPrefix(id, "test-"):
 			b.drop(id, "test event outside a test environment")
-		case seen[id]:
-			b.stats.Duplicates++
 		default:
-			seen[id] = true
-			b.items = append(b.items, in)
+			j, dup := seen[id]
+			switch {
+			case !dup:
+				seen[id] = len(b.items)
+				b.items = append(b.items, in)
+			case laterFailure(in.msg.FailedAt, b.items[j].msg.FailedAt):
+				b.items[j] = in
+				b.stats.Duplicates++
+			default:
+				b.stats.Duplicates++
+			}
 		}
 	}
 }
@@ -135,8 +143,11 @@ func (b *batch) decide(ctx context.Context) error {
 }
 
 // store inserts the documents. Immediate retries are claimed first and
-// stored already retried, so ingestion never updates a document; the send
-// follows, and a failed send is rolled back to scheduled.
+// stored already retried, so ingestion never updates a new document; the
+// send follows, and a failed send is rolled back to scheduled. A duplicate
+// that is a new failure of a stored message updates it (settle) and then
+// goes the same way as a new message. New failures that could not be
+// applied fail the batch after the rest of it is done (heldError).
 func (b *batch) store(ctx context.Context) error {
 	sends, err := b.claimImmediate(ctx)
 	if err != nil {
@@ -151,58 +162,27 @@ func (b *batch) store(ctx context.Context) error {
 		_ = sends.abandon(ctx)
 		return fmt.Errorf("store DLQ messages: %w", err)
 	}
-	isNew, err := b.ownInserts(ctx, res)
-	if err != nil {
+	refails := newRefailer(b, sends)
+	defer refails.releaseAll(ctx)
+	if err := b.settle(ctx, res, refails); err != nil {
 		return err
 	}
-	if err := sends.run(ctx, isNew); err != nil {
+	if err := sends.run(ctx); err != nil {
 		return err
 	}
-	b.count(isNew, sends)
-	b.notify(ctx, isNew, sends)
-	return nil
+	b.count(sends)
+	b.notify(ctx, sends)
+	return b.heldError()
 }
 
-// ownInserts reports which documents this batch created. A duplicate is an
-// earlier delivery of the message, unless a busy server made us insert twice
-// and the duplicate is our own first attempt (same _id).
-func (b *batch) ownInserts(ctx context.Context, res insertResult) ([]bool, error) {
-	isNew := make([]bool, len(res.dup))
-	var dupIDs []bson.ObjectID
-	for i, d := range res.dup {
-		isNew[i] = !d
-		if d {
-			dupIDs = append(dupIDs, b.ids[i])
-		}
-	}
-	if !res.retried || len(dupIDs) == 0 {
-		return isNew, nil
-	}
-	cur, err := b.m.messages().Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: dupIDs}}}})
-	if err != nil {
-		return nil, fmt.Errorf("check stored DLQ messages: %w", store.Wrap(err))
-	}
-	var ours []struct {
-		ID bson.ObjectID `bson:"_id"`
-	}
-	if err := cur.All(ctx, &ours); err != nil {
-		return nil, fmt.Errorf("check stored DLQ messages: %w", store.Wrap(err))
-	}
-	mine := make(map[bson.ObjectID]bool, len(ours))
-	for _, o := range ours {
-		mine[o.ID] = true
-	}
-	for i := range isNew {
-		isNew[i] = isNew[i] || mine[b.ids[i]]
-	}
-	return isNew, nil
-}
-
-func (b *batch) count(isNew []bool, s *ingestSends) {
+func (b *batch) count(s *ingestSends) {
 	for i, st := range b.states {
-		if !isNew[i] {
+		switch b.kinds[i] {
+		case outDuplicate:
 			b.stats.Duplicates++
 			continue
+		case outHeld:
+			continue // counted when the record is read again
 		}
 		b.stats.Received++
 		switch {
@@ -217,12 +197,12 @@ func (b *batch) count(isNew []bool, s *ingestSends) {
 	b.stats.RetryFailed += int64(len(s.failed))
 }
 
-// notify publishes, per new message and in order, dlq_message_received and
-// then dlq_message_discarded or dlq_message_retried.
-func (b *batch) notify(ctx context.Context, isNew []bool, s *ingestSends) {
+// notify publishes, per new message or new failure and in order,
+// dlq_message_received and then dlq_message_discarded or dlq_message_retried.
+func (b *batch) notify(ctx context.Context, s *ingestSends) {
 	n := notifier{m: b.m}
 	for i, in := range b.items {
-		if !isNew[i] {
+		if !b.kinds[i].applied() {
 			continue
 		}
 		msg := &in.msg

@@ -32,8 +32,8 @@ type ProcessOptions struct {
 
 // ProcessStats count what Process did.
 type ProcessStats struct {
-	Received    int64 `json:"received" yaml:"received"`       // new messages stored
-	Duplicates  int64 `json:"duplicates" yaml:"duplicates"`   // already stored: nothing changed
+	Received    int64 `json:"received" yaml:"received"`       // new messages, and new failures of stored ones
+	Duplicates  int64 `json:"duplicates" yaml:"duplicates"`   // stored with this or a later failure: nothing changed
 	Dropped     int64 `json:"dropped" yaml:"dropped"`         // older than 7 days, or test- ids
 	Quarantined int64 `json:"quarantined" yaml:"quarantined"` // stored in dlq_invalid
 	Discarded   int64 `json:"discarded" yaml:"discarded"`     // max_retries_exceeded on receipt
