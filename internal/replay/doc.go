@@ -54,7 +54,9 @@
 // To count them honestly each checkpoint also stores
 // `replayctl.in_flight_limit`: the most events the runner will hand to
 // Kafka beyond that checkpoint before it writes the next one (those in
-// flight now plus a fixed reservation, which the reader never exceeds).
+// flight now plus a reservation the reader never exceeds: twice what was
+// sent in the last checkpoint interval, 256 to 20,000, so a slow replay
+// reports a tight bound and a fast one never waits for it).
 // A runner that takes over counts the first in_flight_limit events it sends
 // as possible duplicates (`replayctl.possible_duplicates`). A clean stop
 // stores only what was still unacknowledged. File targets store the file
@@ -63,6 +65,20 @@
 //
 // max_events counts every event read (replayed, failed or skipped), so
 // total_events = min(matching events, max_events) and the progress adds up.
+// total_events is counted on the first run beside the stream, not before it
+// (from the collection's statistics when the filter selects everything: on
+// the embedded server any other count scans every document), and set to
+// what was processed when the session completes.
+//
+// # Reading
+//
+// One cursor, sorted by (timestamp, _id), batches of 1,000, read by its own
+// goroutine two batches ahead so the server prepares the next batch while
+// the runner encodes and sends this one. A broken cursor is reopened from
+// the last event read. Memory is bounded by the prefetched batches, the
+// in-flight window (8,192 records, 16 MiB) and the span between the oldest
+// unacknowledged and the newest sent event (32,768), whatever the number
+// of events.
 // batch_size is kept for the platform; the engine reads with one cursor in
 // batches of 1,000 and lets the producer batch by size and linger.
 package replay

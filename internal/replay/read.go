@@ -26,37 +26,46 @@ func (r *runner) read() error {
 	if err != nil {
 		return err
 	}
-	defer func() { closeCursor(cur) }()
+	pf := prefetch(r.readCtx, cur)
+	defer func() { pf.close() }()
 	var read, lastSignal int64
 	outages := 0
 	for limit < 0 || read < limit {
-		if !cur.Next(r.readCtx) {
-			err := cur.Err()
-			if err == nil || r.readCtx.Err() != nil {
-				return nil
+		b, ok := <-pf.ch
+		if !ok {
+			return nil // the end, or the run was stopped
+		}
+		for _, raw := range b.docs {
+			if (limit >= 0 && read >= limit) || r.readCtx.Err() != nil {
+				return nil // max_events reached, or stopped: send no more
 			}
-			if !transientStoreError(err) {
-				return fmt.Errorf("read events: %w", store.Wrap(err))
-			}
-			// One new query from the last event read, not the checkpoint:
-			// what was read is already on its way.
-			r.log.Warn("event cursor failed; reopening", "error", err)
-			closeCursor(cur)
-			if cur, err = r.reopen(outages); err != nil {
+			if err := r.handle(raw); err != nil {
 				return err
 			}
-			outages++
+			read++
+			if sent := r.tr.sentCount(); sent-lastSignal >= checkpointEvery {
+				lastSignal = sent
+				r.signalCheckpoint()
+			}
+		}
+		if len(b.docs) > 0 {
+			outages = 0
+		}
+		if b.err == nil || r.readCtx.Err() != nil {
 			continue
 		}
-		outages = 0
-		if err := r.handle(cur.Current); err != nil {
+		if !transientStoreError(b.err) {
+			return fmt.Errorf("read events: %w", store.Wrap(b.err))
+		}
+		// One new query from the last event read, not the checkpoint: what
+		// was read is already on its way.
+		r.log.Warn("event cursor failed; reopening", "error", b.err)
+		pf.close()
+		if cur, err = r.reopen(outages); err != nil {
 			return err
 		}
-		read++
-		if sent := r.tr.sentCount(); sent-lastSignal >= checkpointEvery {
-			lastSignal = sent
-			r.signalCheckpoint()
-		}
+		outages++
+		pf = prefetch(r.readCtx, cur)
 	}
 	return nil
 }

@@ -150,6 +150,11 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 	if err := r.load(ctx); err != nil {
 		return nil, err
 	}
+	// Claim the session in its document before touching the target: a
+	// fresh file target is truncated when opened.
+	if err := r.begin(ctx); err != nil {
+		return nil, err
+	}
 	if err := r.openSink(); err != nil {
 		return r.failEarly(err)
 	}
@@ -157,12 +162,7 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 	// A reader blocked inside the producer would never see a stop: give up
 	// on in-flight records a moment after any stop.
 	context.AfterFunc(r.readCtx, func() { time.AfterFunc(drainGrace+500*time.Millisecond, r.sink.abort) })
-	if err := r.begin(ctx); err != nil {
-		return nil, err
-	}
-	if r.needCount {
-		go r.count()
-	}
+	r.startCount()
 	stopControl := r.startController()
 	if err := r.read(); err != nil && r.readCtx.Err() == nil {
 		r.stop(reasonFatal, err)
@@ -192,6 +192,7 @@ func (r *runner) load(ctx context.Context) error {
 		return err
 	}
 	r.sess, r.ext = &sess, readExt(raw)
+	r.classifyTarget()
 	r.base = [3]int64{sess.ReplayedEvents, sess.FailedEvents, sess.SkippedEvents}
 	r.errs = append([]contract.SessionError{}, sess.Errors...)
 	if ext := sess.Replayctl; ext != nil {
@@ -209,13 +210,26 @@ func (r *runner) load(ctx context.Context) error {
 
 func (r *runner) processedAtStart() int64 { return r.base[0] + r.base[1] + r.base[2] }
 
+// classifyTarget decides how the target remembers what it got: a file
+// keeps an offset (exactly once), Kafka and stdout cannot take anything back.
+func (r *runner) classifyTarget() {
+	cfg := r.sess.Config
+	stdout := cfg.TargetFilePath != nil && *cfg.TargetFilePath == "-"
+	if !r.sess.DryRun {
+		r.fileTarget = cfg.Target == contract.TargetFile && !stdout
+		r.resendable = cfg.Target == contract.TargetKafka || stdout
+	}
+	if !r.resendable {
+		r.gate.disable()
+	}
+}
+
 func (r *runner) openSink() error {
 	cfg := r.sess.Config
 	switch {
 	case r.sess.DryRun:
 		r.sink = dryRunSink{}
 	case cfg.Target == contract.TargetFile:
-		path := *cfg.TargetFilePath
 		var resumeAt *int64
 		if r.after != nil || r.processedAtStart() > 0 {
 			resumeAt = r.ext.fileOffset
@@ -224,19 +238,16 @@ func (r *runner) openSink() error {
 				resumeAt = &zero
 			}
 		}
-		fs, err := openFileSink(path, r.opts.Stdout, resumeAt)
+		fs, err := openFileSink(*cfg.TargetFilePath, r.opts.Stdout, resumeAt)
 		if err != nil {
 			return err
 		}
-		r.sink, r.fileTarget, r.resendable = fs, path != "-", path == "-"
+		r.sink = fs
 	default:
 		r.win = newWindow(maxInFlightRecords, maxInFlightBytes)
-		r.sink, r.resendable = newKafkaSink(r.svc.Kafka, r.sess, r.svc.TopicPrefix, r.log), true
+		r.sink = newKafkaSink(r.svc.Kafka, r.sess, r.svc.TopicPrefix, r.log)
 	}
 	r.pace = newPacer(cfg.SpeedMultiplier, r.rateLimit())
-	if !r.resendable {
-		r.gate.disable()
-	}
 	return nil
 }
 
@@ -301,22 +312,6 @@ func (r *runner) limit(inFlight int64, running bool) int64 {
 		n += r.reserve
 	}
 	return n
-}
-
-// count fills total_events on a first run, beside the stream rather than
-// before it: on the embedded server a count is a full scan.
-func (r *runner) count() {
-	n, err := r.svc.Store.Events.Count(r.readCtx, r.sess.Config.Filter)
-	if err != nil {
-		if r.readCtx.Err() == nil {
-			r.log.Warn("count matching events", "error", err)
-		}
-		return
-	}
-	if m := r.sess.Config.MaxEvents; m != nil && n > *m {
-		n = *m
-	}
-	r.total.CompareAndSwap(-1, n)
 }
 
 // failEarly fails a session whose target cannot even be opened.

@@ -225,3 +225,20 @@ func TestPlatformCreatedSession(t *testing.T) {
 		t.Fatalf("cancel: %v %+v", err, s)
 	}
 }
+
+func TestCountMatchingUsesCollectionStatsForEverything(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.seed(9, "pod_created", "pod_deleted", "pod_failed")
+	svc := e.service("op")
+	ctx := ctxT(t, time.Minute)
+	if n, err := collectionCount(ctx, e.st.Events.Collection()); err != nil || n != 9 {
+		t.Fatalf("$collStats count %d %v", n, err)
+	}
+	if n, err := countMatching(ctx, svc, contract.Filter{}); err != nil || n != 9 {
+		t.Fatalf("all events: %d %v", n, err)
+	}
+	if n, err := countMatching(ctx, svc, contract.Filter{EventTypes: []string{"pod_failed"}}); err != nil || n != 3 {
+		t.Fatalf("filtered: %d %v", n, err)
+	}
+}
