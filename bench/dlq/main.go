@@ -12,13 +12,13 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/pprof"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
+	"github.com/integr8scode/replayctl/bench/internal/profiling"
 	"github.com/integr8scode/replayctl/internal/devstack"
 )
 
@@ -49,7 +49,7 @@ func mainCode() int {
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run (stack included) to this file")
 	flag.Parse()
 	if *cpuProfile != "" {
-		stop, err := profile(*cpuProfile)
+		stop, err := profiling.StartCPU(*cpuProfile)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "bench/dlq:", err)
 			return 1
@@ -61,21 +61,6 @@ func mainCode() int {
 		return 1
 	}
 	return 0
-}
-
-func profile(path string) (func(), error) {
-	f, err := os.Create(path)
-	if err != nil {
-		return nil, err
-	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		_ = f.Close()
-		return nil, err
-	}
-	return func() {
-		pprof.StopCPUProfile()
-		_ = f.Close()
-	}, nil
 }
 
 // bench holds the running stack and clients.

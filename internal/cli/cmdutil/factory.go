@@ -185,3 +185,17 @@ func (f *Factory) Close() {
 		closers[i]()
 	}
 }
+
+// SettingsAndStore returns the resolved settings and the connected store,
+// the two things every domain service is built from.
+func (f *Factory) SettingsAndStore(ctx context.Context) (*config.Settings, *store.Store, error) {
+	s, err := f.Settings()
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := f.Store(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return s, st, nil
+}

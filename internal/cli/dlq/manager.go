@@ -41,11 +41,7 @@ func (o *cmdOptions) printerAndManager(needs managerNeeds) (*output.Printer, *dl
 // newManager is the one place a dlq.Manager is assembled from the factory,
 // so every verb talks to the same servers with the same identity.
 func newManager(ctx context.Context, f *cmdutil.Factory, needs managerNeeds) (*dlq.Manager, error) {
-	s, err := f.Settings()
-	if err != nil {
-		return nil, err
-	}
-	st, err := f.Store(ctx)
+	s, st, err := f.SettingsAndStore(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -54,11 +54,7 @@ func (b *baseOptions) service(ctx context.Context, needKafka bool) (*replay.Serv
 // f.Kafka because it needs the engine's producer settings (acks, batching,
 // bounded buffers), which the shared client does not have.
 func newService(ctx context.Context, f *cmdutil.Factory, needKafka bool) (*replay.Service, error) {
-	s, err := f.Settings()
-	if err != nil {
-		return nil, err
-	}
-	st, err := f.Store(ctx)
+	s, st, err := f.SettingsAndStore(ctx)
 	if err != nil {
 		return nil, err
 	}
