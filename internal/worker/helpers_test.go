@@ -3,6 +3,7 @@ package worker
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -109,6 +110,12 @@ func (f *fakeRunner) Runnable(ctx context.Context) ([]contract.Session, error) {
 
 func (f *fakeRunner) Run(ctx context.Context, id string, opts replay.RunOptions) (*replay.Result, error) {
 	f.mu.Lock()
+	// Like replay.Service.Run, refuse a session that has already ended: a
+	// listing taken just before it completed may still name it.
+	if !slices.Contains(f.runnable, id) {
+		f.mu.Unlock()
+		return nil, fmt.Errorf("session %s is not runnable", id)
+	}
 	f.runs[id]++
 	if err := f.runErr[id]; err != nil {
 		f.mu.Unlock()
