@@ -106,16 +106,13 @@ type WorkerConfig struct {
 	LeaseTTL        time.Duration
 	ShutdownTimeout time.Duration
 	// DLQTopic is the DLQ topic without the topic prefix, like
-	// Settings.DLQTopic; see DLQTopicName.
+	// Settings.DLQTopic.
 	DLQTopic string
 	Group    string
 	// HTTPAddr is the health and metrics listen address; "" serves nothing.
 	HTTPAddr string
 	LogLevel string
 }
-
-// DLQTopicName returns the DLQ topic with the settings' prefix.
-func (w *WorkerConfig) DLQTopicName(s *Settings) string { return s.TopicPrefix + w.DLQTopic }
 
 // ResolveWorker computes the worker settings. Each value comes from, in
 // order: an explicitly set flag (flags, keyed by the Flag* names, holding

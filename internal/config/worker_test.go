@@ -189,10 +189,6 @@ contexts:
 	if *w != want {
 		t.Fatalf("got %+v\nwant %+v", *w, want)
 	}
-	s.TopicPrefix = "dev_"
-	if got := w.DLQTopicName(s); got != "dev_dlq" {
-		t.Fatalf("DLQTopicName = %q", got)
-	}
 }
 
 func TestWorkerSectionUnknownKeyIsAnError(t *testing.T) {

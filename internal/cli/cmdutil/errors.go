@@ -37,6 +37,10 @@ var cobraUsagePrefixes = []string{"unknown command", "unknown flag", "unknown sh
 // ExitCode classifies an error returned by the root command.
 func ExitCode(err error) exitcode.Code {
 	code := exitcode.Of(err)
+	var invalid *config.ValidationError
+	if code == exitcode.Error && errors.As(err, &invalid) {
+		return exitcode.Usage
+	}
 	if code == exitcode.Error && err != nil {
 		for _, p := range cobraUsagePrefixes {
 			if strings.HasPrefix(err.Error(), p) {

@@ -14,6 +14,7 @@ import (
 	"github.com/integr8scode/replayctl/internal/kafka"
 	"github.com/integr8scode/replayctl/internal/output"
 	"github.com/integr8scode/replayctl/internal/store"
+	"github.com/integr8scode/replayctl/internal/wiring"
 )
 
 // Factory is built once in main and passed to every command. Its functions
@@ -35,6 +36,7 @@ type Factory struct {
 	Kafka      func(ctx context.Context) (*kgo.Client, error)
 
 	closers []func()
+	owner   string
 	mu      sync.Mutex
 }
 
@@ -91,19 +93,7 @@ func (f *Factory) connectStore(ctx context.Context) (*store.Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return store.Connect(ctx, StoreOptions(s))
-}
-
-// StoreOptions maps settings to storage options.
-func StoreOptions(s *config.Settings) store.Options {
-	return store.Options{
-		URI:      s.MongoURI,
-		Database: s.Database,
-		Timeout:  s.Timeout,
-		Collections: store.Collections{
-			Events: s.Collections.Events, Sessions: s.Collections.Sessions, DLQ: s.Collections.DLQ,
-		},
-	}
+	return store.Connect(ctx, wiring.StoreOptions(s))
 }
 
 func (f *Factory) connectKafka(ctx context.Context) (*kgo.Client, error) {
@@ -111,24 +101,11 @@ func (f *Factory) connectKafka(ctx context.Context) (*kgo.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts, err := KafkaOptions(s)
+	opts, err := wiring.KafkaOptions(s)
 	if err != nil {
-		return nil, err
+		return nil, usageIfValidation(err)
 	}
 	return kafka.NewClient(opts)
-}
-
-// KafkaOptions maps settings to Kafka client options.
-func KafkaOptions(s *config.Settings) (kafka.Options, error) {
-	tlsCfg, err := s.KafkaTLSConfig()
-	if err != nil {
-		return kafka.Options{}, usageIfValidation(err)
-	}
-	mech, err := s.KafkaSASL()
-	if err != nil {
-		return kafka.Options{}, usageIfValidation(err)
-	}
-	return kafka.Options{Brokers: s.KafkaBrokers, TLS: tlsCfg, SASL: mech, Timeout: s.Timeout}, nil
 }
 
 // cached memoises a successful connection and registers it for Close.
@@ -184,6 +161,21 @@ func (f *Factory) Close() {
 	for i := len(closers) - 1; i >= 0; i-- {
 		closers[i]()
 	}
+}
+
+// Wiring returns the builder of this process's domain services, with one
+// owner identity for the whole process; clients it builds close with f.
+func (f *Factory) Wiring(ctx context.Context) (*wiring.Wiring, error) {
+	s, st, err := f.SettingsAndStore(ctx)
+	if err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.owner == "" {
+		f.owner = wiring.Owner()
+	}
+	return &wiring.Wiring{Settings: s, Store: st, Owner: f.owner, Now: f.Now, OnClose: f.OnClose}, nil
 }
 
 // SettingsAndStore returns the resolved settings and the connected store,

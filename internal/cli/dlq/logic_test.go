@@ -173,7 +173,4 @@ func TestOutcome(t *testing.T) {
 	clitest.WantCode(t, outcome(batchResult{Succeeded: 0, Failed: 1}, 1, act), exitcode.Partial)
 	clitest.WantCode(t, outcome(batchResult{Succeeded: 5, Refused: 3}, 5, act), exitcode.OK)
 	clitest.WantCode(t, outcome(batchResult{Refused: 2}, 2, act), exitcode.InvalidState, "refused")
-	if d := deliveryTimeout(0); d != 30*time.Second {
-		t.Errorf("deliveryTimeout(0) = %v", d)
-	}
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/integr8scode/replayctl/internal/output"
 	"github.com/integr8scode/replayctl/internal/store"
 	"github.com/integr8scode/replayctl/internal/testenv"
+	"github.com/integr8scode/replayctl/internal/wiring"
 )
 
 // cmdTimeout bounds one command in a test; -race makes FerretDB slow.
@@ -62,7 +63,7 @@ func newTestEnv(t *testing.T) *testEnv {
 // topic auto-creation, so previews cannot create what they look for.
 func (e *testEnv) plainKafka() *kgo.Client {
 	e.t.Helper()
-	opts, err := cmdutil.KafkaOptions(e.settings)
+	opts, err := wiring.KafkaOptions(e.settings)
 	if err != nil {
 		e.t.Fatal(err)
 	}

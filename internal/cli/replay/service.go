@@ -49,22 +49,14 @@ func (b *baseOptions) service(ctx context.Context, needKafka bool) (*replay.Serv
 	return svc, nil
 }
 
-// newService is the one place a replay.Service is assembled from the
-// factory. The producing client is built here rather than taken from
-// f.Kafka because it needs the engine's producer settings (acks, batching,
-// bounded buffers), which the shared client does not have.
+// newService builds the engine through the factory's wiring, the one place
+// every command and the worker assemble it.
 func newService(ctx context.Context, f *cmdutil.Factory, needKafka bool) (*replay.Service, error) {
-	s, st, err := f.SettingsAndStore(ctx)
+	w, err := f.Wiring(ctx)
 	if err != nil {
 		return nil, err
 	}
-	svc := &replay.Service{
-		Store:       st,
-		TopicPrefix: s.TopicPrefix,
-		Owner:       replay.NewOwner(),
-		Now:         f.Now,
-		Logger:      slog.New(slog.DiscardHandler),
-	}
+	svc := w.ReplayService()
 	if needKafka {
 		if err := attachProducer(ctx, f, svc); err != nil {
 			return nil, err
@@ -73,11 +65,15 @@ func newService(ctx context.Context, f *cmdutil.Factory, needKafka bool) (*repla
 	return svc, nil
 }
 
-// attachProducer gives svc a producing client with the engine's producer
-// settings; it is pinged first, so a replay to an unreachable Kafka fails
-// (exit 5) before the session changes state instead of backing off forever.
+// attachProducer gives svc a pinged producing client, so a replay to an
+// unreachable Kafka fails (exit 5) before the session changes state
+// instead of backing off forever.
 func attachProducer(ctx context.Context, f *cmdutil.Factory, svc *replay.Service) error {
-	cl, err := f.NewProducer(ctx, cmdutil.ProducerOptions{Extra: replay.ProducerOpts()})
+	w, err := f.Wiring(ctx)
+	if err != nil {
+		return err
+	}
+	cl, err := w.ReplayProducer(ctx, "replayctl")
 	if err != nil {
 		return err
 	}

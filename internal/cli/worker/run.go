@@ -2,17 +2,15 @@ package workercmd
 
 import (
 	"context"
-	"log/slog"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
 	"github.com/integr8scode/replayctl/internal/dlq"
 	"github.com/integr8scode/replayctl/internal/kafka"
 	"github.com/integr8scode/replayctl/internal/logging"
 	"github.com/integr8scode/replayctl/internal/replay"
-	"github.com/integr8scode/replayctl/internal/store"
+	"github.com/integr8scode/replayctl/internal/wiring"
 	"github.com/integr8scode/replayctl/internal/worker"
 )
 
@@ -56,18 +54,22 @@ func workerRun(opts *WorkerOptions) error {
 	if cfg.HTTPAddr != "" {
 		w.Server = worker.NewServer(cfg.HTTPAddr, ready, metrics.Registry(), log)
 	}
-	d := deps{opts: opts, st: st, owner: replay.NewOwner(), log: log, metrics: metrics}
+	// The worker's own --dlq-topic wins over the context's, so the wiring
+	// sees settings with the worker's resolution in them.
+	ws := *s
+	ws.DLQTopic = cfg.DLQTopic
+	wire := &wiring.Wiring{Settings: &ws, Store: st, Owner: wiring.Owner(), Now: f.Now, Logger: log, OnClose: f.OnClose}
 	if opts.Replay {
-		if w.Replay, err = d.replayService(); err != nil {
+		if w.Replay, err = replayService(ctx, wire, cfg.LeaseTTL, metrics); err != nil {
 			return err
 		}
 	}
 	if opts.DLQ {
-		if w.DLQ, err = d.dlqManager(); err != nil {
+		if w.DLQ, err = dlqManager(ctx, wire, metrics); err != nil {
 			return err
 		}
 	}
-	log.Info("replayctl worker", append([]any{"owner", d.owner}, opts.describe()...)...)
+	log.Info("replayctl worker", append([]any{"owner", wire.Owner}, opts.describe()...)...)
 	return w.Run(ctx)
 }
 
@@ -77,63 +79,27 @@ func pingKafka(ctx context.Context, cl *kgo.Client, brokers []string, timeout ti
 	return kafka.Ping(ctx, cl, brokers)
 }
 
-// deps assembles the domain objects the worker drives, all with one
-// process identity, logger and metrics.
-type deps struct {
-	opts    *WorkerOptions
-	st      *store.Store
-	owner   string
-	log     *slog.Logger
-	metrics *worker.Metrics
+// replayService gives the engine a producer of its own, so a replay
+// filling its buffers never delays a DLQ retry.
+func replayService(ctx context.Context, wire *wiring.Wiring, leaseTTL time.Duration, metrics *worker.Metrics) (*replay.Service, error) {
+	cl, err := wire.ReplayProducer(ctx, "replayctl-worker-replay")
+	if err != nil {
+		return nil, err
+	}
+	svc := wire.ReplayService()
+	svc.Kafka, svc.LeaseTTL, svc.Metrics = cl, leaseTTL, metrics.Replay()
+	return svc, nil
 }
 
-// replayService builds the engine with a producer of its own: the engine's
-// producer settings (acks=all, bounded buffers) are not the shared client's.
-func (d deps) replayService() (*replay.Service, error) {
-	f, s := d.opts.Factory, d.opts.Settings
-	cl, err := d.client("replayctl-worker-replay", replay.ProducerOpts()...)
+// dlqManager builds the processor with its producer for retries and
+// notifications and a factory for the group consumer.
+func dlqManager(ctx context.Context, wire *wiring.Wiring, metrics *worker.Metrics) (*dlq.Manager, error) {
+	cl, err := wire.DLQProducer(ctx, "replayctl-worker-dlq")
 	if err != nil {
 		return nil, err
 	}
-	return &replay.Service{
-		Store: d.st, Kafka: cl, TopicPrefix: s.TopicPrefix, Owner: d.owner,
-		LeaseTTL: d.opts.Config.LeaseTTL, Now: f.Now, Logger: d.log, Metrics: d.metrics.Replay(),
-	}, nil
-}
-
-// dlqManager builds the processor: a producer for retries and
-// notifications (separate from the replay producer, so a replay filling its
-// buffers never delays a retry), and a factory for the group consumer,
-// which the dlq package owns because it must commit before closing it.
-func (d deps) dlqManager() (*dlq.Manager, error) {
-	f, s := d.opts.Factory, d.opts.Settings
-	cl, err := d.client("replayctl-worker-dlq", kgo.AllowAutoTopicCreation())
-	if err != nil {
-		return nil, err
-	}
-	kopts, err := cmdutil.KafkaOptions(s)
-	if err != nil {
-		return nil, err
-	}
-	kopts.ClientID = "replayctl-worker-dlq-consumer"
-	return &dlq.Manager{
-		Store: d.st, Kafka: cl, TopicPrefix: s.TopicPrefix, DLQTopic: d.opts.Config.DLQTopicName(s), Environment: s.Environment,
-		Owner: d.owner, Now: f.Now, Logger: d.log, Metrics: d.metrics.DLQ(),
-		NewConsumer: func(extra ...kgo.Opt) (*kgo.Client, error) { return kafka.NewClient(kopts, extra...) },
-	}, nil
-}
-
-// client builds a Kafka client from the settings, closed with the factory.
-func (d deps) client(id string, extra ...kgo.Opt) (*kgo.Client, error) {
-	kopts, err := cmdutil.KafkaOptions(d.opts.Settings)
-	if err != nil {
-		return nil, err
-	}
-	kopts.ClientID = id
-	cl, err := kafka.NewClient(kopts, extra...)
-	if err != nil {
-		return nil, err
-	}
-	d.opts.Factory.OnClose(cl.Close)
-	return cl, nil
+	m := wire.DLQManager()
+	m.Kafka, m.Metrics = cl, metrics.DLQ()
+	m.NewConsumer = wire.DLQConsumers("replayctl-worker-dlq-consumer")
+	return m, nil
 }
