@@ -1,12 +1,16 @@
-// Package exitcode defines replayctl's stable process exit codes and the typed
-// errors that carry them. Only main turns an error into an exit code; every other
-// package returns one of these errors (or wraps one) so commands stay testable.
+// Package exitcode defines replayctl's stable process exit codes, the errors
+// the command line attaches them to, and the mapping from the domain's error
+// kinds (package fault) to codes. Only the command line uses it: domain and
+// infrastructure packages return fault errors, and main turns an error into
+// an exit code.
 package exitcode
 
 import (
 	"context"
 	"errors"
 	"fmt"
+
+	"github.com/integr8scode/replayctl/internal/fault"
 )
 
 // Code is a process exit status. The values are a public interface for scripts:
@@ -93,10 +97,22 @@ func Of(err error) Code {
 	if errors.As(err, &e) {
 		return e.Code
 	}
+	if code, ok := byKind[fault.KindOf(err)]; ok {
+		return code
+	}
 	if errors.Is(err, context.Canceled) {
 		return Interrupted
 	}
 	return Error
+}
+
+// byKind maps the domain's error kinds to exit codes.
+var byKind = map[fault.Kind]Code{
+	fault.Invalid:     Usage,
+	fault.NotFound:    NotFound,
+	fault.Conflict:    InvalidState,
+	fault.Unavailable: Unavailable,
+	fault.Partial:     Partial,
 }
 
 // HintOf returns the first hint found along err's chain.

@@ -62,7 +62,7 @@ func PrintError(w io.Writer, st *output.Styles, err error) {
 	}
 	msg := strings.TrimSpace(strings.ReplaceAll(err.Error(), "\n", " "))
 	fmt.Fprintf(w, "%s %s\n", st.Red("Error:"), msg)
-	if hint := exitcode.HintOf(err); hint != "" {
+	if hint := HintOf(err); hint != "" {
 		fmt.Fprintf(w, "%s %s\n", st.Faint("Hint:"), hint)
 	}
 }
