@@ -15,8 +15,11 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/sasl"
 
-	"github.com/integr8scode/replayctl/internal/exitcode"
+	"github.com/integr8scode/replayctl/internal/fault"
 )
+
+// ErrNoBrokers is a client asked for without a broker to dial.
+var ErrNoBrokers = fault.New(fault.Invalid, errors.New("no Kafka brokers configured"))
 
 // Options configure a client.
 type Options struct {
@@ -30,7 +33,7 @@ type Options struct {
 // NewClient builds a client; it does not connect until first use.
 func NewClient(o Options, extra ...kgo.Opt) (*kgo.Client, error) {
 	if len(o.Brokers) == 0 {
-		return nil, exitcode.Usagef("no Kafka brokers configured: set --kafka-brokers or the context's kafka-brokers")
+		return nil, ErrNoBrokers
 	}
 	if o.Timeout <= 0 {
 		o.Timeout = 10 * time.Second
@@ -56,7 +59,7 @@ func NewClient(o Options, extra ...kgo.Opt) (*kgo.Client, error) {
 	}
 	cl, err := kgo.NewClient(append(opts, extra...)...)
 	if err != nil {
-		return nil, exitcode.Usagef("invalid Kafka settings: %v", err)
+		return nil, fault.Invalidf("invalid Kafka settings: %v", err)
 	}
 	return cl, nil
 }
@@ -69,11 +72,9 @@ func Ping(ctx context.Context, cl *kgo.Client, brokers []string) error {
 	return nil
 }
 
-// Unavailable turns a connection failure into an exit-5 error naming the brokers.
+// Unavailable is a connection failure naming the brokers.
 func Unavailable(brokers []string, err error) error {
-	return exitcode.Unavailablef(
-		"check that Kafka is running and --kafka-brokers (or the context's kafka-brokers) is right; `replayctl dev` starts a local one",
-		"Kafka at %s is unreachable: %s", strings.Join(brokers, ","), cleanError(err))
+	return &fault.UnavailableError{Server: fault.Kafka, Addr: strings.Join(brokers, ","), Err: errors.New(cleanError(err))}
 }
 
 func cleanError(err error) string {

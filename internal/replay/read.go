@@ -10,7 +10,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/integr8scode/replayctl/internal/contract"
-	"github.com/integr8scode/replayctl/internal/exitcode"
+	"github.com/integr8scode/replayctl/internal/fault"
 	"github.com/integr8scode/replayctl/internal/store"
 )
 
@@ -101,7 +101,7 @@ func closeCursor(cur *mongo.Cursor) {
 }
 
 func transientStoreError(err error) bool {
-	return store.IsRetryable(err) || exitcode.Of(store.Wrap(err)) == exitcode.Unavailable
+	return store.IsRetryable(err) || fault.KindOf(store.Wrap(err)) == fault.Unavailable
 }
 
 // handle paces, encodes and sends one stored document. A document that is

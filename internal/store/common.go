@@ -4,12 +4,11 @@ import (
 	"context"
 	"fmt"
 	"sort"
-	"strings"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
-	"github.com/integr8scode/replayctl/internal/exitcode"
+	"github.com/integr8scode/replayctl/internal/fault"
 )
 
 // deleteChunk stays under SQLite's 32,766 bound parameters per statement.
@@ -47,7 +46,7 @@ func countByField(ctx context.Context, c *mongo.Collection, field string) (map[s
 }
 
 func notFound(kind, id string) error {
-	return exitcode.NotFoundf("%s %q not found", kind, id)
+	return fault.NotFoundf("%s %q not found", kind, id)
 }
 
 // resolveOne turns the ids matching a prefix into nil (exactly one), a
@@ -60,13 +59,11 @@ func resolveOne(kind, prefix string, ids []string) error {
 		return notFound(kind, prefix)
 	}
 	sort.Strings(ids)
-	more := ""
-	if len(ids) > maxCandidates {
-		ids, more = ids[:maxCandidates], ", ..."
+	more := len(ids) > maxCandidates
+	if more {
+		ids = ids[:maxCandidates]
 	}
-	return exitcode.WithHint(
-		exitcode.Usagef("%s id prefix %q is ambiguous: matches %s%s", kind, prefix, strings.Join(ids, ", "), more),
-		"give more characters of the id")
+	return &fault.AmbiguousError{What: kind, Prefix: prefix, Candidates: ids, More: more}
 }
 
 // createIndexes creates indexes one command each: FerretDB v1.24.0 drops the

@@ -16,7 +16,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
 
 	"github.com/integr8scode/replayctl/internal/config"
-	"github.com/integr8scode/replayctl/internal/exitcode"
+	"github.com/integr8scode/replayctl/internal/fault"
 )
 
 // Collections names the contract's collections; empty fields take defaults.
@@ -70,7 +70,7 @@ func Connect(ctx context.Context, opts Options) (*Store, error) {
 		SetAppName("replayctl")
 	client, err := mongo.Connect(clientOpts)
 	if err != nil {
-		return nil, exitcode.Usagef("invalid MongoDB URI: %v", cleanDriverError(err))
+		return nil, fault.Invalidf("invalid MongoDB URI: %v", cleanDriverError(err))
 	}
 	pingCtx, cancel := context.WithTimeout(ctx, opts.Timeout)
 	defer cancel()
@@ -136,15 +136,14 @@ func (s *Store) ServerVersion(ctx context.Context) (string, error) {
 	return info.Version, nil
 }
 
-// Unavailable turns a connection failure into an exit-5 error naming the server.
+// Unavailable is a connection failure naming the server (without its
+// password).
 func Unavailable(uri string, err error) error {
-	return exitcode.Unavailablef(
-		"check that MongoDB is running and --mongo-uri (or the context's mongo-uri) is right; `replayctl dev` starts a local one",
-		"MongoDB at %s is unreachable: %s", config.RedactURI(uri), cleanDriverError(err))
+	return &fault.UnavailableError{Server: fault.MongoDB, Addr: config.RedactURI(uri), Err: errors.New(cleanDriverError(err))}
 }
 
-// Wrap classifies a driver error from an operation: unreachable servers map
-// to exit 5, everything else is returned as is.
+// Wrap classifies a driver error from an operation: an unreachable server
+// is a fault.UnavailableError, everything else is returned as is.
 func Wrap(err error) error {
 	if err == nil {
 		return nil
@@ -152,7 +151,7 @@ func Wrap(err error) error {
 	var netErr net.Error
 	if mongo.IsNetworkError(err) || mongo.IsTimeout(err) || errors.As(err, &netErr) ||
 		errors.Is(err, context.DeadlineExceeded) || strings.Contains(err.Error(), "server selection") {
-		return exitcode.New(exitcode.Unavailable, fmt.Errorf("MongoDB: %s", cleanDriverError(err)))
+		return &fault.UnavailableError{Server: fault.MongoDB, Err: errors.New(cleanDriverError(err))}
 	}
 	return err
 }

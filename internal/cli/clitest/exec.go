@@ -64,8 +64,8 @@ func WantCode(t testing.TB, err error, code exitcode.Code, fragments ...string) 
 		t.Fatalf("exit code = %d, want %d (err: %v)", got, code, err)
 	}
 	for _, f := range fragments {
-		if err == nil || !strings.Contains(err.Error()+" "+exitcode.HintOf(err), f) {
-			t.Errorf("error %q (hint %q) should mention %q", err, exitcode.HintOf(err), f)
+		if err == nil || !strings.Contains(err.Error()+" "+cmdutil.HintOf(err), f) {
+			t.Errorf("error %q (hint %q) should mention %q", err, cmdutil.HintOf(err), f)
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/integr8scode/replayctl/internal/exitcode"
 	"github.com/integr8scode/replayctl/internal/fault"
+	"github.com/integr8scode/replayctl/internal/kafka"
 )
 
 // HintOf is the advice printed under an error. A hint the command attached
@@ -26,6 +27,14 @@ func HintOf(err error) string {
 var domainHints = []func(error) string{
 	unavailableHint,
 	ambiguousHint,
+	noBrokersHint,
+}
+
+func noBrokersHint(err error) string {
+	if errors.Is(err, kafka.ErrNoBrokers) {
+		return "set --kafka-brokers or the context's kafka-brokers"
+	}
+	return ""
 }
 
 func unavailableHint(err error) string {

@@ -67,7 +67,7 @@ func Run(ctx context.Context, opts *Options) error {
 		return err
 	}
 	if err := report.Err(); err != nil {
-		return exitcode.WithHint(exitcode.New(exitcode.Unavailable, err), exitcode.HintOf(err))
+		return exitcode.WithHint(exitcode.New(exitcode.Unavailable, err), cmdutil.HintOf(err))
 	}
 	return nil
 }
