@@ -9,7 +9,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/integr8scode/replayctl/internal/contract"
-	"github.com/integr8scode/replayctl/internal/exitcode"
+	"github.com/integr8scode/replayctl/internal/fault"
 	"github.com/integr8scode/replayctl/internal/store"
 )
 
@@ -35,7 +35,7 @@ func (s *Service) Resume(ctx context.Context, id string) (*contract.Session, err
 		return nil, err
 	}
 	if isLive(latest, s.now()) && latest.Purpose == purposeRun {
-		return nil, (&heldError{sessionID: sess.SessionID, lease: *latest}).coded()
+		return nil, (&HeldError{sessionID: sess.SessionID, lease: *latest}).conflict()
 	}
 	return sess, nil
 }
@@ -84,7 +84,7 @@ func (s *Service) stopSession(ctx context.Context, id string, a contract.Action)
 			defer h.release(ctx)
 			return s.applyHeld(ctx, h, sess.SessionID, a)
 		}
-		var he *heldError
+		var he *HeldError
 		if !errors.As(err, &he) || he.lease.Purpose != purposeRun {
 			return nil, codedHeld(err)
 		}
@@ -97,12 +97,12 @@ func (s *Service) stopSession(ctx context.Context, id string, a contract.Action)
 }
 
 // acquireControl claims a session briefly; another command's short claim is
-// waited out, a runner's claim is returned as *heldError.
+// waited out, a runner's claim is returned as *HeldError.
 func (s *Service) acquireControl(ctx context.Context, id string) (*holder, error) {
 	deadline := time.Now().Add(controlTTL + 2*time.Second)
 	for {
 		h, err := s.acquire(ctx, id, purposeControl, controlTTL)
-		var he *heldError
+		var he *HeldError
 		if !errors.As(err, &he) || he.lease.Purpose == purposeRun || time.Now().After(deadline) {
 			return h, err
 		}
@@ -136,7 +136,7 @@ func (s *Service) applyHeld(ctx context.Context, h *holder, id string, a contrac
 		return nil, err
 	}
 	if !ok {
-		return nil, exitcode.InvalidStatef("session %s changed while it was being updated; try again", id)
+		return nil, fault.Conflictf("session %s changed while it was being updated; try again", id)
 	}
 	if a == contract.ActionStart || a == contract.ActionResume {
 		s.dropRequests(ctx, id) // a pause asked for before this resume is stale
@@ -208,26 +208,17 @@ func (s *Service) askRunner(ctx context.Context, id string, a contract.Action) (
 }
 
 func codedHeld(err error) error {
-	var he *heldError
+	var he *HeldError
 	if errors.As(err, &he) {
-		return he.coded()
+		return he.conflict()
 	}
 	return err
 }
 
-// invalidTransition is the exit-4 error for an action the lifecycle forbids,
+// invalidTransition is the error for an action the lifecycle forbids,
 // naming the current status.
 func invalidTransition(sess *contract.Session, a contract.Action) error {
-	err := exitcode.InvalidStatef("cannot %s session %s: it is %s", a, sess.SessionID, sess.Status)
-	switch {
-	case a == contract.ActionResume && sess.Status == contract.StatusCreated:
-		return exitcode.WithHint(err, "start it with `replayctl replay start`")
-	case a == contract.ActionStart && (sess.Status == contract.StatusPaused):
-		return exitcode.WithHint(err, "resume it with `replayctl replay resume`")
-	case sess.Status == contract.StatusRunning:
-		return exitcode.WithHint(err, "follow it with `replayctl replay watch`")
-	}
-	return err
+	return stateError(sess, string(a))
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) error {

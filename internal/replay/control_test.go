@@ -12,7 +12,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/integr8scode/replayctl/internal/contract"
-	"github.com/integr8scode/replayctl/internal/exitcode"
+	"github.com/integr8scode/replayctl/internal/fault"
 	"github.com/integr8scode/replayctl/internal/testenv"
 )
 
@@ -118,7 +118,7 @@ func TestCancelFromAnotherProcessWhileRunning(t *testing.T) {
 		t.Fatalf("outcome %s", res.Outcome)
 	}
 	_, err = b.Resume(ctxT(t, time.Minute), sess.SessionID)
-	if exitcode.Of(err) != exitcode.InvalidState || !strings.Contains(err.Error(), "it is cancelled") {
+	if fault.KindOf(err) != fault.Conflict || !strings.Contains(err.Error(), "it is cancelled") {
 		t.Fatalf("resume of a cancelled session: %v", err)
 	}
 }
@@ -135,8 +135,8 @@ func TestInvalidTransitionsExit4NamingTheStatus(t *testing.T) {
 	}
 	check := func(what string, err error, want string) {
 		t.Helper()
-		if exitcode.Of(err) != exitcode.InvalidState || !strings.Contains(err.Error(), want) {
-			t.Errorf("%s: %v (code %d), want exit 4 with %q", what, err, exitcode.Of(err), want)
+		if fault.KindOf(err) != fault.Conflict || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v (code %d), want exit 4 with %q", what, err, fault.KindOf(err), want)
 		}
 	}
 	_, err = svc.Pause(ctx, created.SessionID)
@@ -165,7 +165,7 @@ func TestInvalidTransitionsExit4NamingTheStatus(t *testing.T) {
 	check("cancel completed", err, "it is completed")
 
 	_, err = svc.Pause(ctx, "ffffffff-no-such")
-	if exitcode.Of(err) != exitcode.NotFound {
+	if fault.KindOf(err) != fault.NotFound {
 		t.Errorf("unknown id: %v", err)
 	}
 }
@@ -195,7 +195,7 @@ func TestRacingRunnersExactlyOneRuns(t *testing.T) {
 			switch {
 			case err == nil && res.Outcome == OutcomeCompleted:
 				completed++
-			case exitcode.Of(err) == exitcode.InvalidState:
+			case fault.KindOf(err) == fault.Conflict:
 				refused = append(refused, err)
 			default:
 				t.Errorf("unexpected result %+v %v", res, err)
@@ -248,11 +248,11 @@ func TestTakeoverAfterExpiredLease(t *testing.T) {
 	}
 
 	_, err = live.Run(ctx, sess.SessionID, RunOptions{})
-	if exitcode.Of(err) != exitcode.InvalidState || !strings.Contains(err.Error(), "being run by dead-runner") {
+	if fault.KindOf(err) != fault.Conflict || !strings.Contains(err.Error(), "being run by dead-runner") {
 		t.Fatalf("Run while the dead runner's claim is live: %v", err)
 	}
 	_, err = live.Resume(ctx, sess.SessionID)
-	if exitcode.Of(err) != exitcode.InvalidState {
+	if fault.KindOf(err) != fault.Conflict {
 		t.Fatalf("Resume while the claim is live: %v", err)
 	}
 	info, err := live.Info(ctx, sess.SessionID)
@@ -299,7 +299,7 @@ func TestRunRefusesWhatThisProcessCannotRun(t *testing.T) {
 	noKafka := &Service{Store: e.st, Owner: "nokafka"}
 	sess := e.createStarted(svc, Spec{Target: "file", Out: "-"})
 	_, err := svc.Run(ctxT(t, time.Minute), sess.SessionID, RunOptions{})
-	if exitcode.Of(err) != exitcode.InvalidState || !strings.Contains(err.Error(), "writes to stdout") {
+	if fault.KindOf(err) != fault.Conflict || !strings.Contains(err.Error(), "writes to stdout") {
 		t.Fatalf("stdout session without Stdout: %v", err)
 	}
 	k := e.createStarted(svc, Spec{})

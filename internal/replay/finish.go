@@ -8,7 +8,6 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/integr8scode/replayctl/internal/contract"
-	"github.com/integr8scode/replayctl/internal/exitcode"
 )
 
 // finish writes the run's last checkpoint with the status it ended in.
@@ -25,9 +24,7 @@ func (r *runner) finish(ctx context.Context) (*Result, error) {
 	}
 	r.sink.abort()
 	if reason == reasonLostLease {
-		return nil, exitcode.WithHint(
-			exitcode.InvalidStatef("lost the claim on session %s: %v", r.id, cause),
-			"another runner may have taken it over; see `replayctl replay show`")
+		return nil, lostClaim(r.id, cause)
 	}
 	if err := r.checkStillHeld(); err != nil {
 		return nil, err
@@ -71,8 +68,7 @@ func (r *runner) checkStillHeld() error {
 		lost = !ok
 	}
 	if lost {
-		return exitcode.WithHint(exitcode.InvalidStatef("lost the claim on session %s before its final checkpoint", r.id),
-			"another runner may have taken it over; see `replayctl replay show`")
+		return lostClaim(r.id, nil)
 	}
 	return nil
 }

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/integr8scode/replayctl/internal/contract"
-	"github.com/integr8scode/replayctl/internal/exitcode"
+	"github.com/integr8scode/replayctl/internal/fault"
 	"github.com/integr8scode/replayctl/internal/store"
 )
 
@@ -25,13 +25,14 @@ func isLive(d *store.LeaseDoc, now time.Time) bool {
 	return d != nil && !d.Released && now.Before(d.ExpiresAt)
 }
 
-// heldError reports a session another live claim holds (exit 4).
-type heldError struct {
+// HeldError reports a session another live claim holds; it reaches callers
+// as a fault.Conflict.
+type HeldError struct {
 	sessionID string
 	lease     store.LeaseDoc
 }
 
-func (e *heldError) Error() string {
+func (e *HeldError) Error() string {
 	what := "held by"
 	if e.lease.Purpose == purposeRun {
 		what = "being run by"
@@ -40,10 +41,7 @@ func (e *heldError) Error() string {
 		e.lease.ExpiresAt.UTC().Format(contract.TimeFormat))
 }
 
-func (e *heldError) coded() error {
-	return exitcode.WithHint(exitcode.New(exitcode.InvalidState, e),
-		"watch it with `replayctl replay watch`, or pause it; if that process died, resume it after the lease expires")
-}
+func (e *HeldError) conflict() error { return fault.New(fault.Conflict, e) }
 
 // holder is this process's claim on one session.
 type holder struct {
@@ -57,7 +55,7 @@ type holder struct {
 	expires time.Time
 }
 
-// acquire claims the next epoch of a session, or returns a *heldError when
+// acquire claims the next epoch of a session, or returns a *HeldError when
 // a live claim exists. Losing an insert race re-reads who won.
 func (s *Service) acquire(ctx context.Context, sessionID, purpose string, ttl time.Duration) (*holder, error) {
 	s.ensureIndexes(ctx)
@@ -69,7 +67,7 @@ func (s *Service) acquire(ctx context.Context, sessionID, purpose string, ttl ti
 		}
 		now := s.now()
 		if isLive(latest, now) {
-			return nil, &heldError{sessionID: sessionID, lease: *latest}
+			return nil, &HeldError{sessionID: sessionID, lease: *latest}
 		}
 		doc := store.LeaseDoc{
 			SessionID: sessionID, Epoch: 1, Owner: s.ownerID(), Purpose: purpose,

@@ -6,7 +6,7 @@ import (
 	"io"
 
 	"github.com/integr8scode/replayctl/internal/contract"
-	"github.com/integr8scode/replayctl/internal/exitcode"
+	"github.com/integr8scode/replayctl/internal/fault"
 )
 
 // InterruptAction is what Run does when its context is cancelled.
@@ -95,16 +95,7 @@ func (s *Service) Run(ctx context.Context, id string, opts RunOptions) (*Result,
 	return res, err
 }
 
-func notRunning(sess *contract.Session) error {
-	err := exitcode.InvalidStatef("cannot run session %s: it is %s", sess.SessionID, sess.Status)
-	switch sess.Status {
-	case contract.StatusCreated:
-		return exitcode.WithHint(err, "start it first")
-	case contract.StatusPaused:
-		return exitcode.WithHint(err, "resume it first")
-	}
-	return err
-}
+func notRunning(sess *contract.Session) error { return stateError(sess, "run") }
 
 // checkRunnable refuses, before claiming, what this process cannot run.
 func (s *Service) checkRunnable(sess *contract.Session, opts RunOptions) error {
@@ -116,13 +107,13 @@ func (s *Service) checkRunnable(sess *contract.Session, opts RunOptions) error {
 	case contract.TargetFile:
 		p := sess.Config.TargetFilePath
 		if p == nil || *p == "" {
-			return exitcode.InvalidStatef("session %s has target file but no target_file_path", sess.SessionID)
+			return fault.Conflictf("session %s has target file but no target_file_path", sess.SessionID)
 		}
 		if *p == "-" && opts.Stdout == nil && !sess.DryRun {
-			return exitcode.InvalidStatef("session %s writes to stdout; run it in the foreground with `replayctl replay start` or `resume`", sess.SessionID)
+			return fault.Conflictf("session %s writes to stdout; run it in the foreground with `replayctl replay start` or `resume`", sess.SessionID)
 		}
 	default:
-		return exitcode.InvalidStatef("session %s has target %q, which replayctl cannot replay to (kafka or file)",
+		return fault.Conflictf("session %s has target %q, which replayctl cannot replay to (kafka or file)",
 			sess.SessionID, sess.Config.Target)
 	}
 	return nil

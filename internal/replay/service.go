@@ -10,7 +10,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/integr8scode/replayctl/internal/contract"
-	"github.com/integr8scode/replayctl/internal/exitcode"
+	"github.com/integr8scode/replayctl/internal/fault"
 	"github.com/integr8scode/replayctl/internal/store"
 )
 
@@ -176,7 +176,7 @@ func leaseOf(d *store.LeaseDoc, now time.Time) Lease {
 // claims and requests, and returns them; with dryRun it only returns them.
 func (s *Service) Cleanup(ctx context.Context, olderThan time.Duration, dryRun bool) ([]contract.Session, error) {
 	if olderThan < 0 {
-		return nil, exitcode.Usagef("invalid age %v: give a positive duration", olderThan)
+		return nil, fault.Invalidf("invalid age %v: give a positive duration", olderThan)
 	}
 	old, err := s.Store.Sessions.TerminalOlderThan(ctx, s.now().Add(-olderThan))
 	if err != nil {

@@ -8,9 +8,8 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/integr8scode/replayctl/internal/fault"
 	"go.yaml.in/yaml/v3"
-
-	"github.com/integr8scode/replayctl/internal/exitcode"
 )
 
 // Spec is what an operator asks for, from flags or a --from-file spec. The
@@ -64,7 +63,7 @@ const specKeys = "types, exclude_types, event_ids, since, until, execution_id, a
 func LoadSpecFile(path string) (Spec, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return Spec{}, exitcode.Usagef("read spec file: %v", err)
+		return Spec{}, fault.Invalidf("read spec file: %v", err)
 	}
 	var sp Spec
 	dec := yaml.NewDecoder(bytes.NewReader(data))
@@ -80,14 +79,12 @@ var unknownField = regexp.MustCompile(`line (\d+): field (\S+) not found in type
 func specFileError(path string, err error) error {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	if m := unknownField.FindStringSubmatch(msg); m != nil {
-		return exitcode.WithHint(
-			exitcode.Usagef("spec file %s, line %s: unknown key %q", path, m[1], m[2]),
-			"valid keys: "+specKeys)
+		return fault.New(fault.Invalid, &SpecKeyError{Path: path, Line: m[1], Key: m[2]})
 	}
 	msg = strings.TrimPrefix(msg, "unmarshal errors:\n")
 	lines := strings.Split(msg, "\n")
 	for i := range lines {
 		lines[i] = strings.TrimSpace(lines[i])
 	}
-	return exitcode.Usagef("spec file %s: %s", path, strings.Join(lines, "; "))
+	return fault.Invalidf("spec file %s: %s", path, strings.Join(lines, "; "))
 }

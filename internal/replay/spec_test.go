@@ -1,6 +1,7 @@
 package replay
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/integr8scode/replayctl/internal/contract"
 	"github.com/integr8scode/replayctl/internal/exitcode"
+	"github.com/integr8scode/replayctl/internal/fault"
 )
 
 var now = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
@@ -35,7 +37,7 @@ func TestParseTime(t *testing.T) {
 	}
 	for _, bad := range []string{"", "2", "h", "2x", "-2h", "yesterday", "2026-11-20", "2h-", "1e9d"} {
 		_, err := ParseTime(bad, now)
-		if exitcode.Of(err) != exitcode.Usage || !strings.Contains(err.Error(), "invalid time") {
+		if fault.KindOf(err) != fault.Invalid || !strings.Contains(err.Error(), "invalid time") {
 			t.Errorf("ParseTime(%q): want a usage error, got %v", bad, err)
 		}
 	}
@@ -133,8 +135,8 @@ func TestNewSessionRejectsBadValues(t *testing.T) {
 	}
 	for name, c := range cases {
 		_, err := NewSession(c.spec, now, "")
-		if exitcode.Of(err) != exitcode.Usage || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%s: got %v (code %d), want usage error containing %q", name, err, exitcode.Of(err), c.want)
+		if fault.KindOf(err) != fault.Invalid || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: got %v (code %d), want usage error containing %q", name, err, fault.KindOf(err), c.want)
 		}
 	}
 	_, err := NewSession(Spec{Types: []string{"brand_new_type"}}, now, "")
@@ -216,16 +218,17 @@ max_events: 1000
 func TestLoadSpecFileErrors(t *testing.T) {
 	p := writeFile(t, "bad.yaml", "types: [pod_created]\nspeeed: 2\n")
 	_, err := LoadSpecFile(p)
-	if exitcode.Of(err) != exitcode.Usage || !strings.Contains(err.Error(), `line 2: unknown key "speeed"`) ||
-		!strings.Contains(exitcode.HintOf(err), "speed") {
-		t.Fatalf("unknown key: %v (hint %q)", err, exitcode.HintOf(err))
+	var keyErr *SpecKeyError
+	if fault.KindOf(err) != fault.Invalid || !strings.Contains(err.Error(), `line 2: unknown key "speeed"`) ||
+		!errors.As(err, &keyErr) || keyErr.Key != "speeed" {
+		t.Fatalf("unknown key: %v", err)
 	}
 	_, err = LoadSpecFile(writeFile(t, "typed.yaml", "speed: fast\n"))
-	if exitcode.Of(err) != exitcode.Usage || !strings.Contains(err.Error(), "line 1") {
+	if fault.KindOf(err) != fault.Invalid || !strings.Contains(err.Error(), "line 1") {
 		t.Fatalf("ill-typed value: %v", err)
 	}
 	_, err = LoadSpecFile(filepath.Join(t.TempDir(), "missing.yaml"))
-	if exitcode.Of(err) != exitcode.Usage {
+	if fault.KindOf(err) != fault.Invalid {
 		t.Fatalf("missing file: %v", err)
 	}
 }

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/integr8scode/replayctl/internal/contract"
-	"github.com/integr8scode/replayctl/internal/exitcode"
+	"github.com/integr8scode/replayctl/internal/fault"
 	"github.com/integr8scode/replayctl/internal/replay"
 )
 
@@ -177,7 +177,7 @@ func (l *replayLoop) failed(ctx context.Context, id string, err error, log *slog
 	d := b.next()
 	l.retryAt[id] = time.Now().Add(d)
 	l.mu.Unlock()
-	if exitcode.Of(err) == exitcode.InvalidState {
+	if fault.KindOf(err) == fault.Conflict {
 		log.Info("session not run here", "reason", err.Error(), "retry_in", d.String())
 		return
 	}

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/integr8scode/replayctl/internal/dlq"
-	"github.com/integr8scode/replayctl/internal/exitcode"
+	"github.com/integr8scode/replayctl/internal/fault"
 )
 
 func fastOptions() Options {
@@ -181,7 +181,7 @@ func TestListingFailuresBackOffAndRecover(t *testing.T) {
 
 func TestFailingSessionIsRetriedWithBackoff(t *testing.T) {
 	r := newFakeRunner("bad", "good")
-	r.runErr["bad"] = exitcode.InvalidStatef("session bad writes to stdout")
+	r.runErr["bad"] = fault.Conflictf("session bad writes to stdout")
 	o := fastOptions()
 	o.MaxBackoff = time.Second
 	w := &Worker{Replay: r, Options: o}

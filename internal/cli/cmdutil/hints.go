@@ -3,9 +3,11 @@ package cmdutil
 import (
 	"errors"
 
+	"github.com/integr8scode/replayctl/internal/contract"
 	"github.com/integr8scode/replayctl/internal/exitcode"
 	"github.com/integr8scode/replayctl/internal/fault"
 	"github.com/integr8scode/replayctl/internal/kafka"
+	"github.com/integr8scode/replayctl/internal/replay"
 )
 
 // HintOf is the advice printed under an error. A hint the command attached
@@ -28,6 +30,50 @@ var domainHints = []func(error) string{
 	unavailableHint,
 	ambiguousHint,
 	noBrokersHint,
+	sessionStateHint,
+	heldHint,
+	lostClaimHint,
+	specKeyHint,
+}
+
+func sessionStateHint(err error) string {
+	var e *replay.StateError
+	if !errors.As(err, &e) {
+		return ""
+	}
+	switch {
+	case e.Status == contract.StatusCreated && e.Action != string(contract.ActionStart):
+		return "start it with `replayctl replay start`"
+	case e.Status == contract.StatusPaused && e.Action != string(contract.ActionResume):
+		return "resume it with `replayctl replay resume`"
+	case e.Status == contract.StatusRunning:
+		return "follow it with `replayctl replay watch`"
+	}
+	return ""
+}
+
+func heldHint(err error) string {
+	var e *replay.HeldError
+	if errors.As(err, &e) {
+		return "watch it with `replayctl replay watch`, or pause it; if that process died, resume it after the lease expires"
+	}
+	return ""
+}
+
+func lostClaimHint(err error) string {
+	var e *replay.LostClaimError
+	if errors.As(err, &e) {
+		return "another runner may have taken it over; see `replayctl replay show`"
+	}
+	return ""
+}
+
+func specKeyHint(err error) string {
+	var e *replay.SpecKeyError
+	if errors.As(err, &e) {
+		return "valid keys: " + replay.SpecKeys
+	}
+	return ""
 }
 
 func noBrokersHint(err error) string {
