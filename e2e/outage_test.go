@@ -119,7 +119,8 @@ func testKafkaOutage(t *testing.T, bin string) {
 	if s.FailedEvents != 0 {
 		t.Errorf("session %s counted %d failed events across the outage", id, s.FailedEvents)
 	}
-	checkEachAtLeastOnce(t, "session "+id, ids, replayedIDs(t, p.brokers, p.prefix+"pod_created", id))
+	dups := testenv.AssertEachAtLeastOnce(t, "session "+id, ids, replayedIDs(t, p.brokers, p.prefix+"pod_created", id))
+	checkDuplicatesDeclared(t, s, dups)
 
 	// The DLQ processor is back too: a record produced now is ingested.
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)

@@ -104,7 +104,8 @@ func testPlatformOutage(t *testing.T, bin string) {
 	if s.FailedEvents != 0 {
 		t.Errorf("session %s counted %d failed events across the outage", id, s.FailedEvents)
 	}
-	checkEachAtLeastOnce(t, "session "+id, ids, replayedIDs(t, p.brokers, p.prefix+"execution_completed", id))
+	dups := testenv.AssertEachAtLeastOnce(t, "session "+id, ids, replayedIDs(t, p.brokers, p.prefix+"execution_completed", id))
+	checkDuplicatesDeclared(t, s, dups)
 	if code, took := w.stop(syscall.SIGTERM, 25*time.Second); code != 0 {
 		t.Errorf("worker exited %d after SIGTERM (%s)", code, took)
 	}
