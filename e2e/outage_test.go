@@ -105,7 +105,10 @@ func testKafkaOutage(t *testing.T, bin string) {
 	}, "/readyz 503 naming kafka")
 	// The outage lasts a few seconds: long enough for the producer's
 	// requests and the group consumer to fail, not for the test to drag.
-	time.Sleep(3 * time.Second)
+	// The worker is watched meanwhile.
+	began := time.Now()
+	testenv.Eventually(t, 20*time.Second, func() bool { return w.hasExited() || time.Since(began) >= 3*time.Second },
+		"the outage to last 3s")
 	if w.hasExited() {
 		t.Fatalf("worker exited during the outage with %d", w.code)
 	}

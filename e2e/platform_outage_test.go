@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -91,9 +92,11 @@ func testPlatformOutage(t *testing.T, bin string) {
 		code, r := w.ready()
 		return code == http.StatusServiceUnavailable && !r.Checks["mongodb"].OK && !r.Checks["kafka"].OK
 	}, "/readyz 503 naming mongodb and kafka")
-	// Longer than the 3s lease: the runner must give the session up by its
-	// own clock, and take it again (or another worker would) afterwards.
-	time.Sleep(5 * time.Second)
+	// Past the 3s lease: the runner must give the session up by its own
+	// clock, and take it again (or another worker would) afterwards.
+	testenv.Eventually(t, 30*time.Second, func() bool {
+		return w.hasExited() || strings.Contains(w.log(), `"reason":"lost-lease"`)
+	}, "the runner to give up its lapsed claim during the outage")
 	if w.hasExited() {
 		t.Fatalf("worker exited during the outage with %d", w.code)
 	}
