@@ -11,22 +11,82 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 	"go.mongodb.org/mongo-driver/v2/bson"
 
+	"github.com/integr8scode/replayctl/internal/contract"
 	"github.com/integr8scode/replayctl/internal/dlq"
 	"github.com/integr8scode/replayctl/internal/testenv"
 )
 
 // dlqRecord is a DLQ topic record as the platform's consumers write it.
 func dlqRecord(topic string, partition int32, eventID string, now time.Time) *kgo.Record {
+	r := dlqRecordOf(topic, eventID, "user_login", "user_login", now)
+	r.Partition = partition
+	return r
+}
+
+// dlqRecordOf is a DLQ topic record of an event of eventType that failed
+// on originalTopic.
+func dlqRecordOf(topic, eventID, eventType, originalTopic string, now time.Time) *kgo.Record {
 	v, _ := json.Marshal(map[string]any{
 		"event": map[string]any{
-			"event_id": eventID, "event_type": "user_login", "event_version": "1.0",
+			"event_id": eventID, "event_type": eventType, "event_version": "1.0",
 			"timestamp": now.Add(-time.Minute).Format(time.RFC3339Nano), "aggregate_id": nil,
 			"metadata": map[string]any{"service_name": "auth", "service_version": "1.0", "user_id": "u1", "environment": "production"},
 		},
-		"original_topic": "user_login", "error": "handler timed out after 30s", "retry_count": 0,
+		"original_topic": originalTopic, "error": "handler timed out after 30s", "retry_count": 0,
 		"failed_at": now.Format(time.RFC3339Nano), "producer_id": "auth-consumer-1",
 	})
-	return &kgo.Record{Topic: topic, Partition: partition, Key: []byte(eventID), Value: v}
+	return &kgo.Record{Topic: topic, Partition: -1, Key: []byte(eventID), Value: v}
+}
+
+// dlqDocs loads every stored DLQ message by event id, counting how many
+// documents each event id has.
+func (p *platform) dlqDocs() (map[string]contract.DLQMessage, map[string]int) {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	// Not Distinct: FerretDB rejects the maxTimeMS the driver adds to it
+	// under a context deadline.
+	cur, err := p.st.DLQ.Collection().Find(ctx, bson.D{})
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	var docs []contract.DLQMessage
+	if err := cur.All(ctx, &docs); err != nil {
+		p.t.Fatal(err)
+	}
+	byID, count := map[string]contract.DLQMessage{}, map[string]int{}
+	for _, d := range docs {
+		byID[d.EventID()] = d
+		count[d.EventID()]++
+	}
+	return byID, count
+}
+
+// notified counts, per DLQ event id, the notifications of type typ.
+func (p *platform) notified(typ string) map[string]int {
+	p.t.Helper()
+	got := map[string]int{}
+	for _, r := range testenv.ReadToEnd(p.t, p.brokers, p.prefix+typ) {
+		var v struct {
+			DLQEventID string `json:"dlq_event_id"`
+		}
+		if err := json.Unmarshal(r.Value, &v); err != nil {
+			p.t.Fatalf("%s record is not JSON: %v", typ, err)
+		}
+		got[v.DLQEventID]++
+	}
+	return got
+}
+
+// keys counts the records of topic per key (a redriven DLQ message is
+// keyed by its event id).
+func (p *platform) keys(topic string) map[string]int {
+	p.t.Helper()
+	got := map[string]int{}
+	for _, r := range testenv.ReadToEnd(p.t, p.brokers, topic) {
+		got[string(r.Key)]++
+	}
+	return got
 }
 
 // testDLQRecordsIngestedOnce: with two workers in one consumer group, the
@@ -75,36 +135,9 @@ func testDLQRecordsIngestedOnce(t *testing.T, bin string) {
 		}
 	}
 
-	// Not Distinct: FerretDB rejects the maxTimeMS the driver adds to it
-	// under a context deadline.
-	stored := map[string]int{}
-	cur, err := coll.Find(ctx, bson.D{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var docs []struct {
-		Event struct {
-			EventID string `bson:"event_id"`
-		} `bson:"event"`
-	}
-	if err := cur.All(ctx, &docs); err != nil {
-		t.Fatal(err)
-	}
-	for _, d := range docs {
-		stored[d.Event.EventID]++
-	}
-	checkEachOnce(t, "dlq_messages", want, stored)
-	got := map[string]int{}
-	for _, r := range readTopic(t, p.brokers, p.prefix+dlq.EventReceived) {
-		var v struct {
-			DLQEventID string `json:"dlq_event_id"`
-		}
-		if err := json.Unmarshal(r.Value, &v); err != nil {
-			t.Fatal(err)
-		}
-		got[v.DLQEventID]++
-	}
-	checkEachOnce(t, "dlq_message_received", want, got)
+	_, stored := p.dlqDocs()
+	testenv.AssertEachOnce(t, "dlq_messages", want, stored)
+	testenv.AssertEachOnce(t, "dlq_message_received", want, p.notified(dlq.EventReceived))
 }
 
 // assigned counts the group members that own at least one partition.

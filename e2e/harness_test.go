@@ -103,6 +103,13 @@ type result struct {
 	code           int
 }
 
+// command is a replayctl command of the platform, not yet started.
+func (p *platform) command(args ...string) *exec.Cmd {
+	cmd := exec.Command(p.bin, args...)
+	cmd.Env = p.environ()
+	return cmd
+}
+
 // cli runs one replayctl command to completion.
 func (p *platform) cli(args ...string) result {
 	p.t.Helper()

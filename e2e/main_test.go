@@ -37,6 +37,9 @@ func TestWorker(t *testing.T) {
 	t.Run("DLQRecordsIngestedOnce", func(t *testing.T) { testDLQRecordsIngestedOnce(t, bin) })
 	t.Run("KafkaOutage", func(t *testing.T) { testKafkaOutage(t, bin) })
 	t.Run("PlatformOutage", func(t *testing.T) { testPlatformOutage(t, bin) })
+	t.Run("MongoOutage", func(t *testing.T) { testMongoOutage(t, bin) })
+	t.Run("SIGINTPausesReplayStart", func(t *testing.T) { testSIGINTPausesReplayStart(t, bin) })
+	t.Run("TwoOperatorsRetryAtOnce", func(t *testing.T) { testTwoOperatorsRetryAtOnce(t, bin) })
 }
 
 // binary returns the replayctl binary under test: $REPLAYCTL_E2E_BIN, or

@@ -105,7 +105,10 @@ func testKafkaOutage(t *testing.T, bin string) {
 	}, "/readyz 503 naming kafka")
 	// The outage lasts a few seconds: long enough for the producer's
 	// requests and the group consumer to fail, not for the test to drag.
-	time.Sleep(3 * time.Second)
+	// The worker is watched meanwhile.
+	began := time.Now()
+	testenv.Eventually(t, 20*time.Second, func() bool { return w.hasExited() || time.Since(began) >= 3*time.Second },
+		"the outage to last 3s")
 	if w.hasExited() {
 		t.Fatalf("worker exited during the outage with %d", w.code)
 	}
@@ -119,7 +122,8 @@ func testKafkaOutage(t *testing.T, bin string) {
 	if s.FailedEvents != 0 {
 		t.Errorf("session %s counted %d failed events across the outage", id, s.FailedEvents)
 	}
-	checkEachAtLeastOnce(t, "session "+id, ids, replayedIDs(t, p.brokers, p.prefix+"pod_created", id))
+	dups := testenv.AssertEachAtLeastOnce(t, "session "+id, ids, replayedIDs(t, p.brokers, p.prefix+"pod_created", id))
+	checkDuplicatesDeclared(t, s, dups)
 
 	// The DLQ processor is back too: a record produced now is ingested.
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -91,9 +92,11 @@ func testPlatformOutage(t *testing.T, bin string) {
 		code, r := w.ready()
 		return code == http.StatusServiceUnavailable && !r.Checks["mongodb"].OK && !r.Checks["kafka"].OK
 	}, "/readyz 503 naming mongodb and kafka")
-	// Longer than the 3s lease: the runner must give the session up by its
-	// own clock, and take it again (or another worker would) afterwards.
-	time.Sleep(5 * time.Second)
+	// Past the 3s lease: the runner must give the session up by its own
+	// clock, and take it again (or another worker would) afterwards.
+	testenv.Eventually(t, 30*time.Second, func() bool {
+		return w.hasExited() || strings.Contains(w.log(), `"reason":"lost-lease"`)
+	}, "the runner to give up its lapsed claim during the outage")
 	if w.hasExited() {
 		t.Fatalf("worker exited during the outage with %d", w.code)
 	}
@@ -104,7 +107,8 @@ func testPlatformOutage(t *testing.T, bin string) {
 	if s.FailedEvents != 0 {
 		t.Errorf("session %s counted %d failed events across the outage", id, s.FailedEvents)
 	}
-	checkEachAtLeastOnce(t, "session "+id, ids, replayedIDs(t, p.brokers, p.prefix+"execution_completed", id))
+	dups := testenv.AssertEachAtLeastOnce(t, "session "+id, ids, replayedIDs(t, p.brokers, p.prefix+"execution_completed", id))
+	checkDuplicatesDeclared(t, s, dups)
 	if code, took := w.stop(syscall.SIGTERM, 25*time.Second); code != 0 {
 		t.Errorf("worker exited %d after SIGTERM (%s)", code, took)
 	}

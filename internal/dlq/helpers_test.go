@@ -102,22 +102,11 @@ func dlqRecord(id, eventType, topic string, retries int, failedAt time.Time, err
 	return string(b)
 }
 
-// readTopic reads a topic from the start until it has want records, failing
-// after a deadline; extra records that arrive meanwhile are returned too.
+// readTopic waits until a topic holds at least want records, then returns
+// every record up to its end offsets, so a duplicate beyond want shows.
 func readTopic(t *testing.T, topic string, want int) []*kgo.Record {
 	t.Helper()
-	cl := testenv.Kafka(t, kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
-	var out []*kgo.Record
-	deadline := time.Now().Add(20 * time.Second)
-	for len(out) < want && time.Now().Before(deadline) {
-		ctx, cancel := context.WithTimeout(t.Context(), 500*time.Millisecond)
-		out = append(out, cl.PollFetches(ctx).Records()...)
-		cancel()
-	}
-	if len(out) < want {
-		t.Fatalf("topic %s: %d records, want %d", topic, len(out), want)
-	}
-	return out
+	return testenv.WaitRecords(t, testenv.Shared(t).KafkaBrokers(), want, 30*time.Second, topic)
 }
 
 // countTopic counts the records on a topic now (its end offsets), without

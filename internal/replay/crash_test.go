@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/integr8scode/replayctl/internal/store"
@@ -82,20 +81,9 @@ func TestKilledRunnerResumesWithEveryEventAtLeastOnce(t *testing.T) {
 		t.Fatalf("%s %+v", res.Outcome, s)
 	}
 
-	adm := kadm.NewClient(svc.Kafka)
-	ends, err := adm.ListEndOffsets(ctxT(t, time.Minute), e.topics("execution_running")...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var records int64
-	ends.Each(func(o kadm.ListedOffset) { records += o.Offset })
-	ids := eventIDs(t, consume(t, int(records), e.topics("execution_running")...))
-	for _, ev := range events {
-		if ids[ev.id] == 0 {
-			t.Fatalf("event %s was lost", ev.id)
-		}
-	}
-	dups := records - 240
+	recs := testenv.ReadToEnd(t, testenv.Shared(t).KafkaBrokers(), e.topics("execution_running")...)
+	records := len(recs)
+	dups := int64(testenv.AssertEachAtLeastOnce(t, "execution_running", idsOf(events), eventIDs(t, recs)))
 	t.Logf("checkpointed %d at the kill; %d records for 240 events; %d duplicates, %d recorded as possible",
 		atKill.ReplayedEvents, records, dups, s.Replayctl.PossibleDuplicates)
 	if dups > s.Replayctl.PossibleDuplicates || s.Replayctl.PossibleDuplicates > 240-atKill.ReplayedEvents {

@@ -112,19 +112,18 @@ func (e *env) get(id string) *contract.Session {
 	return s
 }
 
-// consume reads records from topics until want records arrived (or
-// timeout), then returns them.
+// consume waits until topics hold at least want records, then returns
+// every record up to their end offsets, so a duplicate beyond want shows.
 func consume(t *testing.T, want int, topics ...string) []*kgo.Record {
 	t.Helper()
-	cl := testenv.Kafka(t, kgo.ConsumeTopics(topics...), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
-	ctx := ctxT(t, 30*time.Second)
-	var out []*kgo.Record
-	for len(out) < want {
-		fs := cl.PollFetches(ctx)
-		if ctx.Err() != nil {
-			t.Fatalf("consumed %d of %d records from %v", len(out), want, topics)
-		}
-		fs.EachRecord(func(r *kgo.Record) { out = append(out, r) })
+	return testenv.WaitRecords(t, testenv.Shared(t).KafkaBrokers(), want, 30*time.Second, topics...)
+}
+
+// idsOf returns the event ids of events.
+func idsOf(events []seeded) []string {
+	out := make([]string, len(events))
+	for i, ev := range events {
+		out[i] = ev.id
 	}
 	return out
 }

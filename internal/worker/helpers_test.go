@@ -161,6 +161,13 @@ func (f *fakeRunner) removeLocked(id string) {
 	}
 }
 
+// lists counts the Runnable calls: one per scan that had a free slot.
+func (f *fakeRunner) lists() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.listCalls
+}
+
 func (f *fakeRunner) stats() (running, maxRunning int, runs map[string]int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -72,7 +72,7 @@ func TestReadyzTimesOutAHangingPing(t *testing.T) {
 	if code != http.StatusServiceUnavailable || rep.Checks["mongodb"].OK {
 		t.Fatalf("hanging ping: %d %+v", code, rep)
 	}
-	if took := time.Since(start); took > 2*time.Second {
+	if took := time.Since(start); took > 10*time.Second { // far above the timeout, far below "ignored it"
 		t.Fatalf("probe took %s with a 50ms ping timeout", took)
 	}
 }

@@ -261,23 +261,11 @@ func (e *env) recordCount(topic string) int64 {
 	return n
 }
 
-// consume reads n records from the start of topic, failing if they do not
-// arrive in time.
+// consume waits until topic holds at least n records, then returns every
+// record up to its end offsets, so a duplicate beyond n shows.
 func (e *env) consume(topic string, n int) []*kgo.Record {
 	e.t.Helper()
-	cl := testenv.Kafka(e.t, kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
-	ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
-	defer cancel()
-	var recs []*kgo.Record
-	for len(recs) < n {
-		fetches := cl.PollFetches(ctx)
-		if ctx.Err() != nil {
-			e.t.Fatalf("read %s: got %d of %d records before the timeout", topic, len(recs), n)
-		}
-		fetches.EachError(func(_ string, _ int32, err error) { e.t.Logf("fetch %s: %v", topic, err) })
-		recs = append(recs, fetches.Records()...)
-	}
-	return recs
+	return testenv.WaitRecords(e.t, testenv.Shared(e.t).KafkaBrokers(), n, commandTimeout, topic)
 }
 
 // produce writes raw values to a topic, synchronously.

@@ -181,26 +181,17 @@ func sessionIDIn(t *testing.T, stderr string) string {
 	return ""
 }
 
-// consume reads up to want records of topic (waiting a bounded time).
+// consume waits until topic holds want records, then counts every record
+// up to its end offsets (more than want means some went twice).
 func consume(t *testing.T, e *testEnv, topic string, want int) int {
 	t.Helper()
-	cl := testenv.Kafka(t, kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	n := 0
-	for n < want {
-		fetches := cl.PollFetches(ctx)
-		if ctx.Err() != nil {
-			break
+	recs := testenv.WaitRecords(t, testenv.Shared(t).KafkaBrokers(), want, 20*time.Second, topic)
+	for _, r := range recs {
+		if !hasHeader(r, "replayctl-session-id") {
+			t.Errorf("record without provenance header: %+v", r.Headers)
 		}
-		fetches.EachRecord(func(r *kgo.Record) {
-			n++
-			if !hasHeader(r, "replayctl-session-id") {
-				t.Errorf("record without provenance header: %+v", r.Headers)
-			}
-		})
 	}
-	return n
+	return len(recs)
 }
 
 func hasHeader(r *kgo.Record, key string) bool {
