@@ -8,7 +8,7 @@ DATE      ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 LDFLAGS   := -s -w -X main.buildVersion=$(VERSION) -X main.buildCommit=$(COMMIT) -X main.buildDate=$(DATE)
 GORELEASER := github.com/goreleaser/goreleaser/v2@v2.15.1
 
-.PHONY: all build test vet fmt-check demo bench bench-replay bench-dlq docs completions man docs-check release-check clean
+.PHONY: all build test vet fmt-check demo bench bench-replay bench-dlq bench-status docs completions man docs-check release-check clean
 
 all: build
 
@@ -28,13 +28,16 @@ fmt-check:
 demo: build ## Scripted tour on the embedded stack; exits on its own
 	./scripts/demo.sh $(BIN)
 
-bench: bench-replay bench-dlq ## Speed and memory targets (slow: minutes)
+bench: bench-replay bench-dlq bench-status ## Speed and memory targets (slow: minutes)
 
 bench-replay:
 	$(GO) run ./bench/replay
 
 bench-dlq:
 	$(GO) run ./bench/dlq
+
+bench-status:
+	$(GO) run ./bench/status
 
 docs: completions man ## Regenerate completions/ and man/ from the command tree
 

@@ -4,7 +4,6 @@ package cli
 
 import (
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 
 	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
 	"github.com/integr8scode/replayctl/internal/cli/configcmd"
@@ -39,8 +38,11 @@ defaults.`,
 		Version:       build.Version,
 		SilenceErrors: true,
 		SilenceUsage:  true,
-		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
-			collectOverrides(cmd.Flags(), f)
+		PersistentPreRunE: func(*cobra.Command, []string) error {
+			// Commands that never resolve settings (config) still obey --no-color.
+			if f.GlobalOverrides()["no-color"] == "true" {
+				f.IO.SetColorEnabled(false)
+			}
 			return nil
 		},
 	}
@@ -61,6 +63,8 @@ defaults.`,
 	pf.StringP("output", "o", "", "output format: table|json|yaml (env REPLAYCTL_OUTPUT)")
 	pf.Bool("no-color", false, "disable colour (also NO_COLOR)")
 	pf.Duration("timeout", 0, "give up on an unreachable server after this long (env REPLAYCTL_TIMEOUT, default 10s)")
+	f.BindGlobalFlags(pf, globalFlags)
+	registerGlobalCompletions(root, f)
 
 	root.AddGroup(
 		&cobra.Group{ID: "core", Title: "Core commands:"},
@@ -79,17 +83,5 @@ func add(root *cobra.Command, group string, cmds ...*cobra.Command) {
 	for _, c := range cmds {
 		c.GroupID = group
 		root.AddCommand(c)
-	}
-}
-
-// collectOverrides records the global flags the operator set explicitly.
-func collectOverrides(fs *pflag.FlagSet, f *cmdutil.Factory) {
-	for _, name := range globalFlags {
-		if fl := fs.Lookup(name); fl != nil && fl.Changed {
-			f.Overrides[name] = fl.Value.String()
-		}
-	}
-	if v, ok := f.Overrides["no-color"]; ok && v == "true" {
-		f.IO.SetColorEnabled(false)
 	}
 }

@@ -3,9 +3,6 @@ package replay
 import (
 	"context"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
-
 	"github.com/integr8scode/replayctl/internal/contract"
 )
 
@@ -34,34 +31,8 @@ func (r *runner) count() {
 	r.total.CompareAndSwap(-1, n)
 }
 
-// countMatching counts the events a filter selects. Selecting everything is
-// answered from the collection's statistics ($collStats), which MongoDB and
-// the embedded server both keep: there even estimatedDocumentCount scans
-// and decodes every document (4.4 s against 0.1 s at 20,000 events).
+// countMatching counts the events a filter selects; the store answers an
+// empty filter from the collection's statistics instead of a scan.
 func countMatching(ctx context.Context, s *Service, f contract.Filter) (int64, error) {
-	if f.Empty() {
-		if n, err := collectionCount(ctx, s.Store.Events.Collection()); err == nil {
-			return n, nil
-		}
-	}
 	return s.Store.Events.Count(ctx, f)
-}
-
-func collectionCount(ctx context.Context, c *mongo.Collection) (int64, error) {
-	stage := bson.D{{Key: "$collStats", Value: bson.D{{Key: "count", Value: bson.D{}}}}}
-	cur, err := c.Aggregate(ctx, mongo.Pipeline{stage})
-	if err != nil {
-		return 0, err
-	}
-	var out []struct {
-		Count int64 `bson:"count"`
-	}
-	if err := cur.All(ctx, &out); err != nil {
-		return 0, err
-	}
-	var n int64
-	for _, o := range out { // one document per shard on a sharded cluster
-		n += o.Count
-	}
-	return n, nil
 }

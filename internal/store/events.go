@@ -103,7 +103,8 @@ func (e *Events) Stream(ctx context.Context, f contract.Filter, after *contract.
 	return cur, nil
 }
 
-// Count returns how many events match f.
+// Count returns how many events match f; an empty filter is answered from
+// the collection's statistics rather than by a scan.
 func (e *Events) Count(ctx context.Context, f contract.Filter) (int64, error) {
 	q := FilterQuery(f)
 	var (
@@ -111,7 +112,7 @@ func (e *Events) Count(ctx context.Context, f contract.Filter) (int64, error) {
 		err error
 	)
 	if len(q) == 0 {
-		n, err = e.c.EstimatedDocumentCount(ctx)
+		n, err = collectionTotal(ctx, e.c)
 	} else {
 		n, err = e.c.CountDocuments(ctx, q)
 	}

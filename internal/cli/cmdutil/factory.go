@@ -4,9 +4,13 @@ package cmdutil
 
 import (
 	"context"
+	"maps"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
+	"github.com/spf13/pflag"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/integr8scode/replayctl/internal/config"
@@ -25,8 +29,8 @@ type Factory struct {
 	Getenv func(string) string
 	Now    func() time.Time
 
-	// Overrides are the global flags the operator set explicitly; the root
-	// command fills them before any command runs.
+	// Overrides are global flag values set explicitly by a caller that
+	// does not bind a flag set (tests); see GlobalOverrides for the rest.
 	Overrides config.Overrides
 
 	Settings   func() (*config.Settings, error)
@@ -38,26 +42,25 @@ type Factory struct {
 	closers []func()
 	owner   string
 	mu      sync.Mutex
+
+	globals     *pflag.FlagSet
+	globalNames []string
+
+	settingsMu  sync.Mutex
+	settingsKey string
+	settings    *config.Settings
+	settingsErr error
+	resolved    bool
 }
 
 // New returns a factory wired to real settings and servers.
 func New(ios *output.IOStreams, getenv func(string) string, now func() time.Time) *Factory {
 	f := &Factory{IO: ios, Getenv: getenv, Now: now, Overrides: config.Overrides{}}
-	settings := sync.OnceValues(func() (*config.Settings, error) {
-		s, _, err := config.Resolve(f.Overrides, f.Getenv)
-		if err != nil {
-			return nil, usageIfValidation(err)
-		}
-		if s.NoColor {
-			f.IO.SetColorEnabled(false)
-		}
-		return s, nil
-	})
-	f.Settings = settings
+	f.Settings = f.resolveSettings
 	// The config file and the printer must work while the current context is
 	// broken, or the commands that repair it could not run.
 	f.ConfigFile = func() (*config.File, string, error) {
-		path := config.ConfigPath(f.Overrides, f.Getenv)
+		path := config.ConfigPath(f.GlobalOverrides(), f.Getenv)
 		file, err := config.Load(path)
 		return file, path, err
 	}
@@ -73,13 +76,68 @@ func New(ios *output.IOStreams, getenv func(string) string, now func() time.Time
 	return f
 }
 
+// BindGlobalFlags names the flags of fs that override the environment and
+// the config file when set on the command line. They are read whenever
+// settings are needed rather than copied by a pre-run hook, because cobra's
+// __complete runs no hooks: a completion must still honour the --context or
+// --config typed on the same line.
+func (f *Factory) BindGlobalFlags(fs *pflag.FlagSet, names []string) {
+	f.globals, f.globalNames = fs, names
+}
+
+// GlobalOverrides returns the overrides in effect now: Overrides plus the
+// bound flags that the command line set.
+func (f *Factory) GlobalOverrides() config.Overrides {
+	out := maps.Clone(f.Overrides)
+	if out == nil {
+		out = config.Overrides{}
+	}
+	if f.globals == nil {
+		return out
+	}
+	for _, name := range f.globalNames {
+		if fl := f.globals.Lookup(name); fl != nil && fl.Changed {
+			out[name] = fl.Value.String()
+		}
+	}
+	return out
+}
+
+// resolveSettings resolves once per distinct set of overrides: settings
+// asked for before the command line is parsed must not stick.
+func (f *Factory) resolveSettings() (*config.Settings, error) {
+	over := f.GlobalOverrides()
+	key := overridesKey(over)
+	f.settingsMu.Lock()
+	defer f.settingsMu.Unlock()
+	if f.resolved && f.settingsKey == key {
+		return f.settings, f.settingsErr
+	}
+	s, _, err := config.Resolve(over, f.Getenv)
+	if err != nil {
+		s, err = nil, usageIfValidation(err)
+	} else if s.NoColor {
+		f.IO.SetColorEnabled(false)
+	}
+	f.settings, f.settingsErr, f.settingsKey, f.resolved = s, err, key, true
+	return s, err
+}
+
+func overridesKey(over config.Overrides) string {
+	var b strings.Builder
+	for _, k := range slices.Sorted(maps.Keys(over)) {
+		b.WriteString(k + "\x00" + over[k] + "\x00")
+	}
+	return b.String()
+}
+
 // outputFormat picks -o from the settings, or from the flag and environment
 // alone when the settings do not resolve.
 func (f *Factory) outputFormat() string {
 	if s, err := f.Settings(); err == nil {
 		return s.Output
 	}
-	if v, ok := f.Overrides["output"]; ok {
+	if v, ok := f.GlobalOverrides()["output"]; ok {
 		return v
 	}
 	if v := f.Getenv(config.EnvOutput); v != "" {

@@ -73,7 +73,7 @@ func configFileFunc(f *cmdutil.Factory) func() (*config.File, string, error) {
 				return file, path, err
 			}
 		}
-		path := config.ConfigPath(f.Overrides, f.Getenv)
+		path := config.ConfigPath(f.GlobalOverrides(), f.Getenv)
 		file, err := config.Load(path)
 		if err != nil {
 			return nil, "", err
