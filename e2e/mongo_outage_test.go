@@ -58,6 +58,7 @@ func testMongoOutage(t *testing.T, bin string) {
 
 	proxy.down()
 	began := time.Now()
+	atOutage := p.session(id).ReplayedEvents
 	testenv.Eventually(t, 20*time.Second, func() bool {
 		code, r := w.ready()
 		return code == http.StatusServiceUnavailable && !r.Checks["mongodb"].OK && r.Checks["kafka"].OK
@@ -80,6 +81,7 @@ func testMongoOutage(t *testing.T, bin string) {
 	}
 	dups := testenv.AssertEachAtLeastOnce(t, "session "+id, ids, replayedIDs(t, p.brokers, p.prefix+"execution_accepted", id))
 	checkDuplicatesDeclared(t, s, dups)
+	t.Logf("session %s: %d runs, %d run claims, %d replayed at the outage", id, s.Replayctl.Runs, len(p.runLeases(id)), atOutage)
 
 	all := append(append([]string(nil), before...), during...)
 	testenv.Eventually(t, 60*time.Second, func() bool {
