@@ -21,6 +21,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
+	"github.com/integr8scode/replayctl/bench/internal/profiling"
 	"github.com/integr8scode/replayctl/internal/cli"
 	"github.com/integr8scode/replayctl/internal/cli/clitest"
 	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
@@ -38,6 +39,7 @@ const bar = time.Second
 type benchConfig struct {
 	events, dlq, sessions, runs, scanRuns int
 	timeout                               time.Duration
+	cpuProfile                            string
 }
 
 func main() {
@@ -48,6 +50,7 @@ func main() {
 	flag.IntVar(&c.runs, "runs", 5, "timed runs of status and of each fast count")
 	flag.IntVar(&c.scanRuns, "scan-runs", 1, "timed runs of each count that scans the events (seconds to minutes each); 0 skips them")
 	flag.DurationVar(&c.timeout, "timeout", 10*time.Second, "status's --timeout (raise it to time a status that is slower than the default)")
+	flag.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of the timed runs (not the seeding)")
 	flag.Parse()
 	err := run(context.Background(), c)
 	switch {
@@ -96,6 +99,13 @@ func run(ctx context.Context, c benchConfig) error {
 		res.Events, res.DLQMessages, c.sessions, time.Since(start).Round(time.Second), loadAverage())
 
 	st := store.FromClient(client, store.Options{Database: database})
+	if c.cpuProfile != "" {
+		stop, err := profiling.StartCPU(c.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	fmt.Printf("\n%-44s %s\n", "measure", "best / median wall time (CPU time of the best)  [every sample]")
 	for _, m := range measures(st, db) {
 		runs := c.runs
