@@ -30,6 +30,8 @@ func NewCmdStatus(f *cmdutil.Factory, runF func(context.Context, *Options) error
 		Long: `Status tells whether replayctl can work with the configured servers: the
 MongoDB server version and database, the Kafka brokers and topic count, and
 counts of events, replay sessions by status and DLQ messages by status.
+The events total is read from the collection's statistics, so it stays fast
+on a large event store; the counts by status are exact.
 
 When MongoDB or Kafka does not answer within --timeout, status says which one
 and how to fix it, and exits with code 5.`,
