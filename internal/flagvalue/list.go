@@ -44,7 +44,7 @@ func Choice(flag, s string, valid []string) (string, error) {
 // Choices is List where every element is a Choice.
 func Choices(flag string, values, valid []string) ([]string, error) {
 	list, err := List(flag, values)
-	if err != nil {
+	if err != nil || len(list) == 0 {
 		return nil, err
 	}
 	out := make([]string, 0, len(list))

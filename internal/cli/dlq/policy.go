@@ -10,6 +10,7 @@ import (
 	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
 	"github.com/integr8scode/replayctl/internal/dlq"
 	"github.com/integr8scode/replayctl/internal/exitcode"
+	"github.com/integr8scode/replayctl/internal/flagvalue"
 )
 
 // strategyNames lists the retry strategies, for messages and completion.
@@ -54,14 +55,14 @@ same policy.`,
 	return cmd
 }
 
-// parseStrategy turns the domain's parse error into a usage error that
-// lists the valid strategies.
+// parseStrategy reads --strategy with the shared choice parser, so its
+// error reads like every other closed-set flag's.
 func parseStrategy(s string) (dlq.Strategy, error) {
-	st, err := dlq.ParseStrategy(strings.TrimSpace(s))
+	name, err := flagvalue.Choice("strategy", s, strategyNames())
 	if err != nil {
-		return "", exitcode.Usagef("invalid --strategy %q: valid values are %s", s, strings.Join(strategyNames(), ", "))
+		return "", err
 	}
-	return st, nil
+	return dlq.ParseStrategy(name)
 }
 
 // parseDelay reads a delay as a Go duration (30s, 5m, 1h30m) or a bare
@@ -109,7 +110,7 @@ func checkTypeFlag(typ string, allow bool) (string, error) {
 	if typ == "" {
 		return "", nil
 	}
-	if _, err := checkEventTypes([]string{typ}, allow); err != nil {
+	if _, err := flagvalue.EventTypes("type", []string{typ}, allow); err != nil {
 		return "", err
 	}
 	return typ, nil
