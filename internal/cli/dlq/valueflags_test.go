@@ -99,3 +99,21 @@ func TestDLQStatusErrorIsTheSharedChoiceText(t *testing.T) {
 		t.Errorf("err = %v; want %q", err, want)
 	}
 }
+
+// Delays take the shared duration syntax or seconds; seconds beyond what a
+// duration holds, and NaN or infinities, are refused rather than converted
+// (the conversion differs between amd64 and arm64).
+func TestPolicyDelays(t *testing.T) {
+	for v, want := range map[string]time.Duration{"90": 90 * time.Second, "1.5": 1500 * time.Millisecond, "2m": 2 * time.Minute, "1d": 24 * time.Hour} {
+		if got, err := parseDelay("base-delay", v); err != nil || got != want {
+			t.Errorf("parseDelay(%q) = %v, %v; want %v", v, got, err, want)
+		}
+	}
+	for _, v := range []string{"-5s", "-1", "NaN", "Inf", "+Inf", "1e300", "9.3e9", "soon", ""} {
+		_, err := parseDelay("base-delay", v)
+		want := `invalid value "` + v + `" for --base-delay: want a duration (30s, 5m, 1h30m, 1d) or a number of seconds, 0 or more`
+		if cmdutil.ExitCode(err) != exitcode.Usage || err.Error() != want {
+			t.Errorf("parseDelay(%q) error = %v; want %q", v, err, want)
+		}
+	}
+}
