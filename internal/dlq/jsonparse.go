@@ -64,13 +64,19 @@ func (p *jsonParser) skipSpace() {
 	}
 }
 
-// peek returns the next non-space byte, or 0 at the end.
+// peek returns the next non-space byte, or 0 at the end. A NUL byte in
+// the input peeks as 0xFF, which no JSON token starts with, so that callers
+// never take it for the end: `{}\x00` would otherwise pass as `{}` (found
+// by FuzzJSONParserMatchesEncodingJSON).
 func (p *jsonParser) peek() byte {
 	p.skipSpace()
 	if p.i >= len(p.s) {
 		return 0
 	}
-	return p.s[p.i]
+	if c := p.s[p.i]; c != 0 {
+		return c
+	}
+	return 0xFF
 }
 
 func (p *jsonParser) expect(c byte) error {

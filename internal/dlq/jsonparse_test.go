@@ -37,6 +37,7 @@ func TestJSONParserRejects(t *testing.T) {
 	for _, in := range []string{
 		`{"a":1,}`, `{"a" 1}`, `{a:1}`, `{"a":01}`, `{"a":1.}`, `{"a":1e}`, `{"a":-}`, `{"a":tru}`,
 		`{"a":"x`, `{"a":"\x"}`, `{"a":"\u12"}`, "{\"a\":\"tab\there\"}", `{"a":[1,]}`, `{"a":[1 2]}`, `{"a":1} x`,
+		"{\"a\":1}\x00", "{}\x00", " \x00", "\x00{}",
 	} {
 		if _, err := decodeRecordJSON([]byte(in)); err == nil {
 			t.Errorf("%q accepted", in)
