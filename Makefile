@@ -7,8 +7,19 @@ COMMIT    ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo none)
 DATE      ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 LDFLAGS   := -s -w -X main.buildVersion=$(VERSION) -X main.buildCommit=$(COMMIT) -X main.buildDate=$(DATE)
 GORELEASER := github.com/goreleaser/goreleaser/v2@v2.15.1
+FUZZTIME  ?= 30s
+# Fuzz targets as package:Target; `make test` runs their seed corpora
+# (testdata/fuzz/<Target>/ and f.Add) as ordinary tests.
+FUZZ_TARGETS := \
+	./internal/dlq:FuzzJSONParserMatchesEncodingJSON \
+	./internal/dlq:FuzzDecodeRecordJSON \
+	./internal/flagvalue:FuzzParseTime \
+	./internal/cli/replay:FuzzFilterFlags \
+	./internal/cli/replay:FuzzTopicMap \
+	./internal/cli/dlq:FuzzPolicySetFlags \
+	./internal/config:FuzzParse
 
-.PHONY: all build test vet fmt-check demo bench bench-replay bench-dlq bench-status docs completions man docs-check release-check clean
+.PHONY: all build test fuzz vet fmt-check demo bench bench-replay bench-dlq bench-status docs completions man docs-check release-check clean
 
 all: build
 
@@ -17,6 +28,13 @@ build: ## Build bin/replayctl
 
 test: fmt-check vet docs-check ## gofmt, go vet, fresh docs, and the race-enabled test suite
 	$(GO) test -race -count=1 -timeout 15m $(PKG)
+
+fuzz: ## Run every fuzz target for FUZZTIME each (default 30s), one after another
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "== $$name ($$pkg, $(FUZZTIME))"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg; \
+	done
 
 vet:
 	$(GO) vet $(PKG)

@@ -141,6 +141,12 @@ func Load(path string) (*File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read config file: %w", err)
 	}
+	return Parse(data, path)
+}
+
+// Parse reads the content of a configuration file; path only names it in
+// errors. Load's rules apply.
+func Parse(data []byte, path string) (*File, error) {
 	f := &File{}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)

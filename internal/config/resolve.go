@@ -6,13 +6,12 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/integr8scode/replayctl/internal/output"
 )
 
 // DefaultTimeout is the per-command timeout when none is configured.
 const DefaultTimeout = 10 * time.Second
-
-// Output formats accepted by -o/--output.
-var OutputFormats = []string{"table", "json", "yaml"}
 
 // Environment variables read by Resolve.
 const (
@@ -290,11 +289,11 @@ func Resolve(over Overrides, getenv func(string) string) (*Settings, *File, erro
 
 	s.Output = DefaultOutput
 	if p := pick(over, getenv, "output", EnvOutput); p.set {
-		o := strings.ToLower(strings.TrimSpace(p.value))
-		if !validOutput(o) {
-			return nil, nil, p.errf("output", "unknown format %q (want one of %s)", p.value, strings.Join(OutputFormats, ", "))
+		o, err := output.ParseFormat(p.value)
+		if err != nil {
+			return nil, nil, p.errf("output", "%s", err)
 		}
-		s.Output = o
+		s.Output = string(o)
 	}
 
 	if v, ok := over["no-color"]; ok {
@@ -322,15 +321,6 @@ func withOrigin(err error, origin string) error {
 		return &ValidationError{Field: ve.Field, Msg: ve.Msg + " (from " + origin + ")", Err: ve.Err}
 	}
 	return err
-}
-
-func validOutput(o string) bool {
-	for _, f := range OutputFormats {
-		if o == f {
-			return true
-		}
-	}
-	return false
 }
 
 // parseBoolFlag accepts what pflag's bool flags print ("true"/"false") and

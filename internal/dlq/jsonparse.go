@@ -11,13 +11,43 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
+// maxJSONDepth is how deeply objects and arrays may nest in a DLQ record,
+// the record itself being level 1. It is MongoDB's limit on the nesting of a
+// stored document (100 levels), which the stored message inherits level for
+// level: a deeper record could never be inserted, so it is quarantined here,
+// with this reason, before it can fail a whole batch at the server. The
+// limit also bounds the parser's recursion on hostile input.
+const maxJSONDepth = 100
+
+// errTooDeep is why a record nested beyond maxJSONDepth is refused.
+var errTooDeep = fmt.Errorf("objects and arrays nest deeper than %d levels, MongoDB's limit for a stored document", maxJSONDepth)
+
+// errNULKey refuses a key with a NUL character ("\u0000"): BSON keys are
+// C strings, so neither MongoDB nor the platform (pymongo) can store one,
+// and a stored message must never fail its batch's insert.
+var errNULKey = errors.New("contains a NUL character, which a BSON key cannot hold")
+
 // jsonParser reads one JSON value into ordered BSON values. It replaces
 // encoding/json's Decoder.Token, which allocates an error per scalar and was
-// most of ingestion's own CPU time.
+// most of ingestion's own CPU time. It accepts exactly what encoding/json
+// accepts, with the same values, except for nesting beyond maxJSONDepth
+// and keys with a NUL (see FuzzJSONParserMatchesEncodingJSON).
 type jsonParser struct {
-	s []byte
-	i int
+	s     []byte
+	i     int
+	depth int // objects and arrays open around the current position
 }
+
+// enter opens one level of nesting; leave closes it.
+func (p *jsonParser) enter() error {
+	p.depth++
+	if p.depth > maxJSONDepth {
+		return fmt.Errorf("offset %d: %w", p.i, errTooDeep)
+	}
+	return nil
+}
+
+func (p *jsonParser) leave() { p.depth-- }
 
 func (p *jsonParser) errorf(format string, a ...any) error {
 	return fmt.Errorf("offset %d: %s", p.i, fmt.Sprintf(format, a...))
@@ -34,13 +64,19 @@ func (p *jsonParser) skipSpace() {
 	}
 }
 
-// peek returns the next non-space byte, or 0 at the end.
+// peek returns the next non-space byte, or 0 at the end. A NUL byte in
+// the input peeks as 0xFF, which no JSON token starts with, so that callers
+// never take it for the end: `{}\x00` would otherwise pass as `{}` (found
+// by FuzzJSONParserMatchesEncodingJSON).
 func (p *jsonParser) peek() byte {
 	p.skipSpace()
 	if p.i >= len(p.s) {
 		return 0
 	}
-	return p.s[p.i]
+	if c := p.s[p.i]; c != 0 {
+		return c
+	}
+	return 0xFF
 }
 
 func (p *jsonParser) expect(c byte) error {
@@ -55,6 +91,10 @@ func (p *jsonParser) object(lv level) (bson.D, error) {
 	if err := p.expect('{'); err != nil {
 		return nil, err
 	}
+	if err := p.enter(); err != nil {
+		return nil, err
+	}
+	defer p.leave()
 	doc := bson.D{}
 	dates := lv.dates()
 	if p.peek() == '}' {
@@ -68,6 +108,9 @@ func (p *jsonParser) object(lv level) (bson.D, error) {
 		key, err := p.str()
 		if err != nil {
 			return nil, err
+		}
+		if strings.IndexByte(key, 0) >= 0 {
+			return nil, fmt.Errorf("offset %d: key %q: %w", p.i, key, errNULKey)
 		}
 		if err := p.expect(':'); err != nil {
 			return nil, err
@@ -91,6 +134,10 @@ func (p *jsonParser) object(lv level) (bson.D, error) {
 
 func (p *jsonParser) array() (bson.A, error) {
 	p.i++ // '['
+	if err := p.enter(); err != nil {
+		return nil, err
+	}
+	defer p.leave()
 	arr := bson.A{}
 	if p.peek() == ']' {
 		p.i++
@@ -196,8 +243,8 @@ func (p *jsonParser) number() (string, error) {
 
 var errUnterminated = errors.New("unterminated string")
 
-// str reads a JSON string; invalid UTF-8 becomes U+FFFD as encoding/json
-// does, so BSON never gets an invalid string.
+// str reads a JSON string; each byte of invalid UTF-8 becomes U+FFFD as
+// encoding/json does, so BSON never gets an invalid string.
 func (p *jsonParser) str() (string, error) {
 	p.i++ // opening quote
 	start := p.i
@@ -207,10 +254,7 @@ func (p *jsonParser) str() (string, error) {
 		case c == '"':
 			s := string(p.s[start:p.i])
 			p.i++
-			if !utf8.ValidString(s) {
-				s = strings.ToValidUTF8(s, "\uFFFD")
-			}
-			return s, nil
+			return validUTF8(s), nil
 		case c == '\\':
 			return p.escaped(start)
 		case c < 0x20:
@@ -230,7 +274,7 @@ func (p *jsonParser) escaped(start int) (string, error) {
 		switch {
 		case c == '"':
 			p.i++
-			return strings.ToValidUTF8(b.String(), "\uFFFD"), nil
+			return validUTF8(b.String()), nil
 		case c < 0x20:
 			return "", p.errorf("control character in string")
 		case c != '\\':
@@ -266,6 +310,27 @@ func (p *jsonParser) escaped(start int) (string, error) {
 		}
 	}
 	return "", errUnterminated
+}
+
+// validUTF8 replaces every byte that is not part of valid UTF-8 with
+// U+FFFD, one for one, as encoding/json does (strings.ToValidUTF8 would
+// fold a run of them into one).
+func validUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b.WriteRune(utf8.RuneError)
+		} else {
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
 }
 
 // unicodeEscape reads the hex of a \u escape (the "\u" already consumed),

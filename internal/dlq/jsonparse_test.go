@@ -2,10 +2,13 @@ package dlq
 
 import (
 	"encoding/json"
+	"errors"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kgo"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
@@ -34,6 +37,7 @@ func TestJSONParserRejects(t *testing.T) {
 	for _, in := range []string{
 		`{"a":1,}`, `{"a" 1}`, `{a:1}`, `{"a":01}`, `{"a":1.}`, `{"a":1e}`, `{"a":-}`, `{"a":tru}`,
 		`{"a":"x`, `{"a":"\x"}`, `{"a":"\u12"}`, "{\"a\":\"tab\there\"}", `{"a":[1,]}`, `{"a":[1 2]}`, `{"a":1} x`,
+		"{\"a\":1}\x00", "{}\x00", " \x00", "\x00{}",
 	} {
 		if _, err := decodeRecordJSON([]byte(in)); err == nil {
 			t.Errorf("%q accepted", in)
@@ -63,5 +67,59 @@ func TestJSONParserMatchesEncodingJSON(t *testing.T) {
 	if got["error"] != want["error"] || got["original_topic"] != want["original_topic"] ||
 		!reflect.DeepEqual(got["headers"], want["headers"]) {
 		t.Errorf("got %v\nwant %v", got, want)
+	}
+}
+
+// deepRecord is a valid DLQ record whose event payload nests so that the
+// whole record is depth levels deep (the record itself is level 1).
+func deepRecord(depth int) []byte {
+	n := depth - 2 // the record and its event
+	return []byte(`{"event":{"event_id":"e-deep","event_type":"pod_failed","payload":` +
+		strings.Repeat("[", n) + strings.Repeat("]", n) + `},"original_topic":"pod_failed","error":"x","retry_count":0,"failed_at":"2026-11-29T10:00:00Z","producer_id":"p"}`)
+}
+
+func TestJSONParserNestingLimit(t *testing.T) {
+	if _, err := decodeRecordJSON(deepRecord(maxJSONDepth)); err != nil {
+		t.Fatalf("a record %d levels deep was refused: %v", maxJSONDepth, err)
+	}
+	_, err := decodeRecordJSON(deepRecord(maxJSONDepth + 1))
+	if !errors.Is(err, errTooDeep) {
+		t.Fatalf("a record %d levels deep: err = %v, want errTooDeep", maxJSONDepth+1, err)
+	}
+	// Hostile depth is refused without recursing through it.
+	if _, err := decodeRecordJSON([]byte(strings.Repeat(`{"a":`, 1_000_000))); !errors.Is(err, errTooDeep) {
+		t.Fatalf("a million levels: err = %v, want errTooDeep", err)
+	}
+}
+
+// A record nested too deeply goes to quarantine (dlq_invalid) with a reason
+// that says why, instead of failing its batch at MongoDB's insert.
+func TestDeepRecordIsQuarantinedWithItsReason(t *testing.T) {
+	if _, err := parseRecord(&kgo.Record{Value: deepRecord(maxJSONDepth)}); err != nil {
+		t.Fatalf("record at the limit: %v", err)
+	}
+	_, err := parseRecord(&kgo.Record{Value: deepRecord(maxJSONDepth + 1)})
+	var inv *invalidError
+	if !errors.As(err, &inv) {
+		t.Fatalf("err = %T %v, want an *invalidError (quarantine)", err, err)
+	}
+	if !strings.Contains(inv.reason, "nest deeper than 100 levels, MongoDB's limit for a stored document") {
+		t.Errorf("quarantine reason = %q", inv.reason)
+	}
+}
+
+func TestNULKeyIsQuarantinedWithItsReason(t *testing.T) {
+	rec := `{"event":{"event_id":"e-1"},"original_topic":"t","headers":{"a\u0000b":"v"}}`
+	_, err := parseRecord(&kgo.Record{Value: []byte(rec)})
+	var inv *invalidError
+	if !errors.As(err, &inv) || !strings.Contains(inv.reason, "a BSON key cannot hold") {
+		t.Fatalf("err = %v, want quarantine naming the NUL key", err)
+	}
+}
+
+func TestJSONParserReplacesEachInvalidByte(t *testing.T) {
+	p := &jsonParser{s: []byte("\"a\xff\xfeb\xe2\x82\"")}
+	if got, err := p.value(false, levelPlain); err != nil || got != "a\uFFFD\uFFFDb\uFFFD\uFFFD" {
+		t.Errorf("got %q, %v", got, err)
 	}
 }

@@ -1,9 +1,6 @@
 package output
 
-import (
-	"fmt"
-	"strings"
-)
+import "github.com/integr8scode/replayctl/internal/flagvalue"
 
 // Format selects how Printer renders values.
 type Format string
@@ -22,21 +19,21 @@ func Formats() []Format { return []Format{FormatTable, FormatJSON, FormatYAML} }
 // String implements fmt.Stringer.
 func (f Format) String() string { return string(f) }
 
-// ParseFormat validates a user-supplied format name (case-insensitive).
-func ParseFormat(s string) (Format, error) {
-	want := Format(strings.ToLower(strings.TrimSpace(s)))
-	for _, f := range Formats() {
-		if f == want {
-			return f, nil
-		}
-	}
-	return "", fmt.Errorf("invalid output format %q: valid values are %s", s, formatList())
-}
-
-func formatList() string {
+// FormatNames are the formats' names, in display order.
+func FormatNames() []string {
 	names := make([]string, 0, len(Formats()))
 	for _, f := range Formats() {
 		names = append(names, string(f))
 	}
-	return strings.Join(names, ", ")
+	return names
+}
+
+// ParseFormat validates a user-supplied format name (case-insensitive). It
+// is the only validator of -o, wherever the value came from.
+func ParseFormat(s string) (Format, error) {
+	name, err := flagvalue.Choice("output", s, FormatNames())
+	if err != nil {
+		return "", err
+	}
+	return Format(name), nil
 }

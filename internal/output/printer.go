@@ -66,7 +66,10 @@ func (p *Printer) Print(v any) error {
 	case FormatTable, "": // the zero Format means the default
 		return p.printHuman(v)
 	default:
-		return fmt.Errorf("invalid output format %q: valid values are %s", p.format, formatList())
+		if _, err := ParseFormat(string(p.format)); err != nil {
+			return err
+		}
+		return fmt.Errorf("output format %q was not normalised by ParseFormat", p.format)
 	}
 }
 

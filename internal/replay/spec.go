@@ -19,8 +19,8 @@ type Spec struct {
 	Types        []string `yaml:"types,omitempty" json:"types,omitempty"`
 	ExcludeTypes []string `yaml:"exclude_types,omitempty" json:"exclude_types,omitempty"`
 	EventIDs     []string `yaml:"event_ids,omitempty" json:"event_ids,omitempty"`
-	// Since and Until are a duration back from now ("2h", "7d", "90m") or an
-	// RFC 3339 time; see ParseTime.
+	// Since and Until are a duration back from now ("2h", "1d12h"), an
+	// RFC 3339 time or a date; see flagvalue.ParseTime.
 	Since       string `yaml:"since,omitempty" json:"since,omitempty"`
 	Until       string `yaml:"until,omitempty" json:"until,omitempty"`
 	ExecutionID string `yaml:"execution_id,omitempty" json:"execution_id,omitempty"`

@@ -10,6 +10,7 @@ import (
 
 	"github.com/integr8scode/replayctl/internal/contract"
 	"github.com/integr8scode/replayctl/internal/exitcode"
+	"github.com/integr8scode/replayctl/internal/flagvalue"
 )
 
 // Limits the contract and replayctl put on a spec.
@@ -69,10 +70,10 @@ func sessionConfig(sp Spec, now time.Time) (contract.SessionConfig, error) {
 func buildFilter(sp Spec, now time.Time) (contract.Filter, error) {
 	var f contract.Filter
 	var err error
-	if f.EventTypes, err = eventTypeList("event type", sp.Types, sp.AllowUnknownType); err != nil {
+	if f.EventTypes, err = flagvalue.EventTypes("type", sp.Types, sp.AllowUnknownType); err != nil {
 		return f, err
 	}
-	if f.ExcludeEventTypes, err = eventTypeList("excluded event type", sp.ExcludeTypes, sp.AllowUnknownType); err != nil {
+	if f.ExcludeEventTypes, err = flagvalue.EventTypes("exclude-type", sp.ExcludeTypes, sp.AllowUnknownType); err != nil {
 		return f, err
 	}
 	for _, t := range f.EventTypes {
@@ -80,15 +81,15 @@ func buildFilter(sp Spec, now time.Time) (contract.Filter, error) {
 			return f, exitcode.Usagef("event type %s is both included and excluded", t)
 		}
 	}
-	if f.EventIDs, err = nonEmptyList("event id", sp.EventIDs); err != nil {
+	if f.EventIDs, err = flagvalue.List("event-id", sp.EventIDs); err != nil {
 		return f, err
 	}
 	f.ExecutionID, f.AggregateID = optional(sp.ExecutionID), optional(sp.AggregateID)
 	f.UserID, f.ServiceName = optional(sp.UserID), optional(sp.Service)
-	if f.StartTime, err = optionalTime(sp.Since, now); err != nil {
+	if f.StartTime, err = flagvalue.OptionalTime("since", sp.Since, now); err != nil {
 		return f, err
 	}
-	if f.EndTime, err = optionalTime(sp.Until, now); err != nil {
+	if f.EndTime, err = flagvalue.OptionalTime("until", sp.Until, now); err != nil {
 		return f, err
 	}
 	if f.StartTime != nil && f.EndTime != nil && f.StartTime.After(*f.EndTime) {
@@ -98,67 +99,12 @@ func buildFilter(sp Spec, now time.Time) (contract.Filter, error) {
 	return f, nil
 }
 
-// eventTypeList trims and checks operator-given types: a type missing from
-// the contract's list is a typo unless the operator says it is intended.
-func eventTypeList(what string, types []string, allowUnknown bool) ([]string, error) {
-	out, err := nonEmptyList(what, types)
-	if err != nil {
-		return nil, err
-	}
-	for _, t := range out {
-		if err := checkEventType(what, t, allowUnknown); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
-}
-
-func checkEventType(what, t string, allowUnknown bool) error {
-	if allowUnknown || contract.IsKnownEventType(t) {
-		return nil
-	}
-	msg := "unknown " + what + " %q"
-	if near := contract.ClosestEventTypes(t, 3); len(near) > 0 {
-		msg += " (did you mean " + strings.Join(near, ", ") + "?)"
-	}
-	return exitcode.WithHint(exitcode.Usagef(msg, t),
-		"pass --allow-unknown-type (allow_unknown_type: true) if the type is intended")
-}
-
-func nonEmptyList(what string, xs []string) ([]string, error) {
-	if len(xs) == 0 {
-		return nil, nil
-	}
-	out := make([]string, 0, len(xs))
-	for _, x := range xs {
-		x = strings.TrimSpace(x)
-		if x == "" {
-			return nil, exitcode.Usagef("empty %s", what)
-		}
-		if !slices.Contains(out, x) {
-			out = append(out, x)
-		}
-	}
-	return out, nil
-}
-
 func optional(s string) *string {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return nil
 	}
 	return &s
-}
-
-func optionalTime(s string, now time.Time) (*time.Time, error) {
-	if strings.TrimSpace(s) == "" {
-		return nil, nil
-	}
-	t, err := ParseTime(s, now)
-	if err != nil {
-		return nil, err
-	}
-	return &t, nil
 }
 
 func applyTarget(cfg *contract.SessionConfig, sp Spec) error {
@@ -207,7 +153,7 @@ func applyTopicMap(cfg *contract.SessionConfig, sp Spec) error {
 		if typ == "" {
 			return exitcode.Usagef("topic map entry %q has no event type", "="+topic)
 		}
-		if err := checkEventType("event type in topic map", typ, sp.AllowUnknownType); err != nil {
+		if _, err := flagvalue.EventTypes("topic-map", []string{typ}, sp.AllowUnknownType); err != nil {
 			return err
 		}
 		if !topicName.MatchString(topic) || topic == "." || topic == ".." {

@@ -45,7 +45,7 @@ func batchFlags(cmd *cobra.Command, o *BatchOptions, ff *filterFlags) {
 // filters with --all, never both, never neither, so a bare command can
 // never mean "everything".
 func completeBatch(cmd *cobra.Command, o *BatchOptions, ff *filterFlags, args []string) error {
-	o.IDs = cleanList(args)
+	o.IDs = cleanArgs(args)
 	usesFilters := ff.selects() || cmd.Flags().Changed("limit") || cmd.Flags().Changed("offset")
 	path := cmd.CommandPath()
 	switch {

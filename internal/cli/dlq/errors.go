@@ -8,7 +8,7 @@ import (
 
 	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
 	"github.com/integr8scode/replayctl/internal/dlq"
-	"github.com/integr8scode/replayctl/internal/exitcode"
+	"github.com/integr8scode/replayctl/internal/flagvalue"
 )
 
 // Orders of `dlq errors`.
@@ -57,8 +57,8 @@ puts the biggest causes first. Takes the same filters as 'dlq list'.`,
 			if err != nil {
 				return err
 			}
-			if opts.Sort != sortLastSeen && opts.Sort != sortCount {
-				return exitcode.Usagef("invalid --sort %q: valid values are %s, %s", opts.Sort, sortLastSeen, sortCount)
+			if opts.Sort, err = flagvalue.Choice("sort", opts.Sort, []string{sortLastSeen, sortCount}); err != nil {
+				return err
 			}
 			opts.Filter = filter
 			return dispatch(cmd, &opts.cmdOptions, opts, runF, errorsRun)

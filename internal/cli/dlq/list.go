@@ -35,8 +35,8 @@ will retry them next, and the error.
 
 Filters combine: a message must match all of them. --status, --topic and
 --type take several values (repeat the flag or separate with commas).
---since and --until take a duration back from now (30m, 2h, 7d) or an
-RFC 3339 time, and apply to the failure time.
+--since and --until take a duration back from now (30m, 1d12h, 7d), an
+RFC 3339 time or a date (UTC midnight), and apply to the failure time.
 
 On a terminal event ids are shortened to 12 characters; every command that
 takes an event id accepts such a prefix. -o json prints

@@ -13,25 +13,6 @@ import (
 	"github.com/integr8scode/replayctl/internal/output"
 )
 
-func TestParseAge(t *testing.T) {
-	for in, want := range map[string]time.Duration{
-		"30m": 30 * time.Minute, "2h": 2 * time.Hour, "7d": 7 * 24 * time.Hour, "1.5d": 36 * time.Hour,
-		"2w": 14 * 24 * time.Hour, "1h30m": 90 * time.Minute, "0s": 0,
-	} {
-		if got, err := parseAge(in); err != nil || got != want {
-			t.Errorf("parseAge(%q) = %v, %v; want %v", in, got, err, want)
-		}
-	}
-	for _, in := range []string{"", "7", "d", "-1d", "-2h", "1h2d", "soon"} {
-		if _, err := parseAge(in); err == nil {
-			t.Errorf("parseAge(%q) should fail", in)
-		}
-	}
-	if got, err := parseTimeFlag("since", "2024-04-30", testNow); err != nil || !got.Equal(time.Date(2024, 4, 30, 0, 0, 0, 0, time.UTC)) {
-		t.Errorf("date only: %v %v", got, err)
-	}
-}
-
 func TestPage(t *testing.T) {
 	rows := []int{1, 2, 3, 4, 5}
 	cases := []struct {

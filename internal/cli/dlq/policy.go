@@ -1,6 +1,7 @@
 package dlqcmd
 
 import (
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
 	"github.com/integr8scode/replayctl/internal/dlq"
 	"github.com/integr8scode/replayctl/internal/exitcode"
+	"github.com/integr8scode/replayctl/internal/flagvalue"
 )
 
 // strategyNames lists the retry strategies, for messages and completion.
@@ -54,32 +56,33 @@ same policy.`,
 	return cmd
 }
 
-// parseStrategy turns the domain's parse error into a usage error that
-// lists the valid strategies.
+// parseStrategy reads --strategy with the shared choice parser, so its
+// error reads like every other closed-set flag's.
 func parseStrategy(s string) (dlq.Strategy, error) {
-	st, err := dlq.ParseStrategy(strings.TrimSpace(s))
+	name, err := flagvalue.Choice("strategy", s, strategyNames())
 	if err != nil {
-		return "", exitcode.Usagef("invalid --strategy %q: valid values are %s", s, strings.Join(strategyNames(), ", "))
+		return "", err
 	}
-	return st, nil
+	return dlq.ParseStrategy(name)
 }
 
-// parseDelay reads a delay as a Go duration (30s, 5m, 1h30m) or a bare
-// number of seconds, the unit the contract stores.
+// maxDelaySeconds is the longest delay a time.Duration holds, in seconds.
+const maxDelaySeconds = float64(math.MaxInt64 / int64(time.Second))
+
+// parseDelay reads a delay as a duration (30s, 5m, 1h30m, 1d; see
+// flagvalue.ParseDuration) or a bare number of seconds, the unit the
+// contract stores. Seconds are checked before conversion: a float beyond
+// int64 converts differently on amd64 (negative) and arm64 (saturated).
 func parseDelay(flag, v string) (time.Duration, error) {
 	v = strings.TrimSpace(v)
-	d, err := time.ParseDuration(v)
-	if err != nil {
-		secs, ferr := strconv.ParseFloat(v, 64)
-		if ferr != nil {
-			return 0, exitcode.Usagef("invalid --%s %q: want a duration such as 30s, 5m or 1h, or a number of seconds", flag, v)
-		}
-		d = time.Duration(secs * float64(time.Second))
+	if d, err := flagvalue.ParseDuration(v); err == nil {
+		return d, nil
 	}
-	if d < 0 {
-		return 0, exitcode.Usagef("invalid --%s %q: must not be negative", flag, v)
+	secs, err := strconv.ParseFloat(v, 64)
+	if err != nil || math.IsNaN(secs) || secs < 0 || secs > maxDelaySeconds {
+		return 0, flagvalue.Invalid(flag, v, "want a duration (30s, 5m, 1h30m, 1d) or a number of seconds, 0 or more")
 	}
-	return d, nil
+	return time.Duration(secs * float64(time.Second)), nil
 }
 
 // eventTypeForTopic is the event type whose preset applies to a topic: by
@@ -109,7 +112,7 @@ func checkTypeFlag(typ string, allow bool) (string, error) {
 	if typ == "" {
 		return "", nil
 	}
-	if _, err := checkEventTypes([]string{typ}, allow); err != nil {
+	if _, err := flagvalue.EventTypes("type", []string{typ}, allow); err != nil {
 		return "", err
 	}
 	return typ, nil

@@ -8,6 +8,7 @@ import (
 
 	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
 	"github.com/integr8scode/replayctl/internal/exitcode"
+	"github.com/integr8scode/replayctl/internal/flagvalue"
 	"github.com/integr8scode/replayctl/internal/output"
 )
 
@@ -27,7 +28,8 @@ func NewCmdCleanup(f *cmdutil.Factory, runF func(*CleanupOptions) error) *cobra.
 		Use:   "cleanup --older-than DURATION",
 		Short: "Delete ended sessions older than a cutoff",
 		Long: `Delete completed, failed and cancelled sessions created more than
---older-than ago (a duration such as 36h, 7d or 2w), together with their
+--older-than ago (a duration such as 36h, 7d or 1d12h, or before an RFC 3339
+time or a date such as 2026-11-01), together with their
 lease and request records. Sessions that have not ended are never deleted.
 
 It lists the sessions and says how many were (or, with --dry-run, would be)
@@ -44,9 +46,9 @@ a terminal, or with -o json/yaml, --yes (or --dry-run) is required.`,
 			if opts.OlderThanText == "" {
 				return usageHint("--older-than is required", "e.g. --older-than 7d")
 			}
-			age, err := parseAge(opts.OlderThanText)
+			age, err := flagvalue.Age("older-than", opts.OlderThanText, f.Now())
 			if err != nil {
-				return usageHint("invalid --older-than: "+err.Error(), "e.g. --older-than 7d or --older-than 36h")
+				return err
 			}
 			opts.OlderThan = age
 			if runF != nil {
@@ -55,7 +57,7 @@ a terminal, or with -o json/yaml, --yes (or --dry-run) is required.`,
 			return cleanupRun(opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.OlderThanText, "older-than", "", "delete sessions created longer ago than this (e.g. 7d, 36h)")
+	cmd.Flags().StringVar(&opts.OlderThanText, "older-than", "", "delete sessions created longer ago than this: a duration (7d, 1d12h), an RFC 3339 time or a date")
 	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "only list what would be deleted")
 	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "delete without asking for confirmation")
 	opts.bind(cmd)

@@ -38,8 +38,8 @@ and print its id. The session is stored with status "created"; start it with
 'replayctl replay start ID', or pass --start to start it at once.
 
 Filter: every condition given must hold. --since and --until take a duration
-back from now (90m, 2h, 7d) or an RFC 3339 time. An empty filter selects
-every event.
+back from now (90m, 1d12h, 7d), an RFC 3339 time or a date (UTC midnight).
+An empty filter selects every event.
 
 Target: kafka (default) sends each event to the topic named after its type
 (with the configured --topic-prefix), or to the topic --topic-map gives;

@@ -53,7 +53,8 @@ func TestCreateFlagsBuildSpec(t *testing.T) {
 		t.Fatal(err)
 	}
 	sp := o.Spec
-	if !reflect.DeepEqual(sp.Types, []string{"pod_created", "pod_failed", "pod_deleted"}) {
+	// The spec holds the types as typed; NewSession trims and checks them.
+	if !reflect.DeepEqual(sp.Types, []string{"pod_created", "pod_failed", " pod_deleted "}) {
 		t.Errorf("types = %q", sp.Types)
 	}
 	if !reflect.DeepEqual(sp.TopicMap, map[string]string{"pod_created": "a", "pod_failed": "b", "pod_deleted": "c"}) {

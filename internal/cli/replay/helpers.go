@@ -4,10 +4,10 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/integr8scode/replayctl/internal/contract"
 	"github.com/integr8scode/replayctl/internal/exitcode"
+	"github.com/integr8scode/replayctl/internal/flagvalue"
 )
 
 // shortIDLen is how much of a session id a terminal table shows: unique in
@@ -37,52 +37,15 @@ func createdBy(getenv func(string) string) string {
 
 // parseStatuses validates --status values against the contract.
 func parseStatuses(values []string) ([]contract.SessionStatus, error) {
-	out := make([]contract.SessionStatus, 0, len(values))
-	for _, v := range cleanList(values) {
-		st := contract.SessionStatus(strings.ToLower(v))
-		if !st.Valid() {
-			return nil, exitcode.Usagef("invalid --status %q: valid values are %s", v, statusList())
-		}
-		out = append(out, st)
+	names, err := flagvalue.Choices("status", values, statusNames())
+	if err != nil || len(names) == 0 {
+		return nil, err
+	}
+	out := make([]contract.SessionStatus, len(names))
+	for i, n := range names {
+		out[i] = contract.SessionStatus(n)
 	}
 	return out, nil
-}
-
-func statusList() string {
-	names := make([]string, len(contract.SessionStatuses))
-	for i, s := range contract.SessionStatuses {
-		names[i] = string(s)
-	}
-	return strings.Join(names, ", ")
-}
-
-// parseAge reads a positive age such as "90m", "24h", "7d" or "2w": Go
-// durations plus days and weeks, which is how operators think about
-// retention.
-func parseAge(s string) (time.Duration, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return 0, fmt.Errorf("empty duration")
-	}
-	if d, err := time.ParseDuration(s); err == nil {
-		return positive(s, d)
-	}
-	unit := map[byte]time.Duration{'d': 24 * time.Hour, 'w': 7 * 24 * time.Hour}[s[len(s)-1]]
-	if unit == 0 {
-		return 0, fmt.Errorf("invalid duration %q: use a number with s, m, h, d or w, e.g. 7d", s)
-	}
-	n, err := strconv.ParseFloat(s[:len(s)-1], 64)
-	if err != nil {
-		return 0, fmt.Errorf("invalid duration %q: use a number with s, m, h, d or w, e.g. 7d", s)
-	}
-	return positive(s, time.Duration(n*float64(unit)))
-}
-
-func positive(s string, d time.Duration) (time.Duration, error) {
-	if d <= 0 {
-		return 0, fmt.Errorf("duration %q must be greater than zero", s)
-	}
-	return d, nil
 }
 
 func yesNo(b bool) string {

@@ -33,8 +33,8 @@ func addSpecFlags(cmd *cobra.Command) *specFlags {
 	fs := cmd.Flags()
 	fs.StringSliceVar(&s.v.Types, "type", nil, "replay only these event `TYPE`s (repeatable, or comma separated)")
 	fs.StringSliceVar(&s.v.ExcludeTypes, "exclude-type", nil, "skip these event `TYPE`s (repeatable, or comma separated)")
-	fs.StringVar(&s.v.Since, "since", "", "events at or after `TIME`: a duration back from now (\"2h\", \"7d\") or RFC 3339")
-	fs.StringVar(&s.v.Until, "until", "", "events at or before `TIME`: a duration back from now or RFC 3339")
+	fs.StringVar(&s.v.Since, "since", "", "events at or after `TIME`: a duration back from now (\"2h\", \"1d12h\"), an RFC 3339 time or a date")
+	fs.StringVar(&s.v.Until, "until", "", "events at or before `TIME`: the same forms as --since")
 	fs.StringVar(&s.v.ExecutionID, "execution-id", "", "events of the execution `ID`")
 	fs.StringVar(&s.v.AggregateID, "aggregate-id", "", "events of the aggregate `ID`")
 	fs.StringSliceVar(&s.v.EventIDs, "event-id", nil, "only events with these `ID`s (repeatable, or comma separated)")
@@ -111,9 +111,11 @@ type specOverride struct {
 func (s *specFlags) overrides() []specOverride {
 	v := s.v
 	return []specOverride{
-		{"type", func(sp *replay.Spec) { sp.Types = cleanList(v.Types) }},
-		{"exclude-type", func(sp *replay.Spec) { sp.ExcludeTypes = cleanList(v.ExcludeTypes) }},
-		{"event-id", func(sp *replay.Spec) { sp.EventIDs = cleanList(v.EventIDs) }},
+		// Lists go to the domain as typed: it trims them and refuses empty
+		// elements, for a spec file as for flags.
+		{"type", func(sp *replay.Spec) { sp.Types = v.Types }},
+		{"exclude-type", func(sp *replay.Spec) { sp.ExcludeTypes = v.ExcludeTypes }},
+		{"event-id", func(sp *replay.Spec) { sp.EventIDs = v.EventIDs }},
 		{"since", func(sp *replay.Spec) { sp.Since = strings.TrimSpace(v.Since) }},
 		{"until", func(sp *replay.Spec) { sp.Until = strings.TrimSpace(v.Until) }},
 		{"execution-id", func(sp *replay.Spec) { sp.ExecutionID = strings.TrimSpace(v.ExecutionID) }},
@@ -145,17 +147,6 @@ func mergeTopicMap(base, flags map[string]string) map[string]string {
 	}
 	for k, v := range flags {
 		out[strings.TrimSpace(k)] = strings.TrimSpace(v)
-	}
-	return out
-}
-
-// cleanList trims entries and drops empty ones, so "a, b," means [a b].
-func cleanList(in []string) []string {
-	out := make([]string, 0, len(in))
-	for _, s := range in {
-		if s = strings.TrimSpace(s); s != "" {
-			out = append(out, s)
-		}
 	}
 	return out
 }
