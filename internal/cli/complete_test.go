@@ -29,7 +29,7 @@ const deadURI = "mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=500&connectTime
 // session and one DLQ message, and config files whose contexts point at
 // them: "home" (current) at the first, "other" at the second.
 type completeEnv struct {
-	uri, brokers        string
+	uri                 string
 	homeDB, otherDB     string
 	homeFile, otherFile string // config files; otherFile's current context is "other"
 }
@@ -51,8 +51,7 @@ func newCompleteEnv(t *testing.T) *completeEnv {
 	seedCompletionData(ctx, t, other, otherSession, otherDLQ)
 
 	e := &completeEnv{
-		uri: stack.MongoURI(), brokers: strings.Join(stack.KafkaBrokers(), ","),
-		homeDB: home.Name(), otherDB: other.Name(),
+		uri: stack.MongoURI(), homeDB: home.Name(), otherDB: other.Name(),
 	}
 	dir := t.TempDir()
 	e.homeFile, e.otherFile = filepath.Join(dir, "home.yaml"), filepath.Join(dir, "other.yaml")
