@@ -28,9 +28,7 @@ type Manager struct {
 	Environment string
 	// Owner identifies this process in claims (for example host:pid).
 	Owner string
-	// ServiceVersion goes into notification metadata; "" = "replayctl".
-	ServiceVersion string
-	Now            func() time.Time
+	Now   func() time.Time
 	// Logger gets one line per notable message event, always with event_id;
 	// nil discards.
 	Logger *slog.Logger
