@@ -17,6 +17,10 @@ import (
 // DefaultGroup is the consumer group Process joins unless told otherwise.
 const DefaultGroup = "replayctl-dlq"
 
+// OnceInstanceID is the static group instance id of a --once pass (see
+// ProcessOptions.InstanceID).
+const OnceInstanceID = "replayctl-dlq-once"
+
 // ProcessOptions control Process.
 type ProcessOptions struct {
 	// Group is the consumer group id; "" = DefaultGroup.
@@ -26,8 +30,24 @@ type ProcessOptions struct {
 	Once bool
 	// PollInterval is how often due retries are looked for; 0 = 5s.
 	PollInterval time.Duration
+	// InstanceID makes Process a static member of the group. A process
+	// killed without leaving stays a member until its session times out,
+	// and a dynamic newcomer waits for that (60 s measured on kfake); a
+	// static newcomer with the same instance id takes the dead member's
+	// place at once. "" = OnceInstanceID for a Once pass (so a restarted
+	// pass gets straight on with the work) and dynamic membership
+	// otherwise. A clean exit leaves the group explicitly (static members
+	// do not leave on close), so the partitions go to the other members
+	// at once. Two live processes with one instance id fence each other:
+	// the newer joins, the older fails with FENCED_INSTANCE_ID (its
+	// uncommitted records are read again by the newer and stored once).
+	InstanceID string
 	// Progress is called from Process's goroutine after every batch.
 	Progress func(ProcessStats)
+	// OnBatch, when set, is called from Process's goroutine after each
+	// fetch is persisted and committed, with its size and how long that
+	// took (benchmarks and metrics).
+	OnBatch func(records int, took time.Duration)
 }
 
 // ProcessStats count what Process did.
@@ -60,8 +80,16 @@ const (
 	batchTimeout = 10 * time.Minute
 	// onceIdle ends a --once pass that stops receiving records before the end
 	// offsets (transaction markers or compaction leave gaps there).
-	onceIdle    = 5 * time.Second
-	joinTimeout = 60 * time.Second
+	onceIdle = 5 * time.Second
+	// joinTimeout outlasts the group's rebalance timeout (kgo's default,
+	// 60 s): the longest a join waits for members that died without
+	// leaving (dynamic ones; a dead static --once member is replaced).
+	joinTimeout = 90 * time.Second
+	// onceSessionTimeout bounds how long a killed --once pass that is not
+	// restarted keeps its partitions from the group's other members. It
+	// only needs to outlast a pause in heartbeats, which kgo sends from
+	// its own goroutine whatever the batch in hand is doing.
+	onceSessionTimeout = 10 * time.Second
 )
 
 // Process consumes the DLQ topic with a consumer group, persists what it
@@ -85,27 +113,62 @@ func (m *Manager) Process(ctx context.Context, o ProcessOptions) (ProcessStats, 
 	if o.PollInterval <= 0 {
 		o.PollInterval = defaultPollInterval
 	}
+	if o.InstanceID == "" && o.Once {
+		o.InstanceID = OnceInstanceID
+	}
 	asg := &assignment{parts: map[int32]bool{}}
-	cl, err := m.NewConsumer(
-		kgo.ConsumerGroup(o.Group),
-		kgo.ConsumeTopics(m.DLQTopic),
-		kgo.DisableAutoCommit(),
-		kgo.BlockRebalanceOnPoll(),
-		kgo.AllowAutoTopicCreation(),
-		kgo.FetchMaxWait(500*time.Millisecond),
-		kgo.OnPartitionsAssigned(asg.assigned),
-		kgo.OnPartitionsRevoked(asg.revoked),
-		kgo.OnPartitionsLost(asg.revoked),
-	)
+	cl, err := m.NewConsumer(consumerOpts(m.DLQTopic, o, asg)...)
 	if err != nil {
 		return stats, fmt.Errorf("create DLQ consumer: %w", err)
 	}
-	defer cl.CloseAllowingRebalance()
+	defer m.closeConsumer(cl, o)
 	r := &runner{m: m, cl: cl, o: o, asg: asg, stats: &stats}
 	if o.Once {
 		return stats, r.once(ctx)
 	}
 	return stats, r.loop(ctx)
+}
+
+func consumerOpts(topic string, o ProcessOptions, asg *assignment) []kgo.Opt {
+	opts := []kgo.Opt{
+		kgo.ConsumerGroup(o.Group),
+		kgo.ConsumeTopics(topic),
+		kgo.DisableAutoCommit(),
+		kgo.BlockRebalanceOnPoll(),
+		kgo.AllowAutoTopicCreation(),
+		kgo.FetchMaxWait(500 * time.Millisecond),
+		kgo.OnPartitionsAssigned(asg.assigned),
+		kgo.OnPartitionsRevoked(asg.revoked),
+		kgo.OnPartitionsLost(asg.revoked),
+	}
+	if o.InstanceID != "" {
+		opts = append(opts, kgo.InstanceID(o.InstanceID))
+	}
+	if o.Once {
+		opts = append(opts, kgo.SessionTimeout(onceSessionTimeout), kgo.HeartbeatInterval(time.Second))
+	}
+	return opts
+}
+
+// closeConsumer closes the group consumer; a static member then leaves the
+// group by its instance id (kgo does not, so that a restart could take its
+// place), because a clean exit is not coming back.
+func (m *Manager) closeConsumer(cl *kgo.Client, o ProcessOptions) {
+	cl.CloseAllowingRebalance()
+	if o.InstanceID == "" {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	res, err := kadm.NewClient(m.Kafka).LeaveGroup(ctx, kadm.LeaveGroup(o.Group).InstanceIDs(o.InstanceID).
+		Reason("replayctl dlq process finished"))
+	if err == nil {
+		err = res.Error()
+	}
+	if err != nil && !errors.Is(err, kerr.UnknownMemberID) {
+		m.log().Warn("cannot leave the DLQ consumer group; its partitions wait for the session timeout",
+			"event_id", "", "group", o.Group, "instance_id", o.InstanceID, "error", err)
+	}
 }
 
 func (m *Manager) checkProcess() error {
@@ -169,26 +232,35 @@ type runner struct {
 }
 
 // poll fetches with a deadline; it reports the records and whether the
-// client was closed.
-func (r *runner) poll(ctx context.Context, wait time.Duration) ([]*kgo.Record, bool) {
+// client was closed, or an error that ends Process.
+func (r *runner) poll(ctx context.Context, wait time.Duration) ([]*kgo.Record, bool, error) {
 	pctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
 	fs := r.cl.PollFetches(pctx)
 	if fs.IsClientClosed() {
-		return nil, true
+		return nil, true, nil
 	}
 	failed := false
+	var fenced error
 	fs.EachError(func(t string, p int32, err error) {
+		if errors.Is(err, kerr.FencedInstanceID) {
+			fenced = fmt.Errorf("another process joined group %s with instance id %s and took over: %w", r.o.Group, r.o.InstanceID, err)
+			return
+		}
 		if !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {
 			failed = true
 			r.m.log().Warn("DLQ fetch error", "topic", t, "partition", p, "event_id", "", "error", err)
 		}
 	})
 	recs := fs.Records()
+	if fenced != nil {
+		r.cl.AllowRebalance()
+		return nil, false, fenced
+	}
 	if failed && len(recs) == 0 {
 		backOff(ctx, time.Second) // a broker that fails at once must not spin the loop
 	}
-	return recs, false
+	return recs, false, nil
 }
 
 func backOff(ctx context.Context, d time.Duration) {
@@ -219,6 +291,9 @@ func (r *runner) handle(ctx context.Context, recs []*kgo.Record) error {
 	}
 	if err := r.cl.CommitRecords(work, recs...); err != nil {
 		return fmt.Errorf("commit DLQ offsets: %w", err)
+	}
+	if r.o.OnBatch != nil {
+		r.o.OnBatch(len(recs), time.Since(began))
 	}
 	r.progress()
 	return nil
@@ -264,9 +339,12 @@ func (r *runner) loop(ctx context.Context) error {
 			}
 			next = time.Now().Add(r.o.PollInterval)
 		}
-		recs, closed := r.poll(ctx, max(time.Until(next), 10*time.Millisecond))
+		recs, closed, err := r.poll(ctx, max(time.Until(next), 10*time.Millisecond))
 		if closed {
 			return nil
+		}
+		if err != nil {
+			return err
 		}
 		if err := r.handle(ctx, recs); err != nil {
 			return err
@@ -300,16 +378,19 @@ func (r *runner) once(ctx context.Context) error {
 			break
 		}
 		if !joined && time.Since(start) > joinTimeout {
-			return fmt.Errorf("no partitions of %s assigned in group %s within %s", r.m.DLQTopic, r.o.Group, joinTimeout)
+			return fmt.Errorf("no partitions of %s assigned in group %s within %s (a member that died without leaving holds the group until its session times out)", r.m.DLQTopic, r.o.Group, joinTimeout)
 		}
 		if joined && idle > onceIdle {
 			r.m.log().Warn("DLQ topic idle before its end offsets; finishing the pass", "event_id", "")
 			break
 		}
 		polled := time.Now()
-		recs, closed := r.poll(ctx, time.Second)
+		recs, closed, err := r.poll(ctx, time.Second)
 		if closed {
 			return nil
+		}
+		if err != nil {
+			return err
 		}
 		if len(recs) == 0 {
 			if joined {
