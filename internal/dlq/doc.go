@@ -75,6 +75,8 @@
 // Stored headers with these names are replaced, never duplicated.
 package dlq
 
+import "github.com/integr8scode/replayctl/internal/store"
+
 // Record header names added to every retried event (see the package doc).
 const (
 	HeaderRetryCount    = "replayctl-dlq-retry-count"
@@ -83,18 +85,13 @@ const (
 	HeaderRedrivenAt    = "replayctl-redriven-at"
 )
 
-// Collection names replayctl adds beside the contract's collections.
+// Collection names replayctl adds beside the contract's collections (their
+// repositories are in package store).
 const (
-	// InvalidCollection quarantines DLQ topic records that cannot be messages.
-	InvalidCollection = "dlq_invalid"
-	// ClaimsCollection holds the claims (leases) on retry rounds and on
-	// stored messages taking a new failure.
-	ClaimsCollection = "dlq_claims"
-	// PoliciesCollection holds per-topic retry policy overrides (_id = topic).
-	PoliciesCollection = "dlq_retry_policies"
-	// PendingSendsCollection journals immediate retries made on receipt
-	// between storing the message as retried and the send's acknowledgement.
-	PendingSendsCollection = "dlq_pending_sends"
+	InvalidCollection      = store.DLQInvalidCollection
+	ClaimsCollection       = store.DLQClaimsCollection
+	PoliciesCollection     = store.DLQPoliciesCollection
+	PendingSendsCollection = store.DLQPendingSendsCollection
 )
 
 // Notification event types (contract "DLQ notification events").
