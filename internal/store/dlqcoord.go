@@ -249,7 +249,9 @@ func (r *DLQPolicies) Delete(ctx context.Context, topic string) (bool, error) {
 type DLQInvalid struct{ c *mongo.Collection }
 
 // DLQInvalid returns the quarantine repository of this database.
-func (s *Store) DLQInvalid() *DLQInvalid { return &DLQInvalid{c: s.db.Collection(DLQInvalidCollection)} }
+func (s *Store) DLQInvalid() *DLQInvalid {
+	return &DLQInvalid{c: s.db.Collection(DLQInvalidCollection)}
+}
 
 // Insert quarantines records; Dups counts those already there.
 func (r *DLQInvalid) Insert(ctx context.Context, docs []any) (InsertResult, error) {
