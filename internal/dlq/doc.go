@@ -29,6 +29,27 @@
 // a send cut short by a crash is redone by RetryDue once its lease has
 // passed. Offsets are committed only after the batch is persisted.
 //
+// # Group membership and crashes
+//
+// Process reads the DLQ topic in a consumer group. A --once pass is the
+// static member OnceInstanceID (KIP-345): a member killed without leaving
+// stays in the group until its session times out, and a dynamic newcomer
+// would wait for that (measured on kfake: the next pass failed after 60 s),
+// while a static newcomer with the same instance id replaces it at once and
+// takes its partitions. Its session timeout is 10 s, which bounds how long a
+// killed pass that is not restarted keeps partitions from the other members;
+// a clean exit leaves the group by instance id. The longest wait left is for
+// a dead dynamic member (a killed `dlq process` or worker): its session
+// timeout (kgo default 45 s), at most the rebalance timeout (60 s); the join
+// timeout is 90 s. Records persisted but not committed by a killed process
+// are read again, found stored (unique event.event_id) and counted as
+// duplicates.
+//
+// Notifications are not journalled: a process killed after a batch is
+// stored and before its notifications are acknowledged loses them (the
+// records are then duplicates and notify nothing). Only immediate retries
+// are journalled (dlq_pending_sends), because a lost send is a lost event.
+//
 // # New failures of stored messages
 //
 // An event that was retried and fails again comes back on the DLQ topic as

@@ -121,8 +121,8 @@ func (m *Manager) Process(ctx context.Context, o ProcessOptions) (ProcessStats, 
 	if err != nil {
 		return stats, fmt.Errorf("create DLQ consumer: %w", err)
 	}
-	defer m.closeConsumer(cl, o)
 	r := &runner{m: m, cl: cl, o: o, asg: asg, stats: &stats}
+	defer func() { m.closeConsumer(cl, o, r.fenced) }()
 	if o.Once {
 		return stats, r.once(ctx)
 	}
@@ -152,10 +152,11 @@ func consumerOpts(topic string, o ProcessOptions, asg *assignment) []kgo.Opt {
 
 // closeConsumer closes the group consumer; a static member then leaves the
 // group by its instance id (kgo does not, so that a restart could take its
-// place), because a clean exit is not coming back.
-func (m *Manager) closeConsumer(cl *kgo.Client, o ProcessOptions) {
+// place), because a clean exit is not coming back. A fenced member does not:
+// the instance id is the newer process's now.
+func (m *Manager) closeConsumer(cl *kgo.Client, o ProcessOptions, fenced bool) {
 	cl.CloseAllowingRebalance()
-	if o.InstanceID == "" {
+	if o.InstanceID == "" || fenced {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -229,6 +230,7 @@ type runner struct {
 	asg         *assignment
 	stats       *ProcessStats
 	lastCleanup time.Time
+	fenced      bool // another process took our static instance id
 }
 
 // poll fetches with a deadline; it reports the records and whether the
@@ -254,6 +256,7 @@ func (r *runner) poll(ctx context.Context, wait time.Duration) ([]*kgo.Record, b
 	})
 	recs := fs.Records()
 	if fenced != nil {
+		r.fenced = true
 		r.cl.AllowRebalance()
 		return nil, false, fenced
 	}
@@ -290,6 +293,7 @@ func (r *runner) handle(ctx context.Context, recs []*kgo.Record) error {
 		return fmt.Errorf("persist DLQ records: %w", err)
 	}
 	if err := r.cl.CommitRecords(work, recs...); err != nil {
+		r.fenced = errors.Is(err, kerr.FencedInstanceID)
 		return fmt.Errorf("commit DLQ offsets: %w", err)
 	}
 	if r.o.OnBatch != nil {
@@ -305,12 +309,19 @@ func (r *runner) progress() {
 	}
 }
 
-// retryDue retries what is due at cutoff.
-func (r *runner) retryDue(ctx context.Context, cutoff time.Time) error {
+// dueRound is the outcome of one due-retry round.
+type dueRound struct {
+	retried, failed int64
+	took            time.Duration
+	err             error
+}
+
+// runDue retries what is due at cutoff. It touches no runner state but the
+// claim cleanup clock, so a --once pass can run it beside ingestion.
+func (r *runner) runDue(ctx context.Context, cutoff time.Time, cleanup bool) dueRound {
 	work, cancel := context.WithTimeout(context.WithoutCancel(ctx), batchTimeout)
 	defer cancel()
-	if time.Since(r.lastCleanup) > claimRetention {
-		r.lastCleanup = time.Now()
+	if cleanup {
 		if n, err := r.m.cleanupClaims(work); err != nil {
 			r.m.log().Warn("cannot clean up expired claims", "event_id", "", "error", err)
 		} else if n > 0 {
@@ -319,25 +330,49 @@ func (r *runner) retryDue(ctx context.Context, cutoff time.Time) error {
 	}
 	began := time.Now()
 	ok, failed, err := r.m.retryDue(work, cutoff)
-	r.m.log().Debug("retried due DLQ messages", "event_id", "", "retried", ok, "failed", failed, "took", time.Since(began))
-	r.stats.Retried += ok
-	r.stats.RetryFailed += failed
-	if ok+failed > 0 {
-		r.progress()
-	}
-	return err
+	took := time.Since(began)
+	r.m.log().Debug("retried due DLQ messages", "event_id", "", "retried", ok, "failed", failed, "took", took)
+	return dueRound{retried: ok, failed: failed, took: took, err: err}
 }
 
-// loop runs until ctx is done, retrying due messages every PollInterval.
+// cleanupDue reports whether this round should also delete old claims.
+func (r *runner) cleanupDue() bool {
+	if time.Since(r.lastCleanup) > claimRetention {
+		r.lastCleanup = time.Now()
+		return true
+	}
+	return false
+}
+
+// addDue counts a due round (on Process's goroutine).
+func (r *runner) addDue(d dueRound) {
+	r.stats.Retried += d.retried
+	r.stats.RetryFailed += d.failed
+	if d.retried+d.failed > 0 {
+		r.progress()
+	}
+}
+
+// dueShare bounds the share of a processor's time the due-retry query
+// takes. On FerretDB it reads every stored message (15 s at 20,000 under
+// load), so a fixed interval would let it crowd out ingestion as the DLQ
+// grows; the next round waits at least (1/dueShare - 1) times the last
+// round's duration. On MongoDB, with its index, the interval is what counts.
+const dueShare = 0.25
+
+// loop runs until ctx is done, retrying due messages every PollInterval
+// (or less often when a round is slow, see dueShare).
 func (r *runner) loop(ctx context.Context) error {
 	next := time.Now()
 	for ctx.Err() == nil {
 		if !time.Now().Before(next) {
+			d := r.runDue(ctx, r.m.nowMs(), r.cleanupDue())
+			r.addDue(d)
 			// A failed round is retried at the next interval; ingestion goes on.
-			if err := r.retryDue(ctx, r.m.nowMs()); err != nil {
-				r.m.log().Error("retrying due DLQ messages failed", "event_id", "", "error", err)
+			if d.err != nil {
+				r.m.log().Error("retrying due DLQ messages failed", "event_id", "", "error", d.err)
 			}
-			next = time.Now().Add(r.o.PollInterval)
+			next = time.Now().Add(max(r.o.PollInterval, time.Duration(float64(d.took)*(1/dueShare-1))))
 		}
 		recs, closed, err := r.poll(ctx, max(time.Until(next), 10*time.Millisecond))
 		if closed {
@@ -354,22 +389,36 @@ func (r *runner) loop(ctx context.Context) error {
 }
 
 // once is a bounded pass over the state at its start: it retries what was
-// due then (those have waited longest), then reads the topic up to the end
-// offsets taken then. Messages stored by this pass are not due before it
-// started, so the order loses nothing; what falls due during the pass is
-// the next pass's. (On FerretDB the due query reads every stored document
-// and every status update scans the collection, so a pass that also chased
-// what fell due while a large backlog was read could run far longer.)
+// due then and reads the topic up to the end offsets taken then, the two
+// side by side. Messages stored by this pass are not due before it started,
+// and the claims keep a retry and an ingestion from writing one message at
+// once, so the two do not meet; what falls due during the pass is the next
+// pass's. (On FerretDB the due query reads every stored document, 15 s at
+// 20,000 under load, and every status update scans the collection: run
+// first, it held up the ingestion of a restarted pass by all of that, and a
+// pass that also chased what fell due while a large backlog was read could
+// run far longer.)
 func (r *runner) once(ctx context.Context) error {
 	passStart := r.m.nowMs()
 	ends, pos, err := r.bounds(ctx)
 	if err != nil {
 		return err
 	}
-	if err := r.retryDue(ctx, passStart); err != nil {
-		return err
-	}
 	r.m.log().Debug("DLQ pass bounds", "event_id", "", "ends", ends, "from", pos)
+	dueDone := make(chan dueRound, 1)
+	cleanup := r.cleanupDue()
+	go func() { dueDone <- r.runDue(ctx, passStart, cleanup) }()
+	err = r.ingestOnce(ctx, ends, pos)
+	d := <-dueDone
+	r.addDue(d)
+	if d.err != nil {
+		err = errors.Join(err, fmt.Errorf("retry due DLQ messages: %w", d.err))
+	}
+	return err
+}
+
+// ingestOnce reads the topic from pos up to ends.
+func (r *runner) ingestOnce(ctx context.Context, ends, pos map[int32]int64) error {
 	start := time.Now()
 	var idle time.Duration // polling time without records, since the last ones
 	for ctx.Err() == nil {
