@@ -94,6 +94,7 @@ func TestKilledOncePassDoesNotBlockTheNext(t *testing.T) {
 	var committed int64
 	for kill := 1; kill <= 2; kill++ {
 		before := committed
+		born := time.Now()
 		child := e.startCrashChild(group)
 		testenv.Eventually(t, 90*time.Second, func() bool {
 			committed = committedTotal(t, adm, group)
@@ -104,7 +105,9 @@ func TestKilledOncePassDoesNotBlockTheNext(t *testing.T) {
 		if committed >= n {
 			t.Fatalf("child %d finished the topic before it was killed", kill)
 		}
-		t.Logf("child %d killed after the group committed %d of %d records", kill, committed, n)
+		alive := time.Since(born)
+		t.Logf("child %d killed after the group committed %d of %d records (%d in its %s: %.0f records/s)",
+			kill, committed, n, committed-before, alive.Round(time.Millisecond), float64(committed-before)/alive.Seconds())
 	}
 
 	m := crashManager(e.st, e.kafka, e.prefix, testenv.Shared(t).KafkaBrokers(), survivor)
