@@ -8,28 +8,12 @@ import (
 	"strconv"
 	"time"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
-
 	"github.com/integr8scode/replayctl/internal/contract"
 	"github.com/integr8scode/replayctl/internal/store"
 )
 
 // claim is a lease on one retry round of one message (see the package doc).
-// Claims are only ever inserted and deleted, never updated.
-type claim struct {
-	ID        string    `bson:"_id"`
-	Key       string    `bson:"key"`
-	EventID   string    `bson:"event_id"`
-	Round     int64     `bson:"round"`
-	Epoch     int       `bson:"epoch"`
-	Owner     string    `bson:"owner"`
-	Token     string    `bson:"token"`
-	Purpose   string    `bson:"purpose"`
-	ClaimedAt time.Time `bson:"claimed_at"`
-	ExpiresAt time.Time `bson:"expires_at"`
-}
+type claim = store.DLQClaim
 
 // Claim purposes, recorded for operators reading dlq_claims.
 const (
@@ -76,8 +60,6 @@ func (s claimSet) has(key string) bool { _, ok := s.held[key]; return ok }
 // margin for the publish that follows.
 func (s claimSet) valid(now time.Time) bool { return now.Add(5 * time.Second).Before(s.expiresAt) }
 
-func (m *Manager) claims() *mongo.Collection { return m.coll(ClaimsCollection) }
-
 // claimAll claims round rounds[i] of eventIDs[i] for each i in one insert,
 // then takes over expired leases with the next epoch in a second insert.
 // A key someone else holds is simply not in the result.
@@ -95,20 +77,19 @@ func (m *Manager) claimKeys(ctx context.Context, eventIDs []string, rounds []int
 	now := m.nowMs()
 	set := claimSet{held: make(map[string]string, len(eventIDs)), expiresAt: now.Add(m.claimTTL())}
 	token := newToken()
-	docs := make([]any, len(eventIDs))
+	docs := make([]claim, len(eventIDs))
 	for i, id := range eventIDs {
 		key := keys[i]
 		docs[i] = claim{ID: claimID(key, 0), Key: key, EventID: id, Round: rounds[i], Owner: m.owner(),
 			Token: token, Purpose: purpose, ClaimedAt: now, ExpiresAt: set.expiresAt}
 	}
-	res, err := insertUnordered(ctx, m.claims(), docs)
+	res, err := m.Store.DLQClaims().Insert(ctx, docs)
 	if err != nil {
-		return set, fmt.Errorf("claim DLQ messages: %w", err)
+		return set, err
 	}
 	var contested []claim
-	for i, d := range docs {
-		c := d.(claim)
-		if !res.dup[i] {
+	for i, c := range docs {
+		if !res.Dup[i] {
 			set.held[c.Key] = c.ID
 		} else {
 			contested = append(contested, c)
@@ -132,7 +113,7 @@ func (m *Manager) takeOver(ctx context.Context, contested []claim, token string,
 	if err != nil {
 		return err
 	}
-	var next []any
+	var next []claim
 	for _, c := range contested {
 		cur, ok := newest[c.Key]
 		switch {
@@ -149,12 +130,12 @@ func (m *Manager) takeOver(ctx context.Context, contested []claim, token string,
 	if len(next) == 0 {
 		return nil
 	}
-	res, err := insertUnordered(ctx, m.claims(), next)
+	res, err := m.Store.DLQClaims().Insert(ctx, next)
 	if err != nil {
 		return fmt.Errorf("take over expired DLQ claims: %w", err)
 	}
-	for i, d := range next {
-		if c := d.(claim); !res.dup[i] {
+	for i, c := range next {
+		if !res.Dup[i] {
 			set.held[c.Key] = c.ID
 		}
 	}
@@ -162,13 +143,9 @@ func (m *Manager) takeOver(ctx context.Context, contested []claim, token string,
 }
 
 func (m *Manager) newestClaims(ctx context.Context, keys []string) (map[string]claim, error) {
-	cur, err := m.claims().Find(ctx, bson.D{{Key: "key", Value: bson.D{{Key: "$in", Value: keys}}}})
+	all, err := m.Store.DLQClaims().ByKeys(ctx, keys)
 	if err != nil {
-		return nil, fmt.Errorf("read DLQ claims: %w", store.Wrap(err))
-	}
-	var all []claim
-	if err := cur.All(ctx, &all); err != nil {
-		return nil, fmt.Errorf("read DLQ claims: %w", store.Wrap(err))
+		return nil, err
 	}
 	out := make(map[string]claim, len(keys))
 	for _, c := range all {
@@ -193,14 +170,8 @@ func (m *Manager) release(ctx context.Context, set claimSet, keys []string) erro
 	if len(ids) == 0 {
 		return nil
 	}
-	err := store.WithRetry(ctx, func(ctx context.Context) error {
-		_, err := m.claims().DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("release DLQ claims: %w", store.Wrap(err))
-	}
-	return nil
+	_, err := m.Store.DLQClaims().Delete(ctx, ids)
+	return err
 }
 
 func newToken() string {
@@ -217,32 +188,13 @@ const claimRetention = time.Hour
 // an expired one merely numbers the next epoch, and a taker re-reads the
 // message, not the claim, before acting.
 func (m *Manager) cleanupClaims(ctx context.Context) (int64, error) {
-	cutoff := m.nowMs().Add(-claimRetention)
-	q := bson.D{{Key: "expires_at", Value: bson.D{{Key: "$lt", Value: cutoff}}}}
-	cur, err := m.claims().Find(ctx, q, options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}).SetLimit(10000))
+	ids, err := m.Store.DLQClaims().ExpiredBefore(ctx, m.nowMs().Add(-claimRetention), 10000)
+	if err != nil || len(ids) == 0 {
+		return 0, err
+	}
+	n, err := m.Store.DLQClaims().Delete(ctx, ids)
 	if err != nil {
-		return 0, fmt.Errorf("find expired DLQ claims: %w", store.Wrap(err))
+		return n, fmt.Errorf("delete expired DLQ claims: %w", err)
 	}
-	var rows []struct {
-		ID string `bson:"_id"`
-	}
-	if err := cur.All(ctx, &rows); err != nil {
-		return 0, fmt.Errorf("find expired DLQ claims: %w", store.Wrap(err))
-	}
-	if len(rows) == 0 {
-		return 0, nil
-	}
-	ids := make([]string, len(rows))
-	for i, r := range rows {
-		ids[i] = r.ID
-	}
-	var res *mongo.DeleteResult
-	err = store.WithRetry(ctx, func(ctx context.Context) error {
-		res, err = m.claims().DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
-		return err
-	})
-	if err != nil {
-		return 0, fmt.Errorf("delete expired DLQ claims: %w", store.Wrap(err))
-	}
-	return res.DeletedCount, nil
+	return n, nil
 }

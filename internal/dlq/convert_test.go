@@ -111,7 +111,7 @@ func TestParseRecordDefaultsAndHeaders(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := in.msg
-	if m.EventID() != "e" || m.EventType() != "pod_failed" || m.RetryCount != 2 || m.Error != "" || !m.FailedAt.Equal(time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)) {
+	if m.EventID() != "e" || m.EventType() != "pod_failed" || m.RetryCount != 2 || m.Error != "Unknown error" || m.ProducerID != "unknown" || !m.FailedAt.Equal(time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)) {
 		t.Errorf("msg = %+v", m)
 	}
 	if m.Headers["h"] != "v" {

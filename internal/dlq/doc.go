@@ -29,6 +29,27 @@
 // a send cut short by a crash is redone by RetryDue once its lease has
 // passed. Offsets are committed only after the batch is persisted.
 //
+// # Group membership and crashes
+//
+// Process reads the DLQ topic in a consumer group. A --once pass is the
+// static member OnceInstanceID (KIP-345): a member killed without leaving
+// stays in the group until its session times out, and a dynamic newcomer
+// would wait for that (measured on kfake: the next pass failed after 60 s),
+// while a static newcomer with the same instance id replaces it at once and
+// takes its partitions. Its session timeout is 10 s, which bounds how long a
+// killed pass that is not restarted keeps partitions from the other members;
+// a clean exit leaves the group by instance id. The longest wait left is for
+// a dead dynamic member (a killed `dlq process` or worker): its session
+// timeout (kgo default 45 s), at most the rebalance timeout (60 s); the join
+// timeout is 90 s. Records persisted but not committed by a killed process
+// are read again, found stored (unique event.event_id) and counted as
+// duplicates.
+//
+// Notifications are not journalled: a process killed after a batch is
+// stored and before its notifications are acknowledged loses them (the
+// records are then duplicates and notify nothing). Only immediate retries
+// are journalled (dlq_pending_sends), because a lost send is a lost event.
+//
 // # New failures of stored messages
 //
 // An event that was retried and fails again comes back on the DLQ topic as
@@ -75,6 +96,8 @@
 // Stored headers with these names are replaced, never duplicated.
 package dlq
 
+import "github.com/integr8scode/replayctl/internal/store"
+
 // Record header names added to every retried event (see the package doc).
 const (
 	HeaderRetryCount    = "replayctl-dlq-retry-count"
@@ -83,18 +106,13 @@ const (
 	HeaderRedrivenAt    = "replayctl-redriven-at"
 )
 
-// Collection names replayctl adds beside the contract's collections.
+// Collection names replayctl adds beside the contract's collections (their
+// repositories are in package store).
 const (
-	// InvalidCollection quarantines DLQ topic records that cannot be messages.
-	InvalidCollection = "dlq_invalid"
-	// ClaimsCollection holds the claims (leases) on retry rounds and on
-	// stored messages taking a new failure.
-	ClaimsCollection = "dlq_claims"
-	// PoliciesCollection holds per-topic retry policy overrides (_id = topic).
-	PoliciesCollection = "dlq_retry_policies"
-	// PendingSendsCollection journals immediate retries made on receipt
-	// between storing the message as retried and the send's acknowledgement.
-	PendingSendsCollection = "dlq_pending_sends"
+	InvalidCollection      = store.DLQInvalidCollection
+	ClaimsCollection       = store.DLQClaimsCollection
+	PoliciesCollection     = store.DLQPoliciesCollection
+	PendingSendsCollection = store.DLQPendingSendsCollection
 )
 
 // Notification event types (contract "DLQ notification events").

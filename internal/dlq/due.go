@@ -10,7 +10,6 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/integr8scode/replayctl/internal/contract"
-	"github.com/integr8scode/replayctl/internal/store"
 )
 
 // dueBatch bounds how many due messages one query loads.
@@ -66,17 +65,9 @@ func (m *Manager) dueMessages(ctx context.Context, cutoff time.Time) ([]contract
 // claim lease has passed, the send is made again if the message still shows
 // that retry, and the journal entry is cleared.
 func (m *Manager) redoPendingSends(ctx context.Context) (int64, error) {
-	cutoff := m.nowMs().Add(-m.claimTTL())
-	var entries []pendingSend
-	cur, err := m.pendingSends().Find(ctx, bson.D{{Key: "created_at", Value: bson.D{{Key: "$lt", Value: cutoff}}}})
-	if err == nil {
-		err = cur.All(ctx, &entries)
-	}
-	if err != nil {
-		return 0, fmt.Errorf("read immediate retry journal: %w", store.Wrap(err))
-	}
-	if len(entries) == 0 {
-		return 0, nil
+	entries, err := m.Store.DLQPendingSends().CreatedBefore(ctx, m.nowMs().Add(-m.claimTTL()))
+	if err != nil || len(entries) == 0 {
+		return 0, err
 	}
 	ids := make([]string, len(entries))
 	for i, e := range entries {

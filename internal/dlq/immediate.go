@@ -2,12 +2,9 @@ package dlq
 
 import (
 	"context"
-	"fmt"
-	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/integr8scode/replayctl/internal/contract"
 	"github.com/integr8scode/replayctl/internal/store"
@@ -27,14 +24,7 @@ type ingestSends struct {
 }
 
 // pendingSend is a journal entry (_id = the claim's _id).
-type pendingSend struct {
-	ID        string    `bson:"_id"`
-	EventID   string    `bson:"event_id"`
-	Round     int64     `bson:"round"`
-	Topic     string    `bson:"topic"`
-	Owner     string    `bson:"owner"`
-	CreatedAt time.Time `bson:"created_at"`
-}
+type pendingSend = store.DLQPendingSend
 
 func (b *batch) claimImmediate(ctx context.Context) (*ingestSends, error) {
 	s := &ingestSends{b: b, ok: map[int]bool{}, failed: map[int]string{}}
@@ -56,7 +46,7 @@ func (b *batch) claimImmediate(ctx context.Context) (*ingestSends, error) {
 		return nil, err
 	}
 	s.set = set
-	var journal []any
+	var journal []pendingSend
 	for j, i := range idx {
 		key := claimKey(ids[j], rounds[j])
 		if !set.has(key) {
@@ -67,14 +57,12 @@ func (b *batch) claimImmediate(ctx context.Context) (*ingestSends, error) {
 		journal = append(journal, pendingSend{ID: set.held[key], EventID: ids[j], Round: rounds[j],
 			Topic: b.items[i].msg.OriginalTopic, Owner: b.m.owner(), CreatedAt: b.now})
 	}
-	if _, err := insertUnordered(ctx, b.m.pendingSends(), journal); err != nil {
+	if err := b.m.Store.DLQPendingSends().Insert(ctx, journal); err != nil {
 		_ = s.abandon(ctx)
-		return nil, fmt.Errorf("journal immediate retries: %w", err)
+		return nil, err
 	}
 	return s, nil
 }
-
-func (m *Manager) pendingSends() *mongo.Collection { return m.coll(PendingSendsCollection) }
 
 func (s *ingestSends) sent(i int) bool { return s.ok[i] }
 
@@ -183,12 +171,5 @@ func (m *Manager) deletePending(ctx context.Context, ids []string) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	err := store.WithRetry(ctx, func(ctx context.Context) error {
-		_, err := m.pendingSends().DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("clear immediate retry journal: %w", store.Wrap(err))
-	}
-	return nil
+	return m.Store.DLQPendingSends().Delete(ctx, ids)
 }

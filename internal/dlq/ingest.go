@@ -88,10 +88,10 @@ func (in *incoming) readFields(f map[string]any) error {
 	}
 	in.msg.OriginalTopic = topic
 	var err error
-	if in.msg.Error, err = optString(f, "error"); err != nil {
+	if in.msg.Error, err = optString(f, "error", defaultError); err != nil {
 		return err
 	}
-	if in.msg.ProducerID, err = optString(f, "producer_id"); err != nil {
+	if in.msg.ProducerID, err = optString(f, "producer_id", defaultProducerID); err != nil {
 		return err
 	}
 	if in.msg.RetryCount, err = retryCountOf(f["retry_count"]); err != nil {
@@ -106,10 +106,17 @@ func (in *incoming) readFields(f map[string]any) error {
 	return nil
 }
 
-func optString(f map[string]any, key string) (string, error) {
+// The platform's DLQMessage defaults for a record without error or
+// producer_id; the stored document and dlq_message_received carry them.
+const (
+	defaultError      = "Unknown error"
+	defaultProducerID = "unknown"
+)
+
+func optString(f map[string]any, key, def string) (string, error) {
 	switch v := f[key].(type) {
 	case nil:
-		return "", nil
+		return def, nil
 	case string:
 		return v, nil
 	}

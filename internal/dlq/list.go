@@ -51,17 +51,7 @@ func (m *Manager) List(ctx context.Context, f ListFilter) ([]contract.DLQMessage
 }
 
 func (m *Manager) count(ctx context.Context, q bson.D) (int64, error) {
-	var n int64
-	var err error
-	if len(q) == 0 {
-		n, err = m.messages().EstimatedDocumentCount(ctx)
-	} else {
-		n, err = m.messages().CountDocuments(ctx, q)
-	}
-	if err != nil {
-		return 0, fmt.Errorf("count DLQ messages: %w", store.Wrap(err))
-	}
-	return n, nil
+	return m.Store.DLQ.Count(ctx, q)
 }
 
 // find decodes every matching message, skipping malformed documents.
@@ -73,9 +63,9 @@ func (m *Manager) find(ctx context.Context, q bson.D, opts *options.FindOptionsB
 // findCounted is find that also reports how many documents it read,
 // malformed ones included.
 func (m *Manager) findCounted(ctx context.Context, q bson.D, opts *options.FindOptionsBuilder) ([]contract.DLQMessage, int, error) {
-	cur, err := m.messages().Find(ctx, q, opts)
+	cur, err := m.Store.DLQ.Find(ctx, q, opts)
 	if err != nil {
-		return nil, 0, store.Wrap(err)
+		return nil, 0, err
 	}
 	defer cur.Close(ctx)
 	var out []contract.DLQMessage
@@ -218,7 +208,7 @@ func (m *Manager) ListInvalid(ctx context.Context, limit, offset int64) ([]Inval
 	if limit < 0 || offset < 0 {
 		return nil, 0, exitcode.Usagef("invalid limit %d or offset %d: must be 0 or more", limit, offset)
 	}
-	c := m.coll(InvalidCollection)
+	c := m.Store.DLQInvalid()
 	opts := options.Find().SetSort(bson.D{{Key: "received_at", Value: -1}, {Key: "_id", Value: -1}})
 	if limit > 0 {
 		opts.SetLimit(limit)
@@ -226,28 +216,28 @@ func (m *Manager) ListInvalid(ctx context.Context, limit, offset int64) ([]Inval
 	if offset > 0 {
 		opts.SetSkip(offset)
 	}
-	out, err := decodeAll[InvalidRecord](ctx, m, c, bson.D{}, opts)
+	cur, err := c.Find(ctx, bson.D{}, opts)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list quarantined DLQ records: %w", err)
 	}
-	total, err := c.CountDocuments(ctx, bson.D{})
+	out, err := decodeAll[InvalidRecord](ctx, m, InvalidCollection, cur)
 	if err != nil {
-		return nil, 0, fmt.Errorf("count quarantined DLQ records: %w", store.Wrap(err))
+		return nil, 0, fmt.Errorf("list quarantined DLQ records: %w", err)
+	}
+	total, err := c.Count(ctx)
+	if err != nil {
+		return nil, 0, fmt.Errorf("count quarantined DLQ records: %w", err)
 	}
 	return out, total, nil
 }
 
-func decodeAll[T any](ctx context.Context, m *Manager, c *mongo.Collection, q bson.D, opts *options.FindOptionsBuilder) ([]T, error) {
-	cur, err := c.Find(ctx, q, opts)
-	if err != nil {
-		return nil, store.Wrap(err)
-	}
+func decodeAll[T any](ctx context.Context, m *Manager, collection string, cur *mongo.Cursor) ([]T, error) {
 	defer cur.Close(ctx)
 	var out []T
 	for cur.Next(ctx) {
 		var v T
 		if err := cur.Decode(&v); err != nil {
-			m.log().Warn("skipping malformed document", "collection", c.Name(), "_id", cur.Current.Lookup("_id").String(), "error", err)
+			m.log().Warn("skipping malformed document", "collection", collection, "_id", cur.Current.Lookup("_id").String(), "error", err)
 			continue
 		}
 		out = append(out, v)

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
-	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/integr8scode/replayctl/internal/store"
 )
@@ -28,9 +27,7 @@ type Manager struct {
 	Environment string
 	// Owner identifies this process in claims (for example host:pid).
 	Owner string
-	// ServiceVersion goes into notification metadata; "" = "replayctl".
-	ServiceVersion string
-	Now            func() time.Time
+	Now   func() time.Time
 	// Logger gets one line per notable message event, always with event_id;
 	// nil discards.
 	Logger *slog.Logger
@@ -97,10 +94,6 @@ func (m *Manager) claimTTL() time.Duration {
 	}
 	return defaultClaimTTL
 }
-
-func (m *Manager) messages() *mongo.Collection { return m.Store.DLQ.Collection() }
-
-func (m *Manager) coll(name string) *mongo.Collection { return m.Store.Database().Collection(name) }
 
 func (m *Manager) requireKafka(what string) error {
 	if m.Kafka == nil {

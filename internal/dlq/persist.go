@@ -3,7 +3,6 @@ package dlq
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -101,12 +100,12 @@ func (b *batch) storeQuarantine(ctx context.Context) error {
 	if len(b.quarantine) == 0 {
 		return nil
 	}
-	res, err := insertUnordered(ctx, b.m.coll(InvalidCollection), b.quarantine)
+	res, err := b.m.Store.DLQInvalid().Insert(ctx, b.quarantine)
 	if err != nil {
-		return fmt.Errorf("quarantine DLQ records: %w", err)
+		return err
 	}
-	b.stats.Quarantined += int64(len(b.quarantine) - res.dups)
-	for i := 0; i < len(b.quarantine)-res.dups; i++ {
+	b.stats.Quarantined += int64(len(b.quarantine) - res.Dups)
+	for i := 0; i < len(b.quarantine)-res.Dups; i++ {
 		b.m.mQuarantined(b.m.DLQTopic)
 	}
 	return nil
@@ -157,10 +156,10 @@ func (b *batch) store(ctx context.Context) error {
 	for i, in := range b.items {
 		docs[i] = in.storedDoc(b.ids[i], b.states[i], b.now)
 	}
-	res, err := insertUnordered(ctx, b.m.messages(), docs)
+	res, err := b.m.Store.DLQ.InsertUnordered(ctx, docs)
 	if err != nil {
 		_ = sends.abandon(ctx)
-		return fmt.Errorf("store DLQ messages: %w", err)
+		return err
 	}
 	refails := newRefailer(b, sends)
 	defer refails.releaseAll(ctx)

@@ -7,6 +7,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/integr8scode/replayctl/internal/contract"
+	"github.com/integr8scode/replayctl/internal/contract/contracttest"
 	"github.com/integr8scode/replayctl/internal/exitcode"
 )
 
@@ -96,10 +97,12 @@ func TestRetryRecord(t *testing.T) {
 }
 
 func TestNotificationShape(t *testing.T) {
-	m := &Manager{TopicPrefix: "p_", Environment: "staging", ServiceVersion: "1.2.3"}
+	m := &Manager{TopicPrefix: "p_", Environment: "staging"}
 	msg := msgOf("ev-1", "p_pod_failed", contract.DLQScheduled, 2)
+	msg.Event, _ = bson.Marshal(bson.D{{Key: "event_id", Value: "ev-1"}, {Key: "event_type", Value: "pod_failed"},
+		{Key: "metadata", Value: bson.D{{Key: "service_name", Value: "k8s-worker"}, {Key: "user_id", Value: "user-42"}}}})
 	msg.Error, msg.ProducerID = "boom", "prod-1"
-	rec, err := m.notification(EventReceived, "ev-1", t0, receivedFields(&msg))
+	rec, err := m.notification(EventReceived, &msg, t0, receivedFields(&msg))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,11 +116,42 @@ func TestNotificationShape(t *testing.T) {
 	md := v["metadata"].(map[string]any)
 	if len(v["event_id"].(string)) != 36 || v["event_type"] != EventReceived || v["event_version"] != "1.0" ||
 		v["timestamp"] != "2025-03-01T12:00:00.000Z" || md["service_name"] != "dlq-manager" ||
-		md["service_version"] != "1.2.3" || md["environment"] != "staging" {
+		md["service_version"] != "1.0.0" || md["user_id"] != "user-42" || md["environment"] != "staging" {
 		t.Errorf("common fields = %v", v)
 	}
 	if v["dlq_event_id"] != "ev-1" || v["original_topic"] != "p_pod_failed" || v["original_event_type"] != "pod_failed" ||
 		v["error"] != "boom" || v["retry_count"] != 2.0 || v["producer_id"] != "prod-1" || v["failed_at"] != "2025-03-01T12:00:00.000Z" {
 		t.Errorf("received fields = %v", v)
+	}
+	if errs := contracttest.CheckJSON(contracttest.DLQMessageReceived, rec.Value); len(errs) != 0 {
+		t.Errorf("contract: %v", errs)
+	}
+}
+
+// A failed event without a string metadata.user_id still gets a string in
+// the notification: a fresh UUID, as the platform's EventMetadata default.
+func TestNotificationUserIDFallback(t *testing.T) {
+	m := &Manager{}
+	for _, meta := range []any{nil, bson.D{{Key: "user_id", Value: nil}}, bson.D{{Key: "user_id", Value: int32(7)}}} {
+		msg := msgOf("ev-1", "p_pod_failed", contract.DLQScheduled, 0)
+		msg.Event, _ = bson.Marshal(bson.D{{Key: "event_id", Value: "ev-1"}, {Key: "event_type", Value: "pod_failed"}, {Key: "metadata", Value: meta}})
+		rec, err := m.notification(EventDiscarded, &msg, t0, discardedFields(&msg, ReasonMaxRetries))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var v struct {
+			Metadata struct {
+				UserID any `json:"user_id"`
+			} `json:"metadata"`
+		}
+		if err := json.Unmarshal(rec.Value, &v); err != nil {
+			t.Fatal(err)
+		}
+		if id, ok := v.Metadata.UserID.(string); !ok || len(id) != 36 {
+			t.Errorf("metadata %v: user_id = %#v, want a UUID string", meta, v.Metadata.UserID)
+		}
+		if errs := contracttest.CheckJSON(contracttest.DLQMessageDiscarded, rec.Value); len(errs) != 0 {
+			t.Errorf("metadata %v: contract: %v", meta, errs)
+		}
 	}
 }

@@ -8,12 +8,9 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/integr8scode/replayctl/internal/contract"
 	"github.com/integr8scode/replayctl/internal/exitcode"
-	"github.com/integr8scode/replayctl/internal/store"
 )
 
 // Override is a per-topic policy persisted in `dlq_retry_policies`.
@@ -40,18 +37,19 @@ type overrideDoc struct {
 	UpdatedBy string     `bson:"updated_by"`
 }
 
-func (m *Manager) policies() *mongo.Collection { return m.coll(PoliciesCollection) }
-
 // ResolvePolicy returns the override for topic (the full topic name) if one
 // exists, otherwise the preset of the event type's category.
 func (m *Manager) ResolvePolicy(ctx context.Context, topic, eventType string) (*Resolved, error) {
-	var doc overrideDoc
-	err := m.policies().FindOne(ctx, bson.D{{Key: "_id", Value: topic}}).Decode(&doc)
-	switch {
-	case err == nil:
+	raw, err := m.Store.DLQPolicies().Get(ctx, topic)
+	if err != nil {
+		return nil, err
+	}
+	if raw != nil {
+		var doc overrideDoc
+		if err := bson.Unmarshal(raw, &doc); err != nil {
+			return nil, fmt.Errorf("load retry policy for %s: %w", topic, err)
+		}
 		return overrideResolved(doc), nil
-	case err != mongo.ErrNoDocuments:
-		return nil, fmt.Errorf("load retry policy for %s: %w", topic, store.Wrap(err))
 	}
 	r := presetResolved(eventType)
 	return &r, nil
@@ -85,22 +83,18 @@ func (m *Manager) Overrides(ctx context.Context) ([]Override, error) {
 }
 
 func (m *Manager) loadOverrides(ctx context.Context) ([]overrideDoc, error) {
-	cur, err := m.policies().Find(ctx, bson.D{})
+	raws, err := m.Store.DLQPolicies().All(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("list retry policy overrides: %w", store.Wrap(err))
+		return nil, err
 	}
-	defer cur.Close(ctx)
-	var out []overrideDoc
-	for cur.Next(ctx) {
+	out := make([]overrideDoc, 0, len(raws))
+	for _, raw := range raws {
 		var d overrideDoc
-		if err := cur.Decode(&d); err != nil {
-			m.log().Warn("skipping malformed retry policy override", "id", cur.Current.Lookup("_id").String(), "error", err)
+		if err := bson.Unmarshal(raw, &d); err != nil {
+			m.log().Warn("skipping malformed retry policy override", "id", raw.Lookup("_id").String(), "error", err)
 			continue
 		}
 		out = append(out, d)
-	}
-	if err := cur.Err(); err != nil {
-		return nil, fmt.Errorf("list retry policy overrides: %w", store.Wrap(err))
 	}
 	return out, nil
 }
@@ -138,27 +132,16 @@ func (m *Manager) SetPolicy(ctx context.Context, topic string, p Policy) error {
 		return err
 	}
 	doc := overrideDoc{Topic: topic, Wire: p.wire(), UpdatedAt: m.nowMs(), UpdatedBy: m.owner()}
-	return store.WithRetry(ctx, func(ctx context.Context) error {
-		_, err := m.policies().ReplaceOne(ctx, bson.D{{Key: "_id", Value: topic}}, doc, options.Replace().SetUpsert(true))
-		if err != nil {
-			return fmt.Errorf("save retry policy for %s: %w", topic, store.Wrap(err))
-		}
-		return nil
-	})
+	return m.Store.DLQPolicies().Put(ctx, topic, doc)
 }
 
 // UnsetPolicy removes the override for topic; a missing one is exit 3.
 func (m *Manager) UnsetPolicy(ctx context.Context, topic string) error {
-	var res *mongo.DeleteResult
-	err := store.WithRetry(ctx, func(ctx context.Context) error {
-		var err error
-		res, err = m.policies().DeleteOne(ctx, bson.D{{Key: "_id", Value: topic}})
-		return err
-	})
+	found, err := m.Store.DLQPolicies().Delete(ctx, topic)
 	if err != nil {
-		return fmt.Errorf("remove retry policy for %s: %w", topic, store.Wrap(err))
+		return err
 	}
-	if res.DeletedCount == 0 {
+	if !found {
 		return exitcode.WithHint(exitcode.NotFoundf("no retry policy override for topic %q", topic),
 			"`replayctl dlq policy list` shows the overrides; topics are full names, prefix included")
 	}

@@ -17,6 +17,10 @@ import (
 // DefaultGroup is the consumer group Process joins unless told otherwise.
 const DefaultGroup = "replayctl-dlq"
 
+// OnceInstanceID is the static group instance id of a --once pass (see
+// ProcessOptions.InstanceID).
+const OnceInstanceID = "replayctl-dlq-once"
+
 // ProcessOptions control Process.
 type ProcessOptions struct {
 	// Group is the consumer group id; "" = DefaultGroup.
@@ -26,8 +30,24 @@ type ProcessOptions struct {
 	Once bool
 	// PollInterval is how often due retries are looked for; 0 = 5s.
 	PollInterval time.Duration
+	// InstanceID makes Process a static member of the group. A process
+	// killed without leaving stays a member until its session times out,
+	// and a dynamic newcomer waits for that (60 s measured on kfake); a
+	// static newcomer with the same instance id takes the dead member's
+	// place at once. "" = OnceInstanceID for a Once pass (so a restarted
+	// pass gets straight on with the work) and dynamic membership
+	// otherwise. A clean exit leaves the group explicitly (static members
+	// do not leave on close), so the partitions go to the other members
+	// at once. Two live processes with one instance id fence each other:
+	// the newer joins, the older fails with FENCED_INSTANCE_ID (its
+	// uncommitted records are read again by the newer and stored once).
+	InstanceID string
 	// Progress is called from Process's goroutine after every batch.
 	Progress func(ProcessStats)
+	// OnBatch, when set, is called from Process's goroutine after each
+	// fetch is persisted and committed, with its size and how long that
+	// took (benchmarks and metrics).
+	OnBatch func(records int, took time.Duration)
 }
 
 // ProcessStats count what Process did.
@@ -60,8 +80,16 @@ const (
 	batchTimeout = 10 * time.Minute
 	// onceIdle ends a --once pass that stops receiving records before the end
 	// offsets (transaction markers or compaction leave gaps there).
-	onceIdle    = 5 * time.Second
-	joinTimeout = 60 * time.Second
+	onceIdle = 5 * time.Second
+	// joinTimeout outlasts the group's rebalance timeout (kgo's default,
+	// 60 s): the longest a join waits for members that died without
+	// leaving (dynamic ones; a dead static --once member is replaced).
+	joinTimeout = 90 * time.Second
+	// onceSessionTimeout bounds how long a killed --once pass that is not
+	// restarted keeps its partitions from the group's other members. It
+	// only needs to outlast a pause in heartbeats, which kgo sends from
+	// its own goroutine whatever the batch in hand is doing.
+	onceSessionTimeout = 10 * time.Second
 )
 
 // Process consumes the DLQ topic with a consumer group, persists what it
@@ -85,27 +113,63 @@ func (m *Manager) Process(ctx context.Context, o ProcessOptions) (ProcessStats, 
 	if o.PollInterval <= 0 {
 		o.PollInterval = defaultPollInterval
 	}
+	if o.InstanceID == "" && o.Once {
+		o.InstanceID = OnceInstanceID
+	}
 	asg := &assignment{parts: map[int32]bool{}}
-	cl, err := m.NewConsumer(
-		kgo.ConsumerGroup(o.Group),
-		kgo.ConsumeTopics(m.DLQTopic),
-		kgo.DisableAutoCommit(),
-		kgo.BlockRebalanceOnPoll(),
-		kgo.AllowAutoTopicCreation(),
-		kgo.FetchMaxWait(500*time.Millisecond),
-		kgo.OnPartitionsAssigned(asg.assigned),
-		kgo.OnPartitionsRevoked(asg.revoked),
-		kgo.OnPartitionsLost(asg.revoked),
-	)
+	cl, err := m.NewConsumer(consumerOpts(m.DLQTopic, o, asg)...)
 	if err != nil {
 		return stats, fmt.Errorf("create DLQ consumer: %w", err)
 	}
-	defer cl.CloseAllowingRebalance()
 	r := &runner{m: m, cl: cl, o: o, asg: asg, stats: &stats}
+	defer func() { m.closeConsumer(cl, o, r.fenced) }()
 	if o.Once {
 		return stats, r.once(ctx)
 	}
 	return stats, r.loop(ctx)
+}
+
+func consumerOpts(topic string, o ProcessOptions, asg *assignment) []kgo.Opt {
+	opts := []kgo.Opt{
+		kgo.ConsumerGroup(o.Group),
+		kgo.ConsumeTopics(topic),
+		kgo.DisableAutoCommit(),
+		kgo.BlockRebalanceOnPoll(),
+		kgo.AllowAutoTopicCreation(),
+		kgo.FetchMaxWait(500 * time.Millisecond),
+		kgo.OnPartitionsAssigned(asg.assigned),
+		kgo.OnPartitionsRevoked(asg.revoked),
+		kgo.OnPartitionsLost(asg.revoked),
+	}
+	if o.InstanceID != "" {
+		opts = append(opts, kgo.InstanceID(o.InstanceID))
+	}
+	if o.Once {
+		opts = append(opts, kgo.SessionTimeout(onceSessionTimeout), kgo.HeartbeatInterval(time.Second))
+	}
+	return opts
+}
+
+// closeConsumer closes the group consumer; a static member then leaves the
+// group by its instance id (kgo does not, so that a restart could take its
+// place), because a clean exit is not coming back. A fenced member does not:
+// the instance id is the newer process's now.
+func (m *Manager) closeConsumer(cl *kgo.Client, o ProcessOptions, fenced bool) {
+	cl.CloseAllowingRebalance()
+	if o.InstanceID == "" || fenced {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	res, err := kadm.NewClient(m.Kafka).LeaveGroup(ctx, kadm.LeaveGroup(o.Group).InstanceIDs(o.InstanceID).
+		Reason("replayctl dlq process finished"))
+	if err == nil {
+		err = res.Error()
+	}
+	if err != nil && !errors.Is(err, kerr.UnknownMemberID) {
+		m.log().Warn("cannot leave the DLQ consumer group; its partitions wait for the session timeout",
+			"event_id", "", "group", o.Group, "instance_id", o.InstanceID, "error", err)
+	}
 }
 
 func (m *Manager) checkProcess() error {
@@ -166,29 +230,40 @@ type runner struct {
 	asg         *assignment
 	stats       *ProcessStats
 	lastCleanup time.Time
+	fenced      bool // another process took our static instance id
 }
 
 // poll fetches with a deadline; it reports the records and whether the
-// client was closed.
-func (r *runner) poll(ctx context.Context, wait time.Duration) ([]*kgo.Record, bool) {
+// client was closed, or an error that ends Process.
+func (r *runner) poll(ctx context.Context, wait time.Duration) ([]*kgo.Record, bool, error) {
 	pctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
 	fs := r.cl.PollFetches(pctx)
 	if fs.IsClientClosed() {
-		return nil, true
+		return nil, true, nil
 	}
 	failed := false
+	var fenced error
 	fs.EachError(func(t string, p int32, err error) {
+		if errors.Is(err, kerr.FencedInstanceID) {
+			fenced = fmt.Errorf("another process joined group %s with instance id %s and took over: %w", r.o.Group, r.o.InstanceID, err)
+			return
+		}
 		if !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {
 			failed = true
 			r.m.log().Warn("DLQ fetch error", "topic", t, "partition", p, "event_id", "", "error", err)
 		}
 	})
 	recs := fs.Records()
+	if fenced != nil {
+		r.fenced = true
+		r.cl.AllowRebalance()
+		return nil, false, fenced
+	}
 	if failed && len(recs) == 0 {
 		backOff(ctx, time.Second) // a broker that fails at once must not spin the loop
 	}
-	return recs, false
+	return recs, false, nil
 }
 
 func backOff(ctx context.Context, d time.Duration) {
@@ -218,7 +293,11 @@ func (r *runner) handle(ctx context.Context, recs []*kgo.Record) error {
 		return fmt.Errorf("persist DLQ records: %w", err)
 	}
 	if err := r.cl.CommitRecords(work, recs...); err != nil {
+		r.fenced = errors.Is(err, kerr.FencedInstanceID)
 		return fmt.Errorf("commit DLQ offsets: %w", err)
+	}
+	if r.o.OnBatch != nil {
+		r.o.OnBatch(len(recs), time.Since(began))
 	}
 	r.progress()
 	return nil
@@ -230,12 +309,18 @@ func (r *runner) progress() {
 	}
 }
 
-// retryDue retries what is due at cutoff.
-func (r *runner) retryDue(ctx context.Context, cutoff time.Time) error {
+// dueRound is the outcome of one due-retry round.
+type dueRound struct {
+	retried, failed int64
+	took            time.Duration
+	err             error
+}
+
+// runDue retries what is due at cutoff (cleanup: first delete old claims).
+func (r *runner) runDue(ctx context.Context, cutoff time.Time, cleanup bool) dueRound {
 	work, cancel := context.WithTimeout(context.WithoutCancel(ctx), batchTimeout)
 	defer cancel()
-	if time.Since(r.lastCleanup) > claimRetention {
-		r.lastCleanup = time.Now()
+	if cleanup {
 		if n, err := r.m.cleanupClaims(work); err != nil {
 			r.m.log().Warn("cannot clean up expired claims", "event_id", "", "error", err)
 		} else if n > 0 {
@@ -244,29 +329,56 @@ func (r *runner) retryDue(ctx context.Context, cutoff time.Time) error {
 	}
 	began := time.Now()
 	ok, failed, err := r.m.retryDue(work, cutoff)
-	r.m.log().Debug("retried due DLQ messages", "event_id", "", "retried", ok, "failed", failed, "took", time.Since(began))
-	r.stats.Retried += ok
-	r.stats.RetryFailed += failed
-	if ok+failed > 0 {
-		r.progress()
-	}
-	return err
+	took := time.Since(began)
+	r.m.log().Debug("retried due DLQ messages", "event_id", "", "retried", ok, "failed", failed, "took", took)
+	return dueRound{retried: ok, failed: failed, took: took, err: err}
 }
 
-// loop runs until ctx is done, retrying due messages every PollInterval.
+// cleanupDue reports whether this round should also delete old claims.
+func (r *runner) cleanupDue() bool {
+	if time.Since(r.lastCleanup) > claimRetention {
+		r.lastCleanup = time.Now()
+		return true
+	}
+	return false
+}
+
+// addDue counts a due round (on Process's goroutine).
+func (r *runner) addDue(d dueRound) {
+	r.stats.Retried += d.retried
+	r.stats.RetryFailed += d.failed
+	if d.retried+d.failed > 0 {
+		r.progress()
+	}
+}
+
+// dueShare bounds the share of a processor's time the due-retry query
+// takes. On FerretDB it reads every stored message (15 s at 20,000 under
+// load), so a fixed interval would let it crowd out ingestion as the DLQ
+// grows; the next round waits at least (1/dueShare - 1) times the last
+// round's duration. On MongoDB, with its index, the interval is what counts.
+const dueShare = 0.25
+
+// loop runs until ctx is done, retrying due messages every PollInterval
+// (or less often when a round is slow, see dueShare).
 func (r *runner) loop(ctx context.Context) error {
 	next := time.Now()
 	for ctx.Err() == nil {
 		if !time.Now().Before(next) {
+			d := r.runDue(ctx, r.m.nowMs(), r.cleanupDue())
+			r.addDue(d)
 			// A failed round is retried at the next interval; ingestion goes on.
-			if err := r.retryDue(ctx, r.m.nowMs()); err != nil {
-				r.m.log().Error("retrying due DLQ messages failed", "event_id", "", "error", err)
+			if d.err != nil {
+				r.m.log().Error("retrying due DLQ messages failed", "event_id", "", "error", d.err)
 			}
-			next = time.Now().Add(r.o.PollInterval)
+			next = time.Now().Add(max(r.o.PollInterval, time.Duration(float64(d.took)*(1/dueShare-1))))
 		}
-		recs, closed := r.poll(ctx, max(time.Until(next), 10*time.Millisecond))
+		recs, closed, err := r.poll(ctx, max(time.Until(next), 10*time.Millisecond))
 		if closed {
 			return nil
+		}
+		if err != nil {
+			return err
 		}
 		if err := r.handle(ctx, recs); err != nil {
 			return err
@@ -275,23 +387,37 @@ func (r *runner) loop(ctx context.Context) error {
 	return nil
 }
 
-// once is a bounded pass over the state at its start: it retries what was
-// due then (those have waited longest), then reads the topic up to the end
-// offsets taken then. Messages stored by this pass are not due before it
-// started, so the order loses nothing; what falls due during the pass is
-// the next pass's. (On FerretDB the due query reads every stored document
-// and every status update scans the collection, so a pass that also chased
-// what fell due while a large backlog was read could run far longer.)
+// once is a bounded pass over the state at its start: it reads the topic up
+// to the end offsets taken then, and then retries what was due then.
+// Messages stored by this pass are not due before it started, so the order
+// loses nothing; what falls due during the pass is the next pass's. The
+// due round comes last because on FerretDB its query reads every stored
+// message (8 to 22 s at 20,000 under load) and each retried message's status
+// update scans the collection while holding the write lock: run first, it
+// held up a restarted pass's ingestion by all of that; run beside the
+// ingestion, it took the same CPU and lock from every batch (ingest at
+// 20,000 stored fell to a third of the raw insert rate). A pass that also
+// chased what fell due while a large backlog was read could run far longer.
 func (r *runner) once(ctx context.Context) error {
 	passStart := r.m.nowMs()
 	ends, pos, err := r.bounds(ctx)
 	if err != nil {
 		return err
 	}
-	if err := r.retryDue(ctx, passStart); err != nil {
+	r.m.log().Debug("DLQ pass bounds", "event_id", "", "ends", ends, "from", pos)
+	if err := r.ingestOnce(ctx, ends, pos); err != nil {
 		return err
 	}
-	r.m.log().Debug("DLQ pass bounds", "event_id", "", "ends", ends, "from", pos)
+	d := r.runDue(ctx, passStart, r.cleanupDue())
+	r.addDue(d)
+	if d.err != nil {
+		return fmt.Errorf("retry due DLQ messages: %w", d.err)
+	}
+	return nil
+}
+
+// ingestOnce reads the topic from pos up to ends.
+func (r *runner) ingestOnce(ctx context.Context, ends, pos map[int32]int64) error {
 	start := time.Now()
 	var idle time.Duration // polling time without records, since the last ones
 	for ctx.Err() == nil {
@@ -300,16 +426,19 @@ func (r *runner) once(ctx context.Context) error {
 			break
 		}
 		if !joined && time.Since(start) > joinTimeout {
-			return fmt.Errorf("no partitions of %s assigned in group %s within %s", r.m.DLQTopic, r.o.Group, joinTimeout)
+			return fmt.Errorf("no partitions of %s assigned in group %s within %s (a member that died without leaving holds the group until its session times out)", r.m.DLQTopic, r.o.Group, joinTimeout)
 		}
 		if joined && idle > onceIdle {
 			r.m.log().Warn("DLQ topic idle before its end offsets; finishing the pass", "event_id", "")
 			break
 		}
 		polled := time.Now()
-		recs, closed := r.poll(ctx, time.Second)
+		recs, closed, err := r.poll(ctx, time.Second)
 		if closed {
 			return nil
+		}
+		if err != nil {
+			return err
 		}
 		if len(recs) == 0 {
 			if joined {

@@ -115,14 +115,18 @@ func (p *pacer) wait(ctx context.Context) error {
 	return nil
 }
 
+// Notification metadata, as the platform's DLQ manager stamps it (contract
+// "DLQ notification events"; every field a required string).
+const (
+	NotificationService = "dlq-manager"
+	NotificationVersion = "1.0.0"
+)
+
 // notification builds a DLQ notification event (contract "DLQ notification
 // events"): the common event fields, then the type's own fields. Its key is
 // the DLQ message's event id, so one message's notifications stay in order.
-func (m *Manager) notification(eventType, dlqEventID string, now time.Time, fields bson.D) (*kgo.Record, error) {
-	version := m.ServiceVersion
-	if version == "" {
-		version = "replayctl"
-	}
+func (m *Manager) notification(eventType string, msg *contract.DLQMessage, now time.Time, fields bson.D) (*kgo.Record, error) {
+	dlqEventID := msg.EventID()
 	doc := bson.D{
 		{Key: "event_id", Value: newUUID()},
 		{Key: "event_type", Value: eventType},
@@ -130,9 +134,9 @@ func (m *Manager) notification(eventType, dlqEventID string, now time.Time, fiel
 		{Key: "timestamp", Value: now},
 		{Key: "aggregate_id", Value: nil},
 		{Key: "metadata", Value: bson.D{
-			{Key: "service_name", Value: "dlq-manager"},
-			{Key: "service_version", Value: version},
-			{Key: "user_id", Value: nil},
+			{Key: "service_name", Value: NotificationService},
+			{Key: "service_version", Value: NotificationVersion},
+			{Key: "user_id", Value: notificationUserID(msg.Event)},
 			{Key: "environment", Value: m.environment()},
 		}},
 		{Key: "dlq_event_id", Value: dlqEventID},
@@ -146,6 +150,23 @@ func (m *Manager) notification(eventType, dlqEventID string, now time.Time, fiel
 		return nil, fmt.Errorf("encode %s for %s: %w", eventType, dlqEventID, err)
 	}
 	return &kgo.Record{Topic: m.TopicPrefix + eventType, Key: []byte(dlqEventID), Value: value}, nil
+}
+
+// notificationUserID is the failed event's metadata.user_id, which the
+// platform's DLQ manager copies. An event without a string user_id gets a
+// fresh random UUID: that is what the platform's EventMetadata defaults
+// user_id to (default_factory uuid4) when it parses such an event, so its
+// own notifications carry one too; a fixed placeholder such as "system"
+// would read as a real user to consumers that group by user.
+func notificationUserID(event bson.Raw) string {
+	if event != nil {
+		if v, err := event.LookupErr("metadata", "user_id"); err == nil {
+			if s, ok := v.StringValueOK(); ok {
+				return s
+			}
+		}
+	}
+	return newUUID()
 }
 
 func receivedFields(msg *contract.DLQMessage) bson.D {
@@ -185,7 +206,7 @@ type notifier struct {
 }
 
 func (n *notifier) add(eventType string, msg *contract.DLQMessage, now time.Time, fields bson.D) {
-	rec, err := n.m.notification(eventType, msg.EventID(), now, fields)
+	rec, err := n.m.notification(eventType, msg, now, fields)
 	if err != nil {
 		n.m.log().Error("cannot build notification", "event_id", msg.EventID(), "type", eventType, "error", err)
 		return

@@ -23,7 +23,7 @@ func TestRetryDueRedoesJournalledSends(t *testing.T) {
 	topic := e.topic("result_stored")
 	e.insertPlatformDoc("lost-send", "result_stored", topic, contract.DLQRetried, 1, old, "boom", nil)
 	e.insertPlatformDoc("moved-on", "result_stored", topic, contract.DLQDiscarded, 0, old, "boom", nil)
-	_, err := m.pendingSends().InsertMany(ctx, []any{
+	_, err := e.st.DLQPendingSends().Collection().InsertMany(ctx, []any{
 		pendingSend{ID: "lost-send:0", EventID: "lost-send", Round: 0, Topic: topic, Owner: "dead", CreatedAt: old},
 		pendingSend{ID: "moved-on:0", EventID: "moved-on", Round: 0, Topic: topic, Owner: "dead", CreatedAt: old},
 		pendingSend{ID: "fresh:0", EventID: "fresh", Round: 0, Topic: topic, Owner: "alive", CreatedAt: time.Now().UTC()},

@@ -99,10 +99,10 @@ const refailWaitCap = 2 * time.Second
 // A new failure whose message another writer holds is tried again with
 // back-off for up to one claim lease (a crashed holder's claim can be taken
 // over by then) and is otherwise left outHeld.
-func (b *batch) settle(ctx context.Context, res insertResult, r *refailer) error {
+func (b *batch) settle(ctx context.Context, res store.InsertResult, r *refailer) error {
 	b.kinds = make([]outcome, len(b.items))
 	var dups []int
-	for i, d := range res.dup {
+	for i, d := range res.Dup {
 		if d {
 			dups = append(dups, i)
 		} else {
@@ -261,7 +261,7 @@ func (b *batch) storedStates(ctx context.Context, idx []int) (map[string]storedS
 	}
 	var rows []storedState
 	err := store.WithRetry(ctx, func(ctx context.Context) error {
-		cur, err := b.m.messages().Find(ctx, bson.D{{Key: "event.event_id", Value: bson.D{{Key: "$in", Value: ids}}}},
+		cur, err := b.m.Store.DLQ.Find(ctx, bson.D{{Key: "event.event_id", Value: bson.D{{Key: "$in", Value: ids}}}},
 			options.Find().SetProjection(storedStateProjection).SetBatchSize(1000))
 		if err != nil {
 			return err
@@ -302,18 +302,11 @@ func (b *batch) applyRefail(ctx context.Context, i int, st storedState) (bool, e
 		{Key: "failed_at", Value: guardValue(st.RawFailedAt)}, {Key: "retry_count", Value: guardValue(st.RawRetryCount)},
 		{Key: "status", Value: guardValue(st.RawStatus)},
 	}
-	var matched int64
-	err := store.WithRetry(ctx, func(ctx context.Context) error {
-		res, err := b.m.messages().UpdateOne(ctx, filter, bson.D{{Key: "$set", Value: set}})
-		if err == nil {
-			matched = res.MatchedCount
-		}
-		return err
-	})
+	matched, err := b.m.Store.DLQ.UpdateOne(ctx, filter, bson.D{{Key: "$set", Value: set}})
 	if err != nil {
-		return false, fmt.Errorf("store new failure of DLQ message %s: %w", st.Event.EventID, store.Wrap(err))
+		return false, fmt.Errorf("store new failure of DLQ message %s: %w", st.Event.EventID, err)
 	}
-	if matched == 0 {
+	if !matched {
 		return false, nil
 	}
 	b.kinds[i] = outRefailed

@@ -214,7 +214,7 @@ func TestProcessRefailureHeldIsReadAgain(t *testing.T) {
 	e.insertPlatformDoc("h-1", "pod_failed", pod, contract.DLQScheduled, 1, t0, "old", t0.Add(24*time.Hour))
 	until := time.Now().Add(time.Hour)
 	foreign := claim{ID: "h-1:1", Key: "h-1:1", EventID: "h-1", Round: 1, Owner: "operator", Token: "x", Purpose: purposeRetry, ClaimedAt: time.Now(), ExpiresAt: until}
-	if _, err := m.claims().InsertOne(ctxT(t), foreign); err != nil {
+	if _, err := e.st.DLQClaims().Collection().InsertOne(ctxT(t), foreign); err != nil {
 		t.Fatal(err)
 	}
 	before := e.rawMsg("h-1")
@@ -227,7 +227,7 @@ func TestProcessRefailureHeldIsReadAgain(t *testing.T) {
 	if after := e.rawMsg("h-1"); !bytes.Equal(after, before) {
 		t.Errorf("held message changed: %s", after)
 	}
-	if _, err := m.claims().DeleteOne(ctxT(t), bson.D{{Key: "_id", Value: "h-1:1"}}); err != nil {
+	if _, err := e.st.DLQClaims().Collection().DeleteOne(ctxT(t), bson.D{{Key: "_id", Value: "h-1:1"}}); err != nil {
 		t.Fatal(err)
 	}
 	st, err = m.Process(ctxT(t), ProcessOptions{Once: true, Group: e.topic("g")})

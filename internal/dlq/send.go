@@ -10,7 +10,6 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/integr8scode/replayctl/internal/contract"
-	"github.com/integr8scode/replayctl/internal/store"
 )
 
 // workContext detaches a chunk from the caller's cancellation (a chunk's
@@ -207,15 +206,8 @@ func (m *Manager) setLastError(ctx context.Context, ids []string, msg string, no
 // updateMany applies one update to the messages with these event ids, in
 // chunks that keep each statement short on the embedded server.
 func (m *Manager) updateMany(ctx context.Context, ids []string, update bson.D, what string) error {
-	for start := 0; start < len(ids); start += maxChunk {
-		part := ids[start:min(start+maxChunk, len(ids))]
-		err := store.WithRetry(ctx, func(ctx context.Context) error {
-			_, err := m.messages().UpdateMany(ctx, bson.D{{Key: "event.event_id", Value: bson.D{{Key: "$in", Value: part}}}}, update)
-			return err
-		})
-		if err != nil {
-			return fmt.Errorf("%s for %d DLQ messages: %w", what, len(part), store.Wrap(err))
-		}
+	if err := m.Store.DLQ.UpdateByEventIDs(ctx, ids, update); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	return nil
 }

@@ -132,9 +132,9 @@ func (a *topicAcc) summary() TopicSummary {
 // through fn; fn reports whether a document was usable, and unusable ones are
 // counted in one log line rather than failing the read.
 func (m *Manager) scan(ctx context.Context, q, proj bson.D, fn func(bson.Raw) bool) error {
-	cur, err := m.messages().Find(ctx, q, options.Find().SetProjection(proj).SetBatchSize(1000))
+	cur, err := m.Store.DLQ.Find(ctx, q, options.Find().SetProjection(proj).SetBatchSize(1000))
 	if err != nil {
-		return store.Wrap(err)
+		return err
 	}
 	defer cur.Close(ctx)
 	var bad int64

@@ -1,0 +1,283 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// replayctl's own DLQ collections; the platform never reads them.
+const (
+	// DLQInvalidCollection quarantines DLQ topic records that cannot be
+	// messages.
+	DLQInvalidCollection = "dlq_invalid"
+	// DLQClaimsCollection holds the claims (leases) on retry rounds and on
+	// stored messages taking a new failure.
+	DLQClaimsCollection = "dlq_claims"
+	// DLQPoliciesCollection holds per-topic retry policy overrides
+	// (_id = topic).
+	DLQPoliciesCollection = "dlq_retry_policies"
+	// DLQPendingSendsCollection journals immediate retries made on receipt
+	// between storing the message as retried and the send's
+	// acknowledgement.
+	DLQPendingSendsCollection = "dlq_pending_sends"
+)
+
+func inIDs[T any](ids []T) bson.D {
+	return bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}
+}
+
+// DLQClaim is a lease on one retry round of one DLQ message (see package
+// dlq). Claims are only ever inserted and deleted, never updated: the
+// unique _id makes the insert the only coordination primitive.
+type DLQClaim struct {
+	ID        string    `bson:"_id"`
+	Key       string    `bson:"key"`
+	EventID   string    `bson:"event_id"`
+	Round     int64     `bson:"round"`
+	Epoch     int       `bson:"epoch"`
+	Owner     string    `bson:"owner"`
+	Token     string    `bson:"token"`
+	Purpose   string    `bson:"purpose"`
+	ClaimedAt time.Time `bson:"claimed_at"`
+	ExpiresAt time.Time `bson:"expires_at"`
+}
+
+// DLQClaims is the `dlq_claims` collection: small, insert and delete only.
+type DLQClaims struct{ c *mongo.Collection }
+
+// DLQClaims returns the claim repository of this database.
+func (s *Store) DLQClaims() *DLQClaims { return &DLQClaims{c: s.db.Collection(DLQClaimsCollection)} }
+
+// Collection exposes the collection for tests.
+func (r *DLQClaims) Collection() *mongo.Collection { return r.c }
+
+// Insert tries to take every claim in one unordered insert; Dup[i] means
+// someone holds claims[i]'s _id already.
+func (r *DLQClaims) Insert(ctx context.Context, claims []DLQClaim) (InsertResult, error) {
+	docs := make([]any, len(claims))
+	for i := range claims {
+		docs[i] = claims[i]
+	}
+	res, err := insertUnordered(ctx, r.c, docs)
+	if err != nil {
+		return res, fmt.Errorf("claim DLQ messages: %w", err)
+	}
+	return res, nil
+}
+
+// ByKeys returns every claim (every epoch) on the given keys.
+func (r *DLQClaims) ByKeys(ctx context.Context, keys []string) ([]DLQClaim, error) {
+	var out []DLQClaim
+	err := WithRetry(ctx, func(ctx context.Context) error {
+		cur, err := r.c.Find(ctx, bson.D{{Key: "key", Value: bson.D{{Key: "$in", Value: keys}}}})
+		if err != nil {
+			return err
+		}
+		out = out[:0]
+		return cur.All(ctx, &out)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read DLQ claims: %w", Wrap(err))
+	}
+	return out, nil
+}
+
+// Delete removes claims by _id; one already gone is not an error.
+func (r *DLQClaims) Delete(ctx context.Context, ids []string) (int64, error) {
+	n, err := deleteIDs(ctx, r.c, ids)
+	if err != nil {
+		return n, fmt.Errorf("release DLQ claims: %w", err)
+	}
+	return n, nil
+}
+
+// ExpiredBefore returns the _ids of up to limit claims whose lease ended
+// before t.
+func (r *DLQClaims) ExpiredBefore(ctx context.Context, t time.Time, limit int64) ([]string, error) {
+	q := bson.D{{Key: "expires_at", Value: bson.D{{Key: "$lt", Value: t}}}}
+	var rows []struct {
+		ID string `bson:"_id"`
+	}
+	cur, err := r.c.Find(ctx, q, options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}).SetLimit(limit))
+	if err == nil {
+		err = cur.All(ctx, &rows)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find expired DLQ claims: %w", Wrap(err))
+	}
+	ids := make([]string, len(rows))
+	for i, row := range rows {
+		ids[i] = row.ID
+	}
+	return ids, nil
+}
+
+// EnsureIndexes creates the lookup index; uniqueness comes from _id.
+func (r *DLQClaims) EnsureIndexes(ctx context.Context) error {
+	return createIndexTolerant(ctx, r.c, mongo.IndexModel{Keys: bson.D{{Key: "key", Value: 1}}})
+}
+
+// DLQPendingSend journals an immediate retry between storing its message
+// as retried and the send's acknowledgement (_id = the claim's _id).
+type DLQPendingSend struct {
+	ID        string    `bson:"_id"`
+	EventID   string    `bson:"event_id"`
+	Round     int64     `bson:"round"`
+	Topic     string    `bson:"topic"`
+	Owner     string    `bson:"owner"`
+	CreatedAt time.Time `bson:"created_at"`
+}
+
+// DLQPendingSends is the `dlq_pending_sends` journal: a handful of entries
+// per batch in flight.
+type DLQPendingSends struct{ c *mongo.Collection }
+
+// DLQPendingSends returns the journal repository of this database.
+func (s *Store) DLQPendingSends() *DLQPendingSends {
+	return &DLQPendingSends{c: s.db.Collection(DLQPendingSendsCollection)}
+}
+
+// Collection exposes the collection for tests.
+func (r *DLQPendingSends) Collection() *mongo.Collection { return r.c }
+
+// Insert journals the sends.
+func (r *DLQPendingSends) Insert(ctx context.Context, sends []DLQPendingSend) error {
+	docs := make([]any, len(sends))
+	for i := range sends {
+		docs[i] = sends[i]
+	}
+	if _, err := insertUnordered(ctx, r.c, docs); err != nil {
+		return fmt.Errorf("journal immediate retries: %w", err)
+	}
+	return nil
+}
+
+// CreatedBefore returns the entries journalled before t.
+func (r *DLQPendingSends) CreatedBefore(ctx context.Context, t time.Time) ([]DLQPendingSend, error) {
+	var out []DLQPendingSend
+	cur, err := r.c.Find(ctx, bson.D{{Key: "created_at", Value: bson.D{{Key: "$lt", Value: t}}}})
+	if err == nil {
+		err = cur.All(ctx, &out)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read immediate retry journal: %w", Wrap(err))
+	}
+	return out, nil
+}
+
+// Delete clears entries by _id.
+func (r *DLQPendingSends) Delete(ctx context.Context, ids []string) error {
+	if _, err := deleteIDs(ctx, r.c, ids); err != nil {
+		return fmt.Errorf("clear immediate retry journal: %w", err)
+	}
+	return nil
+}
+
+// DLQPolicies is `dlq_retry_policies`: one small document per topic
+// override (_id = the full topic name). The document's shape belongs to
+// package dlq, so it goes in and out as BSON.
+type DLQPolicies struct{ c *mongo.Collection }
+
+// DLQPolicies returns the policy override repository of this database.
+func (s *Store) DLQPolicies() *DLQPolicies {
+	return &DLQPolicies{c: s.db.Collection(DLQPoliciesCollection)}
+}
+
+// Get returns the override for topic, or nil when there is none.
+func (r *DLQPolicies) Get(ctx context.Context, topic string) (bson.Raw, error) {
+	raw, err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: topic}}).Raw()
+	if err == mongo.ErrNoDocuments {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load retry policy for %s: %w", topic, Wrap(err))
+	}
+	return raw, nil
+}
+
+// All returns every override document.
+func (r *DLQPolicies) All(ctx context.Context) ([]bson.Raw, error) {
+	cur, err := r.c.Find(ctx, bson.D{})
+	if err != nil {
+		return nil, fmt.Errorf("list retry policy overrides: %w", Wrap(err))
+	}
+	defer cur.Close(ctx)
+	var out []bson.Raw
+	for cur.Next(ctx) {
+		out = append(out, append(bson.Raw(nil), cur.Current...))
+	}
+	if err := cur.Err(); err != nil {
+		return nil, fmt.Errorf("list retry policy overrides: %w", Wrap(err))
+	}
+	return out, nil
+}
+
+// Put stores doc as the override for topic, replacing any.
+func (r *DLQPolicies) Put(ctx context.Context, topic string, doc any) error {
+	err := WithRetry(ctx, func(ctx context.Context) error {
+		_, err := r.c.ReplaceOne(ctx, bson.D{{Key: "_id", Value: topic}}, doc, options.Replace().SetUpsert(true))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("save retry policy for %s: %w", topic, Wrap(err))
+	}
+	return nil
+}
+
+// Delete removes the override for topic and reports whether there was one.
+func (r *DLQPolicies) Delete(ctx context.Context, topic string) (bool, error) {
+	var res *mongo.DeleteResult
+	err := WithRetry(ctx, func(ctx context.Context) error {
+		var err error
+		res, err = r.c.DeleteOne(ctx, bson.D{{Key: "_id", Value: topic}})
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("remove retry policy for %s: %w", topic, Wrap(err))
+	}
+	return res.DeletedCount > 0, nil
+}
+
+// DLQInvalid is `dlq_invalid`, the quarantine of DLQ topic records that
+// cannot be messages; unique by (topic, partition, offset), so a record read
+// again is not quarantined twice.
+type DLQInvalid struct{ c *mongo.Collection }
+
+// DLQInvalid returns the quarantine repository of this database.
+func (s *Store) DLQInvalid() *DLQInvalid {
+	return &DLQInvalid{c: s.db.Collection(DLQInvalidCollection)}
+}
+
+// Insert quarantines records; Dups counts those already there.
+func (r *DLQInvalid) Insert(ctx context.Context, docs []any) (InsertResult, error) {
+	res, err := insertUnordered(ctx, r.c, docs)
+	if err != nil {
+		return res, fmt.Errorf("quarantine DLQ records: %w", err)
+	}
+	return res, nil
+}
+
+// Find streams quarantined records matching q.
+func (r *DLQInvalid) Find(ctx context.Context, q bson.D, opts *options.FindOptionsBuilder) (*mongo.Cursor, error) {
+	cur, err := r.c.Find(ctx, q, opts)
+	return cur, Wrap(err)
+}
+
+// Count counts quarantined records.
+func (r *DLQInvalid) Count(ctx context.Context) (int64, error) {
+	n, err := r.c.CountDocuments(ctx, bson.D{})
+	return n, Wrap(err)
+}
+
+// EnsureIndexes creates the unique (topic, partition, offset) index.
+func (r *DLQInvalid) EnsureIndexes(ctx context.Context) error {
+	return createIndexTolerant(ctx, r.c, mongo.IndexModel{
+		Keys:    bson.D{{Key: "topic", Value: 1}, {Key: "partition", Value: 1}, {Key: "offset", Value: 1}},
+		Options: options.Index().SetUnique(true),
+	})
+}
