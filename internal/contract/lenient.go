@@ -105,3 +105,19 @@ func hasProblem(ps []FieldProblem, field string) bool {
 	}
 	return false
 }
+
+// DecodeDLQLenient reads what it can of a dlq_messages document and names
+// the fields it could not read.
+func DecodeDLQLenient(raw bson.Raw) (DLQMessage, []FieldProblem) {
+	var m DLQMessage
+	problems := DecodeLenient(raw, &m, "")
+	if !hasProblem(problems, "event") {
+		if m.Event == nil {
+			problems = append(problems, FieldProblem{Field: "event", Error: "missing"})
+		} else if m.EventID() == "" {
+			problems = append(problems, FieldProblem{Field: "event.event_id", Error: "missing or not a string"})
+		}
+	}
+	m.FailedAt, m.CreatedAt = m.FailedAt.UTC(), m.CreatedAt.UTC()
+	return m, problems
+}
