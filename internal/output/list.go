@@ -1,6 +1,8 @@
 package output
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 )
 
@@ -58,4 +60,17 @@ func (p *Printer) ReportSkipped(skipped []Skipped, details bool) {
 	for _, s := range skipped {
 		fmt.Fprintf(w, "  %s %s: %s\n", s.Collection, s.ID, s.Error)
 	}
+}
+
+// MarshalJSON encodes v as the printer does, without HTML escaping, for a
+// view whose MarshalJSON prints another value (such as a ListDoc): an
+// escaped "\u003c" from json.Marshal would survive into the output.
+func MarshalJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n"), nil
 }

@@ -32,7 +32,7 @@ type sessionListing struct {
 }
 
 func (l sessionListing) MarshalJSON() ([]byte, error) {
-	return json.Marshal(output.NewListDoc(l.Sessions, l.total, l.skipped))
+	return output.MarshalJSON(output.NewListDoc(l.Sessions, l.total, l.skipped))
 }
 
 func (l sessionList) TableHeader() []string {
