@@ -65,8 +65,8 @@ func FilterQuery(f contract.Filter) bson.D {
 // AfterCheckpoint narrows q to events strictly after cp in (timestamp, _id)
 // order, so a resumed replay issues one query from its checkpoint.
 func AfterCheckpoint(q bson.D, cp *contract.Checkpoint) (bson.D, error) {
-	if cp == nil {
-		return q, nil
+	if cp == nil || cp.HeadOnly() {
+		return q, nil // a head-only checkpoint resumes by skipping (Stream)
 	}
 	oid, err := bson.ObjectIDFromHex(cp.ObjectID)
 	if err != nil {
@@ -96,6 +96,11 @@ func (e *Events) Stream(ctx context.Context, f contract.Filter, after *contract.
 		batchSize = 1000
 	}
 	opts := options.Find().SetSort(ReplayOrder).SetBatchSize(batchSize)
+	if after.HeadOnly() {
+		// Every document before the first date sorts ahead of it, so the
+		// skipped head is exactly the first Head documents of this order.
+		opts.SetSkip(after.Head)
+	}
 	cur, err := e.c.Find(ctx, q, opts)
 	if err != nil {
 		return nil, fmt.Errorf("query events: %w", Wrap(err))
