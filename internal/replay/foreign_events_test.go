@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-
 )
 
 // foreignEvents stores events other software wrote with wrong types: a
