@@ -96,10 +96,32 @@ func (s *Sessions) ResolveRaw(ctx context.Context, prefix string) (bson.Raw, err
 	if err := cur.Err(); err != nil {
 		return nil, fmt.Errorf("look up session %s: %w", prefix, Wrap(err))
 	}
+	if len(found) == 0 {
+		// The _id is how a skipped document without a usable session_id is
+		// named (list --show-invalid), so `show` takes it too.
+		if raw, err := s.byObjectID(ctx, prefix); raw != nil || err != nil {
+			return raw, err
+		}
+	}
 	if err := resolveOne("replay session", prefix, ids); err != nil {
 		return nil, err
 	}
 	return found[0], nil
+}
+
+func (s *Sessions) byObjectID(ctx context.Context, id string) (bson.Raw, error) {
+	oid, err := bson.ObjectIDFromHex(id)
+	if err != nil {
+		return nil, nil
+	}
+	raw, err := s.c.FindOne(ctx, bson.D{{Key: "_id", Value: oid}}).Raw()
+	if err == mongo.ErrNoDocuments {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("look up session %s: %w", id, Wrap(err))
+	}
+	return append(bson.Raw(nil), raw...), nil
 }
 
 // ListOptions filter and bound a session listing.

@@ -113,3 +113,14 @@ func TestShowForeignSession(t *testing.T) {
 		t.Errorf("show -o json = %s", js.out)
 	}
 }
+
+// A document without a session_id is shown by the _id the skipped list
+// names.
+func TestShowForeignSessionByObjectID(t *testing.T) {
+	e := newTestEnv(t)
+	_, _, noID := e.foreignSessions("created")
+	out := e.run("show", noID).must(t, 0)
+	if !strings.Contains(out.out, "session_id") || !strings.Contains(out.out, "missing") {
+		t.Errorf("show by _id should name the missing session_id:\n%s", out.out)
+	}
+}
