@@ -3,6 +3,7 @@ package dlq
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"regexp"
 	"sort"
 	"strings"
@@ -106,7 +107,21 @@ func normalizeMessage(msg *contract.DLQMessage) error {
 	return nil
 }
 
+// SkipReporter is implemented by Metrics that take over reporting the
+// documents reads skip: the worker warns once per document and counts it,
+// where a plain log line would repeat on every poll.
+type SkipReporter interface {
+	DocumentsSkipped(log *slog.Logger, skipped []store.Skipped)
+}
+
 func (m *Manager) logSkipped(skipped []store.Skipped) {
+	if len(skipped) == 0 {
+		return
+	}
+	if r, ok := m.Metrics.(SkipReporter); ok {
+		r.DocumentsSkipped(m.log(), skipped)
+		return
+	}
 	for _, s := range skipped {
 		m.log().Warn("skipping malformed DLQ document", "_id", s.ID, "error", s.Err)
 	}

@@ -47,6 +47,8 @@ type Metrics struct {
 	// process, when the worker first meets it.
 	documentsSkipped *prometheus.CounterVec
 
+	skips *skipLog
+
 	retention time.Duration
 	mu        sync.Mutex
 	finished  map[string]time.Time // session id -> when its run here ended
@@ -82,6 +84,7 @@ func NewMetrics() *Metrics {
 			Name: "replayctl_documents_skipped_total",
 			Help: "Stored documents the worker could not read and skipped (written by other software with wrong types), counted once per document per process, by collection.",
 		}, []string{"collection"}),
+		skips:     newSkipLog(),
 		retention: DefaultSeriesRetention,
 		finished:  map[string]time.Time{},
 	}

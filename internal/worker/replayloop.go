@@ -72,7 +72,11 @@ func (l *replayLoop) scan(ctx context.Context) time.Duration {
 		l.s.log.Info("listing runnable sessions works again")
 		l.bo.reset()
 	}
-	l.skips.report(l.s.log, l.s.w.Metrics, page.Skipped)
+	if m := l.s.w.Metrics; m != nil {
+		m.skips.report(l.s.log, m, page.Skipped) // shared with the DLQ processor's reads
+	} else {
+		l.skips.report(l.s.log, nil, page.Skipped)
+	}
 	list := page.Items
 	l.forgetGone(list)
 	// Workers that scan at the same moment would all reach for the same
