@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/integr8scode/replayctl/internal/contract"
 )
 
 // foreignEvents stores events other software wrote with wrong types: a
@@ -128,5 +130,26 @@ func TestCheckpointMovesPastLeadingUndatedDocuments(t *testing.T) {
 	s = mustRun(t, svc, sess.SessionID, RunOptions{}).Session
 	if cp := s.Replayctl.Checkpoint; s.SkippedEvents != 2 || cp == nil || cp.Head != 2 || cp.ObjectID != "" || s.LastEventAt != nil {
 		t.Errorf("skipped %d, checkpoint %+v, last_event_at %v; want 2, head 2, none", s.SkippedEvents, cp, s.LastEventAt)
+	}
+}
+
+// preview answers beside events with wrong types: the counts include them
+// (a replay reads and skips them), the time bounds are the dated events'.
+func TestPreviewAnswersBesideForeignEvents(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	good := e.seed(3, "user_login")
+	foreignEvents(e)
+	svc := e.service("op")
+	cfg := contract.DefaultSessionConfig()
+	p, err := svc.Preview(ctxT(t, time.Minute), cfg, 0, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The last dated document is a foreign one (08:00:02.5); the string
+	// timestamp, which sorts before every date, is no bound.
+	last := time.Date(2026, 11, 20, 8, 0, 2, 500e6, time.UTC)
+	if p.Matching != 6 || p.First == nil || !p.First.Equal(good[0].ts) || !p.Last.Equal(last) {
+		t.Errorf("matching %d, first %v, last %v", p.Matching, p.First, p.Last)
 	}
 }
