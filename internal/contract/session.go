@@ -182,4 +182,13 @@ type Checkpoint struct {
 	Timestamp time.Time `bson:"timestamp" json:"timestamp"`
 	ObjectID  string    `bson:"object_id" json:"object_id"` // hex of the event's _id
 	EventID   string    `bson:"event_id" json:"event_id"`
+	// Head counts documents read from the very start of replay order whose
+	// timestamp is not a date: they sort before every date, all of them are
+	// skipped, and (timestamp, _id) cannot name a position among them. A
+	// checkpoint with Head and no ObjectID resumes after that many documents.
+	Head int64 `bson:"head,omitempty" json:"head,omitempty"`
 }
+
+// HeadOnly reports a checkpoint inside the leading run of documents whose
+// timestamp is not a date.
+func (c *Checkpoint) HeadOnly() bool { return c != nil && c.ObjectID == "" && c.Head > 0 }

@@ -2,11 +2,14 @@ package dlq
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/integr8scode/replayctl/internal/store"
 )
 
 // ErrorGroup is the messages that share one normalised error.
@@ -24,16 +27,24 @@ type ErrorGroup struct {
 // LastSeen first (f.Sort = SortCount: largest first); Limit and Offset page
 // the groups. Like Topics it aggregates a plain projection in Go.
 func (m *Manager) Errors(ctx context.Context, f ListFilter) ([]ErrorGroup, error) {
+	p, err := m.ErrorsPage(ctx, f)
+	m.logSkipped(p.Skipped)
+	return p.Items, err
+}
+
+// ErrorsPage is Errors with the number of groups before paging in Total and
+// the documents that could not be read in Skipped.
+func (m *Manager) ErrorsPage(ctx context.Context, f ListFilter) (store.Page[ErrorGroup], error) {
 	if err := f.validate(); err != nil {
-		return nil, err
+		return store.Page[ErrorGroup]{}, err
 	}
 	proj := bson.D{{Key: "error", Value: 1}, {Key: "original_topic", Value: 1}, {Key: "event.event_type", Value: 1}, {Key: "failed_at", Value: 1}}
 	acc := map[string]*errorAcc{}
 	patterns := map[string]string{} // identical errors are common: normalise each once
-	err := m.scan(ctx, f.query(), proj, func(raw bson.Raw) bool {
+	skipped, err := m.scan(ctx, f.query(), proj, func(raw bson.Raw) error {
 		msg, ok := raw.Lookup("error").StringValueOK()
 		if !ok {
-			return false
+			return errNoError
 		}
 		p, seen := patterns[msg]
 		if !seen {
@@ -46,18 +57,20 @@ func (m *Manager) Errors(ctx context.Context, f ListFilter) ([]ErrorGroup, error
 			acc[p] = a
 		}
 		a.add(raw, msg)
-		return true
+		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("group DLQ errors: %w", err)
+		return store.Page[ErrorGroup]{}, fmt.Errorf("group DLQ errors: %w", err)
 	}
 	out := make([]ErrorGroup, 0, len(acc))
 	for _, a := range acc {
 		out = append(out, a.group())
 	}
 	sortGroups(out, f.Sort)
-	return page(out, f.Limit, f.Offset), nil
+	return store.Page[ErrorGroup]{Items: page(out, f.Limit, f.Offset), Total: int64(len(out)), Skipped: skipped}, nil
 }
+
+var errNoError = errors.New("error is missing or not a string")
 
 type errorAcc struct {
 	g             ErrorGroup

@@ -3,13 +3,13 @@ package dlq
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"regexp"
 	"sort"
 	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/integr8scode/replayctl/internal/contract"
@@ -22,10 +22,21 @@ var newestFirst = bson.D{{Key: "failed_at", Value: -1}, {Key: "_id", Value: -1}}
 
 // List returns the matching messages, newest failure first, and how many
 // match in total ignoring Limit and Offset. Documents that do not decode are
-// logged and skipped.
+// logged and skipped; ListPage reports them.
 func (m *Manager) List(ctx context.Context, f ListFilter) ([]contract.DLQMessage, int64, error) {
-	if err := f.validate(); err != nil {
+	page, err := m.ListPage(ctx, f)
+	if err != nil {
 		return nil, 0, err
+	}
+	m.logSkipped(page.Skipped)
+	return page.Items, page.Total, nil
+}
+
+// ListPage is List with the documents that could not be read (written by
+// other software with wrong types) in Skipped instead of the log.
+func (m *Manager) ListPage(ctx context.Context, f ListFilter) (store.Page[contract.DLQMessage], error) {
+	if err := f.validate(); err != nil {
+		return store.Page[contract.DLQMessage]{}, err
 	}
 	q := f.query()
 	opts := options.Find().SetSort(newestFirst).SetBatchSize(1000)
@@ -35,67 +46,75 @@ func (m *Manager) List(ctx context.Context, f ListFilter) ([]contract.DLQMessage
 	if f.Offset > 0 {
 		opts.SetSkip(f.Offset)
 	}
-	msgs, seen, err := m.findCounted(ctx, q, opts)
+	msgs, skipped, err := m.findPage(ctx, q, opts)
 	if err != nil {
-		return nil, 0, fmt.Errorf("list DLQ messages: %w", err)
+		return store.Page[contract.DLQMessage]{}, fmt.Errorf("list DLQ messages: %w", err)
 	}
 	// Without a full page or an offset the documents read are all there is,
 	// which spares a second scan on the embedded server.
-	total := int64(seen)
-	if f.Limit > 0 && int64(seen) == f.Limit || f.Offset > 0 {
+	seen := int64(len(msgs) + len(skipped))
+	total := int64(len(msgs))
+	if f.Limit > 0 && seen == f.Limit || f.Offset > 0 {
 		if total, err = m.count(ctx, q); err != nil {
-			return nil, 0, err
+			return store.Page[contract.DLQMessage]{}, err
 		}
 	}
-	return msgs, total, nil
+	return store.Page[contract.DLQMessage]{Items: msgs, Total: total, Skipped: skipped}, nil
 }
 
 func (m *Manager) count(ctx context.Context, q bson.D) (int64, error) {
 	return m.Store.DLQ.Count(ctx, q)
 }
 
-// find decodes every matching message, skipping malformed documents.
+// find decodes every matching message, logging and skipping malformed
+// documents.
 func (m *Manager) find(ctx context.Context, q bson.D, opts *options.FindOptionsBuilder) ([]contract.DLQMessage, error) {
-	out, _, err := m.findCounted(ctx, q, opts)
+	out, skipped, err := m.findPage(ctx, q, opts)
+	m.logSkipped(skipped)
 	return out, err
 }
 
-// findCounted is find that also reports how many documents it read,
-// malformed ones included.
-func (m *Manager) findCounted(ctx context.Context, q bson.D, opts *options.FindOptionsBuilder) ([]contract.DLQMessage, int, error) {
+// findPage decodes every matching message one by one; a malformed one is
+// returned in skipped, never fatal.
+func (m *Manager) findPage(ctx context.Context, q bson.D, opts *options.FindOptionsBuilder) ([]contract.DLQMessage, []store.Skipped, error) {
 	cur, err := m.Store.DLQ.Find(ctx, q, opts)
 	if err != nil {
-		return nil, 0, err
+		return nil, nil, store.Wrap(err)
 	}
-	defer cur.Close(ctx)
-	var out []contract.DLQMessage
-	seen := 0
-	for cur.Next(ctx) {
-		seen++
-		if msg, ok := m.decode(cur.Current); ok {
-			out = append(out, msg)
-		}
-	}
-	return out, seen, store.Wrap(cur.Err())
+	return store.DecodeEach(ctx, cur, m.Store.DLQ.Name(), normalizeMessage)
 }
 
-// decode reads one dlq_messages document; a malformed one is logged and
-// reported as not ok, never fatal.
-func (m *Manager) decode(raw bson.Raw) (contract.DLQMessage, bool) {
-	var msg contract.DLQMessage
-	err := bson.Unmarshal(raw, &msg)
-	if err == nil && msg.EventID() == "" {
-		err = fmt.Errorf("event.event_id is missing")
-	}
-	if err != nil {
-		m.log().Warn("skipping malformed DLQ document", "_id", raw.Lookup("_id").String(), "event_id", rawEventID(raw), "error", err)
-		return msg, false
+// normalizeMessage rejects a message without an event id and detaches it
+// from the cursor's buffer.
+func normalizeMessage(msg *contract.DLQMessage) error {
+	if msg.EventID() == "" {
+		return fmt.Errorf("event.event_id is missing")
 	}
 	// The Raw event aliases the cursor's buffer, which the next batch reuses.
 	msg.Event = append(bson.Raw(nil), msg.Event...)
 	msg.FailedAt = msg.FailedAt.UTC()
 	msg.CreatedAt = msg.CreatedAt.UTC()
-	return msg, true
+	return nil
+}
+
+// SkipReporter is implemented by Metrics that take over reporting the
+// documents reads skip: the worker warns once per document and counts it,
+// where a plain log line would repeat on every poll.
+type SkipReporter interface {
+	DocumentsSkipped(log *slog.Logger, skipped []store.Skipped)
+}
+
+func (m *Manager) logSkipped(skipped []store.Skipped) {
+	if len(skipped) == 0 {
+		return
+	}
+	if r, ok := m.Metrics.(SkipReporter); ok {
+		r.DocumentsSkipped(m.log(), skipped)
+		return
+	}
+	for _, s := range skipped {
+		m.log().Warn("skipping malformed DLQ document", "_id", s.ID, "error", s.Err)
+	}
 }
 
 func rawEventID(raw bson.Raw) string {
@@ -122,6 +141,52 @@ func (m *Manager) Get(ctx context.Context, idOrPrefix string) (*contract.DLQMess
 		return nil, err
 	}
 	return &msgs[0], nil
+}
+
+// Inspect loads one message for `show`: by event id or prefix as Get does,
+// or by the document's _id (the id the skipped list names). A document with
+// fields of the wrong type is read as far as it can be, and the fields that
+// could not be read are returned.
+func (m *Manager) Inspect(ctx context.Context, idOrPrefix string) (*contract.DLQMessage, []contract.FieldProblem, error) {
+	msg, err := m.Get(ctx, idOrPrefix)
+	if exitcode.Of(err) != exitcode.NotFound {
+		return msg, nil, err
+	}
+	raw, rerr := m.findRaw(ctx, strings.TrimSpace(idOrPrefix))
+	if rerr != nil {
+		return nil, nil, rerr
+	}
+	if raw == nil {
+		return nil, nil, err
+	}
+	lenient, problems := contract.DecodeDLQLenient(raw)
+	return &lenient, problems, nil
+}
+
+// findRaw finds the one document, decodable or not, whose _id is id or whose
+// event.event_id starts with it; nil when there is not exactly one.
+func (m *Manager) findRaw(ctx context.Context, id string) (bson.Raw, error) {
+	or := bson.A{bson.D{{Key: "event.event_id", Value: bson.D{{Key: "$regex", Value: "^" + regexp.QuoteMeta(id)}}}}}
+	if oid, err := bson.ObjectIDFromHex(id); err == nil {
+		or = append(or, bson.D{{Key: "_id", Value: oid}})
+	}
+	or = append(or, bson.D{{Key: "_id", Value: id}})
+	cur, err := m.Store.DLQ.Find(ctx, bson.D{{Key: "$or", Value: or}}, options.Find().SetLimit(2))
+	if err != nil {
+		return nil, fmt.Errorf("look up DLQ message %s: %w", id, store.Wrap(err))
+	}
+	defer cur.Close(ctx)
+	var found []bson.Raw
+	for cur.Next(ctx) {
+		found = append(found, append(bson.Raw(nil), cur.Current...))
+	}
+	if err := cur.Err(); err != nil {
+		return nil, fmt.Errorf("look up DLQ message %s: %w", id, store.Wrap(err))
+	}
+	if len(found) != 1 {
+		return nil, nil
+	}
+	return found[0], nil
 }
 
 // resolveIDs resolves ids or prefixes in order: exact matches in one query,
@@ -203,10 +268,11 @@ type InvalidRecord struct {
 	ReceivedAt time.Time         `bson:"received_at"`
 }
 
-// ListInvalid returns quarantined records, newest first, and their total.
-func (m *Manager) ListInvalid(ctx context.Context, limit, offset int64) ([]InvalidRecord, int64, error) {
+// ListInvalid returns quarantined records, newest first, their total, and
+// the documents that could not be read.
+func (m *Manager) ListInvalid(ctx context.Context, limit, offset int64) (store.Page[InvalidRecord], error) {
 	if limit < 0 || offset < 0 {
-		return nil, 0, exitcode.Usagef("invalid limit %d or offset %d: must be 0 or more", limit, offset)
+		return store.Page[InvalidRecord]{}, exitcode.Usagef("invalid limit %d or offset %d: must be 0 or more", limit, offset)
 	}
 	c := m.Store.DLQInvalid()
 	opts := options.Find().SetSort(bson.D{{Key: "received_at", Value: -1}, {Key: "_id", Value: -1}})
@@ -218,29 +284,15 @@ func (m *Manager) ListInvalid(ctx context.Context, limit, offset int64) ([]Inval
 	}
 	cur, err := c.Find(ctx, bson.D{}, opts)
 	if err != nil {
-		return nil, 0, fmt.Errorf("list quarantined DLQ records: %w", err)
+		return store.Page[InvalidRecord]{}, fmt.Errorf("list quarantined DLQ records: %w", store.Wrap(err))
 	}
-	out, err := decodeAll[InvalidRecord](ctx, m, InvalidCollection, cur)
+	out, skipped, err := store.DecodeEach[InvalidRecord](ctx, cur, InvalidCollection, nil)
 	if err != nil {
-		return nil, 0, fmt.Errorf("list quarantined DLQ records: %w", err)
+		return store.Page[InvalidRecord]{}, fmt.Errorf("list quarantined DLQ records: %w", err)
 	}
 	total, err := c.Count(ctx)
 	if err != nil {
-		return nil, 0, fmt.Errorf("count quarantined DLQ records: %w", err)
+		return store.Page[InvalidRecord]{}, fmt.Errorf("count quarantined DLQ records: %w", err)
 	}
-	return out, total, nil
-}
-
-func decodeAll[T any](ctx context.Context, m *Manager, collection string, cur *mongo.Cursor) ([]T, error) {
-	defer cur.Close(ctx)
-	var out []T
-	for cur.Next(ctx) {
-		var v T
-		if err := cur.Decode(&v); err != nil {
-			m.log().Warn("skipping malformed document", "collection", collection, "_id", cur.Current.Lookup("_id").String(), "error", err)
-			continue
-		}
-		out = append(out, v)
-	}
-	return out, store.Wrap(cur.Err())
+	return store.Page[InvalidRecord]{Items: out, Total: total, Skipped: skipped}, nil
 }

@@ -152,9 +152,10 @@ func checkDiscardedOnReceipt(t *testing.T, e *env) {
 
 func checkQuarantine(t *testing.T, e *env, m *Manager) {
 	t.Helper()
-	inv, total, err := m.ListInvalid(ctxT(t), 0, 0)
-	if err != nil || total != 3 || len(inv) != 3 {
-		t.Fatalf("invalid = %d/%d, %v", len(inv), total, err)
+	page, err := m.ListInvalid(ctxT(t), 0, 0)
+	inv := page.Items
+	if err != nil || page.Total != 3 || len(inv) != 3 {
+		t.Fatalf("invalid = %d/%d, %v", len(inv), page.Total, err)
 	}
 	reasons := map[string]bool{}
 	for _, r := range inv {

@@ -2,6 +2,7 @@ package dlq
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -29,14 +30,21 @@ type TopicSummary struct {
 // in Go, so MongoDB and the embedded server (which lacks $min, $max and $avg
 // and mis-evaluates "$field" projections) give the same numbers.
 func (m *Manager) Topics(ctx context.Context, f ListFilter) ([]TopicSummary, error) {
+	page, err := m.TopicsPage(ctx, f)
+	m.logSkipped(page.Skipped)
+	return page.Items, err
+}
+
+// TopicsPage is Topics with the documents that could not be read in Skipped.
+func (m *Manager) TopicsPage(ctx context.Context, f ListFilter) (store.Page[TopicSummary], error) {
 	if err := f.validate(); err != nil {
-		return nil, err
+		return store.Page[TopicSummary]{}, err
 	}
 	proj := bson.D{{Key: "original_topic", Value: 1}, {Key: "status", Value: 1}, {Key: "retry_count", Value: 1}, {Key: "failed_at", Value: 1}}
 	acc := map[string]*topicAcc{}
-	err := m.scan(ctx, f.query(), proj, func(raw bson.Raw) bool {
-		row, ok := readSummaryRow(raw)
-		if ok {
+	skipped, err := m.scan(ctx, f.query(), proj, func(raw bson.Raw) error {
+		row, err := readSummaryRow(raw)
+		if err == nil {
 			a := acc[row.topic]
 			if a == nil {
 				a = &topicAcc{s: TopicSummary{Topic: row.topic, ByStatus: map[string]int64{}}}
@@ -44,10 +52,10 @@ func (m *Manager) Topics(ctx context.Context, f ListFilter) ([]TopicSummary, err
 			}
 			a.add(row)
 		}
-		return ok
+		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("summarise DLQ topics: %w", err)
+		return store.Page[TopicSummary]{}, fmt.Errorf("summarise DLQ topics: %w", err)
 	}
 	out := make([]TopicSummary, 0, len(acc))
 	for _, a := range acc {
@@ -59,7 +67,7 @@ func (m *Manager) Topics(ctx context.Context, f ListFilter) ([]TopicSummary, err
 		}
 		return out[i].Topic < out[j].Topic
 	})
-	return out, nil
+	return store.Page[TopicSummary]{Items: out, Total: int64(len(out)), Skipped: skipped}, nil
 }
 
 type summaryRow struct {
@@ -71,19 +79,21 @@ type summaryRow struct {
 
 // readSummaryRow reads the projected fields, tolerating the numeric types
 // pymongo and Go drivers write; a document without a topic is malformed.
-func readSummaryRow(raw bson.Raw) (summaryRow, bool) {
+func readSummaryRow(raw bson.Raw) (summaryRow, error) {
 	var r summaryRow
 	var ok bool
 	if r.topic, ok = raw.Lookup("original_topic").StringValueOK(); !ok {
-		return r, false
+		return r, errNoTopic
 	}
 	r.status, _ = raw.Lookup("status").StringValueOK()
 	r.retries, _ = rawInt(raw.Lookup("retry_count"))
 	if dt, ok := raw.Lookup("failed_at").DateTimeOK(); ok {
 		r.failedAt, r.hasFailedAt = time.UnixMilli(dt).UTC(), true
 	}
-	return r, true
+	return r, nil
 }
+
+var errNoTopic = errors.New("original_topic is missing or not a string")
 
 func rawInt(v bson.RawValue) (int64, bool) {
 	switch v.Type {
@@ -129,22 +139,19 @@ func (a *topicAcc) summary() TopicSummary {
 }
 
 // scan streams the matching documents' projection (plain field names only)
-// through fn; fn reports whether a document was usable, and unusable ones are
-// counted in one log line rather than failing the read.
-func (m *Manager) scan(ctx context.Context, q, proj bson.D, fn func(bson.Raw) bool) error {
+// through fn; fn returns why a document was unusable, and unusable ones are
+// returned as skipped rather than failing the read.
+func (m *Manager) scan(ctx context.Context, q, proj bson.D, fn func(bson.Raw) error) ([]store.Skipped, error) {
 	cur, err := m.Store.DLQ.Find(ctx, q, options.Find().SetProjection(proj).SetBatchSize(1000))
 	if err != nil {
-		return err
+		return nil, store.Wrap(err)
 	}
 	defer cur.Close(ctx)
-	var bad int64
+	var skipped []store.Skipped
 	for cur.Next(ctx) {
-		if !fn(cur.Current) {
-			bad++
+		if err := fn(cur.Current); err != nil {
+			skipped = append(skipped, store.Skipped{ID: store.DocID(cur.Current), Collection: m.Store.DLQ.Name(), Err: err})
 		}
 	}
-	if bad > 0 {
-		m.log().Warn("skipped malformed DLQ documents", "count", bad, "event_id", "")
-	}
-	return store.Wrap(cur.Err())
+	return skipped, store.Wrap(cur.Err())
 }

@@ -193,10 +193,11 @@ func (r *runner) checkpointSet(s snap, off, limit int64) bson.D {
 		{Key: "replayctl.in_flight_limit", Value: limit},
 		{Key: "replayctl.possible_duplicates", Value: r.baseDups + r.dups.counted.Load()},
 	}
+	if s.last.dated() {
+		set = append(set, bson.E{Key: "last_event_at", Value: s.last.ts})
+	}
 	if s.last.ok {
-		set = append(set,
-			bson.E{Key: "last_event_at", Value: s.last.ts},
-			bson.E{Key: "replayctl.checkpoint", Value: s.last.checkpoint()})
+		set = append(set, bson.E{Key: "replayctl.checkpoint", Value: s.last.checkpoint()})
 	}
 	if t := r.total.Load(); t >= 0 {
 		set = append(set, bson.E{Key: "total_events", Value: t})
@@ -238,7 +239,7 @@ func (r *runner) flushMetrics() {
 	if !counts.empty() {
 		counts.flush(m, r.id)
 	}
-	if last := r.tr.peek().last; last.ok {
+	if last := r.tr.peek().last; last.dated() {
 		m.Lag(r.id, r.svc.now().Sub(last.ts))
 	}
 }

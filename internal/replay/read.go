@@ -108,7 +108,7 @@ func transientStoreError(err error) bool {
 // not a valid event is counted as skipped, with an error entry.
 func (r *runner) handle(raw bson.Raw) error {
 	ev, perr := contract.ParseStoredEvent(raw)
-	pos := positionOf(raw, ev, perr)
+	pos := r.headPosition(positionOf(raw, ev, perr), raw)
 	if pos.ok {
 		r.lastRead = pos
 	}
@@ -205,6 +205,40 @@ func (r *runner) signalCheckpoint() {
 	case r.ckptNow <- struct{}{}:
 	default:
 	}
+}
+
+// headPosition gives a document that cannot be a (timestamp, _id)
+// checkpoint a place in the leading run of documents whose timestamp is not
+// a date, so the checkpoint moves past them and a resume skips them rather
+// than reading and counting them again. Non-dates of the types BSON sorts
+// after dates (timestamp, regex) end the run; nothing after a date is
+// counted this way.
+func (r *runner) headPosition(pos position, raw bson.Raw) position {
+	if pos.ok {
+		r.head = -1
+		return pos
+	}
+	if r.head < 0 {
+		return pos
+	}
+	if ts, err := raw.LookupErr("timestamp"); err == nil && !sortsBeforeDates(ts.Type) {
+		r.head = -1
+		return pos
+	}
+	r.head++
+	return position{ok: true, head: r.head}
+}
+
+// sortsBeforeDates is MongoDB's comparison order of BSON types: MinKey,
+// null, numbers, symbol and string, object, array, binary, ObjectId and
+// boolean all sort before dates; a missing field sorts as null.
+func sortsBeforeDates(t bson.Type) bool {
+	switch t {
+	case bson.TypeDateTime, bson.TypeTimestamp, bson.TypeRegex, bson.TypeMaxKey,
+		bson.TypeJavaScript, bson.TypeCodeWithScope, bson.TypeDBPointer:
+		return false
+	}
+	return true
 }
 
 // positionOf is where a document sits in replay order, when it has a date

@@ -99,6 +99,9 @@ type runner struct {
 	cancelRead context.CancelFunc
 	ckptNow    chan struct{}
 	lastRead   position
+	// head counts the leading documents whose timestamp is not a date;
+	// -1 once a dated document was read.
+	head int64
 
 	mu       sync.Mutex
 	reason   stopReason
@@ -197,6 +200,12 @@ func (r *runner) load(ctx context.Context) error {
 	r.errs = append([]contract.SessionError{}, sess.Errors...)
 	if ext := sess.Replayctl; ext != nil {
 		r.after, r.baseDups, r.runs = ext.Checkpoint, ext.PossibleDuplicates, ext.Runs
+	}
+	switch {
+	case r.after.HeadOnly():
+		r.head = r.after.Head
+	case r.after != nil:
+		r.head = -1
 	}
 	// Count on the first run, and again if that run ended before its count
 	// did: the total covers every matching event, not just those left.

@@ -10,7 +10,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/integr8scode/replayctl/internal/contract"
-	"github.com/integr8scode/replayctl/internal/fault"
+	"github.com/integr8scode/replayctl/internal/exitcode"
 	"github.com/integr8scode/replayctl/internal/store"
 )
 
@@ -103,8 +103,9 @@ func (s *Service) Resolve(ctx context.Context, idOrPrefix string) (*contract.Ses
 	return s.Store.Sessions.Resolve(ctx, idOrPrefix)
 }
 
-// List returns sessions newest first, optionally only some statuses.
-func (s *Service) List(ctx context.Context, statuses []contract.SessionStatus, limit int64) ([]contract.Session, error) {
+// List returns sessions newest first, optionally only some statuses, with
+// the documents that could not be read.
+func (s *Service) List(ctx context.Context, statuses []contract.SessionStatus, limit int64) (store.Page[contract.Session], error) {
 	return s.Store.Sessions.List(ctx, store.ListOptions{Statuses: statuses, Limit: limit})
 }
 
@@ -135,15 +136,19 @@ type Info struct {
 	// Holder is the latest claim, nil when none was ever taken.
 	Holder   *Lease    `json:"holder"`
 	Requests []Request `json:"requests"`
+	// InvalidFields names the stored fields that could not be read (a
+	// document other software wrote); Session holds the rest.
+	InvalidFields []contract.FieldProblem `json:"invalid_fields,omitempty"`
 }
 
-// Info loads a session with its latest claim and its pending requests.
+// Info loads a session with its latest claim and its pending requests. A
+// document with fields of the wrong type is shown as far as it can be read.
 func (s *Service) Info(ctx context.Context, idOrPrefix string) (*Info, error) {
-	sess, err := s.Resolve(ctx, idOrPrefix)
+	sess, problems, err := s.Store.Sessions.ResolveLenient(ctx, idOrPrefix)
 	if err != nil {
 		return nil, err
 	}
-	info := &Info{Session: sess, Requests: []Request{}}
+	info := &Info{Session: sess, Requests: []Request{}, InvalidFields: problems}
 	doc, err := s.Store.Leases().Latest(ctx, sess.SessionID)
 	if err != nil {
 		return nil, err
@@ -174,55 +179,55 @@ func leaseOf(d *store.LeaseDoc, now time.Time) Lease {
 
 // Cleanup deletes terminal sessions created before now-olderThan, with their
 // claims and requests, and returns them; with dryRun it only returns them.
-func (s *Service) Cleanup(ctx context.Context, olderThan time.Duration, dryRun bool) ([]contract.Session, error) {
+// Documents that cannot be read are reported in the page and left alone.
+func (s *Service) Cleanup(ctx context.Context, olderThan time.Duration, dryRun bool) (store.Page[contract.Session], error) {
 	if olderThan < 0 {
-		return nil, fault.Invalidf("invalid age %v: give a positive duration", olderThan)
+		return store.Page[contract.Session]{}, exitcode.Usagef("invalid age %v: give a positive duration", olderThan)
 	}
 	old, err := s.Store.Sessions.TerminalOlderThan(ctx, s.now().Add(-olderThan))
-	if err != nil {
-		return nil, err
+	if err != nil || dryRun || len(old.Items) == 0 {
+		return old, err
 	}
-	if dryRun || len(old) == 0 {
-		return old, nil
-	}
-	ids := make([]string, len(old))
-	for i := range old {
-		ids[i] = old[i].SessionID
+	ids := make([]string, len(old.Items))
+	for i := range old.Items {
+		ids[i] = old.Items[i].SessionID
 	}
 	if _, err := s.Store.Sessions.DeleteIDs(ctx, ids); err != nil {
-		return nil, err
+		return store.Page[contract.Session]{}, err
 	}
 	if err := s.Store.Leases().DeleteSessions(ctx, ids); err != nil {
-		return nil, fmt.Errorf("delete claims of cleaned sessions: %w", err)
+		return store.Page[contract.Session]{}, fmt.Errorf("delete claims of cleaned sessions: %w", err)
 	}
 	if err := s.Store.Requests().DeleteSessions(ctx, ids); err != nil {
-		return nil, fmt.Errorf("delete requests of cleaned sessions: %w", err)
+		return store.Page[contract.Session]{}, fmt.Errorf("delete requests of cleaned sessions: %w", err)
 	}
 	return old, nil
 }
 
 // Runnable lists running sessions no live runner holds: work for a worker
-// (a session whose runner died shows up once its claim expires).
-func (s *Service) Runnable(ctx context.Context) ([]contract.Session, error) {
+// (a session whose runner died shows up once its claim expires). Running
+// documents that cannot be read are returned in Skipped, never run.
+func (s *Service) Runnable(ctx context.Context) (store.Page[contract.Session], error) {
 	running, err := s.List(ctx, []contract.SessionStatus{contract.StatusRunning}, 0)
-	if err != nil || len(running) == 0 {
-		return nil, err
+	if err != nil || len(running.Items) == 0 {
+		return running, err
 	}
 	live, err := s.Store.Leases().Live(ctx, s.now())
 	if err != nil {
-		return nil, err
+		return store.Page[contract.Session]{}, err
 	}
 	held := make(map[string]bool, len(live))
 	for _, l := range live {
 		held[l.SessionID] = true
 	}
-	out := running[:0]
-	for _, sess := range running {
+	out := running.Items[:0]
+	for _, sess := range running.Items {
 		if !held[sess.SessionID] {
 			out = append(out, sess)
 		}
 	}
-	return out, nil
+	running.Items, running.Total = out, int64(len(out))
+	return running, nil
 }
 
 // Watch polls a session every interval (1s when 0) and calls fn with it

@@ -91,8 +91,8 @@ func TestListInfoWatchCleanupRunnable(t *testing.T) {
 	fresh, _ := svc.Create(ctx, Spec{}, "")
 
 	runnable, err := svc.Runnable(ctx)
-	if err != nil || len(runnable) != 2 {
-		t.Fatalf("runnable %d %v", len(runnable), err)
+	if err != nil || len(runnable.Items) != 2 {
+		t.Fatalf("runnable %d %v", len(runnable.Items), err)
 	}
 	var seen []contract.SessionStatus
 	var mu sync.Mutex
@@ -116,12 +116,12 @@ func TestListInfoWatchCleanupRunnable(t *testing.T) {
 	mu.Unlock()
 
 	runnable, _ = svc.Runnable(ctx)
-	if len(runnable) != 1 || runnable[0].SessionID != waiting.SessionID {
+	if len(runnable.Items) != 1 || runnable.Items[0].SessionID != waiting.SessionID {
 		t.Fatalf("runnable after the run %+v", runnable)
 	}
 	list, err := svc.List(ctx, []contract.SessionStatus{contract.StatusCompleted, contract.StatusCreated}, 0)
-	if err != nil || len(list) != 2 {
-		t.Fatalf("list %d %v", len(list), err)
+	if err != nil || len(list.Items) != 2 {
+		t.Fatalf("list %d %v", len(list.Items), err)
 	}
 	info, err := svc.Info(ctx, done.SessionID[:10])
 	if err != nil || info.Holder == nil || info.Holder.Live || !info.Holder.Released || info.Holder.Purpose != purposeRun || len(info.Requests) != 0 {
@@ -130,7 +130,7 @@ func TestListInfoWatchCleanupRunnable(t *testing.T) {
 
 	clock = clock.Add(48 * time.Hour)
 	old, err := svc.Cleanup(ctx, 24*time.Hour, true)
-	if err != nil || len(old) != 1 || old[0].SessionID != done.SessionID {
+	if err != nil || len(old.Items) != 1 || old.Items[0].SessionID != done.SessionID {
 		t.Fatalf("cleanup dry run %+v %v", old, err)
 	}
 	if _, err := svc.Cleanup(ctx, 24*time.Hour, false); err != nil {
@@ -185,7 +185,7 @@ func TestPlatformCreatedSession(t *testing.T) {
 		t.Fatal(err)
 	}
 	list, err := svc.List(ctx, nil, 10)
-	if err != nil || len(list) != 2 || list[0].CreatedBy == nil || list[0].Config.SkipErrors != true {
+	if err != nil || len(list.Items) != 2 || list.Items[0].CreatedBy == nil || list.Items[0].Config.SkipErrors != true {
 		t.Fatalf("list %+v %v", list, err)
 	}
 	sess, err := svc.Resolve(ctx, a)

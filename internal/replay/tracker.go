@@ -26,9 +26,18 @@ type position struct {
 	oid     bson.ObjectID
 	eventID string
 	ok      bool
+	// head > 0 is a position among the leading documents whose timestamp
+	// is not a date (see contract.Checkpoint.Head); ts and oid are unset.
+	head int64
 }
 
+// dated reports a position with an event time.
+func (p position) dated() bool { return p.ok && p.head == 0 }
+
 func (p position) checkpoint() *contract.Checkpoint {
+	if p.head > 0 {
+		return &contract.Checkpoint{Head: p.head}
+	}
 	return &contract.Checkpoint{Timestamp: p.ts, ObjectID: p.oid.Hex(), EventID: p.eventID}
 }
 

@@ -65,8 +65,8 @@ func FilterQuery(f contract.Filter) bson.D {
 // AfterCheckpoint narrows q to events strictly after cp in (timestamp, _id)
 // order, so a resumed replay issues one query from its checkpoint.
 func AfterCheckpoint(q bson.D, cp *contract.Checkpoint) (bson.D, error) {
-	if cp == nil {
-		return q, nil
+	if cp == nil || cp.HeadOnly() {
+		return q, nil // a head-only checkpoint resumes by skipping (Stream)
 	}
 	oid, err := bson.ObjectIDFromHex(cp.ObjectID)
 	if err != nil {
@@ -96,6 +96,11 @@ func (e *Events) Stream(ctx context.Context, f contract.Filter, after *contract.
 		batchSize = 1000
 	}
 	opts := options.Find().SetSort(ReplayOrder).SetBatchSize(batchSize)
+	if after.HeadOnly() {
+		// Every document before the first date sorts ahead of it, so the
+		// skipped head is exactly the first Head documents of this order.
+		opts.SetSkip(after.Head)
+	}
 	cur, err := e.c.Find(ctx, q, opts)
 	if err != nil {
 		return nil, fmt.Errorf("query events: %w", Wrap(err))
@@ -140,11 +145,31 @@ func (e *Events) CountByType(ctx context.Context, f contract.Filter) ([]TypeCoun
 	if err != nil {
 		return nil, fmt.Errorf("count events by type: %w", Wrap(err))
 	}
-	var out []TypeCount
-	if err := cur.All(ctx, &out); err != nil {
+	// _id is whatever event_type holds: a document other software wrote may
+	// have a number there, or nothing.
+	var rows []struct {
+		ID    any   `bson:"_id"`
+		Count int64 `bson:"count"`
+	}
+	if err := cur.All(ctx, &rows); err != nil {
 		return nil, fmt.Errorf("count events by type: %w", Wrap(err))
 	}
+	out := make([]TypeCount, len(rows))
+	for i, r := range rows {
+		out[i] = TypeCount{EventType: typeKey(r.ID), Count: r.Count}
+	}
 	return out, nil
+}
+
+func typeKey(v any) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case nil:
+		return "(missing)"
+	default:
+		return fmt.Sprintf("(%v)", v)
+	}
 }
 
 // TimeBounds returns the first and last matching timestamps. It sorts with a
@@ -162,9 +187,15 @@ func (e *Events) edge(ctx context.Context, q bson.D, dir int) (time.Time, error)
 	var doc struct {
 		Timestamp time.Time `bson:"timestamp"`
 	}
+	// Only dates: other types sort before (or after) every date, so one
+	// foreign document would otherwise be the edge, or fail to decode.
+	dated := bson.D{{Key: "timestamp", Value: bson.D{{Key: "$type", Value: "date"}}}}
+	if len(q) > 0 {
+		dated = bson.D{{Key: "$and", Value: bson.A{q, dated}}}
+	}
 	opts := options.FindOne().SetSort(bson.D{{Key: "timestamp", Value: dir}}).
 		SetProjection(bson.D{{Key: "timestamp", Value: 1}})
-	err := e.c.FindOne(ctx, q, opts).Decode(&doc)
+	err := e.c.FindOne(ctx, dated, opts).Decode(&doc)
 	if err == mongo.ErrNoDocuments {
 		return time.Time{}, nil
 	}

@@ -72,18 +72,25 @@ func (l *Leases) Insert(ctx context.Context, d *LeaseDoc) error {
 	return nil
 }
 
-// Latest returns the session's claim with the highest epoch, or nil.
+// Latest returns the session's claim with the highest epoch, or nil. A
+// claim document that does not decode is passed over: a junk document in
+// this collection must not stop every runner of the session.
 func (l *Leases) Latest(ctx context.Context, sessionID string) (*LeaseDoc, error) {
-	opts := options.FindOne().SetSort(bson.D{{Key: "epoch", Value: -1}})
-	var d LeaseDoc
-	err := l.c.FindOne(ctx, bson.D{{Key: "session_id", Value: sessionID}}, opts).Decode(&d)
-	if err == mongo.ErrNoDocuments {
-		return nil, nil
-	}
+	opts := options.Find().SetSort(bson.D{{Key: "epoch", Value: -1}})
+	cur, err := l.c.Find(ctx, bson.D{{Key: "session_id", Value: sessionID}}, opts)
 	if err != nil {
 		return nil, fmt.Errorf("read lease of session %s: %w", sessionID, Wrap(err))
 	}
-	return &d, nil
+	defer cur.Close(ctx)
+	for cur.Next(ctx) {
+		if d, err := decodeOne[LeaseDoc](cur.Current, nil); err == nil {
+			return &d, nil
+		}
+	}
+	if err := cur.Err(); err != nil {
+		return nil, fmt.Errorf("read lease of session %s: %w", sessionID, Wrap(err))
+	}
+	return nil, nil
 }
 
 // Renew moves the expiry of the caller's own claim. It reports false when
@@ -122,9 +129,9 @@ func (l *Leases) Live(ctx context.Context, now time.Time) ([]LeaseDoc, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list live leases: %w", Wrap(err))
 	}
-	var out []LeaseDoc
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, fmt.Errorf("list live leases: %w", Wrap(err))
+	out, _, err := DecodeEach[LeaseDoc](ctx, cur, l.c.Name(), nil)
+	if err != nil {
+		return nil, fmt.Errorf("list live leases: %w", err)
 	}
 	return out, nil
 }

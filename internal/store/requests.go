@@ -54,9 +54,11 @@ func (r *Requests) Pending(ctx context.Context, sessionID string) ([]RequestDoc,
 	if err != nil {
 		return nil, fmt.Errorf("read requests of session %s: %w", sessionID, Wrap(err))
 	}
-	var out []RequestDoc
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, fmt.Errorf("read requests of session %s: %w", sessionID, Wrap(err))
+	// A request that does not decode cannot be applied; skipping it keeps
+	// the runner's control loop going.
+	out, _, err := DecodeEach[RequestDoc](ctx, cur, r.c.Name(), nil)
+	if err != nil {
+		return nil, fmt.Errorf("read requests of session %s: %w", sessionID, err)
 	}
 	return out, nil
 }

@@ -31,40 +31,97 @@ func (s *Sessions) Insert(ctx context.Context, sess *contract.Session) error {
 
 // Get loads one session by its full id.
 func (s *Sessions) Get(ctx context.Context, id string) (*contract.Session, error) {
-	var sess contract.Session
-	err := s.c.FindOne(ctx, bson.D{{Key: "session_id", Value: id}}).Decode(&sess)
+	raw, err := s.c.FindOne(ctx, bson.D{{Key: "session_id", Value: id}}).Raw()
 	if err == mongo.ErrNoDocuments {
 		return nil, notFound("replay session", id)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("load session %s: %w", id, Wrap(err))
 	}
+	sess, err := decodeOne[contract.Session](raw, nil)
+	if err != nil {
+		return nil, fmt.Errorf("session %s cannot be read (see `replayctl replay show %s`): %w", id, id, err)
+	}
 	return &sess, nil
 }
 
 // Resolve finds the one session whose id starts with prefix, as git resolves
-// abbreviated hashes.
+// abbreviated hashes. A matching document that does not decode is an error
+// naming it; ResolveLenient reads such a document for `show`.
 func (s *Sessions) Resolve(ctx context.Context, prefix string) (*contract.Session, error) {
+	raw, err := s.ResolveRaw(ctx, prefix)
+	if err != nil {
+		return nil, err
+	}
+	sess, err := decodeOne(raw, contract.CheckSession)
+	if err != nil {
+		return nil, fmt.Errorf("session %s cannot be read (see `replayctl replay show %s`): %w", prefix, prefix, err)
+	}
+	return &sess, nil
+}
+
+// ResolveLenient is Resolve for a document other software may have written:
+// it returns what can be read and the fields that could not.
+func (s *Sessions) ResolveLenient(ctx context.Context, prefix string) (*contract.Session, []contract.FieldProblem, error) {
+	raw, err := s.ResolveRaw(ctx, prefix)
+	if err != nil {
+		return nil, nil, err
+	}
+	sess, problems := contract.DecodeSessionLenient(raw)
+	return &sess, problems, nil
+}
+
+// ResolveRaw finds the one session document whose session_id starts with
+// prefix, undecoded. Candidates are told apart by their raw session_id, so
+// a foreign document elsewhere in the collection never gets in the way.
+func (s *Sessions) ResolveRaw(ctx context.Context, prefix string) (bson.Raw, error) {
 	q := bson.D{{Key: "session_id", Value: bson.D{{Key: "$regex", Value: "^" + regexp.QuoteMeta(prefix)}}}}
 	cur, err := s.c.Find(ctx, q, options.Find().SetLimit(maxCandidates+1))
 	if err != nil {
 		return nil, fmt.Errorf("look up session %s: %w", prefix, Wrap(err))
 	}
-	var found []contract.Session
-	if err := cur.All(ctx, &found); err != nil {
+	defer cur.Close(ctx)
+	var (
+		found []bson.Raw
+		ids   []string
+	)
+	for cur.Next(ctx) {
+		raw := append(bson.Raw(nil), cur.Current...)
+		id, _ := raw.Lookup("session_id").StringValueOK()
+		if id == prefix {
+			return raw, nil
+		}
+		found, ids = append(found, raw), append(ids, id)
+	}
+	if err := cur.Err(); err != nil {
 		return nil, fmt.Errorf("look up session %s: %w", prefix, Wrap(err))
 	}
-	ids := make([]string, len(found))
-	for i := range found {
-		ids[i] = found[i].SessionID
-		if found[i].SessionID == prefix {
-			return &found[i], nil
+	if len(found) == 0 {
+		// The _id is how a skipped document without a usable session_id is
+		// named (list --show-invalid), so `show` takes it too.
+		if raw, err := s.byObjectID(ctx, prefix); raw != nil || err != nil {
+			return raw, err
 		}
 	}
 	if err := resolveOne("replay session", prefix, ids); err != nil {
 		return nil, err
 	}
-	return &found[0], nil
+	return found[0], nil
+}
+
+func (s *Sessions) byObjectID(ctx context.Context, id string) (bson.Raw, error) {
+	oid, err := bson.ObjectIDFromHex(id)
+	if err != nil {
+		return nil, nil
+	}
+	raw, err := s.c.FindOne(ctx, bson.D{{Key: "_id", Value: oid}}).Raw()
+	if err == mongo.ErrNoDocuments {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("look up session %s: %w", id, Wrap(err))
+	}
+	return append(bson.Raw(nil), raw...), nil
 }
 
 // ListOptions filter and bound a session listing.
@@ -73,8 +130,9 @@ type ListOptions struct {
 	Limit    int64
 }
 
-// List returns sessions newest first.
-func (s *Sessions) List(ctx context.Context, o ListOptions) ([]contract.Session, error) {
+// List returns sessions newest first. Documents that do not decode (other
+// software shares the collection) are skipped and reported in the page.
+func (s *Sessions) List(ctx context.Context, o ListOptions) (Page[contract.Session], error) {
 	q := bson.D{}
 	if len(o.Statuses) > 0 {
 		q = append(q, bson.E{Key: "status", Value: bson.D{{Key: "$in", Value: o.Statuses}}})
@@ -85,13 +143,13 @@ func (s *Sessions) List(ctx context.Context, o ListOptions) ([]contract.Session,
 	}
 	cur, err := s.c.Find(ctx, q, opts)
 	if err != nil {
-		return nil, fmt.Errorf("list sessions: %w", Wrap(err))
+		return Page[contract.Session]{}, fmt.Errorf("list sessions: %w", Wrap(err))
 	}
-	var out []contract.Session
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, fmt.Errorf("list sessions: %w", Wrap(err))
+	items, skipped, err := DecodeEach(ctx, cur, s.c.Name(), contract.CheckSession)
+	if err != nil {
+		return Page[contract.Session]{}, fmt.Errorf("list sessions: %w", err)
 	}
-	return out, nil
+	return Page[contract.Session]{Items: items, Total: int64(len(items)), Skipped: skipped}, nil
 }
 
 // CountByStatus counts sessions per status.
@@ -114,21 +172,22 @@ func (s *Sessions) Update(ctx context.Context, id string, set bson.D) error {
 	})
 }
 
-// TerminalOlderThan lists terminal sessions created before cutoff.
-func (s *Sessions) TerminalOlderThan(ctx context.Context, cutoff time.Time) ([]contract.Session, error) {
+// TerminalOlderThan lists terminal sessions created before cutoff; ones that
+// do not decode are skipped and reported, and so never deleted.
+func (s *Sessions) TerminalOlderThan(ctx context.Context, cutoff time.Time) (Page[contract.Session], error) {
 	q := bson.D{
 		{Key: "status", Value: bson.D{{Key: "$in", Value: bson.A{contract.StatusCompleted, contract.StatusFailed, contract.StatusCancelled}}}},
 		{Key: "created_at", Value: bson.D{{Key: "$lt", Value: cutoff}}},
 	}
 	cur, err := s.c.Find(ctx, q, options.Find().SetSort(bson.D{{Key: "created_at", Value: 1}}))
 	if err != nil {
-		return nil, fmt.Errorf("find old sessions: %w", Wrap(err))
+		return Page[contract.Session]{}, fmt.Errorf("find old sessions: %w", Wrap(err))
 	}
-	var out []contract.Session
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, fmt.Errorf("find old sessions: %w", Wrap(err))
+	items, skipped, err := DecodeEach(ctx, cur, s.c.Name(), contract.CheckSession)
+	if err != nil {
+		return Page[contract.Session]{}, fmt.Errorf("find old sessions: %w", err)
 	}
-	return out, nil
+	return Page[contract.Session]{Items: items, Total: int64(len(items)), Skipped: skipped}, nil
 }
 
 // DeleteIDs removes sessions by id, in chunks below the embedded server's

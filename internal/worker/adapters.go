@@ -1,10 +1,12 @@
 package worker
 
 import (
+	"log/slog"
 	"time"
 
 	"github.com/integr8scode/replayctl/internal/dlq"
 	"github.com/integr8scode/replayctl/internal/replay"
+	"github.com/integr8scode/replayctl/internal/store"
 )
 
 // ReplayMetrics implements replay.Metrics on the worker's registry.
@@ -41,7 +43,16 @@ func (r *ReplayMetrics) Lag(sessionID string, d time.Duration) {
 // DLQMetrics implements dlq.Metrics on the worker's registry.
 type DLQMetrics struct{ m *Metrics }
 
-var _ dlq.Metrics = (*DLQMetrics)(nil)
+var (
+	_ dlq.Metrics      = (*DLQMetrics)(nil)
+	_ dlq.SkipReporter = (*DLQMetrics)(nil)
+)
+
+// DocumentsSkipped warns once per unreadable DLQ document and counts it,
+// however often the processor's polls meet it.
+func (d *DLQMetrics) DocumentsSkipped(log *slog.Logger, skipped []store.Skipped) {
+	d.m.skips.report(log, d.m, skipped)
+}
 
 func (d *DLQMetrics) inc(topic, action string) {
 	d.m.dlqMessages.WithLabelValues(topic, action).Inc()

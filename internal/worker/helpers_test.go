@@ -14,6 +14,7 @@ import (
 	"github.com/integr8scode/replayctl/internal/contract"
 	"github.com/integr8scode/replayctl/internal/dlq"
 	"github.com/integr8scode/replayctl/internal/replay"
+	"github.com/integr8scode/replayctl/internal/store"
 )
 
 // value returns the value of the series name{labels} in g, and whether it exists.
@@ -93,19 +94,19 @@ func newFakeRunner(ids ...string) *fakeRunner {
 	return &fakeRunner{runnable: ids, runs: map[string]int{}, runErr: map[string]error{}, complete: make(chan struct{})}
 }
 
-func (f *fakeRunner) Runnable(ctx context.Context) ([]contract.Session, error) {
+func (f *fakeRunner) Runnable(ctx context.Context) (store.Page[contract.Session], error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.listCalls++
 	if f.listErrs > 0 {
 		f.listErrs--
-		return nil, fmt.Errorf("MongoDB unreachable")
+		return store.Page[contract.Session]{}, fmt.Errorf("MongoDB unreachable")
 	}
 	out := make([]contract.Session, 0, len(f.runnable))
 	for _, id := range f.runnable {
 		out = append(out, contract.Session{SessionID: id, Status: contract.StatusRunning})
 	}
-	return out, nil
+	return store.Page[contract.Session]{Items: out, Total: int64(len(out))}, nil
 }
 
 func (f *fakeRunner) Run(ctx context.Context, id string, opts replay.RunOptions) (*replay.Result, error) {

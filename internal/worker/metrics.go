@@ -43,6 +43,11 @@ type Metrics struct {
 	dlqMessages     *prometheus.CounterVec
 	dlqRetryLatency *prometheus.HistogramVec
 	sessionsRunning prometheus.Gauge
+	// documentsSkipped counts each unreadable stored document once per
+	// process, when the worker first meets it.
+	documentsSkipped *prometheus.CounterVec
+
+	skips *skipLog
 
 	retention time.Duration
 	mu        sync.Mutex
@@ -75,10 +80,15 @@ func NewMetrics() *Metrics {
 			Name: "replayctl_worker_sessions_running",
 			Help: "Replay sessions this worker is running now.",
 		}),
+		documentsSkipped: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "replayctl_documents_skipped_total",
+			Help: "Stored documents the worker could not read and skipped (written by other software with wrong types), counted once per document per process, by collection.",
+		}, []string{"collection"}),
+		skips:     newSkipLog(),
 		retention: DefaultSeriesRetention,
 		finished:  map[string]time.Time{},
 	}
-	m.reg.MustRegister(m.replayEvents, m.replayLag, m.dlqMessages, m.dlqRetryLatency, m.sessionsRunning,
+	m.reg.MustRegister(m.replayEvents, m.replayLag, m.dlqMessages, m.dlqRetryLatency, m.sessionsRunning, m.documentsSkipped,
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewGoCollector())
 	return m

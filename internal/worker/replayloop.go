@@ -20,7 +20,7 @@ func (s *supervisor) replayLoop(ctx context.Context) {
 	l := &replayLoop{
 		s: s, slots: make(chan struct{}, s.o.Concurrency), freed: make(chan struct{}, 1),
 		retryAt: map[string]time.Time{}, fails: map[string]*backoff{},
-		bo: backoff{base: s.o.PollInterval, max: s.o.MaxBackoff},
+		bo: backoff{base: s.o.PollInterval, max: s.o.MaxBackoff}, skips: newSkipLog(),
 	}
 	defer l.runs.Wait()
 	wait := time.Duration(0)
@@ -44,6 +44,7 @@ type replayLoop struct {
 	freed chan struct{} // a run ended: look again without waiting
 	runs  sync.WaitGroup
 	bo    backoff // while listing runnable sessions fails
+	skips *skipLog
 
 	mu      sync.Mutex
 	retryAt map[string]time.Time // sessions whose last run here failed: not before
@@ -58,7 +59,7 @@ func (l *replayLoop) scan(ctx context.Context) time.Duration {
 	if len(l.slots) == cap(l.slots) {
 		return l.s.o.PollInterval // full: a freed slot wakes us sooner
 	}
-	list, err := l.s.w.Replay.Runnable(ctx)
+	page, err := l.s.w.Replay.Runnable(ctx)
 	if err != nil {
 		if ctx.Err() != nil {
 			return 0
@@ -71,6 +72,12 @@ func (l *replayLoop) scan(ctx context.Context) time.Duration {
 		l.s.log.Info("listing runnable sessions works again")
 		l.bo.reset()
 	}
+	if m := l.s.w.Metrics; m != nil {
+		m.skips.report(l.s.log, m, page.Skipped) // shared with the DLQ processor's reads
+	} else {
+		l.skips.report(l.s.log, nil, page.Skipped)
+	}
+	list := page.Items
 	l.forgetGone(list)
 	// Workers that scan at the same moment would all reach for the same
 	// session first; a random order spreads them.

@@ -14,12 +14,15 @@ import (
 	"github.com/integr8scode/replayctl/internal/contract"
 	"github.com/integr8scode/replayctl/internal/dlq"
 	"github.com/integr8scode/replayctl/internal/replay"
+	"github.com/integr8scode/replayctl/internal/store"
 )
 
 // SessionRunner is what the worker needs of the replay engine; *replay.Service
 // implements it.
 type SessionRunner interface {
-	Runnable(ctx context.Context) ([]contract.Session, error)
+	// Runnable lists the sessions to run, and the running documents that
+	// could not be read.
+	Runnable(ctx context.Context) (store.Page[contract.Session], error)
 	Run(ctx context.Context, id string, opts replay.RunOptions) (*replay.Result, error)
 }
 

@@ -33,8 +33,9 @@ column means the context does not set that value, so the environment or
 the built-in default applies.
 
 With NAME arguments only those contexts are listed; a name that does not
-exist is an error (exit code 3). -o json and -o yaml print a list of
-objects with the fields current, name, mongo-uri, database, kafka-brokers
+exist is an error (exit code 3). -o json and -o yaml print the list
+commands' shape, {"items": [...], "total": N, "skipped": []}, each item an
+object with the fields current, name, mongo-uri, database, kafka-brokers
 and topic-prefix.`,
 		Example: `  # List all contexts
   replayctl config get-contexts
@@ -43,7 +44,7 @@ and topic-prefix.`,
   replayctl config get-contexts prod
 
   # Names of all contexts, for scripts
-  replayctl config get-contexts -o json | jq -r '.[].name'`,
+  replayctl config get-contexts -o json | jq -r '.items[].name'`,
 		ValidArgsFunction: completeContextNames(opts.ConfigFile),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Names = args
@@ -107,6 +108,12 @@ func newContextItem(c config.Context, current bool) contextItem {
 }
 
 type contextList []contextItem
+
+// MarshalJSON prints the list commands' shape; a config file has no
+// documents to skip.
+func (l contextList) MarshalJSON() ([]byte, error) {
+	return output.MarshalJSON(output.NewListDoc([]contextItem(l), -1, nil))
+}
 
 func (l contextList) TableHeader() []string {
 	return []string{"CURRENT", "NAME", "MONGO", "DATABASE", "BROKERS", "PREFIX"}

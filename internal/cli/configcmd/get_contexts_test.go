@@ -43,12 +43,17 @@ func TestGetContextsJSON(t *testing.T) {
 		t.Fatal(r.err)
 	}
 	assertNoSecrets(t, r.out)
-	var got []map[string]any
-	if err := json.Unmarshal([]byte(r.out), &got); err != nil {
+	var doc struct {
+		Items   []map[string]any `json:"items"`
+		Total   int              `json:"total"`
+		Skipped []any            `json:"skipped"`
+	}
+	if err := json.Unmarshal([]byte(r.out), &doc); err != nil {
 		t.Fatalf("%v\n%s", err, r.out)
 	}
-	if len(got) != 3 {
-		t.Fatalf("got %d items", len(got))
+	got := doc.Items
+	if len(got) != 3 || doc.Total != 3 || doc.Skipped == nil {
+		t.Fatalf("got %d items, total %d, skipped %v", len(got), doc.Total, doc.Skipped)
 	}
 	prod := got[1]
 	checks := map[string]any{
@@ -78,10 +83,13 @@ func TestGetContextsYAMLAndNames(t *testing.T) {
 	if r.err != nil {
 		t.Fatal(r.err)
 	}
-	var got []contextItem
-	if err := yaml.Unmarshal([]byte(r.out), &got); err != nil {
+	var doc struct {
+		Items []contextItem `yaml:"items"`
+	}
+	if err := yaml.Unmarshal([]byte(r.out), &doc); err != nil {
 		t.Fatalf("%v\n%s", err, r.out)
 	}
+	got := doc.Items
 	if len(got) != 2 || got[0].Name != "atlas" || got[1].Name != "dev" {
 		t.Errorf("got %+v", got)
 	}
@@ -101,7 +109,7 @@ func TestGetContextsNotFound(t *testing.T) {
 func TestGetContextsEmpty(t *testing.T) {
 	e := newTestEnv(t, nil)
 	r := e.run("config", "get-contexts", "-o", "json")
-	if r.err != nil || strings.TrimSpace(r.out) != "[]" {
+	if r.err != nil || strings.Join(strings.Fields(r.out), " ") != `{ "items": [], "total": 0, "skipped": [] }` {
 		t.Errorf("out %q, err %v", r.out, r.err)
 	}
 }
@@ -117,5 +125,17 @@ func TestNewCmdGetContextsArgs(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got.Names, []string{"a", "b"}) {
 		t.Errorf("names = %v", got.Names)
+	}
+}
+
+// The list shape is the stable machine interface: a golden per format.
+func TestGetContextsMachineGolden(t *testing.T) {
+	e := newTestEnv(t, secretsFile())
+	for _, format := range []string{"json", "yaml"} {
+		r := e.run("config", "get-contexts", "-o", format)
+		if r.err != nil {
+			t.Fatal(r.err)
+		}
+		clitest.AssertGolden(t, "get-contexts_"+format, r.out)
 	}
 }

@@ -133,6 +133,25 @@ func (e *env) okJSON(v any, args ...string) {
 	}
 }
 
+// okItems runs a list command with -o json and decodes its items into v,
+// checking the list shape on the way.
+func (e *env) okItems(v any, args ...string) {
+	e.t.Helper()
+	var doc struct {
+		Items   json.RawMessage `json:"items"`
+		Total   *int64          `json:"total"`
+		Skipped []any           `json:"skipped"`
+	}
+	e.okJSON(&doc, args...)
+	if doc.Total == nil || doc.Skipped == nil || len(doc.Items) == 0 {
+		e.t.Fatalf("dlq %s: not the list shape", strings.Join(args, " "))
+	}
+	reflect.ValueOf(v).Elem().SetZero()
+	if err := json.Unmarshal(doc.Items, v); err != nil {
+		e.t.Fatalf("dlq %s: decode items: %v", strings.Join(args, " "), err)
+	}
+}
+
 func (e *env) wantExit(code exitcode.Code, o runOpts, args ...string) result {
 	e.t.Helper()
 	r := e.run(o, args...)

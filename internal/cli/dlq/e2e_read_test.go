@@ -189,7 +189,7 @@ type topicRow struct {
 
 func testTopics(e *env) {
 	var rows []topicRow
-	e.okJSON(&rows, "topics")
+	e.okItems(&rows, "topics")
 	got := map[string]topicRow{}
 	for _, r := range rows {
 		got[r.Topic] = r
@@ -213,7 +213,7 @@ func testTopics(e *env) {
 		}
 	}
 	var pending []topicRow
-	e.okJSON(&pending, "topics", "--status", "pending", "--limit", "1")
+	e.okItems(&pending, "topics", "--status", "pending", "--limit", "1")
 	if len(pending) != 1 {
 		e.t.Errorf("--limit pages topics: %+v", pending)
 	}
@@ -247,7 +247,7 @@ type errorRow struct {
 
 func testErrors(e *env) {
 	var groups []errorRow
-	e.okJSON(&groups, "errors")
+	e.okItems(&groups, "errors")
 	if len(groups) != 3 {
 		e.t.Fatalf("errors should collapse ids and numbers into 3 causes, got %d: %+v", len(groups), groups)
 	}
@@ -260,11 +260,11 @@ func testErrors(e *env) {
 	if broker.Count != 3 || len(broker.Topics) != 2 || len(broker.EventTypes) != 2 {
 		e.t.Errorf("broker group: %+v", broker)
 	}
-	e.okJSON(&groups, "errors", "--sort", "count", "--limit", "1")
+	e.okItems(&groups, "errors", "--sort", "count", "--limit", "1")
 	if len(groups) != 1 || groups[0].Count != 3 {
 		e.t.Errorf("--sort count --limit 1: %+v", groups)
 	}
-	e.okJSON(&groups, "errors", "--type", "pod_failed")
+	e.okItems(&groups, "errors", "--type", "pod_failed")
 	if len(groups) != 2 {
 		e.t.Errorf("errors takes the filters: %+v", groups)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
 	"github.com/integr8scode/replayctl/internal/dlq"
 	"github.com/integr8scode/replayctl/internal/flagvalue"
+	"github.com/integr8scode/replayctl/internal/store"
 )
 
 // Orders of `dlq errors`.
@@ -21,8 +22,9 @@ const (
 type ErrorsOptions struct {
 	cmdOptions
 
-	Filter dlq.ListFilter // Limit and Offset page the groups, not messages
-	Sort   string
+	Filter      dlq.ListFilter // Limit and Offset page the groups, not messages
+	Sort        string
+	ShowInvalid bool
 }
 
 // NewCmdErrors builds `dlq errors`; runF replaces the run in flag tests.
@@ -50,7 +52,7 @@ puts the biggest causes first. Takes the same filters as 'dlq list'.`,
   replayctl dlq errors --status pending,scheduled --sort count --limit 10
 
   # One example message per cause, for a ticket
-  replayctl dlq errors -o json | jq -r '.[] | "\(.count)\t\(.example)"'`,
+  replayctl dlq errors -o json | jq -r '.items[] | "\(.count)\t\(.example)"'`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			filter, err := ff.toFilter(cmd, f.Now())
@@ -66,21 +68,22 @@ puts the biggest causes first. Takes the same filters as 'dlq list'.`,
 	}
 	addFilterFlags(cmd, &ff, &pagingHelp{limit: "show at most this many error groups", offset: "skip this many error groups"})
 	cmd.Flags().StringVar(&opts.Sort, "sort", sortLastSeen, "order: last-seen (newest first) or count (largest first)")
+	cmdutil.AddShowInvalidFlag(cmd, &opts.ShowInvalid)
 	_ = cmd.RegisterFlagCompletionFunc("topic", completeTopics(f))
 	_ = cmd.RegisterFlagCompletionFunc("sort", cobra.FixedCompletions([]string{sortLastSeen, sortCount}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 
 func errorsRun(opts *ErrorsOptions) error {
-	groups := func(m *dlq.Manager, ctx context.Context, filter dlq.ListFilter) ([]dlq.ErrorGroup, error) {
-		gs, err := m.Errors(ctx, filter)
+	groups := func(m *dlq.Manager, ctx context.Context, filter dlq.ListFilter) (store.Page[dlq.ErrorGroup], error) {
+		gs, err := m.ErrorsPage(ctx, filter)
 		if err != nil {
-			return nil, err
+			return gs, err
 		}
-		sortGroups(gs, opts.Sort)
+		sortGroups(gs.Items, opts.Sort)
 		return gs, nil
 	}
-	return summaryRun(&opts.cmdOptions, opts.Filter, "group DLQ errors", groups, newErrorList)
+	return summaryRun(&opts.cmdOptions, opts.Filter, opts.ShowInvalid, "group DLQ errors", groups, newErrorList)
 }
 
 // sortGroups orders groups here rather than trusting the domain's default,

@@ -18,8 +18,9 @@ const defaultListLimit = 50
 type ListOptions struct {
 	cmdOptions
 
-	Filter  dlq.ListFilter
-	Invalid bool
+	Filter      dlq.ListFilter
+	Invalid     bool
+	ShowInvalid bool
 }
 
 // NewCmdList builds `dlq list`; runF replaces the run in flag tests.
@@ -40,7 +41,12 @@ RFC 3339 time or a date (UTC midnight), and apply to the failure time.
 
 On a terminal event ids are shortened to 12 characters; every command that
 takes an event id accepts such a prefix. -o json prints
-{"total": N, "items": [...]} with the full documents.
+{"items": [...], "total": N, "skipped": [...]} with the full documents.
+
+Documents that cannot be read (fields of the wrong type, no event id) are
+skipped: one line on stderr says how many (--show-invalid lists their _id
+and error), and -o json lists them under "skipped". 'dlq show _ID' shows
+what can be read of one.
 
 --invalid lists the quarantine instead: DLQ topic records the processor
 could not read as a DLQ message (not JSON, or no event, event id or topic).`,
@@ -72,6 +78,7 @@ could not read as a DLQ message (not JSON, or no event, event id or topic).`,
 		limit: "show at most this many messages", offset: "skip this many messages (for paging)"})
 	_ = cmd.RegisterFlagCompletionFunc("topic", completeTopics(f))
 	cmd.Flags().BoolVar(&opts.Invalid, "invalid", false, "list quarantined DLQ topic records instead of messages")
+	cmdutil.AddShowInvalidFlag(cmd, &opts.ShowInvalid)
 	return cmd
 }
 
@@ -84,30 +91,36 @@ func listRun(opts *ListOptions) error {
 	if opts.Invalid {
 		return listInvalid(opts, m, p)
 	}
-	msgs, total, err := m.List(opts.Ctx, opts.Filter)
+	page, err := m.ListPage(opts.Ctx, opts.Filter)
 	if err != nil {
 		return fmt.Errorf("list DLQ messages: %w", err)
 	}
-	if err := p.Print(newMessageList(msgs, total, f.Now(), f.IO.IsStdoutTTY())); err != nil {
+	view := newMessageList(page.Items, page.Total, f.Now(), f.IO.IsStdoutTTY())
+	view.Skipped = cmdutil.SkippedDocs(page.Skipped)
+	if err := p.Print(view); err != nil {
 		return err
 	}
-	pagingFooter(f.IO, p, opts.Filter.Offset, len(msgs), total, "messages")
+	p.ReportSkipped(view.Skipped, opts.ShowInvalid)
+	pagingFooter(f.IO, p, opts.Filter.Offset, len(page.Items), page.Total, "messages")
 	return nil
 }
 
 func listInvalid(opts *ListOptions, m *dlq.Manager, p *output.Printer) error {
-	recs, total, err := m.ListInvalid(opts.Ctx, opts.Filter.Limit, opts.Filter.Offset)
+	page, err := m.ListInvalid(opts.Ctx, opts.Filter.Limit, opts.Filter.Offset)
 	if err != nil {
 		return fmt.Errorf("list quarantined DLQ records: %w", err)
 	}
+	recs, total := page.Items, page.Total
 	items := make([]invalidJSON, len(recs))
 	for i, r := range recs {
 		items[i] = invalidJSON{Topic: r.Topic, Partition: r.Partition, Offset: r.Offset, Key: string(r.Key),
 			Value: string(r.Value), Headers: r.Headers, Reason: r.Reason, ReceivedAt: r.ReceivedAt}
 	}
-	if err := p.Print(invalidList{Total: total, Items: items, now: opts.Factory.Now()}); err != nil {
+	skipped := cmdutil.SkippedDocs(page.Skipped)
+	if err := p.Print(invalidList{Total: total, Items: items, Skipped: skipped, now: opts.Factory.Now()}); err != nil {
 		return err
 	}
+	p.ReportSkipped(skipped, opts.ShowInvalid)
 	pagingFooter(opts.Factory.IO, p, opts.Filter.Offset, len(recs), total, "records")
 	return nil
 }

@@ -28,7 +28,7 @@ includes the full list of event types for each preset.`,
 		Example: `  replayctl dlq policy list
 
   # Which preset covers pod_failed?
-  replayctl dlq policy list -o json | jq -r '.presets[] | select(.event_types | index("pod_failed")) | .name'`,
+  replayctl dlq policy list -o json | jq -r '.items[] | select(.kind == "preset" and (.event_types // [] | index("pod_failed"))) | .name'`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return dispatch(cmd, &opts.cmdOptions, opts, runF, policyListRun)

@@ -32,7 +32,12 @@ headers, and the retry policy that applies with the next automatic retry.
 
 EVENT_ID is the failed event's id; a unique prefix is enough. A prefix that
 matches several messages is an error (exit 2) that lists them; an id that
-matches nothing exits with code 3.`,
+matches nothing exits with code 3.
+
+The document's _id (as 'dlq list --show-invalid' names a document it could
+not read) is accepted too. Of a document with fields of the wrong type,
+show prints what it can and lists the bad fields under Problems (-o json:
+"invalid_fields").`,
 		Example: `  replayctl dlq show 3f2a9c1e-77b0-4d7e-9a43-2f6f0f5a8d11
   replayctl dlq show 3f2a9c1e
 
@@ -56,7 +61,7 @@ func showRun(opts *ShowOptions) error {
 	if err != nil {
 		return err
 	}
-	msg, err := m.Get(opts.Ctx, opts.EventID)
+	msg, problems, err := m.Inspect(opts.Ctx, opts.EventID)
 	if err != nil {
 		return err
 	}
@@ -64,7 +69,7 @@ func showRun(opts *ShowOptions) error {
 	if err != nil {
 		return fmt.Errorf("resolve retry policy for topic %s: %w", msg.OriginalTopic, err)
 	}
-	return p.Print(messageDetail{Message: newMessageJSON(msg), Policy: showPolicy(msg, res),
+	return p.Print(messageDetail{Message: newMessageJSON(msg), Policy: showPolicy(msg, res), InvalidFields: problems,
 		dlqTopic: m.DLQTopic, now: f.Now()})
 }
 

@@ -9,13 +9,16 @@ import (
 
 	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
 	"github.com/integr8scode/replayctl/internal/dlq"
+	"github.com/integr8scode/replayctl/internal/output"
+	"github.com/integr8scode/replayctl/internal/store"
 )
 
 // TopicsOptions are the inputs of `dlq topics`.
 type TopicsOptions struct {
 	cmdOptions
 
-	Filter dlq.ListFilter // Limit and Offset page the topics, not messages
+	Filter      dlq.ListFilter // Limit and Offset page the topics, not messages
+	ShowInvalid bool
 }
 
 // NewCmdTopics builds `dlq topics`; runF replaces the run in flag tests.
@@ -35,7 +38,7 @@ only the last day's failures. --limit and --offset page the topics.`,
   replayctl dlq topics --status pending,scheduled --since 7d
 
   # Topics with messages still waiting, for a script
-  replayctl dlq topics -o json | jq -r '.[] | select(.by_status.pending > 0) | .topic'`,
+  replayctl dlq topics -o json | jq -r '.items[] | select(.by_status.pending > 0) | .topic'`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			filter, err := ff.toFilter(cmd, f.Now())
@@ -47,19 +50,21 @@ only the last day's failures. --limit and --offset page the topics.`,
 		},
 	}
 	addFilterFlags(cmd, &ff, &pagingHelp{limit: "show at most this many topics", offset: "skip this many topics"})
+	cmdutil.AddShowInvalidFlag(cmd, &opts.ShowInvalid)
 	_ = cmd.RegisterFlagCompletionFunc("topic", completeTopics(f))
 	return cmd
 }
 
 func topicsRun(opts *TopicsOptions) error {
-	return summaryRun(&opts.cmdOptions, opts.Filter, "summarise DLQ topics", (*dlq.Manager).Topics, newTopicList)
+	return summaryRun(&opts.cmdOptions, opts.Filter, opts.ShowInvalid, "summarise DLQ topics", (*dlq.Manager).TopicsPage, newTopicList)
 }
 
 // summaryRun is errors and topics: rows computed over every message the
 // filter selects, then paged, because --limit and --offset count rows
 // (topics, error groups), not messages. what names the step in errors.
-func summaryRun[T, V any](o *cmdOptions, filter dlq.ListFilter, what string,
-	rows func(*dlq.Manager, context.Context, dlq.ListFilter) ([]T, error), view func([]T, time.Time) V) error {
+func summaryRun[T, V any](o *cmdOptions, filter dlq.ListFilter, showInvalid bool, what string,
+	rows func(*dlq.Manager, context.Context, dlq.ListFilter) (store.Page[T], error),
+	view func([]T, int64, []output.Skipped, time.Time) V) error {
 	p, m, err := o.printerAndManager(managerNeeds{})
 	if err != nil {
 		return err
@@ -70,7 +75,12 @@ func summaryRun[T, V any](o *cmdOptions, filter dlq.ListFilter, what string,
 	if err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
-	return p.Print(view(page(got, filter.Limit, filter.Offset), o.Factory.Now()))
+	skipped := cmdutil.SkippedDocs(got.Skipped)
+	if err := p.Print(view(page(got.Items, filter.Limit, filter.Offset), int64(len(got.Items)), skipped, o.Factory.Now())); err != nil {
+		return err
+	}
+	p.ReportSkipped(skipped, showInvalid)
+	return nil
 }
 
 // page applies --limit/--offset to rows computed in full (a limit of 0

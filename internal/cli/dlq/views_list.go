@@ -29,10 +29,12 @@ func newMessageJSON(m *contract.DLQMessage) messageJSON {
 	return messageJSON{Event: ev, DLQMessage: m}
 }
 
-// messageList is `dlq list`: a page of messages plus the total that matched.
+// messageList is `dlq list`: a page of messages plus the total that matched,
+// in the list commands' shape.
 type messageList struct {
-	Total int64         `json:"total"`
-	Items []messageJSON `json:"items"`
+	Items   []messageJSON    `json:"items"`
+	Total   int64            `json:"total"`
+	Skipped []output.Skipped `json:"skipped"`
 
 	now     time.Time
 	shortID bool
@@ -43,7 +45,11 @@ func newMessageList(msgs []contract.DLQMessage, total int64, now time.Time, shor
 	for i := range msgs {
 		items[i] = newMessageJSON(&msgs[i])
 	}
-	return messageList{Total: total, Items: items, now: now, shortID: shortID}
+	return messageList{Total: total, Items: items, Skipped: []output.Skipped{}, now: now, shortID: shortID}
+}
+
+func (l messageList) MarshalJSON() ([]byte, error) {
+	return output.MarshalJSON(output.NewListDoc(l.Items, l.Total, l.Skipped))
 }
 
 func (l messageList) TableHeader() []string {
@@ -86,12 +92,17 @@ type invalidJSON struct {
 	ReceivedAt time.Time         `json:"received_at"`
 }
 
-// invalidList is `dlq list --invalid`.
+// invalidList is `dlq list --invalid`, in the list commands' shape.
 type invalidList struct {
-	Total int64         `json:"total"`
-	Items []invalidJSON `json:"items"`
+	Items   []invalidJSON
+	Total   int64
+	Skipped []output.Skipped
 
 	now time.Time
+}
+
+func (l invalidList) MarshalJSON() ([]byte, error) {
+	return output.MarshalJSON(output.NewListDoc(l.Items, l.Total, l.Skipped))
 }
 
 func (l invalidList) TableHeader() []string {

@@ -100,12 +100,41 @@ type overrideJSON struct {
 	UpdatedBy string     `json:"updated_by"`
 }
 
-// policyList is `dlq policy list`: presets, then overrides.
+// policyList is `dlq policy list`: presets, then overrides. Its JSON is
+// the list commands' shape, one item per policy, told apart by kind.
 type policyList struct {
-	Presets   []presetJSON   `json:"presets"`
-	Overrides []overrideJSON `json:"overrides"`
+	Presets   []presetJSON
+	Overrides []overrideJSON
 
 	now time.Time
+}
+
+// policyEntryJSON is one item of `dlq policy list -o json`: a preset (kind
+// "preset", with name, categories and event types) or an override (kind
+// "override", with topic and who set it when).
+type policyEntryJSON struct {
+	Kind  string `json:"kind"`
+	Name  string `json:"name,omitempty"`
+	Topic string `json:"topic,omitempty"`
+	policyJSON
+	Categories []string   `json:"categories,omitempty"`
+	EventTypes []string   `json:"event_types,omitempty"`
+	UpdatedAt  *time.Time `json:"updated_at,omitempty"`
+	UpdatedBy  string     `json:"updated_by,omitempty"`
+}
+
+func (l policyList) MarshalJSON() ([]byte, error) {
+	items := make([]policyEntryJSON, 0, len(l.Presets)+len(l.Overrides))
+	for _, p := range l.Presets {
+		items = append(items, policyEntryJSON{Kind: "preset", Name: p.Name, policyJSON: p.policyJSON,
+			Categories: p.Categories, EventTypes: p.EventTypes})
+	}
+	for _, o := range l.Overrides {
+		at := o.UpdatedAt
+		items = append(items, policyEntryJSON{Kind: "override", Topic: o.Topic, policyJSON: o.Policy,
+			UpdatedAt: &at, UpdatedBy: o.UpdatedBy})
+	}
+	return output.MarshalJSON(output.NewListDoc(items, -1, nil))
 }
 
 func newPolicyList(presets []dlq.Preset, overrides []dlq.Override, now time.Time) policyList {

@@ -27,6 +27,9 @@ type showPolicyJSON struct {
 type messageDetail struct {
 	Message messageJSON     `json:"message"`
 	Policy  *showPolicyJSON `json:"policy"`
+	// InvalidFields names stored fields that could not be read (a document
+	// other software wrote); Message shows the rest.
+	InvalidFields []contract.FieldProblem `json:"invalid_fields,omitempty"`
 
 	dlqTopic string
 	now      time.Time
@@ -56,6 +59,13 @@ func (d messageDetail) DetailSections(st *output.Styles) []output.Section {
 	}
 	if d.Policy != nil {
 		secs = append(secs, output.Section{Title: "Retry policy", Fields: d.policyFields(st)})
+	}
+	if len(d.InvalidFields) > 0 {
+		fields := make([]output.Field, len(d.InvalidFields))
+		for i, p := range d.InvalidFields {
+			fields[i] = output.Field{Key: p.Field, Value: p.Error}
+		}
+		secs = append([]output.Section{{Title: "Problems (fields that could not be read)", Fields: fields}}, secs...)
 	}
 	secs = append(secs, output.Section{Title: "Headers", Fields: headerFields(m.Headers)})
 	return append(secs, output.Section{Title: "Event", Fields: []output.Field{{Key: "JSON", Value: prettyJSON(d.Message.Event)}}})

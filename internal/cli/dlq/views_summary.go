@@ -24,11 +24,13 @@ type topicJSON struct {
 
 // topicList is `dlq topics`.
 type topicList struct {
-	items []topicJSON
-	now   time.Time
+	items   []topicJSON
+	total   int64
+	skipped []output.Skipped
+	now     time.Time
 }
 
-func newTopicList(sums []dlq.TopicSummary, now time.Time) topicList {
+func newTopicList(sums []dlq.TopicSummary, total int64, skipped []output.Skipped, now time.Time) topicList {
 	items := make([]topicJSON, len(sums))
 	for i, s := range sums {
 		by := make(map[string]int64, len(contract.DLQStatuses))
@@ -41,11 +43,13 @@ func newTopicList(sums []dlq.TopicSummary, now time.Time) topicList {
 		items[i] = topicJSON{Topic: s.Topic, Total: s.Total, ByStatus: by, OldestFailure: s.OldestFailure,
 			NewestFailure: s.NewestFailure, AvgRetryCount: s.AvgRetryCount, MaxRetryCount: s.MaxRetryCount}
 	}
-	return topicList{items: items, now: now}
+	return topicList{items: items, total: total, skipped: skipped, now: now}
 }
 
-// MarshalJSON keeps -o json a plain array of topics.
-func (l topicList) MarshalJSON() ([]byte, error) { return marshalList(l.items) }
+// MarshalJSON prints the list commands' shape.
+func (l topicList) MarshalJSON() ([]byte, error) {
+	return output.MarshalJSON(output.NewListDoc(l.items, l.total, l.skipped))
+}
 
 func (l topicList) TableHeader() []string {
 	return []string{"TOPIC", "TOTAL", "PENDING", "SCHEDULED", "RETRIED", "DISCARDED", "OLDEST", "NEWEST", "AVG RETRIES", "MAX RETRIES"}
@@ -78,21 +82,25 @@ type errorGroupJSON struct {
 
 // errorList is `dlq errors`.
 type errorList struct {
-	items []errorGroupJSON
-	now   time.Time
+	items   []errorGroupJSON
+	total   int64
+	skipped []output.Skipped
+	now     time.Time
 }
 
-func newErrorList(groups []dlq.ErrorGroup, now time.Time) errorList {
+func newErrorList(groups []dlq.ErrorGroup, total int64, skipped []output.Skipped, now time.Time) errorList {
 	items := make([]errorGroupJSON, len(groups))
 	for i, g := range groups {
 		items[i] = errorGroupJSON{Pattern: g.Pattern, Example: g.Example, Count: g.Count,
 			Topics: nonNil(g.Topics), EventTypes: nonNil(g.EventTypes), FirstSeen: g.FirstSeen, LastSeen: g.LastSeen}
 	}
-	return errorList{items: items, now: now}
+	return errorList{items: items, total: total, skipped: skipped, now: now}
 }
 
-// MarshalJSON keeps -o json a plain array of groups.
-func (l errorList) MarshalJSON() ([]byte, error) { return marshalList(l.items) }
+// MarshalJSON prints the list commands' shape.
+func (l errorList) MarshalJSON() ([]byte, error) {
+	return output.MarshalJSON(output.NewListDoc(l.items, l.total, l.skipped))
+}
 
 func (l errorList) TableHeader() []string {
 	return []string{"COUNT", "ERROR", "TOPICS", "TYPES", "FIRST SEEN", "LAST SEEN"}

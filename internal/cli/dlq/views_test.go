@@ -149,7 +149,7 @@ func TestShowPolicyNextRetry(t *testing.T) {
 func TestTopicAndErrorViews(t *testing.T) {
 	sums := []dlq.TopicSummary{{Topic: "pod_failed", Total: 3, ByStatus: map[string]int64{"pending": 2, "retried": 1},
 		OldestFailure: testNow.Add(-3 * time.Hour), NewestFailure: testNow.Add(-time.Minute), AvgRetryCount: 1.3333, MaxRetryCount: 3}}
-	got := render(t, newTopicList(sums, testNow), false)
+	got := render(t, newTopicList(sums, 1, nil, testNow), false)
 	want := "TOPIC       TOTAL  PENDING  SCHEDULED  RETRIED  DISCARDED  OLDEST  NEWEST  AVG RETRIES  MAX RETRIES\n" +
 		"pod_failed  3      2        0          1        0          3h ago  1m ago  1.3          3\n"
 	if got != want {
@@ -157,17 +157,18 @@ func TestTopicAndErrorViews(t *testing.T) {
 	}
 	ios, _, out, _ := output.Test()
 	groups := []dlq.ErrorGroup{{Pattern: "timeout after <n>s on <id>", Count: 4, Topics: []string{"a", "b", "c"}}}
-	if err := output.NewPrinter(ios, output.FormatJSON).Print(newErrorList(groups, testNow)); err != nil {
+	if err := output.NewPrinter(ios, output.FormatJSON).Print(newErrorList(groups, 1, nil, testNow)); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(out.String(), `"pattern": "timeout after <n>s on <id>"`) || !strings.Contains(out.String(), `"event_types": []`) {
-		t.Errorf("errors JSON should be an unescaped array with empty lists, got:\n%s", out)
+		t.Errorf("errors JSON should be unescaped with empty lists, got:\n%s", out)
 	}
-	if row := newErrorList(groups, testNow).TableRows(nil)[0]; row[2] != "a, b +1" || row[3] != "-" {
+	if row := newErrorList(groups, 1, nil, testNow).TableRows(nil)[0]; row[2] != "a, b +1" || row[3] != "-" {
 		t.Errorf("row = %q", row)
 	}
 	out.Reset()
-	if err := output.NewPrinter(ios, output.FormatJSON).Print(newTopicList(nil, testNow)); err != nil || strings.TrimSpace(out.String()) != "[]" {
+	if err := output.NewPrinter(ios, output.FormatJSON).Print(newTopicList(nil, 0, nil, testNow)); err != nil ||
+		strings.Join(strings.Fields(out.String()), " ") != `{ "items": [], "total": 0, "skipped": [] }` {
 		t.Errorf("empty topics JSON = %q, %v", out, err)
 	}
 }
@@ -186,13 +187,17 @@ func TestPolicyListView(t *testing.T) {
 		t.Fatal(err)
 	}
 	var js struct {
-		Presets []map[string]any `json:"presets"`
+		Items []map[string]any `json:"items"`
+		Total int              `json:"total"`
 	}
-	if err := json.Unmarshal(out.Bytes(), &js); err != nil || len(js.Presets) != 4 {
+	if err := json.Unmarshal(out.Bytes(), &js); err != nil || len(js.Items) != 5 || js.Total != 5 {
 		t.Fatalf("%v %s", err, out)
 	}
-	if js.Presets[0]["base_delay_seconds"] != float64(30) || len(js.Presets[1]["event_types"].([]any)) != 7 {
-		t.Errorf("preset JSON: %v", js.Presets[:2])
+	if js.Items[0]["kind"] != "preset" || js.Items[0]["base_delay_seconds"] != float64(30) || len(js.Items[1]["event_types"].([]any)) != 7 {
+		t.Errorf("preset JSON: %v", js.Items[:2])
+	}
+	if o := js.Items[4]; o["kind"] != "override" || o["topic"] != "pod_failed" || o["strategy"] != "manual" || o["updated_by"] != "host:1" {
+		t.Errorf("override JSON: %v", o)
 	}
 	if empty := render(t, newPolicyList(dlq.Presets(), nil, testNow), false); !strings.Contains(empty, "None:") {
 		t.Errorf("no overrides should say so:\n%s", empty)

@@ -85,11 +85,11 @@ func cleanupRun(o *CleanupOptions) error {
 	if err != nil {
 		return err
 	}
-	if o.DryRun || len(doomed) == 0 {
-		return p.Print(newCleanupView(doomed, o, cutoff, o.DryRun))
+	if o.DryRun || len(doomed.Items) == 0 {
+		return p.Print(newCleanupView(doomed.Items, o, cutoff, o.DryRun))
 	}
 	if prompt {
-		ok, err := output.Confirm(ios, fmt.Sprintf("Delete %d ended replay session(s) created before %s?", len(doomed), absTime(&cutoff)))
+		ok, err := output.Confirm(ios, fmt.Sprintf("Delete %d ended replay session(s) created before %s?", len(doomed.Items), absTime(&cutoff)))
 		if err != nil {
 			return err
 		}
@@ -102,5 +102,5 @@ func cleanupRun(o *CleanupOptions) error {
 	if err != nil {
 		return err
 	}
-	return p.Print(newCleanupView(deleted, o, cutoff, false))
+	return p.Print(newCleanupView(deleted.Items, o, cutoff, false))
 }

@@ -45,10 +45,11 @@ func sessionCompletions(ctx context.Context, f *cmdutil.Factory, prefix string) 
 	if err != nil {
 		return nil
 	}
-	sessions, err := svc.List(ctx, nil, completionScan)
+	page, err := svc.List(ctx, nil, completionScan)
 	if err != nil {
 		return nil
 	}
+	sessions := page.Items
 	now := f.Now()
 	var out []cobra.Completion
 	for i := range sessions {

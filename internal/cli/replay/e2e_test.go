@@ -94,9 +94,13 @@ func TestJSONOutputs(t *testing.T) {
 		t.Errorf("a dry run created topic %s", topic)
 	}
 
-	var list []contract.Session
+	var list struct {
+		Items   []contract.Session `json:"items"`
+		Total   int64              `json:"total"`
+		Skipped []any              `json:"skipped"`
+	}
 	decode(t, e.json("list", "--status", "completed").must(t, 0).out, &list)
-	if len(list) != 1 || list[0].SessionID != created.SessionID {
+	if len(list.Items) != 1 || list.Items[0].SessionID != created.SessionID || list.Total != 1 || list.Skipped == nil {
 		t.Errorf("list -o json = %+v", list)
 	}
 	var info struct {

@@ -11,8 +11,9 @@ import (
 // ListOptions are the inputs of `replay list`.
 type ListOptions struct {
 	baseOptions
-	Statuses []contract.SessionStatus
-	Limit    int64
+	Statuses    []contract.SessionStatus
+	Limit       int64
+	ShowInvalid bool
 }
 
 // NewCmdList builds `replay list`; runF replaces the run in flag tests.
@@ -29,10 +30,16 @@ created.
 
 On a terminal the ID column shows the first 12 characters of each id,
 which every command accepts as a prefix; piped output (tab-separated) and
--o json/yaml carry full ids. -o json prints the full session documents.`,
+-o json/yaml carry full ids. -o json prints {"items": [...], "total": N,
+"skipped": [...]} with the full session documents as items.
+
+Documents in replay_sessions that cannot be read (written by other
+software with fields of the wrong type, or without a session_id) are
+skipped: the table is followed by one line on stderr (--show-invalid lists
+their _id and error), and -o json lists them under "skipped".`,
 		Example: `  replayctl replay list
   replayctl replay list --status running,paused
-  replayctl replay list --status failed --limit 5 -o json | jq -r '.[].session_id'`,
+  replayctl replay list --status failed --limit 5 -o json | jq -r '.items[].session_id'`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.ctx = cmd.Context()
@@ -52,6 +59,7 @@ which every command accepts as a prefix; piped output (tab-separated) and
 	}
 	cmd.Flags().StringSliceVar(&statuses, "status", nil, "only sessions in these statuses (repeatable, or comma separated)")
 	cmd.Flags().Int64Var(&opts.Limit, "limit", 20, "show at most this many sessions")
+	cmdutil.AddShowInvalidFlag(cmd, &opts.ShowInvalid)
 	_ = cmd.RegisterFlagCompletionFunc("status", fixed(statusNames()))
 	opts.bind(cmd)
 	return cmd
@@ -63,9 +71,15 @@ func listRun(o *ListOptions) error {
 	if err != nil {
 		return err
 	}
-	sessions, err := svc.List(ctx, o.Statuses, o.Limit)
+	page, err := svc.List(ctx, o.Statuses, o.Limit)
 	if err != nil {
 		return err
 	}
-	return p.Print(sessionList{Sessions: sessions, now: o.Factory.Now(), shortIDs: o.Factory.IO.IsStdoutTTY()})
+	skipped := cmdutil.SkippedDocs(page.Skipped)
+	list := sessionList{Sessions: page.Items, now: o.Factory.Now(), shortIDs: o.Factory.IO.IsStdoutTTY()}
+	if err := p.Print(sessionListing{sessionList: list, total: page.Total, skipped: skipped}); err != nil {
+		return err
+	}
+	p.ReportSkipped(skipped, o.ShowInvalid)
+	return nil
 }

@@ -24,7 +24,12 @@ holds it and until when, with any pause or cancel request it has not
 applied yet; and its last errors, newest first.
 
 -o json prints {"session": ..., "holder": ..., "requests": [...]}, where
-session is the stored document and holder is null when no runner holds it.`,
+session is the stored document and holder is null when no runner holds it.
+
+A document other software wrote with fields of the wrong type is shown as
+far as it can be read, with the bad fields under Problems (-o json:
+"invalid_fields"); exit code 0. ID may also be the document's _id, as
+'replay list --show-invalid' names documents it could not read.`,
 		Example: `  replayctl replay show 3f1c9a1e
   replayctl replay show 3f1c9a1e -o json | jq .session.errors`,
 	}

@@ -9,8 +9,8 @@ import (
 	"github.com/integr8scode/replayctl/internal/output"
 )
 
-// sessionList renders sessions as a table; its JSON is the list of full
-// session documents, exactly as stored.
+// sessionList renders sessions as a table; its JSON is the array of full
+// session documents, exactly as stored (cleanup nests it).
 type sessionList struct {
 	Sessions []contract.Session
 	now      time.Time
@@ -22,6 +22,17 @@ func (l sessionList) MarshalJSON() ([]byte, error) {
 		return []byte("[]"), nil
 	}
 	return json.Marshal(l.Sessions)
+}
+
+// sessionListing is `replay list`: the sessions in the list commands' shape.
+type sessionListing struct {
+	sessionList
+	total   int64
+	skipped []output.Skipped
+}
+
+func (l sessionListing) MarshalJSON() ([]byte, error) {
+	return output.MarshalJSON(output.NewListDoc(l.Sessions, l.total, l.skipped))
 }
 
 func (l sessionList) TableHeader() []string {

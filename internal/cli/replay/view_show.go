@@ -20,6 +20,9 @@ type sessionDetail struct {
 	Session  *contract.Session `json:"session"`
 	Holder   *holderView       `json:"holder"`
 	Requests []requestView     `json:"requests"`
+	// InvalidFields names stored fields that could not be read (a document
+	// other software wrote); Session shows the rest.
+	InvalidFields []contract.FieldProblem `json:"invalid_fields,omitempty"`
 
 	now time.Time
 }
@@ -37,7 +40,7 @@ type holderView struct {
 }
 
 func newSessionDetail(info *replay.Info, now time.Time) sessionDetail {
-	d := sessionDetail{Session: info.Session, Requests: []requestView{}, now: now}
+	d := sessionDetail{Session: info.Session, Requests: []requestView{}, InvalidFields: info.InvalidFields, now: now}
 	if h := info.Holder; h != nil {
 		d.Holder = &holderView{Owner: h.Owner, Epoch: h.Epoch, Purpose: h.Purpose, ExpiresAt: h.ExpiresAt, Released: h.Released, Live: h.Live}
 	}
@@ -56,6 +59,9 @@ func (d sessionDetail) DetailSections(st *output.Styles) []output.Section {
 		{Title: "Progress", Fields: d.progressFields()},
 		{Title: "Checkpoint", Fields: d.checkpointFields()},
 		{Title: "Runner", Fields: d.runnerFields(st)},
+	}
+	if len(d.InvalidFields) > 0 {
+		secs = append([]output.Section{problemsSection(d.InvalidFields)}, secs...)
 	}
 	if len(s.Errors) > 0 {
 		title := fmt.Sprintf("Last errors (%d of %d, newest first)", min(len(s.Errors), maxShownErrors), len(s.Errors))
@@ -283,4 +289,14 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// problemsSection lists the fields of a foreign document that could not be
+// read; the other sections show them empty.
+func problemsSection(problems []contract.FieldProblem) output.Section {
+	fields := make([]output.Field, len(problems))
+	for i, p := range problems {
+		fields[i] = output.Field{Key: p.Field, Value: p.Error}
+	}
+	return output.Section{Title: "Problems (fields that could not be read)", Fields: fields}
 }

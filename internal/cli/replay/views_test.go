@@ -267,3 +267,12 @@ func TestRunProgressOfResumedSession(t *testing.T) {
 		t.Errorf("progress = %q", got)
 	}
 }
+
+// The list shape is the stable machine interface: a golden per format.
+func TestListMachineGolden(t *testing.T) {
+	v := sessionListing{sessionList: sessionList{Sessions: fixtureSessions()[:1], now: fixedNow}, total: 1,
+		skipped: []output.Skipped{{ID: "665f1c2e9b1d4c0012345678", Collection: "replay_sessions",
+			Error: "error decoding key config: cannot decode string into a contract.SessionConfig"}}}
+	clitest.AssertGolden(t, "list_json", render(t, false, output.FormatJSON, v))
+	clitest.AssertGolden(t, "list_yaml", render(t, false, output.FormatYAML, v))
+}

@@ -1,0 +1,9 @@
+package worker
+
+import (
+	"testing"
+
+	"github.com/integr8scode/replayctl/internal/testenv"
+)
+
+func TestMain(m *testing.M) { testenv.Main(m) }
