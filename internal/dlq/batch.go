@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/integr8scode/replayctl/internal/contract"
-	"github.com/integr8scode/replayctl/internal/exitcode"
+	"github.com/integr8scode/replayctl/internal/fault"
 )
 
 // Plan is what a retry or discard would act on, built before anything is
@@ -91,7 +91,7 @@ func chunkSize(rate float64) int {
 
 func (o BatchOptions) validate() error {
 	if o.Rate < 0 {
-		return exitcode.Usagef("invalid rate %g: must be 0 (no cap) or more", o.Rate)
+		return fault.Invalidf("invalid rate %g: must be 0 (no cap) or more", o.Rate)
 	}
 	if o.ToTopic != "" {
 		return validateTopicName(o.ToTopic)
@@ -148,7 +148,7 @@ func (m *Manager) Discard(ctx context.Context, p *Plan, reason string, o BatchOp
 	}
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
-		return nil, exitcode.Usagef("a discard reason is required")
+		return nil, fault.Invalidf("a discard reason is required")
 	}
 	if !strings.HasPrefix(reason, ManualReasonPrefix) {
 		reason = ManualReasonPrefix + reason

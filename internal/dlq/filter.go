@@ -7,7 +7,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/integr8scode/replayctl/internal/contract"
-	"github.com/integr8scode/replayctl/internal/exitcode"
+	"github.com/integr8scode/replayctl/internal/fault"
 )
 
 // ListFilter selects DLQ messages; every given condition must hold.
@@ -36,18 +36,18 @@ const (
 func (f ListFilter) validate() error {
 	for _, s := range f.Statuses {
 		if !s.Valid() {
-			return exitcode.Usagef("invalid DLQ status %q", s)
+			return fault.Invalidf("invalid DLQ status %q", s)
 		}
 	}
 	switch {
 	case f.Limit < 0:
-		return exitcode.Usagef("invalid limit %d: must be 0 or more", f.Limit)
+		return fault.Invalidf("invalid limit %d: must be 0 or more", f.Limit)
 	case f.Offset < 0:
-		return exitcode.Usagef("invalid offset %d: must be 0 or more", f.Offset)
+		return fault.Invalidf("invalid offset %d: must be 0 or more", f.Offset)
 	case f.Since != nil && f.Until != nil && f.Since.After(*f.Until):
-		return exitcode.Usagef("since is after until")
+		return fault.Invalidf("since is after until")
 	case f.Sort != "" && f.Sort != SortLastSeen && f.Sort != SortCount:
-		return exitcode.Usagef("invalid sort %q: valid values are %s, %s", f.Sort, SortLastSeen, SortCount)
+		return fault.Invalidf("invalid sort %q: valid values are %s, %s", f.Sort, SortLastSeen, SortCount)
 	}
 	return nil
 }

@@ -13,7 +13,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/integr8scode/replayctl/internal/contract"
-	"github.com/integr8scode/replayctl/internal/exitcode"
+	"github.com/integr8scode/replayctl/internal/fault"
 	"github.com/integr8scode/replayctl/internal/store"
 )
 
@@ -134,7 +134,7 @@ const maxCandidates = 10
 func (m *Manager) Get(ctx context.Context, idOrPrefix string) (*contract.DLQMessage, error) {
 	id := strings.TrimSpace(idOrPrefix)
 	if id == "" {
-		return nil, exitcode.Usagef("empty DLQ message id")
+		return nil, fault.Invalidf("empty DLQ message id")
 	}
 	msgs, err := m.resolveIDs(ctx, []string{id})
 	if err != nil {
@@ -149,7 +149,7 @@ func (m *Manager) Get(ctx context.Context, idOrPrefix string) (*contract.DLQMess
 // could not be read are returned.
 func (m *Manager) Inspect(ctx context.Context, idOrPrefix string) (*contract.DLQMessage, []contract.FieldProblem, error) {
 	msg, err := m.Get(ctx, idOrPrefix)
-	if exitcode.Of(err) != exitcode.NotFound {
+	if fault.KindOf(err) != fault.NotFound {
 		return msg, nil, err
 	}
 	raw, rerr := m.findRaw(ctx, strings.TrimSpace(idOrPrefix))
@@ -208,7 +208,7 @@ func (m *Manager) resolveIDs(ctx context.Context, ids []string) ([]contract.DLQM
 			continue
 		}
 		msg, err := m.byPrefix(ctx, id)
-		if exitcode.Of(err) == exitcode.NotFound {
+		if fault.KindOf(err) == fault.NotFound {
 			missing = append(missing, id)
 			continue
 		}
@@ -225,9 +225,9 @@ func (m *Manager) resolveIDs(ctx context.Context, ids []string) ([]contract.DLQM
 
 func notFoundIDs(ids []string) error {
 	if len(ids) == 1 {
-		return exitcode.NotFoundf("DLQ message %q not found", ids[0])
+		return fault.NotFoundf("DLQ message %q not found", ids[0])
 	}
-	return exitcode.NotFoundf("DLQ messages not found: %s", strings.Join(ids, ", "))
+	return fault.NotFoundf("DLQ messages not found: %s", strings.Join(ids, ", "))
 }
 
 func (m *Manager) byPrefix(ctx context.Context, prefix string) (*contract.DLQMessage, error) {
@@ -238,7 +238,7 @@ func (m *Manager) byPrefix(ctx context.Context, prefix string) (*contract.DLQMes
 	}
 	switch len(found) {
 	case 0:
-		return nil, exitcode.NotFoundf("DLQ message %q not found", prefix)
+		return nil, fault.NotFoundf("DLQ message %q not found", prefix)
 	case 1:
 		return &found[0], nil
 	}
@@ -247,13 +247,11 @@ func (m *Manager) byPrefix(ctx context.Context, prefix string) (*contract.DLQMes
 		ids[i] = found[i].EventID()
 	}
 	sort.Strings(ids)
-	more := ""
-	if len(ids) > maxCandidates {
-		ids, more = ids[:maxCandidates], ", ..."
+	more := len(ids) > maxCandidates
+	if more {
+		ids = ids[:maxCandidates]
 	}
-	return nil, exitcode.WithHint(
-		exitcode.Usagef("DLQ message id prefix %q is ambiguous: matches %s%s", prefix, strings.Join(ids, ", "), more),
-		"give more characters of the id")
+	return nil, &fault.AmbiguousError{What: "DLQ message", Prefix: prefix, Candidates: ids, More: more}
 }
 
 // InvalidRecord is a quarantined DLQ topic record (`dlq_invalid`).
@@ -272,7 +270,7 @@ type InvalidRecord struct {
 // the documents that could not be read.
 func (m *Manager) ListInvalid(ctx context.Context, limit, offset int64) (store.Page[InvalidRecord], error) {
 	if limit < 0 || offset < 0 {
-		return store.Page[InvalidRecord]{}, exitcode.Usagef("invalid limit %d or offset %d: must be 0 or more", limit, offset)
+		return store.Page[InvalidRecord]{}, fault.Invalidf("invalid limit %d or offset %d: must be 0 or more", limit, offset)
 	}
 	c := m.Store.DLQInvalid()
 	opts := options.Find().SetSort(bson.D{{Key: "received_at", Value: -1}, {Key: "_id", Value: -1}})

@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/integr8scode/replayctl/internal/contract"
-	"github.com/integr8scode/replayctl/internal/exitcode"
+	"github.com/integr8scode/replayctl/internal/fault"
 )
 
 // PlanByIDs resolves ids (or unique prefixes) into a plan. Unknown ids are
@@ -17,7 +17,7 @@ func (m *Manager) PlanByIDs(ctx context.Context, idsOrPrefixes []string, toTopic
 	}
 	ids := dedupe(idsOrPrefixes)
 	if len(ids) == 0 {
-		return nil, exitcode.Usagef("no DLQ message ids given")
+		return nil, fault.Invalidf("no DLQ message ids given")
 	}
 	msgs, err := m.resolveIDs(ctx, ids)
 	if err != nil {

@@ -8,7 +8,7 @@ import (
 
 	"github.com/integr8scode/replayctl/internal/contract"
 	"github.com/integr8scode/replayctl/internal/contract/contracttest"
-	"github.com/integr8scode/replayctl/internal/exitcode"
+	"github.com/integr8scode/replayctl/internal/fault"
 )
 
 func msgOf(id, topic string, st contract.DLQStatus, retries int64) contract.DLQMessage {
@@ -41,19 +41,19 @@ func TestBuildPlan(t *testing.T) {
 
 func TestPlanInputValidation(t *testing.T) {
 	m := &Manager{}
-	if _, err := m.PlanByIDs(t.Context(), []string{" ", ""}, ""); exitcode.Of(err) != exitcode.Usage {
+	if _, err := m.PlanByIDs(t.Context(), []string{" ", ""}, ""); fault.KindOf(err) != fault.Invalid {
 		t.Errorf("no ids: %v", err)
 	}
-	if _, err := m.PlanByIDs(t.Context(), []string{"x"}, "bad topic!"); exitcode.Of(err) != exitcode.Usage {
+	if _, err := m.PlanByIDs(t.Context(), []string{"x"}, "bad topic!"); fault.KindOf(err) != fault.Invalid {
 		t.Errorf("bad topic: %v", err)
 	}
-	if _, err := m.Retry(t.Context(), &Plan{}, BatchOptions{Rate: -1}); exitcode.Of(err) != exitcode.Usage {
+	if _, err := m.Retry(t.Context(), &Plan{}, BatchOptions{Rate: -1}); fault.KindOf(err) != fault.Invalid {
 		t.Errorf("negative rate: %v", err)
 	}
-	if _, err := m.Discard(t.Context(), &Plan{}, "  ", BatchOptions{}); exitcode.Of(err) != exitcode.Usage {
+	if _, err := m.Discard(t.Context(), &Plan{}, "  ", BatchOptions{}); fault.KindOf(err) != fault.Invalid {
 		t.Errorf("empty reason: %v", err)
 	}
-	if _, _, err := m.List(t.Context(), ListFilter{Statuses: []contract.DLQStatus{"lost"}}); exitcode.Of(err) != exitcode.Usage {
+	if _, _, err := m.List(t.Context(), ListFilter{Statuses: []contract.DLQStatus{"lost"}}); fault.KindOf(err) != fault.Invalid {
 		t.Errorf("bad status: %v", err)
 	}
 }

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/integr8scode/replayctl/internal/contract"
-	"github.com/integr8scode/replayctl/internal/exitcode"
+	"github.com/integr8scode/replayctl/internal/fault"
 )
 
 // Strategy is a retry strategy, stored as its lowercase string.
@@ -38,7 +38,7 @@ func ParseStrategy(s string) (Strategy, error) {
 	for i, v := range Strategies {
 		names[i] = string(v)
 	}
-	return "", exitcode.Usagef("unknown retry strategy %q: valid values are %s", s, strings.Join(names, ", "))
+	return "", fault.Invalidf("unknown retry strategy %q: valid values are %s", s, strings.Join(names, ", "))
 }
 
 // DefaultJitter is the contract's default jitter_factor.
@@ -117,24 +117,24 @@ func (p Policy) Validate() error {
 	}
 	switch {
 	case p.MaxRetries < 0:
-		return exitcode.Usagef("invalid max retries %d: must be 0 or more", p.MaxRetries)
+		return fault.Invalidf("invalid max retries %d: must be 0 or more", p.MaxRetries)
 	case p.BaseDelay < 0:
-		return exitcode.Usagef("invalid base delay %s: must be 0 or more", p.BaseDelay)
+		return fault.Invalidf("invalid base delay %s: must be 0 or more", p.BaseDelay)
 	case p.MaxDelay < 0:
-		return exitcode.Usagef("invalid max delay %s: must be 0 or more", p.MaxDelay)
+		return fault.Invalidf("invalid max delay %s: must be 0 or more", p.MaxDelay)
 	case p.Multiplier < 0 || math.IsNaN(p.Multiplier) || math.IsInf(p.Multiplier, 0):
-		return exitcode.Usagef("invalid multiplier %g: must be 0 or more", p.Multiplier)
+		return fault.Invalidf("invalid multiplier %g: must be 0 or more", p.Multiplier)
 	case p.Jitter < 0 || p.Jitter > 1 || math.IsNaN(p.Jitter):
-		return exitcode.Usagef("invalid jitter %g: must be between 0 and 1", p.Jitter)
+		return fault.Invalidf("invalid jitter %g: must be between 0 and 1", p.Jitter)
 	case p.MaxDelay > 0 && p.MaxDelay < p.BaseDelay:
-		return exitcode.Usagef("max delay %s is less than base delay %s", p.MaxDelay, p.BaseDelay)
+		return fault.Invalidf("max delay %s is less than base delay %s", p.MaxDelay, p.BaseDelay)
 	}
 	if p.Strategy == StrategyExponential {
 		if p.Multiplier < 1 {
-			return exitcode.Usagef("invalid multiplier %g: exponential_backoff needs 1 or more", p.Multiplier)
+			return fault.Invalidf("invalid multiplier %g: exponential_backoff needs 1 or more", p.Multiplier)
 		}
 		if p.MaxDelay == 0 {
-			return exitcode.Usagef("exponential_backoff needs a max delay greater than 0")
+			return fault.Invalidf("exponential_backoff needs a max delay greater than 0")
 		}
 	}
 	return nil

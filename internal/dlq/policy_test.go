@@ -8,9 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/integr8scode/replayctl/internal/fault"
 	"go.yaml.in/yaml/v3"
-
-	"github.com/integr8scode/replayctl/internal/exitcode"
 )
 
 var t0 = time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
@@ -22,8 +21,8 @@ func TestParseStrategy(t *testing.T) {
 		}
 	}
 	_, err := ParseStrategy("exponential")
-	if exitcode.Of(err) != exitcode.Usage || !strings.Contains(err.Error(), "exponential_backoff") {
-		t.Errorf("unknown strategy: %v (code %d)", err, exitcode.Of(err))
+	if fault.KindOf(err) != fault.Invalid || !strings.Contains(err.Error(), "exponential_backoff") {
+		t.Errorf("unknown strategy: %v (kind %v)", err, fault.KindOf(err))
 	}
 }
 
@@ -153,7 +152,7 @@ func TestPolicyValidate(t *testing.T) {
 	for name, mut := range bad {
 		p := good
 		mut(&p)
-		if err := p.Validate(); exitcode.Of(err) != exitcode.Usage {
+		if err := p.Validate(); fault.KindOf(err) != fault.Invalid {
 			t.Errorf("%s: err %v, want a usage error", name, err)
 		}
 	}

@@ -10,7 +10,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/integr8scode/replayctl/internal/contract"
-	"github.com/integr8scode/replayctl/internal/exitcode"
+	"github.com/integr8scode/replayctl/internal/fault"
 )
 
 // Override is a per-topic policy persisted in `dlq_retry_policies`.
@@ -142,8 +142,7 @@ func (m *Manager) UnsetPolicy(ctx context.Context, topic string) error {
 		return err
 	}
 	if !found {
-		return exitcode.WithHint(exitcode.NotFoundf("no retry policy override for topic %q", topic),
-			"`replayctl dlq policy list` shows the overrides; topics are full names, prefix included")
+		return fault.New(fault.NotFound, &NoOverrideError{Topic: topic})
 	}
 	return nil
 }
@@ -151,13 +150,20 @@ func (m *Manager) UnsetPolicy(ctx context.Context, topic string) error {
 // validateTopicName applies Kafka's topic name rules.
 func validateTopicName(t string) error {
 	if t == "" || t == "." || t == ".." || len(t) > 249 {
-		return exitcode.Usagef("invalid topic name %q", t)
+		return fault.Invalidf("invalid topic name %q", t)
 	}
 	for _, c := range t {
 		ok := c == '.' || c == '_' || c == '-' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
 		if !ok {
-			return exitcode.Usagef("invalid topic name %q: only letters, digits, '.', '_' and '-' are allowed", t)
+			return fault.Invalidf("invalid topic name %q: only letters, digits, '.', '_' and '-' are allowed", t)
 		}
 	}
 	return nil
+}
+
+// NoOverrideError is a topic without a retry policy override.
+type NoOverrideError struct{ Topic string }
+
+func (e *NoOverrideError) Error() string {
+	return fmt.Sprintf("no retry policy override for topic %q", e.Topic)
 }

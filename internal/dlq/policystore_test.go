@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/integr8scode/replayctl/internal/contract"
-	"github.com/integr8scode/replayctl/internal/exitcode"
+	"github.com/integr8scode/replayctl/internal/fault"
 )
 
 func TestPolicyOverridesPersistAcrossManagers(t *testing.T) {
@@ -24,10 +24,10 @@ func TestPolicyOverridesPersistAcrossManagers(t *testing.T) {
 	}
 	bad := p
 	bad.MaxRetries = -3
-	if err := setter.SetPolicy(ctx, e.topic("other"), bad); exitcode.Of(err) != exitcode.Usage {
+	if err := setter.SetPolicy(ctx, e.topic("other"), bad); fault.KindOf(err) != fault.Invalid {
 		t.Errorf("invalid policy: %v", err)
 	}
-	if err := setter.SetPolicy(ctx, "no spaces allowed", p); exitcode.Of(err) != exitcode.Usage {
+	if err := setter.SetPolicy(ctx, "no spaces allowed", p); fault.KindOf(err) != fault.Invalid {
 		t.Errorf("invalid topic: %v", err)
 	}
 	r, err = reader.ResolvePolicy(ctx, topic, "execution_failed")
@@ -41,7 +41,7 @@ func TestPolicyOverridesPersistAcrossManagers(t *testing.T) {
 	if err := reader.UnsetPolicy(ctx, topic); err != nil {
 		t.Fatal(err)
 	}
-	if err := reader.UnsetPolicy(ctx, topic); exitcode.Of(err) != exitcode.NotFound {
+	if err := reader.UnsetPolicy(ctx, topic); fault.KindOf(err) != fault.NotFound {
 		t.Errorf("second unset: %v", err)
 	}
 	if r, _ := setter.ResolvePolicy(ctx, topic, "execution_failed"); r.Override {

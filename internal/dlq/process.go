@@ -7,11 +7,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/integr8scode/replayctl/internal/fault"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
-
-	"github.com/integr8scode/replayctl/internal/exitcode"
 )
 
 // DefaultGroup is the consumer group Process joins unless told otherwise.
@@ -179,7 +178,7 @@ func (m *Manager) checkProcess() error {
 	case m.Kafka == nil:
 		return errors.New("dlq: Process needs Manager.Kafka to publish")
 	case m.DLQTopic == "":
-		return exitcode.Usagef("no DLQ topic configured")
+		return fault.Invalidf("no DLQ topic configured")
 	}
 	return nil
 }

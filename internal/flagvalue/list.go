@@ -1,11 +1,12 @@
 package flagvalue
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/integr8scode/replayctl/internal/contract"
-	"github.com/integr8scode/replayctl/internal/exitcode"
+	"github.com/integr8scode/replayctl/internal/fault"
 )
 
 // List cleans the values of a repeatable, comma-separated flag (cobra's
@@ -80,8 +81,17 @@ func EventTypes(flag string, values []string, allowUnknown bool) ([]string, erro
 		if near := contract.ClosestEventTypes(t, 3); len(near) > 0 {
 			want += "; did you mean " + strings.Join(near, ", ") + "?"
 		}
-		return nil, exitcode.WithHint(Invalid(flag, t, want),
-			"pass --"+AllowUnknownTypeFlag+" if the type is newer than replayctl's list")
+		return nil, fault.New(fault.Invalid, &UnknownTypeError{Flag: flag, Type: t, Want: want})
 	}
 	return list, nil
+}
+
+// UnknownTypeError is an event type missing from the contract's list; the
+// operator may mean it (a type newer than replayctl's list).
+type UnknownTypeError struct {
+	Flag, Type, Want string
+}
+
+func (e *UnknownTypeError) Error() string {
+	return fmt.Sprintf("invalid value %q for --%s: %s", e.Type, e.Flag, e.Want)
 }

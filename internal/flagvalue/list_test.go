@@ -1,11 +1,12 @@
 package flagvalue
 
 import (
+	"errors"
 	"reflect"
 	"strings"
 	"testing"
 
-	"github.com/integr8scode/replayctl/internal/exitcode"
+	"github.com/integr8scode/replayctl/internal/fault"
 )
 
 func TestListTrimsAndDedupes(t *testing.T) {
@@ -21,7 +22,7 @@ func TestListTrimsAndDedupes(t *testing.T) {
 func TestListRejectsEmptyElements(t *testing.T) {
 	for _, in := range [][]string{{"a", "", "b"}, {"a", " "}, {""}} {
 		_, err := List("type", in)
-		if exitcode.Of(err) != exitcode.Usage || !strings.Contains(err.Error(), "for --type: empty element") {
+		if fault.KindOf(err) != fault.Invalid || !strings.Contains(err.Error(), "for --type: empty element") {
 			t.Errorf("List(%q) error = %v", in, err)
 		}
 	}
@@ -35,7 +36,7 @@ func TestChoicesIsCaseInsensitiveAndNamesTheValidOnes(t *testing.T) {
 	}
 	_, err = Choices("status", []string{"pending", "done"}, valid)
 	want := `invalid value "done" for --status: want one of pending, scheduled, retried, discarded`
-	if err == nil || err.Error() != want || exitcode.Of(err) != exitcode.Usage {
+	if err == nil || err.Error() != want || fault.KindOf(err) != fault.Invalid {
 		t.Errorf("Choices error = %v; want %q", err, want)
 	}
 }
@@ -52,10 +53,10 @@ func TestEventTypesRefusesUnknownUnlessAllowed(t *testing.T) {
 		t.Errorf("EventTypes = %q, %v", got, err)
 	}
 	_, err = EventTypes("exclude-type", []string{"execution_faild"}, false)
-	if exitcode.Of(err) != exitcode.Usage ||
+	if fault.KindOf(err) != fault.Invalid ||
 		!strings.HasPrefix(err.Error(), `invalid value "execution_faild" for --exclude-type: unknown event type; did you mean execution_failed`) ||
-		!strings.Contains(exitcode.HintOf(err), "--allow-unknown-type") {
-		t.Errorf("EventTypes error = %v (hint %q)", err, exitcode.HintOf(err))
+		!errors.As(err, new(*UnknownTypeError)) {
+		t.Errorf("EventTypes error = %v", err)
 	}
 	if got, err := EventTypes("type", []string{"brand_new"}, true); err != nil || !reflect.DeepEqual(got, []string{"brand_new"}) {
 		t.Errorf("EventTypes allowed = %q, %v", got, err)

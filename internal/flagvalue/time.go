@@ -4,7 +4,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/integr8scode/replayctl/internal/exitcode"
+	"github.com/integr8scode/replayctl/internal/fault"
 )
 
 // timeWant is the one description of a time value, in every error.
@@ -77,5 +77,5 @@ func Age(flag, s string, now time.Time) (time.Duration, error) {
 // Invalid is the usage error every parser here returns: the flag, the value
 // as typed, and what would have been accepted.
 func Invalid(flag, value, want string) error {
-	return exitcode.Usagef("invalid value %q for --%s: %s", value, flag, want)
+	return fault.Invalidf("invalid value %q for --%s: %s", value, flag, want)
 }

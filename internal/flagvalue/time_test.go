@@ -1,12 +1,11 @@
 package flagvalue
 
 import (
-	"errors"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/integr8scode/replayctl/internal/exitcode"
+	"github.com/integr8scode/replayctl/internal/fault"
 )
 
 var testNow = time.Date(2026, 11, 30, 8, 15, 30, 123456789, time.UTC)
@@ -96,8 +95,8 @@ func TestTimeErrorTextIsTheSameForEveryFlag(t *testing.T) {
 			if err == nil || err.Error() != want {
 				t.Errorf("Time(%q, %q) error = %v; want %q", flag, in, err, want)
 			}
-			if exitcode.Of(err) != exitcode.Usage {
-				t.Errorf("Time(%q, %q): exit code %d, want 2", flag, in, exitcode.Of(err))
+			if fault.KindOf(err) != fault.Invalid {
+				t.Errorf("Time(%q, %q): exit code %d, want 2", flag, in, fault.KindOf(err))
 			}
 		}
 	}
@@ -129,7 +128,7 @@ func TestAgeTakesDurationsAndPastTimes(t *testing.T) {
 		}
 	}
 	for _, in := range []string{"0s", "0", "now", "2026-12-01", "soon"} {
-		if _, err := Age("older-than", in, testNow); exitcode.Of(err) != exitcode.Usage ||
+		if _, err := Age("older-than", in, testNow); fault.KindOf(err) != fault.Invalid ||
 			!strings.HasPrefix(err.Error(), `invalid value "`+in+`" for --older-than: `) {
 			t.Errorf("Age(%q) error = %v; want a usage error naming the value and flag", in, err)
 		}
@@ -137,8 +136,7 @@ func TestAgeTakesDurationsAndPastTimes(t *testing.T) {
 }
 
 func TestInvalidIsAUsageError(t *testing.T) {
-	var e *exitcode.E
-	if err := Invalid("x", "y", "z"); !errors.As(err, &e) || e.Code != exitcode.Usage {
+	if err := Invalid("x", "y", "z"); fault.KindOf(err) != fault.Invalid {
 		t.Errorf("Invalid = %#v", err)
 	}
 }

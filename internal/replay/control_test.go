@@ -131,7 +131,7 @@ func TestInvalidTransitionsExit4NamingTheStatus(t *testing.T) {
 	check := func(what string, err error, want string) {
 		t.Helper()
 		if fault.KindOf(err) != fault.Conflict || !strings.Contains(err.Error(), want) {
-			t.Errorf("%s: %v (code %d), want exit 4 with %q", what, err, fault.KindOf(err), want)
+			t.Errorf("%s: %v (kind %v), want a conflict with %q", what, err, fault.KindOf(err), want)
 		}
 	}
 	_, err = svc.Pause(ctx, created.SessionID)

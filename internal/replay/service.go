@@ -10,7 +10,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/integr8scode/replayctl/internal/contract"
-	"github.com/integr8scode/replayctl/internal/exitcode"
+	"github.com/integr8scode/replayctl/internal/fault"
 	"github.com/integr8scode/replayctl/internal/store"
 )
 
@@ -182,7 +182,7 @@ func leaseOf(d *store.LeaseDoc, now time.Time) Lease {
 // Documents that cannot be read are reported in the page and left alone.
 func (s *Service) Cleanup(ctx context.Context, olderThan time.Duration, dryRun bool) (store.Page[contract.Session], error) {
 	if olderThan < 0 {
-		return store.Page[contract.Session]{}, exitcode.Usagef("invalid age %v: give a positive duration", olderThan)
+		return store.Page[contract.Session]{}, fault.Invalidf("invalid age %v: give a positive duration", olderThan)
 	}
 	old, err := s.Store.Sessions.TerminalOlderThan(ctx, s.now().Add(-olderThan))
 	if err != nil || dryRun || len(old.Items) == 0 {

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/integr8scode/replayctl/internal/contract"
-	"github.com/integr8scode/replayctl/internal/exitcode"
 	"github.com/integr8scode/replayctl/internal/fault"
+	"github.com/integr8scode/replayctl/internal/flagvalue"
 )
 
 var now = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
@@ -108,12 +108,12 @@ func TestNewSessionRejectsBadValues(t *testing.T) {
 	for name, c := range cases {
 		_, err := NewSession(c.spec, now, "")
 		if fault.KindOf(err) != fault.Invalid || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%s: got %v (code %d), want usage error containing %q", name, err, fault.KindOf(err), c.want)
+			t.Errorf("%s: got %v (kind %v), want an invalid-input error containing %q", name, err, fault.KindOf(err), c.want)
 		}
 	}
 	_, err := NewSession(Spec{Types: []string{"brand_new_type"}}, now, "")
-	if !strings.Contains(exitcode.HintOf(err), "--allow-unknown-type") {
-		t.Errorf("unknown type hint = %q", exitcode.HintOf(err))
+	if !errors.As(err, new(*flagvalue.UnknownTypeError)) {
+		t.Errorf("unknown type: %v, want a *flagvalue.UnknownTypeError", err)
 	}
 }
 

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/integr8scode/replayctl/internal/contract"
-	"github.com/integr8scode/replayctl/internal/exitcode"
+	"github.com/integr8scode/replayctl/internal/fault"
 	"github.com/integr8scode/replayctl/internal/flagvalue"
 )
 
@@ -29,7 +29,7 @@ func NewSession(spec Spec, now time.Time, createdBy string) (*contract.Session, 
 		return nil, err
 	}
 	if spec.Rate < 0 || math.IsNaN(spec.Rate) || math.IsInf(spec.Rate, 0) {
-		return nil, exitcode.Usagef("invalid rate %v: give events per second, 0 or more", spec.Rate)
+		return nil, fault.Invalidf("invalid rate %v: give events per second, 0 or more", spec.Rate)
 	}
 	s := &contract.Session{
 		SessionID:           newUUID(),
@@ -78,7 +78,7 @@ func buildFilter(sp Spec, now time.Time) (contract.Filter, error) {
 	}
 	for _, t := range f.EventTypes {
 		if slices.Contains(f.ExcludeEventTypes, t) {
-			return f, exitcode.Usagef("event type %s is both included and excluded", t)
+			return f, fault.Invalidf("event type %s is both included and excluded", t)
 		}
 	}
 	if f.EventIDs, err = flagvalue.List("event-id", sp.EventIDs); err != nil {
@@ -93,7 +93,7 @@ func buildFilter(sp Spec, now time.Time) (contract.Filter, error) {
 		return f, err
 	}
 	if f.StartTime != nil && f.EndTime != nil && f.StartTime.After(*f.EndTime) {
-		return f, exitcode.Usagef("since (%s) is after until (%s)",
+		return f, fault.Invalidf("since (%s) is after until (%s)",
 			f.StartTime.Format(contract.TimeFormat), f.EndTime.Format(contract.TimeFormat))
 	}
 	return f, nil
@@ -113,23 +113,23 @@ func applyTarget(cfg *contract.SessionConfig, sp Spec) error {
 	case "", contract.TargetKafka:
 		cfg.Target = contract.TargetKafka
 		if sp.Out != "" {
-			return exitcode.Usagef("out (%s) is only for target file; add --target file", sp.Out)
+			return fault.Invalidf("out (%s) is only for target file; add --target file", sp.Out)
 		}
 		return nil
 	case contract.TargetFile:
 		cfg.Target = contract.TargetFile
 	default:
-		return exitcode.Usagef("invalid target %q: replayctl replays to kafka or file", sp.Target)
+		return fault.Invalidf("invalid target %q: replayctl replays to kafka or file", sp.Target)
 	}
 	out := strings.TrimSpace(sp.Out)
 	if out == "" {
-		return exitcode.Usagef("target file needs an output path: --out PATH, or --out - for stdout")
+		return fault.Invalidf("target file needs an output path: --out PATH, or --out - for stdout")
 	}
 	if out != "-" {
 		// A worker may run the session from another directory.
 		abs, err := filepath.Abs(out)
 		if err != nil {
-			return exitcode.Usagef("invalid output path %q: %v", out, err)
+			return fault.Invalidf("invalid output path %q: %v", out, err)
 		}
 		out = abs
 	}
@@ -145,19 +145,19 @@ func applyTopicMap(cfg *contract.SessionConfig, sp Spec) error {
 		return nil
 	}
 	if cfg.Target != contract.TargetKafka {
-		return exitcode.Usagef("topic map is only for target kafka")
+		return fault.Invalidf("topic map is only for target kafka")
 	}
 	m := make(map[string]string, len(sp.TopicMap))
 	for typ, topic := range sp.TopicMap {
 		typ, topic = strings.TrimSpace(typ), strings.TrimSpace(topic)
 		if typ == "" {
-			return exitcode.Usagef("topic map entry %q has no event type", "="+topic)
+			return fault.Invalidf("topic map entry %q has no event type", "="+topic)
 		}
 		if _, err := flagvalue.EventTypes("topic-map", []string{typ}, sp.AllowUnknownType); err != nil {
 			return err
 		}
 		if !topicName.MatchString(topic) || topic == "." || topic == ".." {
-			return exitcode.Usagef("invalid topic %q for %s: topic names are 1 to 249 of a-z A-Z 0-9 . _ -", topic, typ)
+			return fault.Invalidf("invalid topic %q for %s: topic names are 1 to 249 of a-z A-Z 0-9 . _ -", topic, typ)
 		}
 		m[typ] = topic
 	}
@@ -170,7 +170,7 @@ func applySpeed(cfg *contract.SessionConfig, sp Spec) error {
 	case sp.Speed == 0:
 		cfg.SpeedMultiplier = contract.NoPacing
 	case math.IsNaN(sp.Speed) || sp.Speed < contract.MinSpeed || sp.Speed > contract.NoPacing:
-		return exitcode.Usagef("invalid speed %v: give a multiplier from %v to %v (omit it to replay as fast as possible)",
+		return fault.Invalidf("invalid speed %v: give a multiplier from %v to %v (omit it to replay as fast as possible)",
 			sp.Speed, contract.MinSpeed, contract.NoPacing)
 	default:
 		cfg.SpeedMultiplier = sp.Speed
@@ -182,7 +182,7 @@ func applyBatchSize(cfg *contract.SessionConfig, sp Spec) error {
 	switch {
 	case sp.BatchSize == 0:
 	case sp.BatchSize < 1 || sp.BatchSize > MaxBatchSize:
-		return exitcode.Usagef("invalid batch size %d: give 1 to %d", sp.BatchSize, MaxBatchSize)
+		return fault.Invalidf("invalid batch size %d: give 1 to %d", sp.BatchSize, MaxBatchSize)
 	default:
 		cfg.BatchSize = sp.BatchSize
 	}
@@ -192,7 +192,7 @@ func applyBatchSize(cfg *contract.SessionConfig, sp Spec) error {
 func applyMaxEvents(cfg *contract.SessionConfig, sp Spec) error {
 	switch {
 	case sp.MaxEvents < 0:
-		return exitcode.Usagef("invalid max events %d: give a positive number (omit it for no limit)", sp.MaxEvents)
+		return fault.Invalidf("invalid max events %d: give a positive number (omit it for no limit)", sp.MaxEvents)
 	case sp.MaxEvents > 0:
 		n := sp.MaxEvents
 		cfg.MaxEvents = &n
@@ -206,7 +206,7 @@ func applyRetries(cfg *contract.SessionConfig, sp Spec) error {
 		return nil
 	}
 	if n := *sp.RetryAttempts; n < 0 || n > MaxRetryAttempts {
-		return exitcode.Usagef("invalid retry attempts %d: give 0 to %d", n, MaxRetryAttempts)
+		return fault.Invalidf("invalid retry attempts %d: give 0 to %d", n, MaxRetryAttempts)
 	}
 	cfg.RetryAttempts = *sp.RetryAttempts
 	return nil
@@ -219,7 +219,7 @@ func applyReplayType(cfg *contract.SessionConfig, sp Spec) error {
 		return nil
 	}
 	if !slices.Contains(contract.ReplayTypes, rt) {
-		return exitcode.Usagef("invalid replay type %q: one of %s", sp.ReplayType, strings.Join(contract.ReplayTypes, ", "))
+		return fault.Invalidf("invalid replay type %q: one of %s", sp.ReplayType, strings.Join(contract.ReplayTypes, ", "))
 	}
 	cfg.ReplayType = rt
 	return nil

@@ -4,8 +4,10 @@ import (
 	"errors"
 
 	"github.com/integr8scode/replayctl/internal/contract"
+	"github.com/integr8scode/replayctl/internal/dlq"
 	"github.com/integr8scode/replayctl/internal/exitcode"
 	"github.com/integr8scode/replayctl/internal/fault"
+	"github.com/integr8scode/replayctl/internal/flagvalue"
 	"github.com/integr8scode/replayctl/internal/kafka"
 	"github.com/integr8scode/replayctl/internal/replay"
 )
@@ -34,6 +36,24 @@ var domainHints = []func(error) string{
 	heldHint,
 	lostClaimHint,
 	specKeyHint,
+	unknownTypeHint,
+	noOverrideHint,
+}
+
+func unknownTypeHint(err error) string {
+	var e *flagvalue.UnknownTypeError
+	if errors.As(err, &e) {
+		return "pass --" + flagvalue.AllowUnknownTypeFlag + " if the type is newer than replayctl's list"
+	}
+	return ""
+}
+
+func noOverrideHint(err error) string {
+	var e *dlq.NoOverrideError
+	if errors.As(err, &e) {
+		return "`replayctl dlq policy list` shows the overrides; topics are full names, prefix included"
+	}
+	return ""
 }
 
 func sessionStateHint(err error) string {
