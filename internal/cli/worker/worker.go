@@ -160,7 +160,7 @@ func (o *WorkerOptions) describe() []any {
 		"context", o.Settings.ContextName, "database", o.Settings.Database,
 		"replay", o.Replay, "dlq", o.DLQ, "concurrency", w.Concurrency,
 		"poll_interval", w.PollInterval.String(), "lease_ttl", w.LeaseTTL.String(),
-		"dlq_topic", o.Settings.TopicPrefix+w.DLQTopic, "group", w.Group, "http_addr", addr,
+		"dlq_topic", o.Settings.TopicPrefix + w.DLQTopic, "group", w.Group, "http_addr", addr,
 		"shutdown_timeout", w.ShutdownTimeout.String(),
 	}
 }
