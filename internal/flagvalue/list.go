@@ -81,7 +81,7 @@ func EventTypes(flag string, values []string, allowUnknown bool) ([]string, erro
 			want += "; did you mean " + strings.Join(near, ", ") + "?"
 		}
 		return nil, exitcode.WithHint(Invalid(flag, t, want),
-			"pass --"+AllowUnknownTypeFlag+" if the type is newer than replayctl's list")
+			"pass --"+AllowUnknownTypeFlag+" (allow_unknown_type: true in a spec file) if the type is newer than replayctl's list")
 	}
 	return list, nil
 }
