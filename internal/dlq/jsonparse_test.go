@@ -123,3 +123,40 @@ func TestJSONParserReplacesEachInvalidByte(t *testing.T) {
 		t.Errorf("got %q, %v", got, err)
 	}
 }
+
+// Through ingestion: a record nested too deeply and one with a NUL key go
+// to dlq_invalid with their reasons, and the valid record beside them in
+// the same batch is stored.
+func TestProcessQuarantinesDeepAndNULKeyRecords(t *testing.T) {
+	e := newEnv(t)
+	m := e.manager("proc-deep")
+	now, clock := fixedClock()
+	m.Now = clock
+	e.produce(
+		string(deepRecord(maxJSONDepth+1)),
+		`{"event":{"event_id":"nul-key"},"original_topic":"t","headers":{"a\u0000b":"v"}}`,
+		dlqRecord("ok-1", "user_login", e.topic("user_login"), 0, now.Add(-time.Minute), "boom"),
+	)
+	stats, err := m.Process(ctxT(t), ProcessOptions{Once: true, Group: e.topic("g")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stats.Quarantined != 2 || stats.Received != 1 {
+		t.Errorf("stats = %+v, want 2 quarantined and 1 received", stats)
+	}
+	inv, _, err := m.ListInvalid(ctxT(t), 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var deep, nul bool
+	for _, r := range inv {
+		deep = deep || strings.Contains(r.Reason, "nest deeper than 100 levels")
+		nul = nul || strings.Contains(r.Reason, "a BSON key cannot hold")
+	}
+	if !deep || !nul {
+		t.Errorf("quarantine reasons %+v: want the nesting and the NUL key", inv)
+	}
+	if msg := e.loadMsg("ok-1"); msg.Event == nil {
+		t.Errorf("the valid record was not stored: %+v", msg)
+	}
+}

@@ -43,7 +43,7 @@ var domainHints = []func(error) string{
 func unknownTypeHint(err error) string {
 	var e *flagvalue.UnknownTypeError
 	if errors.As(err, &e) {
-		return "pass --" + flagvalue.AllowUnknownTypeFlag + " if the type is newer than replayctl's list"
+		return "pass --" + flagvalue.AllowUnknownTypeFlag + " (allow_unknown_type: true in a spec file) if the type is newer than replayctl's list"
 	}
 	return ""
 }

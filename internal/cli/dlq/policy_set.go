@@ -52,7 +52,7 @@ and worker from their next message on.
 --strategy is required: immediate, exponential_backoff, fixed_interval,
 scheduled or manual (manual never retries automatically). Fields not given
 default from the preset that would otherwise apply to the topic. Delays are
-durations (30s, 5m, 1h) or seconds; --max-delay must not be below
+durations (30s, 5m, 1h, 1d) or seconds; --max-delay must not be below
 --base-delay; --jitter is a fraction between 0 and 1.
 
 Everything is checked before anything is written. The policy that now
@@ -78,7 +78,7 @@ applies is printed.`,
 	c := cmd.Flags()
 	c.StringVar(&fl.strategy, "strategy", "", "retry strategy: immediate, exponential_backoff, fixed_interval, scheduled, manual (required)")
 	c.IntVar(&fl.maxRetries, "max-retries", 0, "retry while the retry count is below this")
-	c.StringVar(&fl.baseDelay, "base-delay", "", "delay before the first retry (duration or seconds)")
+	c.StringVar(&fl.baseDelay, "base-delay", "", "delay before the first retry (a duration such as 30s, 5m or 1d, or seconds)")
 	c.StringVar(&fl.maxDelay, "max-delay", "", "longest delay between retries (duration or seconds)")
 	c.Float64Var(&fl.multiplier, "multiplier", 0, "exponential back-off growth factor per retry")
 	c.Float64Var(&fl.jitter, "jitter", 0, "random +/- fraction of each delay, 0 to 1")
