@@ -144,12 +144,12 @@ func TestProcessQuarantinesDeepAndNULKeyRecords(t *testing.T) {
 	if stats.Quarantined != 2 || stats.Received != 1 {
 		t.Errorf("stats = %+v, want 2 quarantined and 1 received", stats)
 	}
-	inv, _, err := m.ListInvalid(ctxT(t), 0, 0)
+	inv, err := m.ListInvalid(ctxT(t), 0, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var deep, nul bool
-	for _, r := range inv {
+	for _, r := range inv.Items {
 		deep = deep || strings.Contains(r.Reason, "nest deeper than 100 levels")
 		nul = nul || strings.Contains(r.Reason, "a BSON key cannot hold")
 	}
