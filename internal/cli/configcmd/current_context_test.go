@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
 	"github.com/integr8scode/replayctl/internal/config"
 	"github.com/integr8scode/replayctl/internal/exitcode"
 )
@@ -25,7 +26,7 @@ func TestCurrentContextNone(t *testing.T) {
 			if r.code() != exitcode.Error || r.out != "" {
 				t.Fatalf("code %d, out %q, err %v", r.code(), r.out, r.err)
 			}
-			if hint := exitcode.HintOf(r.err); !strings.Contains(hint, "replayctl config use-context NAME") {
+			if hint := cmdutil.HintOf(r.err); !strings.Contains(hint, "replayctl config use-context NAME") {
 				t.Errorf("hint = %q", hint)
 			}
 		})

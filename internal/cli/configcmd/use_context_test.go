@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
 	"github.com/integr8scode/replayctl/internal/config"
 	"github.com/integr8scode/replayctl/internal/exitcode"
 )
@@ -43,8 +44,8 @@ func TestUseContextNotFound(t *testing.T) {
 
 	e = newTestEnv(t, nil)
 	r = e.run("config", "use-context", "nope")
-	if r.code() != exitcode.NotFound || !strings.Contains(exitcode.HintOf(r.err), "set-context") {
-		t.Errorf("empty file: code %d, err %v, hint %q", r.code(), r.err, exitcode.HintOf(r.err))
+	if r.code() != exitcode.NotFound || !strings.Contains(cmdutil.HintOf(r.err), "set-context") {
+		t.Errorf("empty file: code %d, err %v, hint %q", r.code(), r.err, cmdutil.HintOf(r.err))
 	}
 }
 

@@ -112,7 +112,7 @@ func TestDevRefusesToWipeForeignDirectory(t *testing.T) {
 	cmd := dev.NewCmdDev(e.f, nil)
 	cmd.SetArgs([]string{"--fresh", "--data-dir", dir, "--mongo-addr", "127.0.0.1:0", "--kafka-addr", "127.0.0.1:0"})
 	err := cmd.ExecuteContext(context.Background())
-	if exitcode.Of(err) != exitcode.Usage || !strings.Contains(err.Error(), "refusing to wipe") {
+	if cmdutil.ExitCode(err) != exitcode.Usage || !strings.Contains(err.Error(), "refusing to wipe") {
 		t.Fatalf("err = %v, want a usage error refusing to wipe", err)
 	}
 	if _, err := os.Stat(precious); err != nil {
@@ -131,7 +131,7 @@ func TestDevValidatesFlagsBeforeStarting(t *testing.T) {
 		cmd := dev.NewCmdDev(e.f, func(context.Context, *dev.Options) error { called = true; return nil })
 		cmd.SetArgs(args)
 		err := cmd.ExecuteContext(context.Background())
-		if exitcode.Of(err) != exitcode.Usage || called {
+		if cmdutil.ExitCode(err) != exitcode.Usage || called {
 			t.Errorf("%v: err=%v called=%v, want usage error before running", args, err, called)
 		}
 	}

@@ -1,13 +1,13 @@
 package dlqcmd
 
 import (
-	"errors"
 	"math"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/integr8scode/replayctl/internal/cli/clitest"
+	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
 	"github.com/integr8scode/replayctl/internal/dlq"
 	"github.com/integr8scode/replayctl/internal/exitcode"
 )
@@ -35,9 +35,8 @@ func FuzzPolicySetFlags(f *testing.F) {
 			_, err = mergePolicy(got, dlq.Presets(), "pod_failed")
 		}
 		if err != nil {
-			var e *exitcode.E
-			if !errors.As(err, &e) || e.Code != exitcode.Usage {
-				t.Fatalf("%q: %v (exit %d), want a usage error", args, err, exitcode.Of(err))
+			if cmdutil.ExitCode(err) != exitcode.Usage {
+				t.Fatalf("%q: %v (exit %d), want a usage error", args, err, cmdutil.ExitCode(err))
 			}
 			return
 		}

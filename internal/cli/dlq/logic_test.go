@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/integr8scode/replayctl/internal/cli/clitest"
+	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
 	"github.com/integr8scode/replayctl/internal/contract"
 	"github.com/integr8scode/replayctl/internal/dlq"
 	"github.com/integr8scode/replayctl/internal/exitcode"
@@ -83,8 +84,8 @@ func TestMergePolicyDefaultsFromPreset(t *testing.T) {
 	}
 	small := 5 * time.Second
 	_, err = mergePolicy(&PolicySetOptions{Strategy: dlq.StrategyFixed, MaxDelay: &small}, dlq.Presets(), "execution_failed")
-	if exitcode.Of(err) != exitcode.Usage || !strings.Contains(exitcode.HintOf(err), "aggressive") {
-		t.Errorf("max delay below the preset's base delay should be a usage error naming the preset: %v (%s)", err, exitcode.HintOf(err))
+	if cmdutil.ExitCode(err) != exitcode.Usage || !strings.Contains(cmdutil.HintOf(err), "aggressive") {
+		t.Errorf("max delay below the preset's base delay should be a usage error naming the preset: %v (%s)", err, cmdutil.HintOf(err))
 	}
 }
 

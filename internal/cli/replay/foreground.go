@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
 	"github.com/integr8scode/replayctl/internal/contract"
 	"github.com/integr8scode/replayctl/internal/exitcode"
 	"github.com/integr8scode/replayctl/internal/output"
@@ -146,7 +147,7 @@ func interrupted(ctx context.Context, ios *output.IOStreams, svc *replay.Service
 // It reports whether it took over the error.
 func followHolder(ctx context.Context, b *baseOptions, p *output.Printer, svc *replay.Service,
 	sess *contract.Session, runErr error, exits exitPolicy) (bool, error) {
-	if exitcode.Of(runErr) != exitcode.InvalidState {
+	if cmdutil.ExitCode(runErr) != exitcode.InvalidState {
 		return false, nil
 	}
 	info, err := svc.Info(ctx, sess.SessionID)

@@ -1,7 +1,6 @@
 package replaycmd
 
 import (
-	"errors"
 	"maps"
 	"regexp"
 	"slices"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"github.com/integr8scode/replayctl/internal/cli/clitest"
+	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
 	"github.com/integr8scode/replayctl/internal/contract"
 	"github.com/integr8scode/replayctl/internal/exitcode"
 	"github.com/integr8scode/replayctl/internal/replay"
@@ -34,9 +34,8 @@ func filterOf(args ...string) (contract.SessionConfig, error) {
 // the operator's mistake, never a crash or an internal error.
 func mustBeUsage(t *testing.T, err error, args []string) {
 	t.Helper()
-	var e *exitcode.E
-	if !errors.As(err, &e) || e.Code != exitcode.Usage {
-		t.Fatalf("%q: %v (exit %d), want a usage error", args, err, exitcode.Of(err))
+	if cmdutil.ExitCode(err) != exitcode.Usage {
+		t.Fatalf("%q: %v (exit %d), want a usage error", args, err, cmdutil.ExitCode(err))
 	}
 }
 
