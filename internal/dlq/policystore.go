@@ -45,14 +45,17 @@ func (m *Manager) ResolvePolicy(ctx context.Context, topic, eventType string) (*
 	if err != nil {
 		return nil, err
 	}
+	r := presetResolved(eventType)
 	if raw != nil {
 		var doc overrideDoc
 		if err := bson.Unmarshal(raw, &doc); err != nil {
-			return nil, fmt.Errorf("load retry policy for %s: %w", topic, err)
+			// What ingestion and due retries apply (see loadOverrides), said
+			// so that the operator knows the override is not in force.
+			r.Source += fmt.Sprintf("; the override document for topic %s cannot be read: %v", topic, err)
+			return &r, nil
 		}
 		return overrideResolved(doc), nil
 	}
-	r := presetResolved(eventType)
 	return &r, nil
 }
 

@@ -2,6 +2,7 @@ package dlq
 
 import (
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -164,5 +165,22 @@ func TestOverridesReportUnreadable(t *testing.T) {
 	}
 	if !rec.has(PoliciesCollection, topic) {
 		t.Errorf("skipped reported: %v", rec.skipped)
+	}
+}
+
+// Resolving the policy of a topic whose override cannot be read answers
+// with the preset ingestion applies, saying why, instead of failing (dlq
+// show and policy show would otherwise fail for every message of it).
+func TestResolvePolicyBesideUnreadableOverride(t *testing.T) {
+	e := newEnv(t)
+	m := e.manager("pol")
+	topic := e.topic("pod_failed")
+	e.insertRaw(PoliciesCollection, bson.D{{Key: "_id", Value: topic}, {Key: "max_retries", Value: "many"}})
+	r, err := m.ResolvePolicy(ctxT(t), topic, "pod_failed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Override || r.Preset != "cautious" || !strings.Contains(r.Source, "cannot be read") || !strings.Contains(r.Source, "preset cautious") {
+		t.Errorf("resolved %+v", r)
 	}
 }
