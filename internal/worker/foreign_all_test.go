@@ -157,6 +157,12 @@ func TestWorkerKeepsWorkingBesideMalformedDocumentsEverywhere(t *testing.T) {
 			t.Fatalf("no unreadable document counted in %v within 30s", uncounted())
 		}
 	}
+	// The record failing the unreadable stored message again is kept in
+	// quarantine, naming that document, beside the foreign entry there.
+	if n, err := st.Database().Collection(store.DLQInvalidCollection).CountDocuments(ctx,
+		bson.D{{Key: "reason", Value: bson.D{{Key: "$regex", Value: "_id bad-stored"}}}}); err != nil || n != 1 {
+		t.Errorf("%d quarantine entries naming bad-stored, %v; want 1", n, err)
+	}
 	if n := testenv.CountRecords(t, brokers, resTopic); n != 1 {
 		t.Errorf("%d records on %s, want 1 (never sent twice)", n, resTopic)
 	}
