@@ -9,6 +9,7 @@ import (
 
 	"github.com/integr8scode/replayctl/internal/contract"
 	"github.com/integr8scode/replayctl/internal/fault"
+	"github.com/integr8scode/replayctl/internal/store"
 )
 
 // Plan is what a retry or discard would act on, built before anything is
@@ -23,6 +24,9 @@ type Plan struct {
 	// ToTopic is the destination override the plan was built with ("" =
 	// each message's original_topic).
 	ToTopic string
+	// Skipped are the stored documents a selection by filter could not
+	// read: not acted on, and told to the operator.
+	Skipped []store.Skipped
 }
 
 // Refusal is a message that will not be (or was not) acted on, and why.

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/integr8scode/replayctl/internal/contract"
@@ -142,11 +143,18 @@ func (m *Manager) takeOver(ctx context.Context, contested []claim, token string,
 	return nil
 }
 
+// newestClaims returns the newest claim on each key. A claim document that
+// cannot be read is not one replayctl wrote, so it holds no live lease: when
+// its _id names a key and epoch it counts as expired at that epoch (the next
+// taker inserts the epoch after it, so the round neither stalls nor is taken
+// twice); otherwise it is only reported.
 func (m *Manager) newestClaims(ctx context.Context, keys []string) (map[string]claim, error) {
-	all, err := m.Store.DLQClaims().ByKeys(ctx, keys)
+	all, skipped, err := m.Store.DLQClaims().ByKeys(ctx, keys)
 	if err != nil {
 		return nil, err
 	}
+	m.logSkipped(skipped)
+	all = append(all, unreadableClaims(keys, skipped)...)
 	out := make(map[string]claim, len(keys))
 	for _, c := range all {
 		if prev, ok := out[c.Key]; !ok || c.Epoch > prev.Epoch {
@@ -172,6 +180,41 @@ func (m *Manager) release(ctx context.Context, set claimSet, keys []string) erro
 	}
 	_, err := m.Store.DLQClaims().Delete(ctx, ids)
 	return err
+}
+
+// unreadableClaims turns the unreadable claims whose _id is claimID(key,
+// epoch) of one of keys into expired claims at that epoch.
+func unreadableClaims(keys []string, skipped []store.Skipped) []claim {
+	if len(skipped) == 0 {
+		return nil
+	}
+	want := make(map[string]bool, len(keys))
+	for _, k := range keys {
+		want[k] = true
+	}
+	var out []claim
+	for _, s := range skipped {
+		if key, epoch, ok := parseClaimID(s.ID, want); ok {
+			out = append(out, claim{ID: s.ID, Key: key, Epoch: epoch})
+		}
+	}
+	return out
+}
+
+// parseClaimID inverts claimID for the keys in want.
+func parseClaimID(id string, want map[string]bool) (string, int, bool) {
+	if want[id] {
+		return id, 0, true
+	}
+	i := strings.LastIndexByte(id, '#')
+	if i < 0 || !want[id[:i]] {
+		return "", 0, false
+	}
+	epoch, err := strconv.Atoi(id[i+1:])
+	if err != nil || epoch < 1 {
+		return "", 0, false
+	}
+	return id[:i], epoch, true
 }
 
 func newToken() string {

@@ -13,7 +13,18 @@
 // taker inserts the next epoch, "<event_id>:<retry_count>#<epoch>". After
 // winning a claim the holder re-reads the message and skips it if it changed
 // (so a stale plan cannot send twice), and it releases its claim when a send
-// fails so the message can be retried.
+// fails so the message can be retried. A claim document that cannot be read
+// was not written by replayctl and holds no lease: when its _id names a key
+// and epoch it counts as expired at that epoch, so the round is taken once,
+// at the next epoch, and never stalls.
+//
+// # Documents that cannot be read
+//
+// Every read decodes document by document (store.DecodeEach) and reports
+// what it skips (SkipReporter; lists and plans in their Skipped). A stored
+// message that cannot be read is never overwritten: a DLQ record failing it
+// again is quarantined in dlq_invalid, its reason naming the document's _id,
+// instead of stalling the batch (see unreadableStored).
 //
 // # Ingestion
 //

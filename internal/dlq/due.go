@@ -65,7 +65,10 @@ func (m *Manager) dueMessages(ctx context.Context, cutoff time.Time) ([]contract
 // claim lease has passed, the send is made again if the message still shows
 // that retry, and the journal entry is cleared.
 func (m *Manager) redoPendingSends(ctx context.Context) (int64, error) {
-	entries, err := m.Store.DLQPendingSends().CreatedBefore(ctx, m.nowMs().Add(-m.claimTTL()))
+	// An entry that cannot be read is reported and left: redoing a send
+	// without knowing its round could send a message twice.
+	entries, skipped, err := m.Store.DLQPendingSends().CreatedBefore(ctx, m.nowMs().Add(-m.claimTTL()))
+	m.logSkipped(skipped)
 	if err != nil || len(entries) == 0 {
 		return 0, err
 	}

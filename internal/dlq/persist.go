@@ -10,6 +10,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/integr8scode/replayctl/internal/contract"
+	"github.com/integr8scode/replayctl/internal/store"
 )
 
 // batch is one fetch's worth of records being persisted.
@@ -24,12 +25,15 @@ type batch struct {
 	immediate  []bool
 	ids        []bson.ObjectID
 	kinds      []outcome // set by settle, after the insert
+	// unreadable holds, by event id, the stored messages settle could not
+	// read (outUnreadable).
+	unreadable map[string]store.Skipped
 }
 
 // persistRecords turns one fetch into documents, quarantine entries and
 // notifications, with a handful of round trips whatever its size.
 func (m *Manager) persistRecords(ctx context.Context, recs []*kgo.Record) (ProcessStats, error) {
-	b := &batch{m: m, now: m.nowMs()}
+	b := &batch{m: m, now: m.nowMs(), unreadable: map[string]store.Skipped{}}
 	b.parseAll(recs)
 	if err := b.storeQuarantine(ctx); err != nil {
 		return b.stats, err
@@ -166,6 +170,9 @@ func (b *batch) store(ctx context.Context) error {
 	if err := b.settle(ctx, res, refails); err != nil {
 		return err
 	}
+	if err := b.unreadableStored(ctx); err != nil {
+		return err
+	}
 	if err := sends.run(ctx); err != nil {
 		return err
 	}
@@ -182,6 +189,8 @@ func (b *batch) count(s *ingestSends) {
 			continue
 		case outHeld:
 			continue // counted when the record is read again
+		case outUnreadable:
+			continue // counted as quarantined
 		}
 		b.stats.Received++
 		switch {

@@ -32,11 +32,13 @@ func (m *Manager) PlanByFilter(ctx context.Context, f ListFilter, toTopic string
 	if err := checkToTopic(toTopic); err != nil {
 		return nil, err
 	}
-	msgs, _, err := m.List(ctx, f)
+	page, err := m.ListPage(ctx, f)
 	if err != nil {
 		return nil, fmt.Errorf("select DLQ messages: %w", err)
 	}
-	return buildPlan(msgs, toTopic), nil
+	p := buildPlan(page.Items, toTopic)
+	p.Skipped = page.Skipped
+	return p, nil
 }
 
 func checkToTopic(t string) error {

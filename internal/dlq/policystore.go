@@ -11,6 +11,7 @@ import (
 
 	"github.com/integr8scode/replayctl/internal/contract"
 	"github.com/integr8scode/replayctl/internal/fault"
+	"github.com/integr8scode/replayctl/internal/store"
 )
 
 // Override is a per-topic policy persisted in `dlq_retry_policies`.
@@ -44,14 +45,17 @@ func (m *Manager) ResolvePolicy(ctx context.Context, topic, eventType string) (*
 	if err != nil {
 		return nil, err
 	}
+	r := presetResolved(eventType)
 	if raw != nil {
 		var doc overrideDoc
 		if err := bson.Unmarshal(raw, &doc); err != nil {
-			return nil, fmt.Errorf("load retry policy for %s: %w", topic, err)
+			// What ingestion and due retries apply (see loadOverrides), said
+			// so that the operator knows the override is not in force.
+			r.Source += fmt.Sprintf("; the override document for topic %s cannot be read: %v", topic, err)
+			return &r, nil
 		}
 		return overrideResolved(doc), nil
 	}
-	r := presetResolved(eventType)
 	return &r, nil
 }
 
@@ -68,35 +72,35 @@ func presetResolved(eventType string) Resolved {
 	return Resolved{Policy: p.Policy, Preset: p.Name, Source: fmt.Sprintf("preset %s (%s)", p.Name, desc)}
 }
 
-// Overrides lists every persisted override, by topic.
-func (m *Manager) Overrides(ctx context.Context) ([]Override, error) {
-	docs, err := m.loadOverrides(ctx)
+// Overrides lists every persisted override, by topic, and the override
+// documents that cannot be read (their topics resolve to the presets).
+func (m *Manager) Overrides(ctx context.Context) (store.Page[Override], error) {
+	docs, skipped, err := m.loadOverrides(ctx)
 	if err != nil {
-		return nil, err
+		return store.Page[Override]{}, err
 	}
 	out := make([]Override, 0, len(docs))
 	for _, d := range docs {
 		out = append(out, Override{Topic: d.Topic, Policy: d.Wire.policy(), UpdatedAt: d.UpdatedAt.UTC(), UpdatedBy: d.UpdatedBy})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Topic < out[j].Topic })
-	return out, nil
+	return store.Page[Override]{Items: out, Total: int64(len(out)), Skipped: skipped}, nil
 }
 
-func (m *Manager) loadOverrides(ctx context.Context) ([]overrideDoc, error) {
-	raws, err := m.Store.DLQPolicies().All(ctx)
+// loadOverrides decodes the overrides one by one. An unreadable one is
+// skipped and its topic resolves to the preset, as if unset: guessing a
+// policy from a document replayctl cannot read would be worse, and it is
+// reported (worker: once, counted) so an operator can fix it.
+func (m *Manager) loadOverrides(ctx context.Context) ([]overrideDoc, []store.Skipped, error) {
+	cur, err := m.Store.DLQPolicies().Find(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	out := make([]overrideDoc, 0, len(raws))
-	for _, raw := range raws {
-		var d overrideDoc
-		if err := bson.Unmarshal(raw, &d); err != nil {
-			m.log().Warn("skipping malformed retry policy override", "id", raw.Lookup("_id").String(), "error", err)
-			continue
-		}
-		out = append(out, d)
+	docs, skipped, err := store.DecodeEach[overrideDoc](ctx, cur, PoliciesCollection, nil)
+	if err != nil {
+		return nil, nil, fmt.Errorf("list retry policy overrides: %w", err)
 	}
-	return out, nil
+	return docs, skipped, nil
 }
 
 // policyResolver resolves many messages against one snapshot of overrides,
@@ -104,10 +108,11 @@ func (m *Manager) loadOverrides(ctx context.Context) ([]overrideDoc, error) {
 type policyResolver map[string]overrideDoc
 
 func (m *Manager) newResolver(ctx context.Context) (policyResolver, error) {
-	docs, err := m.loadOverrides(ctx)
+	docs, skipped, err := m.loadOverrides(ctx)
 	if err != nil {
 		return nil, err
 	}
+	m.logSkipped(skipped)
 	r := make(policyResolver, len(docs))
 	for _, d := range docs {
 		r[d.Topic] = d

@@ -34,7 +34,8 @@ func TestPolicyOverridesPersistAcrossManagers(t *testing.T) {
 	if err != nil || !r.Override || r.Policy != p || r.Source != "override for topic "+topic {
 		t.Errorf("after set: %+v, %v", r, err)
 	}
-	ovs, err := reader.Overrides(ctx)
+	page, err := reader.Overrides(ctx)
+	ovs := page.Items
 	if err != nil || len(ovs) != 1 || ovs[0].Topic != topic || ovs[0].Policy != p || ovs[0].UpdatedBy != "admin" || ovs[0].UpdatedAt.IsZero() {
 		t.Errorf("overrides = %+v, %v", ovs, err)
 	}

@@ -27,6 +27,10 @@ const (
 	// outHeld: a new failure that could not be applied (another writer held
 	// the message, or it vanished); the batch is left uncommitted.
 	outHeld
+	// outUnreadable: the stored message of this event cannot be read, so
+	// whether the record is a new failure cannot be decided; the record is
+	// quarantined (see unreadableStored) and the batch goes on.
+	outUnreadable
 )
 
 // applied reports whether the item's failure is now the stored one, so it
@@ -169,7 +173,7 @@ type refailCand struct {
 // items to try again.
 func (r *refailer) attempt(ctx context.Context, pending []int) ([]int, error) {
 	b := r.b
-	stored, err := b.storedStates(ctx, pending)
+	stored, unreadable, err := b.storedStates(ctx, pending)
 	if err != nil {
 		return nil, err
 	}
@@ -177,7 +181,11 @@ func (r *refailer) attempt(ctx context.Context, pending []int) ([]int, error) {
 	for _, i := range pending {
 		msg := &b.items[i].msg
 		st, ok := stored[msg.EventID()]
+		bad, isBad := unreadable[msg.EventID()]
 		switch {
+		case !ok && isBad:
+			b.kinds[i] = outUnreadable
+			b.unreadable[msg.EventID()] = bad
 		case !ok: // deleted since the insert: a re-read inserts it again
 			b.kinds[i] = outHeld
 			b.m.log().Warn("DLQ message deleted while its record was stored; its record will be read again", "event_id", msg.EventID())
@@ -253,30 +261,68 @@ func (r *refailer) releaseAll(ctx context.Context) {
 	}
 }
 
-// storedStates loads the stored state of items' messages in one find.
-func (b *batch) storedStates(ctx context.Context, idx []int) (map[string]storedState, error) {
+// storedStates loads the stored state of items' messages in one find,
+// decoding document by document: a stored message that cannot be read is
+// returned in unreadable (by event id) instead of failing the batch.
+func (b *batch) storedStates(ctx context.Context, idx []int) (map[string]storedState, map[string]store.Skipped, error) {
 	ids := make([]string, len(idx))
 	for j, i := range idx {
 		ids[j] = b.items[i].msg.EventID()
 	}
-	var rows []storedState
+	var (
+		out        map[string]storedState
+		unreadable map[string]store.Skipped
+	)
 	err := store.WithRetry(ctx, func(ctx context.Context) error {
 		cur, err := b.m.Store.DLQ.Find(ctx, bson.D{{Key: "event.event_id", Value: bson.D{{Key: "$in", Value: ids}}}},
 			options.Find().SetProjection(storedStateProjection).SetBatchSize(1000))
 		if err != nil {
 			return err
 		}
-		rows = rows[:0]
-		return cur.All(ctx, &rows)
+		defer cur.Close(ctx)
+		out, unreadable = make(map[string]storedState, len(ids)), map[string]store.Skipped{}
+		for cur.Next(ctx) {
+			var st storedState
+			if err := bson.Unmarshal(cur.Current, &st); err != nil {
+				unreadable[rawEventID(cur.Current)] = store.Skipped{ID: store.DocID(cur.Current), Collection: b.m.Store.DLQ.Name(), Err: err}
+				continue
+			}
+			out[st.Event.EventID] = st
+		}
+		return cur.Err()
 	})
 	if err != nil {
-		return nil, fmt.Errorf("check stored DLQ messages: %w", store.Wrap(err))
+		return nil, nil, fmt.Errorf("check stored DLQ messages: %w", store.Wrap(err))
 	}
-	out := make(map[string]storedState, len(rows))
-	for _, st := range rows {
-		out[st.Event.EventID] = st
+	return out, unreadable, nil
+}
+
+// unreadableStored quarantines the records whose stored message cannot be
+// read. Treating the stored message as absent would stall ingestion (the
+// insert keeps hitting its unique event id), and overwriting a document
+// replayctl cannot read would destroy someone's data; in dlq_invalid the
+// record is kept, with a reason naming the document to fix, and can be
+// produced again once it is fixed or removed.
+func (b *batch) unreadableStored(ctx context.Context) error {
+	var skipped []store.Skipped
+	b.quarantine = b.quarantine[:0] // the parse's entries are stored already
+	for i, k := range b.kinds {
+		if k != outUnreadable {
+			continue
+		}
+		in := b.items[i]
+		s := b.unreadable[in.msg.EventID()]
+		skipped = append(skipped, s)
+		reason := fmt.Sprintf("stored DLQ message of event %s (%s _id %s) cannot be read: %v", in.msg.EventID(), s.Collection, s.ID, s.Err)
+		b.quarantine = append(b.quarantine, quarantineDoc(in.rec, reason, b.now))
+		b.m.log().Warn("quarantined DLQ record", "topic", in.rec.Topic, "partition", in.rec.Partition, "offset", in.rec.Offset,
+			"event_id", in.msg.EventID(), "reason", reason)
 	}
-	return out, nil
+	if len(skipped) == 0 {
+		return nil
+	}
+	b.m.logSkipped(skipped)
+	return b.storeQuarantine(ctx)
 }
 
 // applyRefail stores item i's failure over the stored message st, as the

@@ -334,3 +334,46 @@ func TestRefailureRaceAppliesOnce(t *testing.T) {
 		t.Errorf("%d sends for %d messages stored retried", n, retried)
 	}
 }
+
+// A stored message that cannot be read (here an _id of another type, which
+// no stored state can hold) must not stall ingestion: the record of a new
+// failure of it is quarantined naming the unreadable document, and the rest
+// of the batch is stored and committed.
+func TestProcessRefailureOfUnreadableStoredDocQuarantines(t *testing.T) {
+	e, m, _, _, t1 := refailSetup(t, "proc")
+	pod := e.topic("pod_failed")
+	doc := bson.D{
+		{Key: "_id", Value: bson.D{{Key: "foreign", Value: 1}}},
+		{Key: "event", Value: bson.D{{Key: "event_id", Value: "unread-1"}, {Key: "event_type", Value: "pod_failed"}}},
+		{Key: "original_topic", Value: pod}, {Key: "retry_count", Value: "two"}, {Key: "status", Value: "retried"},
+	}
+	if _, err := e.st.DLQ.Collection().InsertOne(ctxT(t), doc); err != nil {
+		t.Fatal(err)
+	}
+	e.produce(dlqRecord("unread-1", "pod_failed", pod, 1, t1, "again"), dlqRecord("good-1", "pod_failed", pod, 0, t1, "boom"))
+	st, err := m.Process(ctxT(t), ProcessOptions{Once: true, Group: e.topic("g")})
+	if err != nil || st != (ProcessStats{Received: 1, Scheduled: 1, Quarantined: 1}) {
+		t.Fatalf("stats = %+v, %v", st, err)
+	}
+	if msg := e.loadMsg("good-1"); msg.Status != contract.DLQScheduled {
+		t.Errorf("good-1: %+v", msg)
+	}
+	var q struct {
+		Reason string `bson:"reason"`
+		Offset int64  `bson:"offset"`
+	}
+	if err := e.db.Collection(InvalidCollection).FindOne(ctxT(t), bson.D{}).Decode(&q); err != nil {
+		t.Fatalf("quarantine: %v", err)
+	}
+	if !strings.Contains(q.Reason, "unread-1") || !strings.Contains(q.Reason, "cannot be read") || q.Offset != 0 {
+		t.Errorf("quarantine entry %+v", q)
+	}
+	if raw := e.rawMsg("unread-1"); raw.Lookup("retry_count").StringValue() != "two" {
+		t.Errorf("unreadable document changed: %s", raw)
+	}
+	// The batch was committed: a second pass reads nothing.
+	st, err = m.Process(ctxT(t), ProcessOptions{Once: true, Group: e.topic("g")})
+	if err != nil || st != (ProcessStats{}) {
+		t.Fatalf("second pass stats = %+v, %v", st, err)
+	}
+}

@@ -212,10 +212,11 @@ func (s *Service) Runnable(ctx context.Context) (store.Page[contract.Session], e
 	if err != nil || len(running.Items) == 0 {
 		return running, err
 	}
-	live, err := s.Store.Leases().Live(ctx, s.now())
+	live, skippedLeases, err := s.Store.Leases().Live(ctx, s.now())
 	if err != nil {
 		return store.Page[contract.Session]{}, err
 	}
+	running.Skipped = append(running.Skipped, skippedLeases...)
 	held := make(map[string]bool, len(live))
 	for _, l := range live {
 		held[l.SessionID] = true

@@ -70,21 +70,31 @@ func (r *DLQClaims) Insert(ctx context.Context, claims []DLQClaim) (InsertResult
 	return res, nil
 }
 
-// ByKeys returns every claim (every epoch) on the given keys.
-func (r *DLQClaims) ByKeys(ctx context.Context, keys []string) ([]DLQClaim, error) {
-	var out []DLQClaim
+// ByKeys returns every claim (every epoch) on the given keys, decoded one
+// by one. A claim document that cannot be read is returned in skipped: the
+// query also matches _id = key, so one whose key field is unreadable too is
+// still seen at epoch 0 (package dlq takes it for an expired claim).
+func (r *DLQClaims) ByKeys(ctx context.Context, keys []string) ([]DLQClaim, []Skipped, error) {
+	var (
+		out     []DLQClaim
+		skipped []Skipped
+	)
+	q := bson.D{{Key: "$or", Value: bson.A{
+		bson.D{{Key: "key", Value: bson.D{{Key: "$in", Value: keys}}}},
+		inIDs(keys),
+	}}}
 	err := WithRetry(ctx, func(ctx context.Context) error {
-		cur, err := r.c.Find(ctx, bson.D{{Key: "key", Value: bson.D{{Key: "$in", Value: keys}}}})
+		cur, err := r.c.Find(ctx, q)
 		if err != nil {
 			return err
 		}
-		out = out[:0]
-		return cur.All(ctx, &out)
+		out, skipped, err = DecodeEach[DLQClaim](ctx, cur, DLQClaimsCollection, nil)
+		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("read DLQ claims: %w", Wrap(err))
+		return nil, nil, fmt.Errorf("read DLQ claims: %w", Wrap(err))
 	}
-	return out, nil
+	return out, skipped, nil
 }
 
 // Delete removes claims by _id; one already gone is not an error.
@@ -100,12 +110,15 @@ func (r *DLQClaims) Delete(ctx context.Context, ids []string) (int64, error) {
 // before t.
 func (r *DLQClaims) ExpiredBefore(ctx context.Context, t time.Time, limit int64) ([]string, error) {
 	q := bson.D{{Key: "expires_at", Value: bson.D{{Key: "$lt", Value: t}}}}
-	var rows []struct {
+	type idOnly struct {
 		ID string `bson:"_id"`
 	}
 	cur, err := r.c.Find(ctx, q, options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}).SetLimit(limit))
+	var rows []idOnly
 	if err == nil {
-		err = cur.All(ctx, &rows)
+		// A claim with an _id of another type is not one replayctl wrote:
+		// it is left alone, not a reason to stop cleaning up.
+		rows, _, err = DecodeEach[idOnly](ctx, cur, DLQClaimsCollection, nil)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("find expired DLQ claims: %w", Wrap(err))
@@ -157,17 +170,18 @@ func (r *DLQPendingSends) Insert(ctx context.Context, sends []DLQPendingSend) er
 	return nil
 }
 
-// CreatedBefore returns the entries journalled before t.
-func (r *DLQPendingSends) CreatedBefore(ctx context.Context, t time.Time) ([]DLQPendingSend, error) {
-	var out []DLQPendingSend
+// CreatedBefore returns the entries journalled before t, decoded one by
+// one; an entry that cannot be read is returned in skipped.
+func (r *DLQPendingSends) CreatedBefore(ctx context.Context, t time.Time) ([]DLQPendingSend, []Skipped, error) {
 	cur, err := r.c.Find(ctx, bson.D{{Key: "created_at", Value: bson.D{{Key: "$lt", Value: t}}}})
-	if err == nil {
-		err = cur.All(ctx, &out)
-	}
 	if err != nil {
-		return nil, fmt.Errorf("read immediate retry journal: %w", Wrap(err))
+		return nil, nil, fmt.Errorf("read immediate retry journal: %w", Wrap(err))
 	}
-	return out, nil
+	out, skipped, err := DecodeEach[DLQPendingSend](ctx, cur, DLQPendingSendsCollection, nil)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read immediate retry journal: %w", err)
+	}
+	return out, skipped, nil
 }
 
 // Delete clears entries by _id.
@@ -200,21 +214,14 @@ func (r *DLQPolicies) Get(ctx context.Context, topic string) (bson.Raw, error) {
 	return raw, nil
 }
 
-// All returns every override document.
-func (r *DLQPolicies) All(ctx context.Context) ([]bson.Raw, error) {
+// Find streams every override document, for the caller to decode one by
+// one (the shape belongs to package dlq).
+func (r *DLQPolicies) Find(ctx context.Context) (*mongo.Cursor, error) {
 	cur, err := r.c.Find(ctx, bson.D{})
 	if err != nil {
 		return nil, fmt.Errorf("list retry policy overrides: %w", Wrap(err))
 	}
-	defer cur.Close(ctx)
-	var out []bson.Raw
-	for cur.Next(ctx) {
-		out = append(out, append(bson.Raw(nil), cur.Current...))
-	}
-	if err := cur.Err(); err != nil {
-		return nil, fmt.Errorf("list retry policy overrides: %w", Wrap(err))
-	}
-	return out, nil
+	return cur, nil
 }
 
 // Put stores doc as the override for topic, replacing any.

@@ -93,9 +93,12 @@ func TestCoordinationReadsSkipJunk(t *testing.T) {
 	if err != nil || latest == nil || latest.Epoch != 1 || latest.Owner != "w1" {
 		t.Errorf("latest %+v, %v", latest, err)
 	}
-	live, err := st.Leases().Live(ctx(t), now)
+	live, skipped, err := st.Leases().Live(ctx(t), now)
 	if err != nil || len(live) != 1 || live[0].SessionID != "s1" {
 		t.Errorf("live %+v, %v", live, err)
+	}
+	if len(skipped) != 2 || skipped[0].Collection != store.LeasesCollection {
+		t.Errorf("live skipped %+v, want s1:junk and s2:1", skipped)
 	}
 
 	if err := st.Requests().Insert(ctx(t), &store.RequestDoc{ID: "r1", SessionID: "s1", Action: "pause", RequestedBy: "op", RequestedAt: now}); err != nil {

@@ -122,18 +122,19 @@ func (l *Leases) set(ctx context.Context, id string, set bson.D) (bool, error) {
 }
 
 // Live returns the unreleased claims that have not expired at now: at most
-// a few documents per running session.
-func (l *Leases) Live(ctx context.Context, now time.Time) ([]LeaseDoc, error) {
+// a few documents per running session. A claim that cannot be read holds
+// no session (replayctl never wrote it) and is returned in skipped.
+func (l *Leases) Live(ctx context.Context, now time.Time) ([]LeaseDoc, []Skipped, error) {
 	q := bson.D{{Key: "released", Value: false}, {Key: "expires_at", Value: bson.D{{Key: "$gt", Value: now}}}}
 	cur, err := l.c.Find(ctx, q)
 	if err != nil {
-		return nil, fmt.Errorf("list live leases: %w", Wrap(err))
+		return nil, nil, fmt.Errorf("list live leases: %w", Wrap(err))
 	}
-	out, _, err := DecodeEach[LeaseDoc](ctx, cur, l.c.Name(), nil)
+	out, skipped, err := DecodeEach[LeaseDoc](ctx, cur, l.c.Name(), nil)
 	if err != nil {
-		return nil, fmt.Errorf("list live leases: %w", err)
+		return nil, nil, fmt.Errorf("list live leases: %w", err)
 	}
-	return out, nil
+	return out, skipped, nil
 }
 
 // DeleteSessions removes every claim of the given sessions (cleanup).

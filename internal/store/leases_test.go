@@ -94,7 +94,7 @@ func TestLeaseRenewReleaseLiveDelete(t *testing.T) {
 	if ok, _ := l.Renew(ctx(t), store.LeaseID("gone", 1), now, now); ok {
 		t.Fatal("renewing a missing claim must report false")
 	}
-	live, err := l.Live(ctx(t), now.Add(time.Minute))
+	live, _, err := l.Live(ctx(t), now.Add(time.Minute))
 	if err != nil || len(live) != 1 || live[0].SessionID != "a" || !live[0].ExpiresAt.Equal(now.Add(time.Hour)) {
 		t.Fatalf("live %+v %v", live, err)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
 	"github.com/integr8scode/replayctl/internal/dlq"
 	"github.com/integr8scode/replayctl/internal/exitcode"
 	"github.com/integr8scode/replayctl/internal/output"
@@ -26,6 +27,8 @@ type BatchOptions struct {
 	DryRun bool
 	Yes    bool
 	Rate   float64 // messages per second, 0 = as fast as possible
+
+	ShowInvalid bool // detail the documents a selection could not read
 }
 
 // batchFlags registers the flags and completions retry and discard share.
@@ -38,6 +41,7 @@ func batchFlags(cmd *cobra.Command, o *BatchOptions, ff *filterFlags) {
 	fl.BoolVar(&o.DryRun, "dry-run", false, "show what would be done; send and change nothing")
 	fl.BoolVarP(&o.Yes, "yes", "y", false, "do not ask for confirmation (required without a terminal or with -o json)")
 	fl.Float64Var(&o.Rate, "rate", 0, "send at most this many messages per second (default: no cap)")
+	cmdutil.AddShowInvalidFlag(cmd, &o.ShowInvalid)
 	_ = cmd.RegisterFlagCompletionFunc("topic", completeTopics(o.Factory))
 }
 
@@ -88,6 +92,8 @@ func batchRun(o *BatchOptions, act batchAction) error {
 	if err != nil {
 		return err
 	}
+	// Before any prompt, so the operator knows the selection is short.
+	p.ReportSkipped(cmdutil.SkippedDocs(plan.Skipped), o.ShowInvalid)
 	shortID := f.IO.IsStdoutTTY()
 	if o.DryRun {
 		return printDryRun(f.IO.ErrOut, p, newDryRun(act.verb, plan, act.toTopic, shortID), act)

@@ -112,7 +112,7 @@ func completeOverrideTopics(f *cmdutil.Factory) cobra.CompletionFunc {
 	return firstArg(func(cmd *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
 		return withManager(cmd, f, func(ctx context.Context, m *dlq.Manager) []cobra.Completion {
 			overrides, err := m.Overrides(ctx)
-			return topicCompletions(overrides, err, toComplete, func(o dlq.Override) string { return o.Topic })
+			return topicCompletions(overrides.Items, err, toComplete, func(o dlq.Override) string { return o.Topic })
 		})
 	})
 }

@@ -12,12 +12,13 @@ import (
 // PolicyListOptions are the inputs of `dlq policy list`.
 type PolicyListOptions struct {
 	cmdOptions
+	ShowInvalid bool
 }
 
 // NewCmdPolicyList builds `dlq policy list`; runF replaces the run in flag tests.
 func NewCmdPolicyList(f *cmdutil.Factory, runF func(*PolicyListOptions) error) *cobra.Command {
 	opts := &PolicyListOptions{cmdOptions: cmdOptions{Factory: f}}
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List the retry policy presets and every per-topic override",
 		Long: `List the four retry policy presets with the event types each covers, then
@@ -34,6 +35,8 @@ includes the full list of event types for each preset.`,
 			return dispatch(cmd, &opts.cmdOptions, opts, runF, policyListRun)
 		},
 	}
+	cmdutil.AddShowInvalidFlag(cmd, &opts.ShowInvalid)
+	return cmd
 }
 
 func policyListRun(opts *PolicyListOptions) error {
@@ -42,9 +45,15 @@ func policyListRun(opts *PolicyListOptions) error {
 	if err != nil {
 		return err
 	}
-	overrides, err := m.Overrides(opts.Ctx)
+	page, err := m.Overrides(opts.Ctx)
 	if err != nil {
 		return fmt.Errorf("list retry policy overrides: %w", err)
 	}
-	return p.Print(newPolicyList(dlq.Presets(), overrides, f.Now()))
+	view := newPolicyList(dlq.Presets(), page.Items, f.Now())
+	view.Skipped = cmdutil.SkippedDocs(page.Skipped)
+	if err := p.Print(view); err != nil {
+		return err
+	}
+	p.ReportSkipped(view.Skipped, opts.ShowInvalid)
+	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
 	"github.com/integr8scode/replayctl/internal/dlq"
 	"github.com/integr8scode/replayctl/internal/output"
 )
@@ -58,12 +59,15 @@ type batchResult struct {
 	Refused   int64         `json:"refused"`
 	Results   []itemJSON    `json:"results"`
 	Refusals  []refusalJSON `json:"refusals"`
+	// Skipped are the documents a selection by filter could not read.
+	Skipped []output.Skipped `json:"skipped"`
 
 	shortID bool
 }
 
 func newBatchResult(action string, res *dlq.BatchResult, plan *dlq.Plan, shortID bool) batchResult {
-	b := batchResult{Action: action, Results: []itemJSON{}, Refusals: newRefusals(plan.Refused), shortID: shortID}
+	b := batchResult{Action: action, Results: []itemJSON{}, Refusals: newRefusals(plan.Refused),
+		Skipped: cmdutil.SkippedDocs(plan.Skipped), shortID: shortID}
 	if res == nil {
 		b.Refused = int64(len(b.Refusals))
 		return b
@@ -139,13 +143,16 @@ type dryRun struct {
 	ByTopic  map[string]int `json:"by_topic"`
 	Messages []plannedJSON  `json:"messages"`
 	Refusals []refusalJSON  `json:"refusals"`
+	// Skipped are the documents a selection by filter could not read.
+	Skipped []output.Skipped `json:"skipped"`
 
 	shortID bool
 }
 
 func newDryRun(action string, plan *dlq.Plan, toTopic string, shortID bool) dryRun {
 	d := dryRun{DryRun: true, Action: action, Count: len(plan.Messages), ByTopic: byTopic(plan, toTopic),
-		Messages: make([]plannedJSON, 0, len(plan.Messages)), Refusals: newRefusals(plan.Refused), shortID: shortID}
+		Messages: make([]plannedJSON, 0, len(plan.Messages)), Refusals: newRefusals(plan.Refused),
+		Skipped: cmdutil.SkippedDocs(plan.Skipped), shortID: shortID}
 	for i := range plan.Messages {
 		m := &plan.Messages[i]
 		d.Messages = append(d.Messages, plannedJSON{EventID: m.EventID(), EventType: m.EventType(),

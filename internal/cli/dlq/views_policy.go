@@ -105,6 +105,7 @@ type overrideJSON struct {
 type policyList struct {
 	Presets   []presetJSON
 	Overrides []overrideJSON
+	Skipped   []output.Skipped // override documents that could not be read
 
 	now time.Time
 }
@@ -134,7 +135,7 @@ func (l policyList) MarshalJSON() ([]byte, error) {
 		items = append(items, policyEntryJSON{Kind: "override", Topic: o.Topic, policyJSON: o.Policy,
 			UpdatedAt: &at, UpdatedBy: o.UpdatedBy})
 	}
-	return output.MarshalJSON(output.NewListDoc(items, -1, nil))
+	return output.MarshalJSON(output.NewListDoc(items, -1, l.Skipped))
 }
 
 func newPolicyList(presets []dlq.Preset, overrides []dlq.Override, now time.Time) policyList {

@@ -19,6 +19,7 @@ type CleanupOptions struct {
 	OlderThanText string
 	DryRun        bool
 	Yes           bool
+	ShowInvalid   bool
 }
 
 // NewCmdCleanup builds `replay cleanup`; runF replaces the run in flag tests.
@@ -60,6 +61,7 @@ a terminal, or with -o json/yaml, --yes (or --dry-run) is required.`,
 	cmd.Flags().StringVar(&opts.OlderThanText, "older-than", "", "delete sessions created longer ago than this: a duration (7d, 1d12h), an RFC 3339 time or a date")
 	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "only list what would be deleted")
 	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "delete without asking for confirmation")
+	cmdutil.AddShowInvalidFlag(cmd, &opts.ShowInvalid)
 	opts.bind(cmd)
 	return cmd
 }
@@ -85,8 +87,11 @@ func cleanupRun(o *CleanupOptions) error {
 	if err != nil {
 		return err
 	}
+	// Unreadable sessions are never deleted; say so before any prompt.
+	skipped := cmdutil.SkippedDocs(doomed.Skipped)
+	p.ReportSkipped(skipped, o.ShowInvalid)
 	if o.DryRun || len(doomed.Items) == 0 {
-		return p.Print(newCleanupView(doomed.Items, o, cutoff, o.DryRun))
+		return p.Print(newCleanupView(doomed.Items, skipped, o, cutoff, o.DryRun))
 	}
 	if prompt {
 		ok, err := output.Confirm(ios, fmt.Sprintf("Delete %d ended replay session(s) created before %s?", len(doomed.Items), absTime(&cutoff)))
@@ -102,5 +107,5 @@ func cleanupRun(o *CleanupOptions) error {
 	if err != nil {
 		return err
 	}
-	return p.Print(newCleanupView(deleted.Items, o, cutoff, false))
+	return p.Print(newCleanupView(deleted.Items, cmdutil.SkippedDocs(deleted.Skipped), o, cutoff, false))
 }

@@ -15,11 +15,13 @@ type cleanupView struct {
 	Cutoff    time.Time   `json:"cutoff"`
 	Count     int         `json:"count"`
 	Sessions  sessionList `json:"sessions"`
+	// Skipped are ended sessions that could not be read: kept, not deleted.
+	Skipped []output.Skipped `json:"skipped"`
 }
 
-func newCleanupView(sessions []contract.Session, o *CleanupOptions, cutoff time.Time, dryRun bool) cleanupView {
+func newCleanupView(sessions []contract.Session, skipped []output.Skipped, o *CleanupOptions, cutoff time.Time, dryRun bool) cleanupView {
 	return cleanupView{
-		DryRun: dryRun, OlderThan: o.OlderThanText, Cutoff: cutoff, Count: len(sessions),
+		DryRun: dryRun, OlderThan: o.OlderThanText, Cutoff: cutoff, Count: len(sessions), Skipped: skipped,
 		Sessions: sessionList{Sessions: sessions, now: o.Factory.Now(), shortIDs: o.Factory.IO.IsStdoutTTY()},
 	}
 }
