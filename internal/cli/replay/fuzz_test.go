@@ -1,6 +1,7 @@
 package replaycmd
 
 import (
+	"context"
 	"errors"
 	"maps"
 	"regexp"
@@ -19,7 +20,7 @@ import (
 // domain's validation, and returns the filter it would replay with.
 func filterOf(args ...string) (contract.SessionConfig, error) {
 	var got *PreviewOptions
-	err := clitest.Execute(NewCmdPreview(flagFactory(), func(o *PreviewOptions) error { got = o; return nil }), args...)
+	err := clitest.Execute(NewCmdPreview(flagFactory(), func(_ context.Context, o *PreviewOptions) error { got = o; return nil }), args...)
 	if err != nil {
 		return contract.SessionConfig{}, err
 	}

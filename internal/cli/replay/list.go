@@ -1,6 +1,8 @@
 package replaycmd
 
 import (
+	"context"
+
 	"github.com/spf13/cobra"
 
 	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
@@ -17,7 +19,7 @@ type ListOptions struct {
 }
 
 // NewCmdList builds `replay list`; runF replaces the run in flag tests.
-func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Command {
+func NewCmdList(f *cmdutil.Factory, runF func(context.Context, *ListOptions) error) *cobra.Command {
 	opts := &ListOptions{baseOptions: baseOptions{Factory: f}}
 	var statuses []string
 	cmd := &cobra.Command{
@@ -42,7 +44,6 @@ their _id and error), and -o json lists them under "skipped".`,
   replayctl replay list --status failed --limit 5 -o json | jq -r '.items[].session_id'`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			opts.ctx = cmd.Context()
 			parsed, err := parseStatuses(statuses)
 			if err != nil {
 				return err
@@ -52,9 +53,9 @@ their _id and error), and -o json lists them under "skipped".`,
 			}
 			opts.Statuses = parsed
 			if runF != nil {
-				return runF(opts)
+				return runF(cmd.Context(), opts)
 			}
-			return listRun(opts)
+			return listRun(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().StringSliceVar(&statuses, "status", nil, "only sessions in these statuses (repeatable, or comma separated)")
@@ -65,8 +66,7 @@ their _id and error), and -o json lists them under "skipped".`,
 	return cmd
 }
 
-func listRun(o *ListOptions) error {
-	ctx := o.runContext()
+func listRun(ctx context.Context, o *ListOptions) error {
 	p, svc, err := o.printerAndService(ctx)
 	if err != nil {
 		return err

@@ -1,6 +1,7 @@
 package replaycmd
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -16,9 +17,13 @@ import (
 func specCommands() map[string]func() *cobra.Command {
 	f := flagFactory()
 	return map[string]func() *cobra.Command{
-		"create":  func() *cobra.Command { return NewCmdCreate(f, func(*CreateOptions) error { return nil }) },
-		"preview": func() *cobra.Command { return NewCmdPreview(f, func(*PreviewOptions) error { return nil }) },
-		"run":     func() *cobra.Command { return NewCmdRun(f, func(*RunOptions) error { return nil }) },
+		"create": func() *cobra.Command {
+			return NewCmdCreate(f, func(context.Context, *CreateOptions) error { return nil })
+		},
+		"preview": func() *cobra.Command {
+			return NewCmdPreview(f, func(context.Context, *PreviewOptions) error { return nil })
+		},
+		"run": func() *cobra.Command { return NewCmdRun(f, func(context.Context, *RunOptions) error { return nil }) },
 	}
 }
 
