@@ -78,13 +78,13 @@ type batchAction struct {
 
 // batchRun plans, shows the plan, confirms, acts and reports, the same way
 // for retry and discard.
-func batchRun(o *BatchOptions, act batchAction) error {
+func batchRun(ctx context.Context, o *BatchOptions, act batchAction) error {
 	f := o.Factory
-	p, m, err := o.printerAndManager(managerNeeds{Kafka: !o.DryRun})
+	p, m, err := o.printerAndManager(ctx, managerNeeds{Kafka: !o.DryRun})
 	if err != nil {
 		return err
 	}
-	plan, err := makePlan(o, m, act.toTopic)
+	plan, err := makePlan(ctx, o, m, act.toTopic)
 	if err != nil {
 		return err
 	}
@@ -98,7 +98,7 @@ func batchRun(o *BatchOptions, act batchAction) error {
 	if err := confirmBulk(f.IO, p, o, plan, act); err != nil {
 		return err
 	}
-	res, runErr := applyPlan(o, m, plan, act)
+	res, runErr := applyPlan(ctx, o, m, plan, act)
 	if res == nil {
 		return runErr
 	}
@@ -131,25 +131,25 @@ func outcome(v batchResult, eligible int, act batchAction) error {
 	return nil
 }
 
-func makePlan(o *BatchOptions, m *dlq.Manager, toTopic string) (*dlq.Plan, error) {
+func makePlan(ctx context.Context, o *BatchOptions, m *dlq.Manager, toTopic string) (*dlq.Plan, error) {
 	if len(o.IDs) > 0 {
-		return m.PlanByIDs(o.Ctx, o.IDs, toTopic)
+		return m.PlanByIDs(ctx, o.IDs, toTopic)
 	}
-	plan, err := m.PlanByFilter(o.Ctx, o.Filter, toTopic)
+	plan, err := m.PlanByFilter(ctx, o.Filter, toTopic)
 	if err != nil {
 		return nil, fmt.Errorf("select DLQ messages: %w", err)
 	}
 	return plan, nil
 }
 
-func applyPlan(o *BatchOptions, m *dlq.Manager, plan *dlq.Plan, act batchAction) (*dlq.BatchResult, error) {
+func applyPlan(ctx context.Context, o *BatchOptions, m *dlq.Manager, plan *dlq.Plan, act batchAction) (*dlq.BatchResult, error) {
 	bo := dlq.BatchOptions{ToTopic: act.toTopic, Rate: o.Rate}
 	if len(plan.Messages) > 1 && o.Factory.IO.IsStderrTTY() {
 		prog := output.NewProgress(o.Factory.IO, act.ing, int64(len(plan.Messages)))
 		defer prog.Finish()
 		bo.Progress = prog.Update
 	}
-	res, err := act.apply(o.Ctx, m, plan, bo)
+	res, err := act.apply(ctx, m, plan, bo)
 	if err != nil {
 		err = fmt.Errorf("%s DLQ messages: %w", act.verb, err)
 	}

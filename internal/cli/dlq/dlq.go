@@ -61,18 +61,17 @@ terminal and need --yes otherwise; --dry-run shows what would happen.`,
 // cmdOptions are what every dlq verb carries besides its own inputs.
 type cmdOptions struct {
 	Factory *cmdutil.Factory
-	Ctx     context.Context
 	Debug   bool
 }
 
-// dispatch records the command's context and --debug, then hands opts to
+// dispatch records --debug, then hands the command's context and opts to
 // runF (flag tests) when set, else to run.
-func dispatch[O any](cmd *cobra.Command, co *cmdOptions, opts O, runF, run func(O) error) error {
-	co.Ctx, co.Debug = cmd.Context(), debugEnabled(cmd)
+func dispatch[O any](cmd *cobra.Command, co *cmdOptions, opts O, runF, run func(context.Context, O) error) error {
+	co.Debug = debugEnabled(cmd)
 	if runF != nil {
-		return runF(opts)
+		return runF(cmd.Context(), opts)
 	}
-	return run(opts)
+	return run(cmd.Context(), opts)
 }
 
 // debugEnabled reads the hidden --debug flag inherited from `dlq`; a verb

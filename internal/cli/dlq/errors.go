@@ -28,7 +28,7 @@ type ErrorsOptions struct {
 }
 
 // NewCmdErrors builds `dlq errors`; runF replaces the run in flag tests.
-func NewCmdErrors(f *cmdutil.Factory, runF func(*ErrorsOptions) error) *cobra.Command {
+func NewCmdErrors(f *cmdutil.Factory, runF func(context.Context, *ErrorsOptions) error) *cobra.Command {
 	opts := &ErrorsOptions{cmdOptions: cmdOptions{Factory: f}}
 	var ff filterFlags
 	cmd := &cobra.Command{
@@ -74,7 +74,7 @@ puts the biggest causes first. Takes the same filters as 'dlq list'.`,
 	return cmd
 }
 
-func errorsRun(opts *ErrorsOptions) error {
+func errorsRun(ctx context.Context, opts *ErrorsOptions) error {
 	groups := func(m *dlq.Manager, ctx context.Context, filter dlq.ListFilter) (store.Page[dlq.ErrorGroup], error) {
 		gs, err := m.ErrorsPage(ctx, filter)
 		if err != nil {
@@ -83,7 +83,7 @@ func errorsRun(opts *ErrorsOptions) error {
 		sortGroups(gs.Items, opts.Sort)
 		return gs, nil
 	}
-	return summaryRun(&opts.cmdOptions, opts.Filter, opts.ShowInvalid, "group DLQ errors", groups, newErrorList)
+	return summaryRun(ctx, &opts.cmdOptions, opts.Filter, opts.ShowInvalid, "group DLQ errors", groups, newErrorList)
 }
 
 // sortGroups orders groups here rather than trusting the domain's default,
