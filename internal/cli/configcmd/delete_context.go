@@ -1,6 +1,7 @@
 package configcmd
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -20,7 +21,7 @@ type DeleteContextOptions struct {
 
 // NewCmdDeleteContext builds `config delete-context`; runF replaces the run
 // in flag tests.
-func NewCmdDeleteContext(f *cmdutil.Factory, runF func(*DeleteContextOptions) error) *cobra.Command {
+func NewCmdDeleteContext(f *cmdutil.Factory, runF func(context.Context, *DeleteContextOptions) error) *cobra.Command {
 	opts := &DeleteContextOptions{IO: f.IO, ConfigFile: configFileFunc(f)}
 	return &cobra.Command{
 		Use:   "delete-context NAME",
@@ -37,14 +38,14 @@ context leaves no context current; pick another with
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Name = args[0]
 			if runF != nil {
-				return runF(opts)
+				return runF(cmd.Context(), opts)
 			}
-			return deleteContextRun(opts)
+			return deleteContextRun(cmd.Context(), opts)
 		},
 	}
 }
 
-func deleteContextRun(opts *DeleteContextOptions) error {
+func deleteContextRun(_ context.Context, opts *DeleteContextOptions) error {
 	file, path, err := opts.ConfigFile()
 	if err != nil {
 		return err

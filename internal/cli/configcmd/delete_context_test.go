@@ -1,6 +1,7 @@
 package configcmd
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -56,7 +57,7 @@ func TestDeleteContextArgs(t *testing.T) {
 	}
 	f, _, _ := e.factory("")
 	var got *DeleteContextOptions
-	cmd := NewCmdDeleteContext(f, func(o *DeleteContextOptions) error { got = o; return nil })
+	cmd := NewCmdDeleteContext(f, func(_ context.Context, o *DeleteContextOptions) error { got = o; return nil })
 	cmd.SetArgs([]string{"dev"})
 	if err := cmd.Execute(); err != nil || got.Name != "dev" {
 		t.Errorf("name %q, err %v", got.Name, err)

@@ -1,6 +1,7 @@
 package configcmd
 
 import (
+	"context"
 	"encoding/json"
 	"reflect"
 	"strings"
@@ -118,7 +119,7 @@ func TestNewCmdGetContextsArgs(t *testing.T) {
 	e := newTestEnv(t, nil)
 	f, _, _ := e.factory("")
 	var got *GetContextsOptions
-	cmd := NewCmdGetContexts(f, func(o *GetContextsOptions) error { got = o; return nil })
+	cmd := NewCmdGetContexts(f, func(_ context.Context, o *GetContextsOptions) error { got = o; return nil })
 	cmd.SetArgs([]string{"a", "b"})
 	if err := cmd.Execute(); err != nil {
 		t.Fatal(err)

@@ -1,6 +1,7 @@
 package configcmd
 
 import (
+	"context"
 	"os"
 	"reflect"
 	"strings"
@@ -253,7 +254,7 @@ func TestNewCmdSetContextFlags(t *testing.T) {
 	e := newTestEnv(t, nil)
 	f, _, _ := e.factory("")
 	var got *SetContextOptions
-	cmd := NewCmdSetContext(f, func(o *SetContextOptions) error { got = o; return nil })
+	cmd := NewCmdSetContext(f, func(_ context.Context, o *SetContextOptions) error { got = o; return nil })
 	cmd.SetArgs([]string{"c", "--mongo-uri", "mongodb://h", "--topic-prefix", "", "--tls-insecure-skip-verify", "--current"})
 	if err := cmd.Execute(); err != nil {
 		t.Fatal(err)

@@ -1,6 +1,7 @@
 package configcmd
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -21,7 +22,7 @@ type UseContextOptions struct {
 
 // NewCmdUseContext builds `config use-context`; runF replaces the run in
 // flag tests.
-func NewCmdUseContext(f *cmdutil.Factory, runF func(*UseContextOptions) error) *cobra.Command {
+func NewCmdUseContext(f *cmdutil.Factory, runF func(context.Context, *UseContextOptions) error) *cobra.Command {
 	opts := &UseContextOptions{IO: f.IO, ConfigFile: configFileFunc(f), Getenv: f.Getenv}
 	return &cobra.Command{
 		Use:   "use-context NAME",
@@ -42,14 +43,14 @@ precedence over the current context.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Name = args[0]
 			if runF != nil {
-				return runF(opts)
+				return runF(cmd.Context(), opts)
 			}
-			return useContextRun(opts)
+			return useContextRun(cmd.Context(), opts)
 		},
 	}
 }
 
-func useContextRun(opts *UseContextOptions) error {
+func useContextRun(_ context.Context, opts *UseContextOptions) error {
 	file, path, err := opts.ConfigFile()
 	if err != nil {
 		return err

@@ -1,6 +1,7 @@
 package configcmd
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -82,7 +83,7 @@ func TestUseContextArgs(t *testing.T) {
 	}
 	f, _, _ := e.factory("")
 	var got *UseContextOptions
-	cmd := NewCmdUseContext(f, func(o *UseContextOptions) error { got = o; return nil })
+	cmd := NewCmdUseContext(f, func(_ context.Context, o *UseContextOptions) error { got = o; return nil })
 	cmd.SetArgs([]string{"prod"})
 	if err := cmd.Execute(); err != nil || got.Name != "prod" {
 		t.Errorf("name %q, err %v", got.Name, err)

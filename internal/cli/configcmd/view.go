@@ -1,6 +1,8 @@
 package configcmd
 
 import (
+	"context"
+
 	"github.com/spf13/cobra"
 
 	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
@@ -15,7 +17,7 @@ type ViewOptions struct {
 }
 
 // NewCmdView builds `config view`; runF replaces the run in flag tests.
-func NewCmdView(f *cmdutil.Factory, runF func(*ViewOptions) error) *cobra.Command {
+func NewCmdView(f *cmdutil.Factory, runF func(context.Context, *ViewOptions) error) *cobra.Command {
 	opts := &ViewOptions{ConfigFile: configFileFunc(f), Printer: f.Printer}
 	return &cobra.Command{
 		Use:   "view",
@@ -41,14 +43,14 @@ document for scripts.`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if runF != nil {
-				return runF(opts)
+				return runF(cmd.Context(), opts)
 			}
-			return viewRun(opts)
+			return viewRun(cmd.Context(), opts)
 		},
 	}
 }
 
-func viewRun(opts *ViewOptions) error {
+func viewRun(_ context.Context, opts *ViewOptions) error {
 	file, _, err := opts.ConfigFile()
 	if err != nil {
 		return err

@@ -1,6 +1,7 @@
 package configcmd
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -94,7 +95,7 @@ func TestNewCmdViewFlags(t *testing.T) {
 	e := newTestEnv(t, nil)
 	f, _, _ := e.factory("")
 	var got *ViewOptions
-	cmd := NewCmdView(f, func(o *ViewOptions) error { got = o; return nil })
+	cmd := NewCmdView(f, func(_ context.Context, o *ViewOptions) error { got = o; return nil })
 	cmd.SetArgs([]string{})
 	if err := cmd.Execute(); err != nil {
 		t.Fatal(err)
@@ -102,7 +103,7 @@ func TestNewCmdViewFlags(t *testing.T) {
 	if got == nil || got.ConfigFile == nil || got.Printer == nil {
 		t.Fatalf("options %+v", got)
 	}
-	cmd = NewCmdView(f, func(*ViewOptions) error { t.Error("run with an argument"); return nil })
+	cmd = NewCmdView(f, func(context.Context, *ViewOptions) error { t.Error("run with an argument"); return nil })
 	cmd.SetArgs([]string{"extra"})
 	cmd.SilenceErrors, cmd.SilenceUsage = true, true
 	if err := cmd.Execute(); err == nil {

@@ -15,7 +15,6 @@ import (
 // WorkerOptions are the inputs of `replayctl worker`.
 type WorkerOptions struct {
 	Factory *cmdutil.Factory
-	Ctx     context.Context
 
 	// Replay and DLQ turn the two halves of the worker on or off.
 	Replay bool
@@ -41,7 +40,7 @@ func NewCmdWorker(f *cmdutil.Factory) *cobra.Command {
 }
 
 // newCmdWorker builds the command; runF replaces the run in flag tests.
-func newCmdWorker(f *cmdutil.Factory, runF func(*WorkerOptions) error) *cobra.Command {
+func newCmdWorker(f *cmdutil.Factory, runF func(context.Context, *WorkerOptions) error) *cobra.Command {
 	opts := &WorkerOptions{Factory: f}
 	cmd := &cobra.Command{
 		Use:   "worker",
@@ -61,15 +60,14 @@ func newCmdWorker(f *cmdutil.Factory, runF func(*WorkerOptions) error) *cobra.Co
   curl -s localhost:9464/metrics | grep replayctl_`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			opts.Ctx = cmd.Context()
 			opts.Flags = changedFlags(cmd.Flags())
 			if err := opts.complete(); err != nil {
 				return err
 			}
 			if runF != nil {
-				return runF(opts)
+				return runF(cmd.Context(), opts)
 			}
-			return workerRun(opts)
+			return workerRun(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
@@ -160,7 +158,7 @@ func (o *WorkerOptions) describe() []any {
 		"context", o.Settings.ContextName, "database", o.Settings.Database,
 		"replay", o.Replay, "dlq", o.DLQ, "concurrency", w.Concurrency,
 		"poll_interval", w.PollInterval.String(), "lease_ttl", w.LeaseTTL.String(),
-		"dlq_topic", o.Settings.TopicPrefix+w.DLQTopic, "group", w.Group, "http_addr", addr,
+		"dlq_topic", o.Settings.TopicPrefix + w.DLQTopic, "group", w.Group, "http_addr", addr,
 		"shutdown_timeout", w.ShutdownTimeout.String(),
 	}
 }
