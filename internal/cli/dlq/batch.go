@@ -90,7 +90,7 @@ func batchRun(ctx context.Context, o *BatchOptions, act batchAction) error {
 	}
 	shortID := f.IO.IsStdoutTTY()
 	if o.DryRun {
-		return printDryRun(f.IO.ErrOut, p, newDryRun(act.verb, plan, act.toTopic, shortID), act)
+		return printDryRun(f.IO.ErrOut, p, newDryRunView(act.verb, plan, act.toTopic, shortID), act)
 	}
 	if len(plan.Messages) == 0 {
 		return nothingToDo(f.IO.ErrOut, p, plan, act, shortID)
@@ -102,7 +102,7 @@ func batchRun(ctx context.Context, o *BatchOptions, act batchAction) error {
 	if res == nil {
 		return runErr
 	}
-	view := newBatchResult(act.verb, res, plan, shortID)
+	view := newBatchView(act.verb, res, plan, shortID)
 	if err := p.Print(view); err != nil {
 		return err
 	}
@@ -119,7 +119,7 @@ func batchRun(ctx context.Context, o *BatchOptions, act batchAction) error {
 // failed; 4 when every one was refused (another process took or finished
 // them between planning and sending); refusals beside successes are
 // reported but are not a failure.
-func outcome(v batchResult, eligible int, act batchAction) error {
+func outcome(v batchView, eligible int, act batchAction) error {
 	switch {
 	case v.Failed > 0:
 		return exitcode.WithHint(
@@ -159,7 +159,7 @@ func applyPlan(ctx context.Context, o *BatchOptions, m *dlq.Manager, plan *dlq.P
 // nothingToDo handles a plan without eligible messages: all of them
 // refused is an invalid state (exit 4); no match at all is not an error.
 func nothingToDo(errOut io.Writer, p *output.Printer, plan *dlq.Plan, act batchAction, shortID bool) error {
-	view := newBatchResult(act.verb, nil, plan, shortID)
+	view := newBatchView(act.verb, nil, plan, shortID)
 	if len(plan.Refused) == 0 {
 		if p.Format() != output.FormatTable {
 			return p.Print(view)
@@ -202,7 +202,7 @@ func confirmBulk(ios *output.IOStreams, p *output.Printer, o *BatchOptions, plan
 	return nil
 }
 
-func printDryRun(errOut io.Writer, p *output.Printer, view dryRun, act batchAction) error {
+func printDryRun(errOut io.Writer, p *output.Printer, view dryRunView, act batchAction) error {
 	if err := p.Print(view); err != nil {
 		return err
 	}
@@ -252,7 +252,7 @@ func refusedNote(plan *dlq.Plan) string {
 
 // summaryLine: "Retried 48 of 50 messages, 2 failed, 3 refused (already
 // retried/discarded)".
-func summaryLine(v batchResult, eligible int, act batchAction) string {
+func summaryLine(v batchView, eligible int, act batchAction) string {
 	line := fmt.Sprintf("%s %d of %d messages", act.past, v.Succeeded, eligible)
 	if v.Failed > 0 {
 		line += fmt.Sprintf(", %d failed", v.Failed)

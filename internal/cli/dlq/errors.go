@@ -83,7 +83,7 @@ func errorsRun(ctx context.Context, opts *ErrorsOptions) error {
 		sortGroups(gs.Items, opts.Sort)
 		return gs, nil
 	}
-	return summaryRun(ctx, &opts.cmdOptions, opts.Filter, opts.ShowInvalid, "group DLQ errors", groups, newErrorList)
+	return summaryRun(ctx, &opts.cmdOptions, opts.Filter, opts.ShowInvalid, "group DLQ errors", groups, newErrorsView)
 }
 
 // sortGroups orders groups here rather than trusting the domain's default,

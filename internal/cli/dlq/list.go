@@ -96,7 +96,7 @@ func listRun(ctx context.Context, opts *ListOptions) error {
 	if err != nil {
 		return fmt.Errorf("list DLQ messages: %w", err)
 	}
-	view := newMessageList(page.Items, page.Total, f.Now(), f.IO.IsStdoutTTY())
+	view := newListView(page.Items, page.Total, f.Now(), f.IO.IsStdoutTTY())
 	view.Skipped = cmdutil.SkippedDocs(page.Skipped)
 	if err := p.Print(view); err != nil {
 		return err
@@ -118,7 +118,7 @@ func listInvalid(ctx context.Context, opts *ListOptions, m *dlq.Manager, p *outp
 			Value: string(r.Value), Headers: r.Headers, Reason: r.Reason, ReceivedAt: r.ReceivedAt}
 	}
 	skipped := cmdutil.SkippedDocs(page.Skipped)
-	if err := p.Print(invalidList{Total: total, Items: items, Skipped: skipped, now: opts.Factory.Now()}); err != nil {
+	if err := p.Print(invalidListView{Total: total, Items: items, Skipped: skipped, now: opts.Factory.Now()}); err != nil {
 		return err
 	}
 	p.ReportSkipped(skipped, opts.ShowInvalid)

@@ -150,8 +150,8 @@ func TestConfirmBulk(t *testing.T) {
 
 func TestOutcome(t *testing.T) {
 	act := batchAction{verb: "retry"}
-	clitest.WantCode(t, outcome(batchResult{Succeeded: 48, Failed: 2, Refused: 3}, 50, act), exitcode.Partial, "2 of 50 messages failed to retry")
-	clitest.WantCode(t, outcome(batchResult{Succeeded: 0, Failed: 1}, 1, act), exitcode.Partial)
-	clitest.WantCode(t, outcome(batchResult{Succeeded: 5, Refused: 3}, 5, act), exitcode.OK)
-	clitest.WantCode(t, outcome(batchResult{Refused: 2}, 2, act), exitcode.InvalidState, "refused")
+	clitest.WantCode(t, outcome(batchView{Succeeded: 48, Failed: 2, Refused: 3}, 50, act), exitcode.Partial, "2 of 50 messages failed to retry")
+	clitest.WantCode(t, outcome(batchView{Succeeded: 0, Failed: 1}, 1, act), exitcode.Partial)
+	clitest.WantCode(t, outcome(batchView{Succeeded: 5, Refused: 3}, 5, act), exitcode.OK)
+	clitest.WantCode(t, outcome(batchView{Refused: 2}, 2, act), exitcode.InvalidState, "refused")
 }

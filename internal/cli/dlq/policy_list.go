@@ -47,5 +47,5 @@ func policyListRun(ctx context.Context, opts *PolicyListOptions) error {
 	if err != nil {
 		return fmt.Errorf("list retry policy overrides: %w", err)
 	}
-	return p.Print(newPolicyList(dlq.Presets(), overrides, f.Now()))
+	return p.Print(newPolicyListView(dlq.Presets(), overrides, f.Now()))
 }

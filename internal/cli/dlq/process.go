@@ -94,10 +94,10 @@ func processRun(ctx context.Context, opts *ProcessOptions) error {
 	// Stopping the processor is how it normally ends: a cancelled context
 	// (Ctrl-C, SIGTERM) is a clean stop, not an interruption.
 	if err != nil && !(errors.Is(err, context.Canceled) && ctx.Err() != nil) {
-		if perr := p.Print(newProcessStats(stats)); perr != nil {
+		if perr := p.Print(newProcessView(stats)); perr != nil {
 			return perr
 		}
 		return fmt.Errorf("process DLQ topic %s: %w", m.DLQTopic, err)
 	}
-	return p.Print(newProcessStats(stats))
+	return p.Print(newProcessView(stats))
 }

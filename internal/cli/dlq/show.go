@@ -70,7 +70,7 @@ func showRun(ctx context.Context, opts *ShowOptions) error {
 	if err != nil {
 		return fmt.Errorf("resolve retry policy for topic %s: %w", msg.OriginalTopic, err)
 	}
-	return p.Print(messageDetail{Message: newMessageJSON(msg), Policy: showPolicy(msg, res), InvalidFields: problems,
+	return p.Print(showView{Message: newMessageJSON(msg), Policy: showPolicy(msg, res), InvalidFields: problems,
 		dlqTopic: m.DLQTopic, now: f.Now()})
 }
 

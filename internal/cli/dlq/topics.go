@@ -56,7 +56,7 @@ only the last day's failures. --limit and --offset page the topics.`,
 }
 
 func topicsRun(ctx context.Context, opts *TopicsOptions) error {
-	return summaryRun(ctx, &opts.cmdOptions, opts.Filter, opts.ShowInvalid, "summarise DLQ topics", (*dlq.Manager).TopicsPage, newTopicList)
+	return summaryRun(ctx, &opts.cmdOptions, opts.Filter, opts.ShowInvalid, "summarise DLQ topics", (*dlq.Manager).TopicsPage, newTopicsView)
 }
 
 // summaryRun is errors and topics: rows computed over every message the

@@ -85,7 +85,7 @@ func TestJSONOutputs(t *testing.T) {
 		t.Errorf("preview -o json = %+v", pv)
 	}
 
-	var sum runSummary
+	var sum summaryView
 	decode(t, e.json("start", created.SessionID).must(t, 0).out, &sum)
 	if sum.Outcome != "completed" || !sum.DryRun || sum.ReplayedEvents != int64(counts["user_login"]) || sum.Session == nil {
 		t.Errorf("start -o json = %+v", sum)
@@ -155,7 +155,7 @@ func TestRunFailureExitCodes(t *testing.T) {
 	small := eventDoc("ev-small", "saga_failed", time.Now().UTC().Add(-20*time.Second), 1000, "ok")
 	e.insertEvents(big, small)
 
-	var sum runSummary
+	var sum summaryView
 	partial := e.json("run", "--type", "saga_failed", "--retry-attempts", "0").must(t, exitcode.Partial)
 	decode(t, partial.out, &sum)
 	if sum.Status != contract.StatusCompleted || sum.FailedEvents != 1 || sum.ReplayedEvents != 1 || len(sum.Session.Errors) == 0 {

@@ -77,7 +77,7 @@ func listRun(ctx context.Context, o *ListOptions) error {
 	}
 	skipped := cmdutil.SkippedDocs(page.Skipped)
 	list := sessionList{Sessions: page.Items, now: o.Factory.Now(), shortIDs: o.Factory.IO.IsStdoutTTY()}
-	if err := p.Print(sessionListing{sessionList: list, total: page.Total, skipped: skipped}); err != nil {
+	if err := p.Print(listView{sessionList: list, total: page.Total, skipped: skipped}); err != nil {
 		return err
 	}
 	p.ReportSkipped(skipped, o.ShowInvalid)

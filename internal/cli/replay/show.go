@@ -47,5 +47,5 @@ func showRun(ctx context.Context, o *ShowOptions) error {
 	if err != nil {
 		return err
 	}
-	return p.Print(newSessionDetail(info, o.Factory.Now()))
+	return p.Print(newShowView(info, o.Factory.Now()))
 }

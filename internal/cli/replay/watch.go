@@ -87,7 +87,7 @@ func watchUntilEnd(ctx context.Context, ios *output.IOStreams, p *output.Printer
 	if final == nil {
 		return exitcode.New(exitcode.Error, fmt.Errorf("watch of session %s ended without a final state", id))
 	}
-	sum := newSummary(final, "", runTime(final), final.ReplayedEvents)
+	sum := newSummaryView(final, "", runTime(final), final.ReplayedEvents)
 	if err := printSummary(ios, p, sum, false); err != nil {
 		return err
 	}

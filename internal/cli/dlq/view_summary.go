@@ -22,15 +22,15 @@ type topicJSON struct {
 	MaxRetryCount int64            `json:"max_retry_count"`
 }
 
-// topicList is `dlq topics`.
-type topicList struct {
+// topicsView is `dlq topics`.
+type topicsView struct {
 	items   []topicJSON
 	total   int64
 	skipped []output.Skipped
 	now     time.Time
 }
 
-func newTopicList(sums []dlq.TopicSummary, total int64, skipped []output.Skipped, now time.Time) topicList {
+func newTopicsView(sums []dlq.TopicSummary, total int64, skipped []output.Skipped, now time.Time) topicsView {
 	items := make([]topicJSON, len(sums))
 	for i, s := range sums {
 		by := make(map[string]int64, len(contract.DLQStatuses))
@@ -43,19 +43,19 @@ func newTopicList(sums []dlq.TopicSummary, total int64, skipped []output.Skipped
 		items[i] = topicJSON{Topic: s.Topic, Total: s.Total, ByStatus: by, OldestFailure: s.OldestFailure,
 			NewestFailure: s.NewestFailure, AvgRetryCount: s.AvgRetryCount, MaxRetryCount: s.MaxRetryCount}
 	}
-	return topicList{items: items, total: total, skipped: skipped, now: now}
+	return topicsView{items: items, total: total, skipped: skipped, now: now}
 }
 
 // MarshalJSON prints the list commands' shape.
-func (l topicList) MarshalJSON() ([]byte, error) {
+func (l topicsView) MarshalJSON() ([]byte, error) {
 	return output.MarshalJSON(output.NewListDoc(l.items, l.total, l.skipped))
 }
 
-func (l topicList) TableHeader() []string {
+func (l topicsView) TableHeader() []string {
 	return []string{"TOPIC", "TOTAL", "PENDING", "SCHEDULED", "RETRIED", "DISCARDED", "OLDEST", "NEWEST", "AVG RETRIES", "MAX RETRIES"}
 }
 
-func (l topicList) TableRows(_ *output.Styles) [][]string {
+func (l topicsView) TableRows(_ *output.Styles) [][]string {
 	rows := make([][]string, 0, len(l.items))
 	for _, t := range l.items {
 		rows = append(rows, []string{
@@ -80,33 +80,33 @@ type errorGroupJSON struct {
 	LastSeen   time.Time `json:"last_seen"`
 }
 
-// errorList is `dlq errors`.
-type errorList struct {
+// errorsView is `dlq errors`.
+type errorsView struct {
 	items   []errorGroupJSON
 	total   int64
 	skipped []output.Skipped
 	now     time.Time
 }
 
-func newErrorList(groups []dlq.ErrorGroup, total int64, skipped []output.Skipped, now time.Time) errorList {
+func newErrorsView(groups []dlq.ErrorGroup, total int64, skipped []output.Skipped, now time.Time) errorsView {
 	items := make([]errorGroupJSON, len(groups))
 	for i, g := range groups {
 		items[i] = errorGroupJSON{Pattern: g.Pattern, Example: g.Example, Count: g.Count,
 			Topics: nonNil(g.Topics), EventTypes: nonNil(g.EventTypes), FirstSeen: g.FirstSeen, LastSeen: g.LastSeen}
 	}
-	return errorList{items: items, total: total, skipped: skipped, now: now}
+	return errorsView{items: items, total: total, skipped: skipped, now: now}
 }
 
 // MarshalJSON prints the list commands' shape.
-func (l errorList) MarshalJSON() ([]byte, error) {
+func (l errorsView) MarshalJSON() ([]byte, error) {
 	return output.MarshalJSON(output.NewListDoc(l.items, l.total, l.skipped))
 }
 
-func (l errorList) TableHeader() []string {
+func (l errorsView) TableHeader() []string {
 	return []string{"COUNT", "ERROR", "TOPICS", "TYPES", "FIRST SEEN", "LAST SEEN"}
 }
 
-func (l errorList) TableRows(_ *output.Styles) [][]string {
+func (l errorsView) TableRows(_ *output.Styles) [][]string {
 	rows := make([][]string, 0, len(l.items))
 	for _, g := range l.items {
 		rows = append(rows, []string{

@@ -29,9 +29,9 @@ func newMessageJSON(m *contract.DLQMessage) messageJSON {
 	return messageJSON{Event: ev, DLQMessage: m}
 }
 
-// messageList is `dlq list`: a page of messages plus the total that matched,
+// listView is `dlq list`: a page of messages plus the total that matched,
 // in the list commands' shape.
-type messageList struct {
+type listView struct {
 	Items   []messageJSON    `json:"items"`
 	Total   int64            `json:"total"`
 	Skipped []output.Skipped `json:"skipped"`
@@ -40,23 +40,23 @@ type messageList struct {
 	shortID bool
 }
 
-func newMessageList(msgs []contract.DLQMessage, total int64, now time.Time, shortID bool) messageList {
+func newListView(msgs []contract.DLQMessage, total int64, now time.Time, shortID bool) listView {
 	items := make([]messageJSON, len(msgs))
 	for i := range msgs {
 		items[i] = newMessageJSON(&msgs[i])
 	}
-	return messageList{Total: total, Items: items, Skipped: []output.Skipped{}, now: now, shortID: shortID}
+	return listView{Total: total, Items: items, Skipped: []output.Skipped{}, now: now, shortID: shortID}
 }
 
-func (l messageList) MarshalJSON() ([]byte, error) {
+func (l listView) MarshalJSON() ([]byte, error) {
 	return output.MarshalJSON(output.NewListDoc(l.Items, l.Total, l.Skipped))
 }
 
-func (l messageList) TableHeader() []string {
+func (l listView) TableHeader() []string {
 	return []string{"EVENT ID", "TYPE", "TOPIC", "STATUS", "RETRIES", "FAILED", "NEXT RETRY", "ERROR"}
 }
 
-func (l messageList) TableRows(st *output.Styles) [][]string {
+func (l listView) TableRows(st *output.Styles) [][]string {
 	rows := make([][]string, 0, len(l.Items))
 	ids := make([]string, len(l.Items))
 	for i, it := range l.Items {
@@ -92,8 +92,8 @@ type invalidJSON struct {
 	ReceivedAt time.Time         `json:"received_at"`
 }
 
-// invalidList is `dlq list --invalid`, in the list commands' shape.
-type invalidList struct {
+// invalidListView is `dlq list --invalid`, in the list commands' shape.
+type invalidListView struct {
 	Items   []invalidJSON
 	Total   int64
 	Skipped []output.Skipped
@@ -101,15 +101,15 @@ type invalidList struct {
 	now time.Time
 }
 
-func (l invalidList) MarshalJSON() ([]byte, error) {
+func (l invalidListView) MarshalJSON() ([]byte, error) {
 	return output.MarshalJSON(output.NewListDoc(l.Items, l.Total, l.Skipped))
 }
 
-func (l invalidList) TableHeader() []string {
+func (l invalidListView) TableHeader() []string {
 	return []string{"TOPIC", "PARTITION", "OFFSET", "REASON", "RECEIVED", "VALUE"}
 }
 
-func (l invalidList) TableRows(_ *output.Styles) [][]string {
+func (l invalidListView) TableRows(_ *output.Styles) [][]string {
 	rows := make([][]string, 0, len(l.Items))
 	for _, it := range l.Items {
 		rows = append(rows, []string{
