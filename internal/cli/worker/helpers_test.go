@@ -74,8 +74,3 @@ func seedEvents(t *testing.T, st *store.Store, typ string, n int) []string {
 	}
 	return ids
 }
-
-func storeFor(t *testing.T, dbName string) *store.Store {
-	t.Helper()
-	return store.FromClient(testenv.Client(t), store.Options{Database: dbName})
-}
