@@ -78,6 +78,16 @@ func New(t testing.TB, mount func(*cmdutil.Factory) *cobra.Command) *Env {
 	}
 }
 
+// NewOffline returns an environment for commands that never dial a server
+// (config): no stack, no database, only a config file path of its own.
+func NewOffline(t testing.TB, mount func(*cmdutil.Factory) *cobra.Command) *Env {
+	t.Helper()
+	return &Env{
+		T: t, Mount: mount, Timeout: DefaultTimeout, Overrides: config.Overrides{},
+		Vars: map[string]string{config.EnvConfig: filepath.Join(t.TempDir(), "replayctl", "config.yaml")},
+	}
+}
+
 // Result is what one command run produced, as main would report it.
 type Result struct {
 	Stdout, Stderr string
@@ -134,16 +144,16 @@ func (e *Env) RunWith(term Term, parent context.Context, args ...string) Result 
 	ios, out, errOut := term.Streams()
 	f := e.NewFactory(ios)
 	defer f.Close()
-	err := Exec(ctx, e.root(f), ios, args...)
+	err := Exec(ctx, e.BuildRoot(f), ios, args...)
 	if err != nil {
 		cmdutil.PrintError(errOut, output.NewStyles(false), err)
 	}
 	return Result{Stdout: out.String(), Stderr: errOut.String(), Err: err, Code: cmdutil.ExitCode(err)}
 }
 
-// root is the whole tree, or a root with the real global flags and the
-// command under test.
-func (e *Env) root(f *cmdutil.Factory) *cobra.Command {
+// BuildRoot returns the whole tree, or a root with the real global flags
+// and the command under test.
+func (e *Env) BuildRoot(f *cmdutil.Factory) *cobra.Command {
 	if e.Root != nil {
 		return e.Root(f)
 	}
