@@ -2,7 +2,6 @@ package dlqcmd
 
 import (
 	"context"
-	"errors"
 	"math"
 	"strings"
 	"testing"
@@ -36,8 +35,7 @@ func FuzzPolicySetFlags(f *testing.F) {
 			_, err = mergePolicy(got, dlq.Presets(), "pod_failed")
 		}
 		if err != nil {
-			var e *exitcode.E
-			if !errors.As(err, &e) || e.Code != exitcode.Usage {
+			if exitcode.Of(err) != exitcode.Usage {
 				t.Fatalf("%q: %v (exit %d), want a usage error", args, err, exitcode.Of(err))
 			}
 			return

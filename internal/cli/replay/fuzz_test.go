@@ -2,7 +2,6 @@ package replaycmd
 
 import (
 	"context"
-	"errors"
 	"maps"
 	"regexp"
 	"slices"
@@ -35,8 +34,7 @@ func filterOf(args ...string) (contract.SessionConfig, error) {
 // the operator's mistake, never a crash or an internal error.
 func mustBeUsage(t *testing.T, err error, args []string) {
 	t.Helper()
-	var e *exitcode.E
-	if !errors.As(err, &e) || e.Code != exitcode.Usage {
+	if exitcode.Of(err) != exitcode.Usage {
 		t.Fatalf("%q: %v (exit %d), want a usage error", args, err, exitcode.Of(err))
 	}
 }
