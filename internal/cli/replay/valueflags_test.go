@@ -102,8 +102,8 @@ func TestReplayUnknownTypeTextMatchesDLQ(t *testing.T) {
 	err := clitest.Execute(specCommands()["create"](), "--type", "execution_faild")
 	if cmdutil.ExitCode(err) != exitcode.Usage || err == nil ||
 		!strings.HasPrefix(err.Error(), `invalid value "execution_faild" for --type: unknown event type; did you mean execution_failed`) ||
-		!strings.Contains(exitcode.HintOf(err), "--allow-unknown-type") {
-		t.Errorf("err = %v (hint %q)", err, exitcode.HintOf(err))
+		!strings.Contains(cmdutil.HintOf(err), "--allow-unknown-type") {
+		t.Errorf("err = %v (hint %q)", err, cmdutil.HintOf(err))
 	}
 	if err := clitest.Execute(specCommands()["create"](), "--type", "brand_new", "--allow-unknown-type"); err != nil {
 		t.Errorf("--allow-unknown-type: %v", err)
