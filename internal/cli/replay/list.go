@@ -44,7 +44,7 @@ their _id and error), and -o json lists them under "skipped".`,
   replayctl replay list --status failed --limit 5 -o json | jq -r '.items[].session_id'`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			parsed, err := parseStatuses(statuses)
+			parsed, err := cmdutil.ParseChoices("status", statuses, contract.SessionStatuses)
 			if err != nil {
 				return err
 			}
