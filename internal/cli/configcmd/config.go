@@ -41,12 +41,8 @@ and never prints a password.`,
 
   # Show the whole file, passwords redacted
   replayctl config view`,
-		Args: cmdutil.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return cmd.Help()
-		},
 	}
-	cmd.AddCommand(
+	return cmdutil.Group(cmd,
 		NewCmdView(f, nil),
 		NewCmdGetContexts(f, nil),
 		NewCmdCurrentContext(f, nil),
@@ -54,7 +50,6 @@ and never prints a password.`,
 		NewCmdSetContext(f, nil),
 		NewCmdDeleteContext(f, nil),
 	)
-	return cmd
 }
 
 // configFileFunc returns f.ConfigFile, made tolerant of a file whose
@@ -113,17 +108,7 @@ func completeContextNames(load func() (*config.File, string, error)) cobra.Compl
 		if len(args) > 0 {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
-		file, _, err := load()
-		if err != nil {
-			return nil, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveError
-		}
-		var out []cobra.Completion
-		for _, n := range file.ContextNames() {
-			if strings.HasPrefix(n, toComplete) {
-				out = append(out, n)
-			}
-		}
-		return out, cobra.ShellCompDirectiveNoFileComp
+		return cmdutil.ContextNames(load, toComplete)
 	}
 }
 

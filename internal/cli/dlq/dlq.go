@@ -36,16 +36,12 @@ terminal and need --yes otherwise; --dry-run shows what would happen.`,
 
   # Send them back once the consumer is fixed
   replayctl dlq retry --all --status pending --topic execution_requested --rate 50`,
-		Args: cmdutil.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return cmd.Help()
-		},
 	}
 	// --debug logs the domain's per-message decisions to stderr; hidden
 	// because it is for diagnosing replayctl itself, not for operators.
 	cmd.PersistentFlags().Bool("debug", false, "log every step to stderr")
 	_ = cmd.PersistentFlags().MarkHidden("debug")
-	cmd.AddCommand(
+	return cmdutil.Group(cmd,
 		NewCmdList(f, nil),
 		NewCmdShow(f, nil),
 		NewCmdTopics(f, nil),
@@ -55,7 +51,6 @@ terminal and need --yes otherwise; --dry-run shows what would happen.`,
 		NewCmdPolicy(f),
 		NewCmdProcess(f, nil),
 	)
-	return cmd
 }
 
 // cmdOptions are what every dlq verb carries besides its own inputs.
