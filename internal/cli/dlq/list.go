@@ -118,7 +118,7 @@ func listInvalid(ctx context.Context, opts *ListOptions, m *dlq.Manager, p *outp
 			Value: string(r.Value), Headers: r.Headers, Reason: r.Reason, ReceivedAt: r.ReceivedAt}
 	}
 	skipped := cmdutil.SkippedDocs(page.Skipped)
-	if err := p.Print(invalidListView{Total: total, Items: items, Skipped: skipped, now: opts.Factory.Now()}); err != nil {
+	if err := p.Print(invalidListView{newPageView(items, total, skipped, opts.Factory.Now())}); err != nil {
 		return err
 	}
 	p.ReportSkipped(skipped, opts.ShowInvalid)

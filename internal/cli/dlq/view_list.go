@@ -32,11 +32,7 @@ func newMessageJSON(m *contract.DLQMessage) messageJSON {
 // listView is `dlq list`: a page of messages plus the total that matched,
 // in the list commands' shape.
 type listView struct {
-	Items   []messageJSON    `json:"items"`
-	Total   int64            `json:"total"`
-	Skipped []output.Skipped `json:"skipped"`
-
-	now     time.Time
+	pageView[messageJSON]
 	shortID bool
 }
 
@@ -45,11 +41,7 @@ func newListView(msgs []contract.DLQMessage, total int64, now time.Time, shortID
 	for i := range msgs {
 		items[i] = newMessageJSON(&msgs[i])
 	}
-	return listView{Total: total, Items: items, Skipped: []output.Skipped{}, now: now, shortID: shortID}
-}
-
-func (l listView) MarshalJSON() ([]byte, error) {
-	return output.MarshalJSON(output.NewListDoc(l.Items, l.Total, l.Skipped))
+	return listView{pageView: newPageView(items, total, []output.Skipped{}, now), shortID: shortID}
 }
 
 func (l listView) TableHeader() []string {
@@ -93,17 +85,7 @@ type invalidJSON struct {
 }
 
 // invalidListView is `dlq list --invalid`, in the list commands' shape.
-type invalidListView struct {
-	Items   []invalidJSON
-	Total   int64
-	Skipped []output.Skipped
-
-	now time.Time
-}
-
-func (l invalidListView) MarshalJSON() ([]byte, error) {
-	return output.MarshalJSON(output.NewListDoc(l.Items, l.Total, l.Skipped))
-}
+type invalidListView struct{ pageView[invalidJSON] }
 
 func (l invalidListView) TableHeader() []string {
 	return []string{"TOPIC", "PARTITION", "OFFSET", "REASON", "RECEIVED", "VALUE"}
@@ -181,4 +163,22 @@ func relPtr(now time.Time, t *time.Time) string {
 // table cell; the table truncates it to the terminal width.
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// pageView is one page of a list command: its items, how many matched in
+// all and the documents skipped as malformed, printed in the list
+// commands' shape; now dates the relative times of the table.
+type pageView[T any] struct {
+	Items   []T
+	Total   int64
+	Skipped []output.Skipped
+	now     time.Time
+}
+
+func newPageView[T any](items []T, total int64, skipped []output.Skipped, now time.Time) pageView[T] {
+	return pageView[T]{Items: items, Total: total, Skipped: skipped, now: now}
+}
+
+func (v pageView[T]) MarshalJSON() ([]byte, error) {
+	return output.MarshalJSON(output.NewListDoc(v.Items, v.Total, v.Skipped))
 }

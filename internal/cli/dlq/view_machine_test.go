@@ -36,9 +36,9 @@ func TestListMachineGolden(t *testing.T) {
 }
 
 func TestListInvalidMachineGolden(t *testing.T) {
-	assertMachineGoldens(t, "list_invalid", invalidListView{Total: 1, Skipped: []output.Skipped{}, now: testNow, Items: []invalidJSON{{
+	assertMachineGoldens(t, "list_invalid", invalidListView{newPageView([]invalidJSON{{
 		Topic: "dead_letter_queue", Partition: 0, Offset: 42, Key: "k", Value: "not json", Headers: map[string]string{"a": "b"},
-		Reason: "invalid JSON: unexpected token", ReceivedAt: testNow.Add(-time.Minute)}}})
+		Reason: "invalid JSON: unexpected token", ReceivedAt: testNow.Add(-time.Minute)}}, 1, []output.Skipped{}, testNow)})
 }
 
 func TestTopicsMachineGolden(t *testing.T) {

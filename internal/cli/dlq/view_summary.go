@@ -23,12 +23,7 @@ type topicJSON struct {
 }
 
 // topicsView is `dlq topics`.
-type topicsView struct {
-	items   []topicJSON
-	total   int64
-	skipped []output.Skipped
-	now     time.Time
-}
+type topicsView struct{ pageView[topicJSON] }
 
 func newTopicsView(sums []dlq.TopicSummary, total int64, skipped []output.Skipped, now time.Time) topicsView {
 	items := make([]topicJSON, len(sums))
@@ -43,12 +38,7 @@ func newTopicsView(sums []dlq.TopicSummary, total int64, skipped []output.Skippe
 		items[i] = topicJSON{Topic: s.Topic, Total: s.Total, ByStatus: by, OldestFailure: s.OldestFailure,
 			NewestFailure: s.NewestFailure, AvgRetryCount: s.AvgRetryCount, MaxRetryCount: s.MaxRetryCount}
 	}
-	return topicsView{items: items, total: total, skipped: skipped, now: now}
-}
-
-// MarshalJSON prints the list commands' shape.
-func (l topicsView) MarshalJSON() ([]byte, error) {
-	return output.MarshalJSON(output.NewListDoc(l.items, l.total, l.skipped))
+	return topicsView{newPageView(items, total, skipped, now)}
 }
 
 func (l topicsView) TableHeader() []string {
@@ -56,8 +46,8 @@ func (l topicsView) TableHeader() []string {
 }
 
 func (l topicsView) TableRows(_ *output.Styles) [][]string {
-	rows := make([][]string, 0, len(l.items))
-	for _, t := range l.items {
+	rows := make([][]string, 0, len(l.Items))
+	for _, t := range l.Items {
 		rows = append(rows, []string{
 			t.Topic, itoa(t.Total),
 			itoa(t.ByStatus[string(contract.DLQPending)]), itoa(t.ByStatus[string(contract.DLQScheduled)]),
@@ -81,12 +71,7 @@ type errorGroupJSON struct {
 }
 
 // errorsView is `dlq errors`.
-type errorsView struct {
-	items   []errorGroupJSON
-	total   int64
-	skipped []output.Skipped
-	now     time.Time
-}
+type errorsView struct{ pageView[errorGroupJSON] }
 
 func newErrorsView(groups []dlq.ErrorGroup, total int64, skipped []output.Skipped, now time.Time) errorsView {
 	items := make([]errorGroupJSON, len(groups))
@@ -94,12 +79,7 @@ func newErrorsView(groups []dlq.ErrorGroup, total int64, skipped []output.Skippe
 		items[i] = errorGroupJSON{Pattern: g.Pattern, Example: g.Example, Count: g.Count,
 			Topics: nonNil(g.Topics), EventTypes: nonNil(g.EventTypes), FirstSeen: g.FirstSeen, LastSeen: g.LastSeen}
 	}
-	return errorsView{items: items, total: total, skipped: skipped, now: now}
-}
-
-// MarshalJSON prints the list commands' shape.
-func (l errorsView) MarshalJSON() ([]byte, error) {
-	return output.MarshalJSON(output.NewListDoc(l.items, l.total, l.skipped))
+	return errorsView{newPageView(items, total, skipped, now)}
 }
 
 func (l errorsView) TableHeader() []string {
@@ -107,8 +87,8 @@ func (l errorsView) TableHeader() []string {
 }
 
 func (l errorsView) TableRows(_ *output.Styles) [][]string {
-	rows := make([][]string, 0, len(l.items))
-	for _, g := range l.items {
+	rows := make([][]string, 0, len(l.Items))
+	for _, g := range l.Items {
 		rows = append(rows, []string{
 			itoa(g.Count), oneLine(g.Pattern), fewOf(g.Topics, 2), fewOf(g.EventTypes, 2),
 			output.RelativeTime(l.now, g.FirstSeen), output.RelativeTime(l.now, g.LastSeen),
