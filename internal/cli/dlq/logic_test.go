@@ -26,30 +26,6 @@ func TestPage(t *testing.T) {
 	}
 }
 
-func TestSortGroups(t *testing.T) {
-	groups := []dlq.ErrorGroup{
-		{Pattern: "old but big", Count: 50, LastSeen: testNow.Add(-time.Hour)},
-		{Pattern: "new and small", Count: 2, LastSeen: testNow},
-		{Pattern: "b tie", Count: 2, LastSeen: testNow.Add(-2 * time.Hour)},
-		{Pattern: "a tie", Count: 2, LastSeen: testNow.Add(-2 * time.Hour)},
-	}
-	order := func() string {
-		var names []string
-		for _, g := range groups {
-			names = append(names, g.Pattern)
-		}
-		return strings.Join(names, "|")
-	}
-	sortGroups(groups, sortLastSeen)
-	if got := order(); got != "new and small|old but big|a tie|b tie" {
-		t.Errorf("last-seen order: %s", got)
-	}
-	sortGroups(groups, sortCount)
-	if got := order(); got != "old but big|new and small|a tie|b tie" {
-		t.Errorf("count order: %s", got)
-	}
-}
-
 func TestPresetFor(t *testing.T) {
 	for typ, want := range map[string]string{
 		"execution_failed": "aggressive", "create_pod_command": "aggressive", "pod_failed": "cautious",
