@@ -37,10 +37,7 @@ It is an error (exit code 1) when no current context is set.`,
   ctx=$(replayctl config current-context 2>/dev/null) || ctx=none`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return currentContextRun(cmd.Context(), opts)
+			return cmdutil.Run(cmd, opts, runF, currentContextRun)
 		},
 	}
 }

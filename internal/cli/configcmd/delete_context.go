@@ -37,10 +37,7 @@ context leaves no context current; pick another with
 		ValidArgsFunction: completeContextNames(opts.ConfigFile),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Name = args[0]
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return deleteContextRun(cmd.Context(), opts)
+			return cmdutil.Run(cmd, opts, runF, deleteContextRun)
 		},
 	}
 }

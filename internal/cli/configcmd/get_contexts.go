@@ -49,10 +49,7 @@ and topic-prefix.`,
 		ValidArgsFunction: completeContextNames(opts.ConfigFile),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Names = args
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return getContextsRun(cmd.Context(), opts)
+			return cmdutil.Run(cmd, opts, runF, getContextsRun)
 		},
 	}
 }

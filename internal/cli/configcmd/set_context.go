@@ -157,10 +157,7 @@ With --current the context also becomes the current context; with
 					opts.Changed[name] = true
 				}
 			}
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return setContextRun(cmd.Context(), opts)
+			return cmdutil.Run(cmd, opts, runF, setContextRun)
 		},
 	}
 

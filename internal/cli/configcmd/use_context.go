@@ -42,10 +42,7 @@ precedence over the current context.`,
 		ValidArgsFunction: completeContextNames(opts.ConfigFile),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Name = args[0]
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return useContextRun(cmd.Context(), opts)
+			return cmdutil.Run(cmd, opts, runF, useContextRun)
 		},
 	}
 }

@@ -42,10 +42,7 @@ document for scripts.`,
   replayctl --config ./ci-config.yaml config view`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return viewRun(cmd.Context(), opts)
+			return cmdutil.Run(cmd, opts, runF, viewRun)
 		},
 	}
 }

@@ -63,10 +63,7 @@ type cmdOptions struct {
 // runF (flag tests) when set, else to run.
 func dispatch[O any](cmd *cobra.Command, co *cmdOptions, opts O, runF, run func(context.Context, O) error) error {
 	co.Debug = debugEnabled(cmd)
-	if runF != nil {
-		return runF(cmd.Context(), opts)
-	}
-	return run(cmd.Context(), opts)
+	return cmdutil.Run(cmd, opts, runF, run)
 }
 
 // debugEnabled reads the hidden --debug flag inherited from `dlq`; a verb

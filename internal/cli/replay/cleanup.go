@@ -51,10 +51,7 @@ a terminal, or with -o json/yaml, --yes (or --dry-run) is required.`,
 				return err
 			}
 			opts.OlderThan = age
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return cleanupRun(cmd.Context(), opts)
+			return cmdutil.Run(cmd, opts, runF, cleanupRun)
 		},
 	}
 	cmd.Flags().StringVar(&opts.OlderThanText, "older-than", "", "delete sessions created longer ago than this: a duration (7d, 1d12h), an RFC 3339 time or a date")

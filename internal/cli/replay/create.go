@@ -79,10 +79,7 @@ Prints the new session id alone on stdout, so scripts can capture it; with
 			if err := opts.complete(cmd, flags); err != nil {
 				return err
 			}
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return createRun(cmd.Context(), opts)
+			return cmdutil.Run(cmd, opts, runF, createRun)
 		},
 	}
 	flags = addSpecFlags(cmd)

@@ -52,10 +52,7 @@ their _id and error), and -o json lists them under "skipped".`,
 				return exitcode.Usagef("invalid --limit %d: must be greater than 0", opts.Limit)
 			}
 			opts.Statuses = parsed
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return listRun(cmd.Context(), opts)
+			return cmdutil.Run(cmd, opts, runF, listRun)
 		},
 	}
 	cmd.Flags().StringSliceVar(&statuses, "status", nil, "only sessions in these statuses (repeatable, or comma separated)")

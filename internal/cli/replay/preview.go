@@ -53,10 +53,7 @@ estimated_duration_seconds, pacing.`,
 			if err := opts.complete(args, flags); err != nil {
 				return err
 			}
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return previewRun(cmd.Context(), opts)
+			return cmdutil.Run(cmd, opts, runF, previewRun)
 		},
 	}
 	flags = addSpecFlags(cmd)

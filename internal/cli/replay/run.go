@@ -49,10 +49,7 @@ Exit codes are meant for CI jobs:
 			if err := opts.completeSpec(flags); err != nil {
 				return err
 			}
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return runRun(cmd.Context(), opts)
+			return cmdutil.Run(cmd, opts, runF, runRun)
 		},
 	}
 	flags = addSpecFlags(cmd)

@@ -36,10 +36,7 @@ func bindSession[O any](cmd *cobra.Command, so *sessionOptions, opts O, check fu
 				return err
 			}
 		}
-		if runF != nil {
-			return runF(cmd.Context(), opts)
-		}
-		return run(cmd.Context(), opts)
+		return cmdutil.Run(cmd, opts, runF, run)
 	}
 	so.bind(cmd)
 	return cmd

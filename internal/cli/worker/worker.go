@@ -64,10 +64,7 @@ func newCmdWorker(f *cmdutil.Factory, runF func(context.Context, *WorkerOptions)
 			if err := opts.complete(); err != nil {
 				return err
 			}
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return workerRun(cmd.Context(), opts)
+			return cmdutil.Run(cmd, opts, runF, workerRun)
 		},
 	}
 	fl := cmd.Flags()
