@@ -3,6 +3,7 @@
 package configcmd
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -100,6 +101,18 @@ func usageIfInvalid(err error) error {
 		return exitcode.New(exitcode.Usage, err)
 	}
 	return err
+}
+
+// bindName finishes a verb taking one context NAME: the argument and its
+// completion, stored in *name before opts go to runF or run.
+func bindName[O any](cmd *cobra.Command, name *string, load func() (*config.File, string, error), opts O, runF, run func(context.Context, O) error) *cobra.Command {
+	cmd.Args = cmdutil.ExactArgs(1, "NAME")
+	cmd.ValidArgsFunction = completeContextNames(load)
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		*name = args[0]
+		return cmdutil.Run(cmd, opts, runF, run)
+	}
+	return cmd
 }
 
 // completeContextNames offers the file's context names for the first argument.

@@ -23,7 +23,7 @@ type DeleteContextOptions struct {
 // in flag tests.
 func NewCmdDeleteContext(f *cmdutil.Factory, runF func(context.Context, *DeleteContextOptions) error) *cobra.Command {
 	opts := &DeleteContextOptions{IO: f.IO, ConfigFile: configFileFunc(f)}
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "delete-context NAME",
 		Short: "Delete a context from the config file",
 		Long: `Delete the context NAME from the configuration file.
@@ -33,13 +33,8 @@ context leaves no context current; pick another with
 'replayctl config use-context'.`,
 		Example: `  # Remove a context that is no longer needed
   replayctl config delete-context old-staging`,
-		Args:              cmdutil.ExactArgs(1, "NAME"),
-		ValidArgsFunction: completeContextNames(opts.ConfigFile),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Name = args[0]
-			return cmdutil.Run(cmd, opts, runF, deleteContextRun)
-		},
 	}
+	return bindName(cmd, &opts.Name, opts.ConfigFile, opts, runF, deleteContextRun)
 }
 
 func deleteContextRun(_ context.Context, opts *DeleteContextOptions) error {

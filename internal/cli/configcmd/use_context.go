@@ -24,7 +24,7 @@ type UseContextOptions struct {
 // flag tests.
 func NewCmdUseContext(f *cmdutil.Factory, runF func(context.Context, *UseContextOptions) error) *cobra.Command {
 	opts := &UseContextOptions{IO: f.IO, ConfigFile: configFileFunc(f), Getenv: f.Getenv}
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "use-context NAME",
 		Short: "Set the current context",
 		Long: `Set the current-context of the configuration file to NAME, so that commands
@@ -38,13 +38,8 @@ precedence over the current context.`,
 
   # One command against another context, without switching
   replayctl --context dev status`,
-		Args:              cmdutil.ExactArgs(1, "NAME"),
-		ValidArgsFunction: completeContextNames(opts.ConfigFile),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Name = args[0]
-			return cmdutil.Run(cmd, opts, runF, useContextRun)
-		},
 	}
+	return bindName(cmd, &opts.Name, opts.ConfigFile, opts, runF, useContextRun)
 }
 
 func useContextRun(_ context.Context, opts *UseContextOptions) error {
