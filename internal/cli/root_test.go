@@ -2,6 +2,7 @@ package cli_test
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/integr8scode/replayctl/internal/exitcode"
 	"github.com/integr8scode/replayctl/internal/testenv"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }
@@ -72,5 +74,26 @@ func TestVersionPrintsInjectedBuildInfo(t *testing.T) {
 	}
 	if r := run(t, e, "--version"); !strings.Contains(r.Stdout, "replayctl test (commit abc") {
 		t.Fatalf("--version printed %q", r.Stdout)
+	}
+}
+
+// The harness mounts commands under test on a root of its own; its
+// persistent flags must be the real root's, names, shorthands, defaults
+// and help alike, or tests would parse command lines the binary rejects.
+func TestHarnessRootHasTheRealGlobalFlags(t *testing.T) {
+	e := clitest.NewOffline(t, nil)
+	ios, _, _ := clitest.Term{}.Streams()
+	f := e.NewFactory(ios)
+	defer f.Close()
+	describe := func(root *cobra.Command) []string {
+		var out []string
+		root.PersistentFlags().VisitAll(func(fl *pflag.Flag) {
+			out = append(out, strings.Join([]string{fl.Name, fl.Shorthand, fl.Value.Type(), fl.DefValue, fl.Usage}, "|"))
+		})
+		return out
+	}
+	real, harness := describe(cli.NewCmdRoot(f, version.Info{})), describe(e.BuildRoot(f))
+	if len(real) == 0 || !slices.Equal(real, harness) {
+		t.Errorf("global flags differ\nreal:    %q\nharness: %q", real, harness)
 	}
 }
