@@ -1,10 +1,10 @@
 package configcmd
 
 import (
-	"context"
 	"strings"
 	"testing"
 
+	"github.com/integr8scode/replayctl/internal/cli/clitest"
 	"github.com/integr8scode/replayctl/internal/exitcode"
 )
 
@@ -57,7 +57,7 @@ func TestDeleteContextArgs(t *testing.T) {
 	}
 	f := e.factory()
 	var got *DeleteContextOptions
-	cmd := NewCmdDeleteContext(f, func(_ context.Context, o *DeleteContextOptions) error { got = o; return nil })
+	cmd := NewCmdDeleteContext(f, clitest.Capture(&got))
 	cmd.SetArgs([]string{"dev"})
 	if err := cmd.Execute(); err != nil || got.Name != "dev" {
 		t.Errorf("name %q, err %v", got.Name, err)

@@ -1,7 +1,6 @@
 package configcmd
 
 import (
-	"context"
 	"encoding/json"
 	"reflect"
 	"strings"
@@ -119,7 +118,7 @@ func TestNewCmdGetContextsArgs(t *testing.T) {
 	e := newTestEnv(t, nil)
 	f := e.factory()
 	var got *GetContextsOptions
-	cmd := NewCmdGetContexts(f, func(_ context.Context, o *GetContextsOptions) error { got = o; return nil })
+	cmd := NewCmdGetContexts(f, clitest.Capture(&got))
 	cmd.SetArgs([]string{"a", "b"})
 	if err := cmd.Execute(); err != nil {
 		t.Fatal(err)

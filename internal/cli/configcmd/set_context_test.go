@@ -1,12 +1,12 @@
 package configcmd
 
 import (
-	"context"
 	"os"
 	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/integr8scode/replayctl/internal/cli/clitest"
 	"github.com/integr8scode/replayctl/internal/config"
 	"github.com/integr8scode/replayctl/internal/exitcode"
 )
@@ -254,7 +254,7 @@ func TestNewCmdSetContextFlags(t *testing.T) {
 	e := newTestEnv(t, nil)
 	f := e.factory()
 	var got *SetContextOptions
-	cmd := NewCmdSetContext(f, func(_ context.Context, o *SetContextOptions) error { got = o; return nil })
+	cmd := NewCmdSetContext(f, clitest.Capture(&got))
 	cmd.SetArgs([]string{"c", "--mongo-uri", "mongodb://h", "--topic-prefix", "", "--tls-insecure-skip-verify", "--current"})
 	if err := cmd.Execute(); err != nil {
 		t.Fatal(err)

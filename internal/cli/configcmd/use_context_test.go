@@ -1,10 +1,10 @@
 package configcmd
 
 import (
-	"context"
 	"strings"
 	"testing"
 
+	"github.com/integr8scode/replayctl/internal/cli/clitest"
 	"github.com/integr8scode/replayctl/internal/config"
 	"github.com/integr8scode/replayctl/internal/exitcode"
 )
@@ -83,7 +83,7 @@ func TestUseContextArgs(t *testing.T) {
 	}
 	f := e.factory()
 	var got *UseContextOptions
-	cmd := NewCmdUseContext(f, func(_ context.Context, o *UseContextOptions) error { got = o; return nil })
+	cmd := NewCmdUseContext(f, clitest.Capture(&got))
 	cmd.SetArgs([]string{"prod"})
 	if err := cmd.Execute(); err != nil || got.Name != "prod" {
 		t.Errorf("name %q, err %v", got.Name, err)

@@ -95,7 +95,7 @@ func TestNewCmdViewFlags(t *testing.T) {
 	e := newTestEnv(t, nil)
 	f := e.factory()
 	var got *ViewOptions
-	cmd := NewCmdView(f, func(_ context.Context, o *ViewOptions) error { got = o; return nil })
+	cmd := NewCmdView(f, clitest.Capture(&got))
 	cmd.SetArgs([]string{})
 	if err := cmd.Execute(); err != nil {
 		t.Fatal(err)

@@ -1,7 +1,6 @@
 package dlqcmd
 
 import (
-	"context"
 	"math"
 	"strings"
 	"testing"
@@ -30,7 +29,7 @@ func FuzzPolicySetFlags(f *testing.F) {
 		args := []string{"some-topic", "--strategy=" + strategy, "--base-delay=" + base, "--max-delay=" + maxDelay,
 			"--max-retries=" + retries, "--jitter=" + jitter, "--multiplier=" + multiplier}
 		var got *PolicySetOptions
-		err := clitest.Execute(NewCmdPolicySet(flagFactory(), func(_ context.Context, o *PolicySetOptions) error { got = o; return nil }), args...)
+		err := clitest.Execute(NewCmdPolicySet(flagFactory(), clitest.Capture(&got)), args...)
 		if err == nil {
 			_, err = mergePolicy(got, dlq.Presets(), "pod_failed")
 		}

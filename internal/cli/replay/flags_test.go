@@ -29,7 +29,7 @@ func flagFactory() *cmdutil.Factory {
 func parse[T any](t *testing.T, newCmd func(*cmdutil.Factory, func(context.Context, *T) error) *cobra.Command, args ...string) (*T, error) {
 	t.Helper()
 	var got *T
-	err := clitest.Execute(newCmd(flagFactory(), func(_ context.Context, o *T) error { got = o; return nil }), args...)
+	err := clitest.Execute(newCmd(flagFactory(), clitest.Capture(&got)), args...)
 	return got, err
 }
 

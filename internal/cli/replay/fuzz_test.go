@@ -1,7 +1,6 @@
 package replaycmd
 
 import (
-	"context"
 	"maps"
 	"regexp"
 	"slices"
@@ -19,7 +18,7 @@ import (
 // domain's validation, and returns the filter it would replay with.
 func filterOf(args ...string) (contract.SessionConfig, error) {
 	var got *PreviewOptions
-	err := clitest.Execute(NewCmdPreview(flagFactory(), func(_ context.Context, o *PreviewOptions) error { got = o; return nil }), args...)
+	err := clitest.Execute(NewCmdPreview(flagFactory(), clitest.Capture(&got)), args...)
 	if err != nil {
 		return contract.SessionConfig{}, err
 	}

@@ -1,7 +1,6 @@
 package replaycmd
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -18,12 +17,12 @@ func specCommands() map[string]func() *cobra.Command {
 	f := flagFactory()
 	return map[string]func() *cobra.Command{
 		"create": func() *cobra.Command {
-			return NewCmdCreate(f, func(context.Context, *CreateOptions) error { return nil })
+			return NewCmdCreate(f, clitest.NoRun[*CreateOptions])
 		},
 		"preview": func() *cobra.Command {
-			return NewCmdPreview(f, func(context.Context, *PreviewOptions) error { return nil })
+			return NewCmdPreview(f, clitest.NoRun[*PreviewOptions])
 		},
-		"run": func() *cobra.Command { return NewCmdRun(f, func(context.Context, *RunOptions) error { return nil }) },
+		"run": func() *cobra.Command { return NewCmdRun(f, clitest.NoRun[*RunOptions]) },
 	}
 }
 

@@ -46,7 +46,7 @@ func flagEnv(t *testing.T, configYAML string, env map[string]string) *cmdutil.Fa
 func parse(t *testing.T, f *cmdutil.Factory, args ...string) (*WorkerOptions, error) {
 	t.Helper()
 	var got *WorkerOptions
-	err := clitest.Execute(newCmdWorker(f, func(_ context.Context, o *WorkerOptions) error { got = o; return nil }), args...)
+	err := clitest.Execute(newCmdWorker(f, clitest.Capture(&got)), args...)
 	return got, err
 }
 
