@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"strings"
-
 	"github.com/spf13/cobra"
 
 	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
@@ -29,16 +27,6 @@ func completeFormats(*cobra.Command, []string, string) ([]cobra.Completion, cobr
 // the same command line may have chosen.
 func completeContexts(f *cmdutil.Factory) cobra.CompletionFunc {
 	return func(_ *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
-		file, _, err := f.ConfigFile()
-		if err != nil {
-			return nil, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveError
-		}
-		var out []cobra.Completion
-		for _, name := range file.ContextNames() {
-			if strings.HasPrefix(name, toComplete) {
-				out = append(out, name)
-			}
-		}
-		return out, cobra.ShellCompDirectiveNoFileComp
+		return cmdutil.ContextNames(f.ConfigFile, toComplete)
 	}
 }

@@ -96,20 +96,21 @@ func seedCompletionData(ctx context.Context, t *testing.T, db *mongo.Database, s
 // values offered (descriptions dropped). extend may add commands first.
 func complete(t *testing.T, env map[string]string, extend func(*cobra.Command, *cmdutil.Factory), args ...string) []string {
 	t.Helper()
-	ios, out, errOut := clitest.Term{}.Streams()
-	f := cmdutil.New(ios, func(k string) string { return env[k] }, time.Now)
-	defer f.Close()
-	root := cli.NewCmdRoot(f, version.Info{Version: "test"})
-	if extend != nil {
-		extend(root, f)
+	e := clitest.NewOffline(t, nil)
+	e.Vars = env
+	e.Root = func(f *cmdutil.Factory) *cobra.Command {
+		root := cli.NewCmdRoot(f, version.Info{Version: "test"})
+		if extend != nil {
+			extend(root, f)
+		}
+		return root
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	if err := clitest.Exec(ctx, root, ios, append([]string{cobra.ShellCompRequestCmd}, args...)...); err != nil {
-		t.Fatalf("__complete %v: %v (stderr %q)", args, err, errOut.String())
+	r := e.Run(append([]string{cobra.ShellCompRequestCmd}, args...)...)
+	if r.Err != nil {
+		t.Fatalf("__complete %v: %v (stderr %q)", args, r.Err, r.Stderr)
 	}
 	var values []string
-	for _, line := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+	for _, line := range strings.Split(strings.TrimSpace(r.Stdout), "\n") {
 		if line == "" || strings.HasPrefix(line, ":") {
 			continue
 		}

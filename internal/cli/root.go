@@ -13,10 +13,6 @@ import (
 	"github.com/integr8scode/replayctl/internal/exitcode"
 )
 
-// globalFlags are the persistent flags whose explicit values override the
-// environment and the config file (see config.Resolve).
-var globalFlags = []string{"mongo-uri", "database", "kafka-brokers", "topic-prefix", "context", "config", "output", "timeout", "no-color"}
-
 // NewCmdRoot builds the whole command tree around f.
 func NewCmdRoot(f *cmdutil.Factory, build version.Info) *cobra.Command {
 	root := &cobra.Command{
@@ -38,13 +34,6 @@ defaults.`,
 		Version:       build.Version,
 		SilenceErrors: true,
 		SilenceUsage:  true,
-		PersistentPreRunE: func(*cobra.Command, []string) error {
-			// Commands that never resolve settings (config) still obey --no-color.
-			if f.GlobalOverrides()["no-color"] == "true" {
-				f.IO.SetColorEnabled(false)
-			}
-			return nil
-		},
 	}
 	root.SetVersionTemplate(build.String() + "\n")
 	root.SetIn(f.IO.In)
@@ -53,17 +42,7 @@ defaults.`,
 	root.SetFlagErrorFunc(cmdutil.FlagErrorFunc)
 	root.SetUsageTemplate(root.UsageTemplate() + "\n" + exitcode.Help + "\n")
 
-	pf := root.PersistentFlags()
-	pf.String("mongo-uri", "", "MongoDB connection URI (env REPLAYCTL_MONGO_URI)")
-	pf.String("database", "", `MongoDB database (env REPLAYCTL_DATABASE, default "integr8scode_db")`)
-	pf.String("kafka-brokers", "", "comma-separated Kafka bootstrap brokers (env REPLAYCTL_KAFKA_BROKERS)")
-	pf.String("topic-prefix", "", "prefix of every Kafka topic name (env REPLAYCTL_TOPIC_PREFIX)")
-	pf.String("context", "", "config context to use (env REPLAYCTL_CONTEXT)")
-	pf.String("config", "", "config file (env REPLAYCTL_CONFIG, default $XDG_CONFIG_HOME/replayctl/config.yaml)")
-	pf.StringP("output", "o", "", "output format: table|json|yaml (env REPLAYCTL_OUTPUT)")
-	pf.Bool("no-color", false, "disable colour (also NO_COLOR)")
-	pf.Duration("timeout", 0, "give up on an unreachable server after this long (env REPLAYCTL_TIMEOUT, default 10s)")
-	f.BindGlobalFlags(pf, globalFlags)
+	cmdutil.AddGlobalFlags(root, f)
 	registerGlobalCompletions(root, f)
 
 	root.AddGroup(

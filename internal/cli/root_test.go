@@ -1,31 +1,39 @@
 package cli_test
 
 import (
-	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/integr8scode/replayctl/internal/cli"
 	"github.com/integr8scode/replayctl/internal/cli/clitest"
+	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
 	"github.com/integr8scode/replayctl/internal/cli/version"
 	"github.com/integr8scode/replayctl/internal/exitcode"
 	"github.com/integr8scode/replayctl/internal/testenv"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }
 
+// newEnv runs the whole command tree, as main builds it.
+func newEnv(t *testing.T) *clitest.Env {
+	e := clitest.New(t, nil)
+	e.Root = func(f *cmdutil.Factory) *cobra.Command {
+		return cli.NewCmdRoot(f, version.Info{Version: "test", Commit: "abc", Date: "today"})
+	}
+	return e
+}
+
 func run(t *testing.T, e *clitest.Env, args ...string) clitest.Result {
 	t.Helper()
-	root := cli.NewCmdRoot(e.Factory, version.Info{Version: "test", Commit: "abc", Date: "today"})
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	return e.Run(ctx, root, args...)
+	return e.Run(args...)
 }
 
 func TestHelpDocumentsExitCodes(t *testing.T) {
-	e := clitest.New(t)
+	e := newEnv(t)
 	r := run(t, e, "--help")
 	if r.Code != exitcode.OK {
 		t.Fatalf("exit %d: %s", r.Code, r.Stderr)
@@ -38,7 +46,7 @@ func TestHelpDocumentsExitCodes(t *testing.T) {
 }
 
 func TestUsageErrorsExitTwo(t *testing.T) {
-	e := clitest.New(t)
+	e := newEnv(t)
 	cases := [][]string{
 		{"no-such-command"},
 		{"status", "--no-such-flag"},
@@ -58,7 +66,7 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 }
 
 func TestVersionPrintsInjectedBuildInfo(t *testing.T) {
-	e := clitest.New(t)
+	e := newEnv(t)
 	r := run(t, e, "version", "-o", "json")
 	var v version.Info
 	if err := json.Unmarshal([]byte(r.Stdout), &v); err != nil || v.Version != "test" || v.Commit != "abc" {
@@ -66,5 +74,26 @@ func TestVersionPrintsInjectedBuildInfo(t *testing.T) {
 	}
 	if r := run(t, e, "--version"); !strings.Contains(r.Stdout, "replayctl test (commit abc") {
 		t.Fatalf("--version printed %q", r.Stdout)
+	}
+}
+
+// The harness mounts commands under test on a root of its own; its
+// persistent flags must be the real root's, names, shorthands, defaults
+// and help alike, or tests would parse command lines the binary rejects.
+func TestHarnessRootHasTheRealGlobalFlags(t *testing.T) {
+	e := clitest.NewOffline(t, nil)
+	ios, _, _ := clitest.Term{}.Streams()
+	f := e.NewFactory(ios)
+	defer f.Close()
+	describe := func(root *cobra.Command) []string {
+		var out []string
+		root.PersistentFlags().VisitAll(func(fl *pflag.Flag) {
+			out = append(out, strings.Join([]string{fl.Name, fl.Shorthand, fl.Value.Type(), fl.DefValue, fl.Usage}, "|"))
+		})
+		return out
+	}
+	real, harness := describe(cli.NewCmdRoot(f, version.Info{})), describe(e.BuildRoot(f))
+	if len(real) == 0 || !slices.Equal(real, harness) {
+		t.Errorf("global flags differ\nreal:    %q\nharness: %q", real, harness)
 	}
 }

@@ -174,7 +174,7 @@ func (p *Progress) ttyLine(now time.Time, final bool) string {
 	line := p.label
 	if p.total > 0 {
 		if w := min(maxBarWidth, width-Width(p.label)-statsReserve-2); w >= minBarWidth {
-			line += " " + bar(p.done, p.total, w)
+			line += " " + Bar(p.done, p.total, w)
 		}
 	}
 	return Truncate(line+" "+p.ttyStats(now, final), width)
@@ -215,8 +215,8 @@ func (p *Progress) eta(rate float64) (time.Duration, bool) {
 	return time.Duration(secs) * time.Second, true
 }
 
-// bar draws "[=====>    ]" with width cells between the brackets.
-func bar(done, total int64, width int) string {
+// Bar draws "[=====>    ]" with width cells between the brackets.
+func Bar(done, total int64, width int) string {
 	filled := int(min(done, total) * int64(width) / total)
 	filled = max(filled, 0)
 	switch {

@@ -167,10 +167,10 @@ func TestRateMeterSmoothing(t *testing.T) {
 }
 
 func TestProgressHelpers(t *testing.T) {
-	if got := bar(5, 10, 10); got != "[====>     ]" {
+	if got := Bar(5, 10, 10); got != "[====>     ]" {
 		t.Errorf("bar half = %q", got)
 	}
-	if got := bar(20, 10, 4); got != "[====]" {
+	if got := Bar(20, 10, 4); got != "[====]" {
 		t.Errorf("bar overflow = %q", got)
 	}
 	if got := percent(15, 10); got != 100 {

@@ -69,3 +69,15 @@ func WantCode(t testing.TB, err error, code exitcode.Code, fragments ...string) 
 		}
 	}
 }
+
+// NoRun is a run function for flag tests that only parse: it does nothing.
+func NoRun[O any](context.Context, O) error { return nil }
+
+// Capture is a run function for flag tests that keeps the options the
+// command would have run with in *dst.
+func Capture[O any](dst *O) func(context.Context, O) error {
+	return func(_ context.Context, o O) error {
+		*dst = o
+		return nil
+	}
+}

@@ -3,6 +3,7 @@
 package configcmd
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -41,12 +42,8 @@ and never prints a password.`,
 
   # Show the whole file, passwords redacted
   replayctl config view`,
-		Args: cmdutil.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return cmd.Help()
-		},
 	}
-	cmd.AddCommand(
+	return cmdutil.Group(cmd,
 		NewCmdView(f, nil),
 		NewCmdGetContexts(f, nil),
 		NewCmdCurrentContext(f, nil),
@@ -54,7 +51,6 @@ and never prints a password.`,
 		NewCmdSetContext(f, nil),
 		NewCmdDeleteContext(f, nil),
 	)
-	return cmd
 }
 
 // configFileFunc returns f.ConfigFile, made tolerant of a file whose
@@ -107,23 +103,25 @@ func usageIfInvalid(err error) error {
 	return err
 }
 
+// bindName finishes a verb taking one context NAME: the argument and its
+// completion, stored in *name before opts go to runF or run.
+func bindName[O any](cmd *cobra.Command, name *string, load func() (*config.File, string, error), opts O, runF, run func(context.Context, O) error) *cobra.Command {
+	cmd.Args = cmdutil.ExactArgs(1, "NAME")
+	cmd.ValidArgsFunction = completeContextNames(load)
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		*name = args[0]
+		return cmdutil.Run(cmd, opts, runF, run)
+	}
+	return cmd
+}
+
 // completeContextNames offers the file's context names for the first argument.
 func completeContextNames(load func() (*config.File, string, error)) cobra.CompletionFunc {
 	return func(_ *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
 		if len(args) > 0 {
 			return nil, cobra.ShellCompDirectiveNoFileComp
 		}
-		file, _, err := load()
-		if err != nil {
-			return nil, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveError
-		}
-		var out []cobra.Completion
-		for _, n := range file.ContextNames() {
-			if strings.HasPrefix(n, toComplete) {
-				out = append(out, n)
-			}
-		}
-		return out, cobra.ShellCompDirectiveNoFileComp
+		return cmdutil.ContextNames(load, toComplete)
 	}
 }
 

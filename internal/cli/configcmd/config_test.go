@@ -12,7 +12,7 @@ import (
 
 func TestCommandsHaveHelpText(t *testing.T) {
 	e := newTestEnv(t, nil)
-	f, _, _ := e.factory("")
+	f := e.factory()
 	cmd := NewCmdConfig(f)
 	want := []string{"view", "get-contexts", "current-context", "use-context", "set-context", "delete-context"}
 	var got []string
@@ -51,11 +51,11 @@ func sortedCopy(s []string) []string {
 func TestConfigWithoutVerbShowsHelp(t *testing.T) {
 	e := newTestEnv(t, nil)
 	r := e.run("config")
-	if r.err != nil || !strings.Contains(r.out, "set-context") {
-		t.Errorf("out %q, err %v", r.out, r.err)
+	if r.Err != nil || !strings.Contains(r.Stdout, "set-context") {
+		t.Errorf("out %q, err %v", r.Stdout, r.Err)
 	}
-	if r := e.run("config", "nope"); r.code() != exitcode.Usage {
-		t.Errorf("unknown verb: code %d, err %v", r.code(), r.err)
+	if r := e.run("config", "nope"); r.Code != exitcode.Usage {
+		t.Errorf("unknown verb: code %d, err %v", r.Code, r.Err)
 	}
 }
 
@@ -67,8 +67,8 @@ func TestBadConfigFile(t *testing.T) {
 		{"config", "view"}, {"config", "use-context", "a"}, {"config", "set-context", "a", "--database", "d"}, {"config", "delete-context", "a"},
 	} {
 		r := e.run(args...)
-		if r.err == nil || !strings.Contains(r.err.Error(), e.path) || !strings.Contains(r.err.Error(), "line 3") {
-			t.Errorf("%v: err %v", args, r.err)
+		if r.Err == nil || !strings.Contains(r.Err.Error(), e.path) || !strings.Contains(r.Err.Error(), "line 3") {
+			t.Errorf("%v: err %v", args, r.Err)
 		}
 		if e.raw() != "contexts:\n  - name: a\n    mongo_uri: x\n" {
 			t.Errorf("%v rewrote the bad file", args)
@@ -82,13 +82,13 @@ func TestRepairInvalidCurrentContext(t *testing.T) {
 	e := newTestEnv(t, nil)
 	writeRaw(t, e.path, "current-context: a\ncontexts:\n  - name: a\n    sasl:\n      mechanism: GSSAPI\n      username: u\n")
 	r := e.run("config", "set-context", "a", "--sasl-mechanism", "PLAIN")
-	if r.err != nil {
-		t.Fatal(r.err)
+	if r.Err != nil {
+		t.Fatal(r.Err)
 	}
 	if got, _ := e.load().Context("a"); got.SASL.Mechanism != "PLAIN" {
 		t.Errorf("sasl = %+v", got.SASL)
 	}
-	if _, _, err := config.Resolve(nil, func(k string) string { return e.env[k] }); err != nil {
+	if _, _, err := config.Resolve(nil, func(k string) string { return e.Vars[k] }); err != nil {
 		t.Errorf("settings still invalid after repair: %v", err)
 	}
 }
@@ -96,16 +96,16 @@ func TestRepairInvalidCurrentContext(t *testing.T) {
 func TestCompletion(t *testing.T) {
 	e := newTestEnv(t, secretsFile())
 	r := e.run("__complete", "config", "use-context", "")
-	if r.err != nil {
-		t.Fatal(r.err)
+	if r.Err != nil {
+		t.Fatal(r.Err)
 	}
 	for _, name := range []string{"dev", "prod", "atlas"} {
-		if !strings.Contains(r.out, name+"\n") {
-			t.Errorf("completion lacks %q:\n%s", name, r.out)
+		if !strings.Contains(r.Stdout, name+"\n") {
+			t.Errorf("completion lacks %q:\n%s", name, r.Stdout)
 		}
 	}
 	r = e.run("__complete", "config", "set-context", "x", "--sasl-mechanism", "")
-	if r.err != nil || !strings.Contains(r.out, "SCRAM-SHA-512") {
-		t.Errorf("mechanism completion: %q, %v", r.out, r.err)
+	if r.Err != nil || !strings.Contains(r.Stdout, "SCRAM-SHA-512") {
+		t.Errorf("mechanism completion: %q, %v", r.Stdout, r.Err)
 	}
 }

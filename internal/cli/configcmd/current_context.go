@@ -1,6 +1,7 @@
 package configcmd
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -20,7 +21,7 @@ type CurrentContextOptions struct {
 
 // NewCmdCurrentContext builds `config current-context`; runF replaces the
 // run in flag tests.
-func NewCmdCurrentContext(f *cmdutil.Factory, runF func(*CurrentContextOptions) error) *cobra.Command {
+func NewCmdCurrentContext(f *cmdutil.Factory, runF func(context.Context, *CurrentContextOptions) error) *cobra.Command {
 	opts := &CurrentContextOptions{IO: f.IO, ConfigFile: configFileFunc(f)}
 	return &cobra.Command{
 		Use:   "current-context",
@@ -36,15 +37,12 @@ It is an error (exit code 1) when no current context is set.`,
   ctx=$(replayctl config current-context 2>/dev/null) || ctx=none`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if runF != nil {
-				return runF(opts)
-			}
-			return currentContextRun(opts)
+			return cmdutil.Run(cmd, opts, runF, currentContextRun)
 		},
 	}
 }
 
-func currentContextRun(opts *CurrentContextOptions) error {
+func currentContextRun(_ context.Context, opts *CurrentContextOptions) error {
 	file, _, err := opts.ConfigFile()
 	if err != nil {
 		return err

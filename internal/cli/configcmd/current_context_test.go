@@ -4,7 +4,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
 	"github.com/integr8scode/replayctl/internal/config"
 	"github.com/integr8scode/replayctl/internal/exitcode"
 )
@@ -12,8 +11,8 @@ import (
 func TestCurrentContext(t *testing.T) {
 	e := newTestEnv(t, secretsFile())
 	r := e.run("config", "current-context")
-	if r.err != nil || r.out != "prod\n" {
-		t.Errorf("out %q, err %v", r.out, r.err)
+	if r.Err != nil || r.Stdout != "prod\n" {
+		t.Errorf("out %q, err %v", r.Stdout, r.Err)
 	}
 }
 
@@ -23,10 +22,10 @@ func TestCurrentContextNone(t *testing.T) {
 	for name, e := range map[string]*testEnv{"unset": newTestEnv(t, f), "no file": newTestEnv(t, nil)} {
 		t.Run(name, func(t *testing.T) {
 			r := e.run("config", "current-context")
-			if r.code() != exitcode.Error || r.out != "" {
-				t.Fatalf("code %d, out %q, err %v", r.code(), r.out, r.err)
+			if r.Code != exitcode.Error || r.Stdout != "" {
+				t.Fatalf("code %d, out %q, err %v", r.Code, r.Stdout, r.Err)
 			}
-			if hint := cmdutil.HintOf(r.err); !strings.Contains(hint, "replayctl config use-context NAME") {
+			if hint := exitcode.HintOf(r.Err); !strings.Contains(hint, "replayctl config use-context NAME") {
 				t.Errorf("hint = %q", hint)
 			}
 		})
@@ -37,17 +36,17 @@ func TestCurrentContextNone(t *testing.T) {
 // a context that does not exist (kubectl behaves the same way).
 func TestCurrentContextIgnoresBrokenSelection(t *testing.T) {
 	e := newTestEnv(t, secretsFile())
-	e.env[config.EnvContext] = "nope"
+	e.Vars[config.EnvContext] = "nope"
 	r := e.run("config", "current-context")
-	if r.err != nil || r.out != "prod\n" {
-		t.Errorf("out %q, err %v", r.out, r.err)
+	if r.Err != nil || r.Stdout != "prod\n" {
+		t.Errorf("out %q, err %v", r.Stdout, r.Err)
 	}
 }
 
 func TestNewCmdCurrentContextArgs(t *testing.T) {
 	e := newTestEnv(t, nil)
 	r := e.run("config", "current-context", "x")
-	if r.code() != exitcode.Usage {
-		t.Errorf("code %d, err %v", r.code(), r.err)
+	if r.Code != exitcode.Usage {
+		t.Errorf("code %d, err %v", r.Code, r.Err)
 	}
 }

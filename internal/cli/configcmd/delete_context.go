@@ -1,6 +1,7 @@
 package configcmd
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -20,9 +21,9 @@ type DeleteContextOptions struct {
 
 // NewCmdDeleteContext builds `config delete-context`; runF replaces the run
 // in flag tests.
-func NewCmdDeleteContext(f *cmdutil.Factory, runF func(*DeleteContextOptions) error) *cobra.Command {
+func NewCmdDeleteContext(f *cmdutil.Factory, runF func(context.Context, *DeleteContextOptions) error) *cobra.Command {
 	opts := &DeleteContextOptions{IO: f.IO, ConfigFile: configFileFunc(f)}
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "delete-context NAME",
 		Short: "Delete a context from the config file",
 		Long: `Delete the context NAME from the configuration file.
@@ -32,19 +33,11 @@ context leaves no context current; pick another with
 'replayctl config use-context'.`,
 		Example: `  # Remove a context that is no longer needed
   replayctl config delete-context old-staging`,
-		Args:              cmdutil.ExactArgs(1, "NAME"),
-		ValidArgsFunction: completeContextNames(opts.ConfigFile),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Name = args[0]
-			if runF != nil {
-				return runF(opts)
-			}
-			return deleteContextRun(opts)
-		},
 	}
+	return bindName(cmd, &opts.Name, opts.ConfigFile, opts, runF, deleteContextRun)
 }
 
-func deleteContextRun(opts *DeleteContextOptions) error {
+func deleteContextRun(_ context.Context, opts *DeleteContextOptions) error {
 	file, path, err := opts.ConfigFile()
 	if err != nil {
 		return err

@@ -1,6 +1,7 @@
 package configcmd
 
 import (
+	"context"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -20,7 +21,7 @@ type GetContextsOptions struct {
 
 // NewCmdGetContexts builds `config get-contexts`; runF replaces the run in
 // flag tests.
-func NewCmdGetContexts(f *cmdutil.Factory, runF func(*GetContextsOptions) error) *cobra.Command {
+func NewCmdGetContexts(f *cmdutil.Factory, runF func(context.Context, *GetContextsOptions) error) *cobra.Command {
 	opts := &GetContextsOptions{ConfigFile: configFileFunc(f), Printer: f.Printer}
 	return &cobra.Command{
 		Use:   "get-contexts [NAME...]",
@@ -48,15 +49,12 @@ and topic-prefix.`,
 		ValidArgsFunction: completeContextNames(opts.ConfigFile),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Names = args
-			if runF != nil {
-				return runF(opts)
-			}
-			return getContextsRun(opts)
+			return cmdutil.Run(cmd, opts, runF, getContextsRun)
 		},
 	}
 }
 
-func getContextsRun(opts *GetContextsOptions) error {
+func getContextsRun(_ context.Context, opts *GetContextsOptions) error {
 	file, path, err := opts.ConfigFile()
 	if err != nil {
 		return err

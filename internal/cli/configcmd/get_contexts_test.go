@@ -14,42 +14,42 @@ import (
 func TestGetContextsTable(t *testing.T) {
 	e := newTestEnv(t, secretsFile())
 	r := e.run("config", "get-contexts")
-	if r.err != nil {
-		t.Fatal(r.err)
+	if r.Err != nil {
+		t.Fatal(r.Err)
 	}
-	assertNoSecrets(t, r.out, r.errOut)
+	assertNoSecrets(t, r.Stdout, r.Stderr)
 	// Not a terminal: tab-separated values.
 	want := "CURRENT\tNAME\tMONGO\tDATABASE\tBROKERS\tPREFIX\n" +
 		"\tdev\tmongodb://127.0.0.1:27017\t\t127.0.0.1:9092\tdev_\n" +
 		"*\tprod\tmongodb://admin:REDACTED@db1:27017,db2:27017/integr8scode_db?replicaSet=rs0&tlsCertificateKeyFilePassword=REDACTED\tintegr8scode_db\tk1:9093,k2:9093\tprod_\n" +
 		"\tatlas\tmongodb+srv://u:REDACTED@cluster0.example.net/?retryWrites=true\t\t\t\n"
-	if r.out != want {
-		t.Errorf("got:\n%q\nwant:\n%q", r.out, want)
+	if r.Stdout != want {
+		t.Errorf("got:\n%q\nwant:\n%q", r.Stdout, want)
 	}
 
-	e.tty = true
+	e.Term.TTY = true
 	r = e.run("config", "get-contexts")
-	if r.err != nil {
-		t.Fatal(r.err)
+	if r.Err != nil {
+		t.Fatal(r.Err)
 	}
-	assertNoSecrets(t, r.out)
-	clitest.AssertGolden(t, "get-contexts", r.out)
+	assertNoSecrets(t, r.Stdout)
+	clitest.AssertGolden(t, "get-contexts", r.Stdout)
 }
 
 func TestGetContextsJSON(t *testing.T) {
 	e := newTestEnv(t, secretsFile())
 	r := e.run("config", "get-contexts", "-o", "json")
-	if r.err != nil {
-		t.Fatal(r.err)
+	if r.Err != nil {
+		t.Fatal(r.Err)
 	}
-	assertNoSecrets(t, r.out)
+	assertNoSecrets(t, r.Stdout)
 	var doc struct {
 		Items   []map[string]any `json:"items"`
 		Total   int              `json:"total"`
 		Skipped []any            `json:"skipped"`
 	}
-	if err := json.Unmarshal([]byte(r.out), &doc); err != nil {
-		t.Fatalf("%v\n%s", err, r.out)
+	if err := json.Unmarshal([]byte(r.Stdout), &doc); err != nil {
+		t.Fatalf("%v\n%s", err, r.Stdout)
 	}
 	got := doc.Items
 	if len(got) != 3 || doc.Total != 3 || doc.Skipped == nil {
@@ -80,14 +80,14 @@ func TestGetContextsJSON(t *testing.T) {
 func TestGetContextsYAMLAndNames(t *testing.T) {
 	e := newTestEnv(t, secretsFile())
 	r := e.run("config", "get-contexts", "atlas", "dev", "-o", "yaml")
-	if r.err != nil {
-		t.Fatal(r.err)
+	if r.Err != nil {
+		t.Fatal(r.Err)
 	}
 	var doc struct {
 		Items []contextItem `yaml:"items"`
 	}
-	if err := yaml.Unmarshal([]byte(r.out), &doc); err != nil {
-		t.Fatalf("%v\n%s", err, r.out)
+	if err := yaml.Unmarshal([]byte(r.Stdout), &doc); err != nil {
+		t.Fatalf("%v\n%s", err, r.Stdout)
 	}
 	got := doc.Items
 	if len(got) != 2 || got[0].Name != "atlas" || got[1].Name != "dev" {
@@ -98,27 +98,27 @@ func TestGetContextsYAMLAndNames(t *testing.T) {
 func TestGetContextsNotFound(t *testing.T) {
 	e := newTestEnv(t, secretsFile())
 	r := e.run("config", "get-contexts", "dev", "nope")
-	if r.code() != 3 || r.out != "" {
-		t.Fatalf("code %d, out %q, err %v", r.code(), r.out, r.err)
+	if r.Code != 3 || r.Stdout != "" {
+		t.Fatalf("code %d, out %q, err %v", r.Code, r.Stdout, r.Err)
 	}
-	if !strings.Contains(r.err.Error(), "dev, prod, atlas") {
-		t.Errorf("error %q does not list the contexts", r.err)
+	if !strings.Contains(r.Err.Error(), "dev, prod, atlas") {
+		t.Errorf("error %q does not list the contexts", r.Err)
 	}
 }
 
 func TestGetContextsEmpty(t *testing.T) {
 	e := newTestEnv(t, nil)
 	r := e.run("config", "get-contexts", "-o", "json")
-	if r.err != nil || strings.Join(strings.Fields(r.out), " ") != `{ "items": [], "total": 0, "skipped": [] }` {
-		t.Errorf("out %q, err %v", r.out, r.err)
+	if r.Err != nil || strings.Join(strings.Fields(r.Stdout), " ") != `{ "items": [], "total": 0, "skipped": [] }` {
+		t.Errorf("out %q, err %v", r.Stdout, r.Err)
 	}
 }
 
 func TestNewCmdGetContextsArgs(t *testing.T) {
 	e := newTestEnv(t, nil)
-	f, _, _ := e.factory("")
+	f := e.factory()
 	var got *GetContextsOptions
-	cmd := NewCmdGetContexts(f, func(o *GetContextsOptions) error { got = o; return nil })
+	cmd := NewCmdGetContexts(f, clitest.Capture(&got))
 	cmd.SetArgs([]string{"a", "b"})
 	if err := cmd.Execute(); err != nil {
 		t.Fatal(err)
@@ -133,9 +133,9 @@ func TestGetContextsMachineGolden(t *testing.T) {
 	e := newTestEnv(t, secretsFile())
 	for _, format := range []string{"json", "yaml"} {
 		r := e.run("config", "get-contexts", "-o", format)
-		if r.err != nil {
-			t.Fatal(r.err)
+		if r.Err != nil {
+			t.Fatal(r.Err)
 		}
-		clitest.AssertGolden(t, "get-contexts_"+format, r.out)
+		clitest.AssertGolden(t, "get-contexts_"+format, r.Stdout)
 	}
 }

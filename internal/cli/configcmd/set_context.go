@@ -1,6 +1,7 @@
 package configcmd
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"slices"
@@ -86,7 +87,7 @@ type SetContextOptions struct {
 
 // NewCmdSetContext builds `config set-context`; runF replaces the run in
 // flag tests.
-func NewCmdSetContext(f *cmdutil.Factory, runF func(*SetContextOptions) error) *cobra.Command {
+func NewCmdSetContext(f *cmdutil.Factory, runF func(context.Context, *SetContextOptions) error) *cobra.Command {
 	opts := &SetContextOptions{IO: f.IO, ConfigFile: configFileFunc(f)}
 	cmd := &cobra.Command{
 		Use:   "set-context [NAME] [flags]",
@@ -156,10 +157,7 @@ With --current the context also becomes the current context; with
 					opts.Changed[name] = true
 				}
 			}
-			if runF != nil {
-				return runF(opts)
-			}
-			return setContextRun(opts)
+			return cmdutil.Run(cmd, opts, runF, setContextRun)
 		},
 	}
 
@@ -189,7 +187,7 @@ With --current the context also becomes the current context; with
 	return cmd
 }
 
-func setContextRun(opts *SetContextOptions) error {
+func setContextRun(_ context.Context, opts *SetContextOptions) error {
 	if opts.Changed == nil {
 		opts.Changed = map[string]bool{}
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/integr8scode/replayctl/internal/cli/clitest"
 	"github.com/integr8scode/replayctl/internal/config"
 	"github.com/integr8scode/replayctl/internal/exitcode"
 )
@@ -23,16 +24,16 @@ func TestSetContextCreate(t *testing.T) {
 		"--tls-server-name", "kafka", "--tls-insecure-skip-verify",
 		"--sasl-mechanism", "scram-sha-256", "--sasl-username", "svc", "--sasl-password", "pw2",
 	)
-	if r.err != nil {
-		t.Fatal(r.err)
+	if r.Err != nil {
+		t.Fatal(r.Err)
 	}
-	if !strings.HasPrefix(r.out, "Context \"prod\" created.\n") {
-		t.Errorf("out = %q", r.out)
+	if !strings.HasPrefix(r.Stdout, "Context \"prod\" created.\n") {
+		t.Errorf("out = %q", r.Stdout)
 	}
-	if !strings.Contains(r.errOut, "--sasl-password-stdin") {
-		t.Errorf("no warning about --sasl-password: %q", r.errOut)
+	if !strings.Contains(r.Stderr, "--sasl-password-stdin") {
+		t.Errorf("no warning about --sasl-password: %q", r.Stderr)
 	}
-	assertNoSecrets(t, r.out, r.errOut)
+	assertNoSecrets(t, r.Stdout, r.Stderr)
 	want := config.Context{
 		Name:         "prod",
 		MongoURI:     "mongodb://u:pw@h1:27017,h2:27017/?replicaSet=rs0",
@@ -60,11 +61,11 @@ func TestSetContextCreate(t *testing.T) {
 func TestSetContextModifiesOnlyGivenFlags(t *testing.T) {
 	e := newTestEnv(t, secretsFile())
 	r := e.run("config", "set-context", "prod", "--database", "other_db", "--sasl-username", "bob")
-	if r.err != nil {
-		t.Fatal(r.err)
+	if r.Err != nil {
+		t.Fatal(r.Err)
 	}
-	if r.out != "Context \"prod\" modified.\n" {
-		t.Errorf("out = %q", r.out)
+	if r.Stdout != "Context \"prod\" modified.\n" {
+		t.Errorf("out = %q", r.Stdout)
 	}
 	want := secretsFile().Contexts[1]
 	want.Database = "other_db"
@@ -80,8 +81,8 @@ func TestSetContextClearsWithEmptyValues(t *testing.T) {
 	r := e.run("config", "set-context", "prod", "--topic-prefix", "", "--kafka-brokers", "",
 		"--sasl-mechanism", "", "--sasl-username", "", "--sasl-password", "",
 		"--tls=false", "--tls-ca-file", "")
-	if r.err != nil {
-		t.Fatal(r.err)
+	if r.Err != nil {
+		t.Fatal(r.Err)
 	}
 	got, _ := e.load().Context("prod")
 	if got.TopicPrefix != "" || got.KafkaBrokers != nil || got.SASL != nil || got.TLS != nil {
@@ -106,8 +107,8 @@ func TestSetContextTLSFlags(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newTestEnv(t, nil)
-			if r := e.run(append([]string{"config", "set-context", "c"}, tt.args...)...); r.err != nil {
-				t.Fatal(r.err)
+			if r := e.run(append([]string{"config", "set-context", "c"}, tt.args...)...); r.Err != nil {
+				t.Fatal(r.Err)
 			}
 			got, _ := e.load().Context("c")
 			if !reflect.DeepEqual(got.TLS, tt.want) {
@@ -120,11 +121,11 @@ func TestSetContextTLSFlags(t *testing.T) {
 func TestSetContextPasswordStdin(t *testing.T) {
 	e := newTestEnv(t, nil)
 	r := e.runStdin("p@ss w0rd\r\n", "config", "set-context", "c", "--sasl-mechanism", "PLAIN", "--sasl-username", "u", "--sasl-password-stdin")
-	if r.err != nil {
-		t.Fatal(r.err)
+	if r.Err != nil {
+		t.Fatal(r.Err)
 	}
-	if strings.Contains(r.out+r.errOut, "p@ss") || strings.Contains(r.errOut, "Warning") {
-		t.Errorf("out %q errOut %q", r.out, r.errOut)
+	if strings.Contains(r.Stdout+r.Stderr, "p@ss") || strings.Contains(r.Stderr, "Warning") {
+		t.Errorf("out %q errOut %q", r.Stdout, r.Stderr)
 	}
 	got, _ := e.load().Context("c")
 	if got.SASL == nil || got.SASL.Password != "p@ss w0rd" {
@@ -132,16 +133,16 @@ func TestSetContextPasswordStdin(t *testing.T) {
 	}
 
 	r = e.runStdin("", "config", "set-context", "c", "--sasl-password-stdin")
-	if r.code() != exitcode.Usage {
-		t.Errorf("empty stdin: code %d, err %v", r.code(), r.err)
+	if r.Code != exitcode.Usage {
+		t.Errorf("empty stdin: code %d, err %v", r.Code, r.Err)
 	}
 	r = e.runStdin("x\n", "config", "set-context", "c", "--sasl-password", "y", "--sasl-password-stdin")
-	if r.code() != exitcode.Usage {
-		t.Errorf("both password flags: code %d, err %v", r.code(), r.err)
+	if r.Code != exitcode.Usage {
+		t.Errorf("both password flags: code %d, err %v", r.Code, r.Err)
 	}
 	r = e.runStdin(strings.Repeat("x", maxPasswordBytes+1), "config", "set-context", "c", "--sasl-password-stdin")
-	if r.code() != exitcode.Usage {
-		t.Errorf("huge stdin: code %d, err %v", r.code(), r.err)
+	if r.Code != exitcode.Usage {
+		t.Errorf("huge stdin: code %d, err %v", r.Code, r.Err)
 	}
 }
 
@@ -172,14 +173,14 @@ func TestSetContextValidationWritesNothing(t *testing.T) {
 			e := newTestEnv(t, f)
 			before := e.raw()
 			r := e.run(append([]string{"config", "set-context"}, tt.args...)...)
-			if r.code() != exitcode.Usage {
-				t.Fatalf("code %d, err %v; want usage error", r.code(), r.err)
+			if r.Code != exitcode.Usage {
+				t.Fatalf("code %d, err %v; want usage error", r.Code, r.Err)
 			}
-			if !strings.Contains(r.err.Error(), tt.want) {
-				t.Errorf("error %q does not contain %q", r.err, tt.want)
+			if !strings.Contains(r.Err.Error(), tt.want) {
+				t.Errorf("error %q does not contain %q", r.Err, tt.want)
 			}
-			if strings.Contains(r.err.Error(), "topsecret") {
-				t.Errorf("error %q leaks a password", r.err)
+			if strings.Contains(r.Err.Error(), "topsecret") {
+				t.Errorf("error %q leaks a password", r.Err)
 			}
 			if e.raw() != before {
 				t.Error("file changed")
@@ -189,8 +190,8 @@ func TestSetContextValidationWritesNothing(t *testing.T) {
 	}
 	// Nothing is created either.
 	e := newTestEnv(t, nil)
-	if r := e.run("config", "set-context", "x", "--sasl-mechanism", "nope"); r.code() != exitcode.Usage {
-		t.Fatalf("code %d", r.code())
+	if r := e.run("config", "set-context", "x", "--sasl-mechanism", "nope"); r.Code != exitcode.Usage {
+		t.Fatalf("code %d", r.Code)
 	}
 	if _, err := os.Stat(e.path); !os.IsNotExist(err) {
 		t.Errorf("file created on bad input: %v", err)
@@ -211,11 +212,11 @@ func assertOnlyConfig(t *testing.T, e *testEnv) {
 func TestSetContextCurrent(t *testing.T) {
 	e := newTestEnv(t, secretsFile())
 	r := e.run("config", "set-context", "new", "--database", "d", "--current")
-	if r.err != nil {
-		t.Fatal(r.err)
+	if r.Err != nil {
+		t.Fatal(r.Err)
 	}
-	if r.out != "Context \"new\" created.\nSwitched to context \"new\".\n" {
-		t.Errorf("out = %q", r.out)
+	if r.Stdout != "Context \"new\" created.\nSwitched to context \"new\".\n" {
+		t.Errorf("out = %q", r.Stdout)
 	}
 	if got := e.load().CurrentContext; got != "new" {
 		t.Errorf("current-context = %q", got)
@@ -223,8 +224,8 @@ func TestSetContextCurrent(t *testing.T) {
 
 	// --current without NAME changes the current context.
 	r = e.run("config", "set-context", "--current", "--topic-prefix", "p_")
-	if r.err != nil || r.out != "Context \"new\" modified.\n" {
-		t.Fatalf("out %q, err %v", r.out, r.err)
+	if r.Err != nil || r.Stdout != "Context \"new\" modified.\n" {
+		t.Fatalf("out %q, err %v", r.Stdout, r.Err)
 	}
 	got, _ := e.load().Context("new")
 	if got.TopicPrefix != "p_" || got.Database != "d" {
@@ -233,8 +234,8 @@ func TestSetContextCurrent(t *testing.T) {
 
 	// ... and fails when there is none.
 	e = newTestEnv(t, nil)
-	if r := e.run("config", "set-context", "--current", "--database", "d"); r.code() != exitcode.Usage {
-		t.Errorf("no current context: code %d, err %v", r.code(), r.err)
+	if r := e.run("config", "set-context", "--current", "--database", "d"); r.Code != exitcode.Usage {
+		t.Errorf("no current context: code %d, err %v", r.Code, r.Err)
 	}
 }
 
@@ -242,8 +243,8 @@ func TestSetContextArgs(t *testing.T) {
 	e := newTestEnv(t, nil)
 	for _, args := range [][]string{{}, {"a", "b"}} {
 		r := e.run(append([]string{"config", "set-context"}, args...)...)
-		if r.code() != exitcode.Usage {
-			t.Errorf("args %v: code %d, err %v", args, r.code(), r.err)
+		if r.Code != exitcode.Usage {
+			t.Errorf("args %v: code %d, err %v", args, r.Code, r.Err)
 		}
 	}
 }
@@ -251,9 +252,9 @@ func TestSetContextArgs(t *testing.T) {
 // Flag parsing alone: only the flags given are marked as changed.
 func TestNewCmdSetContextFlags(t *testing.T) {
 	e := newTestEnv(t, nil)
-	f, _, _ := e.factory("")
+	f := e.factory()
 	var got *SetContextOptions
-	cmd := NewCmdSetContext(f, func(o *SetContextOptions) error { got = o; return nil })
+	cmd := NewCmdSetContext(f, clitest.Capture(&got))
 	cmd.SetArgs([]string{"c", "--mongo-uri", "mongodb://h", "--topic-prefix", "", "--tls-insecure-skip-verify", "--current"})
 	if err := cmd.Execute(); err != nil {
 		t.Fatal(err)
@@ -274,8 +275,8 @@ func TestSetContextShadowsGlobalFlags(t *testing.T) {
 		{"--mongo-uri", "mongodb://ctx", "--database", "ctx_db", "config", "--kafka-brokers", "a:1,b:2", "set-context", "--topic-prefix", "ctx_", "c"},
 	} {
 		e := newTestEnv(t, nil)
-		f, _, _ := e.factory("")
-		root := newRoot(f)
+		f := e.factory()
+		root := e.BuildRoot(f)
 		root.SetArgs(args)
 		cmd, err := root.ExecuteC()
 		if err != nil {
@@ -310,8 +311,8 @@ func TestSetContextShadowsGlobalFlags(t *testing.T) {
 func TestSetContextConfigFlag(t *testing.T) {
 	e := newTestEnv(t, nil)
 	other := strings.TrimSuffix(e.path, "config.yaml") + "other.yaml"
-	if r := e.run("--config", other, "config", "set-context", "c", "--database", "x"); r.err != nil {
-		t.Fatal(r.err)
+	if r := e.run("--config", other, "config", "set-context", "c", "--database", "x"); r.Err != nil {
+		t.Fatal(r.Err)
 	}
 	f, err := config.Load(other)
 	if err != nil || len(f.Contexts) != 1 {
@@ -324,11 +325,11 @@ func TestSetContextConfigFlag(t *testing.T) {
 
 func TestSetContextEnvironmentIsValidatedAndStored(t *testing.T) {
 	e := newTestEnv(t, nil)
-	if r := e.run("config", "set-context", "qa", "--environment", "prod"); r.code() != exitcode.Usage {
-		t.Fatalf("bad environment: exit %d, want 2", r.code())
+	if r := e.run("config", "set-context", "qa", "--environment", "prod"); r.Code != exitcode.Usage {
+		t.Fatalf("bad environment: exit %d, want 2", r.Code)
 	}
-	if r := e.run("config", "set-context", "qa", "--environment", "test"); r.err != nil {
-		t.Fatal(r.err)
+	if r := e.run("config", "set-context", "qa", "--environment", "test"); r.Err != nil {
+		t.Fatal(r.Err)
 	}
 	c, ok := e.load().Context("qa")
 	if !ok || c.Environment != "test" {

@@ -1,6 +1,7 @@
 package configcmd
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -21,9 +22,9 @@ type UseContextOptions struct {
 
 // NewCmdUseContext builds `config use-context`; runF replaces the run in
 // flag tests.
-func NewCmdUseContext(f *cmdutil.Factory, runF func(*UseContextOptions) error) *cobra.Command {
+func NewCmdUseContext(f *cmdutil.Factory, runF func(context.Context, *UseContextOptions) error) *cobra.Command {
 	opts := &UseContextOptions{IO: f.IO, ConfigFile: configFileFunc(f), Getenv: f.Getenv}
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "use-context NAME",
 		Short: "Set the current context",
 		Long: `Set the current-context of the configuration file to NAME, so that commands
@@ -37,19 +38,11 @@ precedence over the current context.`,
 
   # One command against another context, without switching
   replayctl --context dev status`,
-		Args:              cmdutil.ExactArgs(1, "NAME"),
-		ValidArgsFunction: completeContextNames(opts.ConfigFile),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Name = args[0]
-			if runF != nil {
-				return runF(opts)
-			}
-			return useContextRun(opts)
-		},
 	}
+	return bindName(cmd, &opts.Name, opts.ConfigFile, opts, runF, useContextRun)
 }
 
-func useContextRun(opts *UseContextOptions) error {
+func useContextRun(_ context.Context, opts *UseContextOptions) error {
 	file, path, err := opts.ConfigFile()
 	if err != nil {
 		return err

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
+	"github.com/integr8scode/replayctl/internal/cli/clitest"
 	"github.com/integr8scode/replayctl/internal/config"
 	"github.com/integr8scode/replayctl/internal/exitcode"
 )
@@ -12,8 +12,8 @@ import (
 func TestUseContext(t *testing.T) {
 	e := newTestEnv(t, secretsFile())
 	r := e.run("config", "use-context", "dev")
-	if r.err != nil || r.out != "Switched to context \"dev\".\n" || r.errOut != "" {
-		t.Fatalf("out %q, errOut %q, err %v", r.out, r.errOut, r.err)
+	if r.Err != nil || r.Stdout != "Switched to context \"dev\".\n" || r.Stderr != "" {
+		t.Fatalf("out %q, errOut %q, err %v", r.Stdout, r.Stderr, r.Err)
 	}
 	if got := e.load().CurrentContext; got != "dev" {
 		t.Errorf("current-context = %q", got)
@@ -30,12 +30,12 @@ func TestUseContextNotFound(t *testing.T) {
 	e := newTestEnv(t, secretsFile())
 	before := e.raw()
 	r := e.run("config", "use-context", "nope")
-	if r.code() != exitcode.NotFound {
-		t.Fatalf("code %d, err %v", r.code(), r.err)
+	if r.Code != exitcode.NotFound {
+		t.Fatalf("code %d, err %v", r.Code, r.Err)
 	}
 	for _, want := range []string{`"nope"`, "dev, prod, atlas"} {
-		if !strings.Contains(r.err.Error(), want) {
-			t.Errorf("error %q does not contain %q", r.err, want)
+		if !strings.Contains(r.Err.Error(), want) {
+			t.Errorf("error %q does not contain %q", r.Err, want)
 		}
 	}
 	if e.raw() != before {
@@ -44,8 +44,8 @@ func TestUseContextNotFound(t *testing.T) {
 
 	e = newTestEnv(t, nil)
 	r = e.run("config", "use-context", "nope")
-	if r.code() != exitcode.NotFound || !strings.Contains(cmdutil.HintOf(r.err), "set-context") {
-		t.Errorf("empty file: code %d, err %v, hint %q", r.code(), r.err, cmdutil.HintOf(r.err))
+	if r.Code != exitcode.NotFound || !strings.Contains(exitcode.HintOf(r.Err), "set-context") {
+		t.Errorf("empty file: code %d, err %v, hint %q", r.Code, r.Err, exitcode.HintOf(r.Err))
 	}
 }
 
@@ -56,20 +56,20 @@ func TestUseContextRepairsBrokenSelection(t *testing.T) {
 	f := secretsFile()
 	f.CurrentContext = "deleted-by-hand"
 	e := newTestEnv(t, f)
-	if r := e.run("config", "use-context", "dev"); r.err != nil {
-		t.Fatalf("dangling current-context: %v", r.err)
+	if r := e.run("config", "use-context", "dev"); r.Err != nil {
+		t.Fatalf("dangling current-context: %v", r.Err)
 	}
 	if got := e.load().CurrentContext; got != "dev" {
 		t.Errorf("current-context = %q", got)
 	}
 
-	e.env[config.EnvContext] = "typo"
+	e.Vars[config.EnvContext] = "typo"
 	r := e.run("config", "use-context", "prod")
-	if r.err != nil {
-		t.Fatalf("bad REPLAYCTL_CONTEXT: %v", r.err)
+	if r.Err != nil {
+		t.Fatalf("bad REPLAYCTL_CONTEXT: %v", r.Err)
 	}
-	if !strings.Contains(r.errOut, "REPLAYCTL_CONTEXT=typo") {
-		t.Errorf("no warning about REPLAYCTL_CONTEXT: %q", r.errOut)
+	if !strings.Contains(r.Stderr, "REPLAYCTL_CONTEXT=typo") {
+		t.Errorf("no warning about REPLAYCTL_CONTEXT: %q", r.Stderr)
 	}
 }
 
@@ -77,13 +77,13 @@ func TestUseContextArgs(t *testing.T) {
 	e := newTestEnv(t, secretsFile())
 	for _, args := range [][]string{{}, {"a", "b"}} {
 		r := e.run(append([]string{"config", "use-context"}, args...)...)
-		if r.code() != exitcode.Usage {
-			t.Errorf("args %v: code %d, err %v", args, r.code(), r.err)
+		if r.Code != exitcode.Usage {
+			t.Errorf("args %v: code %d, err %v", args, r.Code, r.Err)
 		}
 	}
-	f, _, _ := e.factory("")
+	f := e.factory()
 	var got *UseContextOptions
-	cmd := NewCmdUseContext(f, func(o *UseContextOptions) error { got = o; return nil })
+	cmd := NewCmdUseContext(f, clitest.Capture(&got))
 	cmd.SetArgs([]string{"prod"})
 	if err := cmd.Execute(); err != nil || got.Name != "prod" {
 		t.Errorf("name %q, err %v", got.Name, err)

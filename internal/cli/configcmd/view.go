@@ -1,6 +1,8 @@
 package configcmd
 
 import (
+	"context"
+
 	"github.com/spf13/cobra"
 
 	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
@@ -15,7 +17,7 @@ type ViewOptions struct {
 }
 
 // NewCmdView builds `config view`; runF replaces the run in flag tests.
-func NewCmdView(f *cmdutil.Factory, runF func(*ViewOptions) error) *cobra.Command {
+func NewCmdView(f *cmdutil.Factory, runF func(context.Context, *ViewOptions) error) *cobra.Command {
 	opts := &ViewOptions{ConfigFile: configFileFunc(f), Printer: f.Printer}
 	return &cobra.Command{
 		Use:   "view",
@@ -40,15 +42,12 @@ document for scripts.`,
   replayctl --config ./ci-config.yaml config view`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if runF != nil {
-				return runF(opts)
-			}
-			return viewRun(opts)
+			return cmdutil.Run(cmd, opts, runF, viewRun)
 		},
 	}
 }
 
-func viewRun(opts *ViewOptions) error {
+func viewRun(_ context.Context, opts *ViewOptions) error {
 	file, _, err := opts.ConfigFile()
 	if err != nil {
 		return err

@@ -1,6 +1,7 @@
 package configcmd
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -16,32 +17,32 @@ func TestViewNeverPrintsPasswords(t *testing.T) {
 	for _, format := range []string{"table", "json", "yaml"} {
 		t.Run(format, func(t *testing.T) {
 			r := e.run("config", "view", "-o", format)
-			if r.err != nil {
-				t.Fatal(r.err)
+			if r.Err != nil {
+				t.Fatal(r.Err)
 			}
-			assertNoSecrets(t, r.out, r.errOut)
-			if !strings.Contains(r.out, "REDACTED") {
-				t.Errorf("output has no REDACTED marker:\n%s", r.out)
+			assertNoSecrets(t, r.Stdout, r.Stderr)
+			if !strings.Contains(r.Stdout, "REDACTED") {
+				t.Errorf("output has no REDACTED marker:\n%s", r.Stdout)
 			}
 		})
 	}
 	// --raw is deliberately not offered.
 	r := e.run("config", "view", "--raw")
-	if r.err == nil || r.code() != 2 {
-		t.Errorf("--raw: err %v, code %d; want a usage error", r.err, r.code())
+	if r.Err == nil || r.Code != 2 {
+		t.Errorf("--raw: err %v, code %d; want a usage error", r.Err, r.Code)
 	}
-	assertNoSecrets(t, r.out, r.errOut)
+	assertNoSecrets(t, r.Stdout, r.Stderr)
 }
 
 func TestViewJSON(t *testing.T) {
 	e := newTestEnv(t, secretsFile())
 	r := e.run("config", "view", "-o", "json")
-	if r.err != nil {
-		t.Fatal(r.err)
+	if r.Err != nil {
+		t.Fatal(r.Err)
 	}
 	var got config.File
-	if err := json.Unmarshal([]byte(r.out), &got); err != nil {
-		t.Fatalf("%v\n%s", err, r.out)
+	if err := json.Unmarshal([]byte(r.Stdout), &got); err != nil {
+		t.Fatalf("%v\n%s", err, r.Stdout)
 	}
 	if got.CurrentContext != "prod" || len(got.Contexts) != 3 {
 		t.Fatalf("decoded %+v", got)
@@ -66,35 +67,35 @@ func TestViewJSON(t *testing.T) {
 func TestViewTableIsYAML(t *testing.T) {
 	e := newTestEnv(t, secretsFile())
 	r := e.run("config", "view")
-	if r.err != nil {
-		t.Fatal(r.err)
+	if r.Err != nil {
+		t.Fatal(r.Err)
 	}
 	var got config.File
-	if err := yaml.Unmarshal([]byte(r.out), &got); err != nil {
-		t.Fatalf("table output is not YAML: %v\n%s", err, r.out)
+	if err := yaml.Unmarshal([]byte(r.Stdout), &got); err != nil {
+		t.Fatalf("table output is not YAML: %v\n%s", err, r.Stdout)
 	}
 	if len(got.Contexts) != 3 || got.Contexts[1].SASL.Password != "REDACTED" {
 		t.Errorf("decoded %+v", got)
 	}
-	clitest.AssertGolden(t, "view", r.out)
+	clitest.AssertGolden(t, "view", r.Stdout)
 }
 
 func TestViewEmpty(t *testing.T) {
 	e := newTestEnv(t, nil)
 	r := e.run("config", "view", "-o", "json")
-	if r.err != nil {
-		t.Fatal(r.err)
+	if r.Err != nil {
+		t.Fatal(r.Err)
 	}
-	if strings.TrimSpace(r.out) != "{\n  \"contexts\": []\n}" {
-		t.Errorf("empty view = %q", r.out)
+	if strings.TrimSpace(r.Stdout) != "{\n  \"contexts\": []\n}" {
+		t.Errorf("empty view = %q", r.Stdout)
 	}
 }
 
 func TestNewCmdViewFlags(t *testing.T) {
 	e := newTestEnv(t, nil)
-	f, _, _ := e.factory("")
+	f := e.factory()
 	var got *ViewOptions
-	cmd := NewCmdView(f, func(o *ViewOptions) error { got = o; return nil })
+	cmd := NewCmdView(f, clitest.Capture(&got))
 	cmd.SetArgs([]string{})
 	if err := cmd.Execute(); err != nil {
 		t.Fatal(err)
@@ -102,7 +103,7 @@ func TestNewCmdViewFlags(t *testing.T) {
 	if got == nil || got.ConfigFile == nil || got.Printer == nil {
 		t.Fatalf("options %+v", got)
 	}
-	cmd = NewCmdView(f, func(*ViewOptions) error { t.Error("run with an argument"); return nil })
+	cmd = NewCmdView(f, func(context.Context, *ViewOptions) error { t.Error("run with an argument"); return nil })
 	cmd.SetArgs([]string{"extra"})
 	cmd.SilenceErrors, cmd.SilenceUsage = true, true
 	if err := cmd.Execute(); err == nil {

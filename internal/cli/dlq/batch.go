@@ -82,13 +82,13 @@ type batchAction struct {
 
 // batchRun plans, shows the plan, confirms, acts and reports, the same way
 // for retry and discard.
-func batchRun(o *BatchOptions, act batchAction) error {
+func batchRun(ctx context.Context, o *BatchOptions, act batchAction) error {
 	f := o.Factory
-	p, m, err := o.printerAndManager(managerNeeds{Kafka: !o.DryRun})
+	p, m, err := o.printerAndManager(ctx, managerNeeds{Kafka: !o.DryRun})
 	if err != nil {
 		return err
 	}
-	plan, err := makePlan(o, m, act.toTopic)
+	plan, err := makePlan(ctx, o, m, act.toTopic)
 	if err != nil {
 		return err
 	}
@@ -96,7 +96,7 @@ func batchRun(o *BatchOptions, act batchAction) error {
 	p.ReportSkipped(cmdutil.SkippedDocs(plan.Skipped), o.ShowInvalid)
 	shortID := f.IO.IsStdoutTTY()
 	if o.DryRun {
-		return printDryRun(f.IO.ErrOut, p, newDryRun(act.verb, plan, act.toTopic, shortID), act)
+		return printDryRun(f.IO.ErrOut, p, newDryRunView(act.verb, plan, act.toTopic, shortID), act)
 	}
 	if len(plan.Messages) == 0 {
 		return nothingToDo(f.IO.ErrOut, p, plan, act, shortID)
@@ -104,11 +104,11 @@ func batchRun(o *BatchOptions, act batchAction) error {
 	if err := confirmBulk(f.IO, p, o, plan, act); err != nil {
 		return err
 	}
-	res, runErr := applyPlan(o, m, plan, act)
+	res, runErr := applyPlan(ctx, o, m, plan, act)
 	if res == nil {
 		return runErr
 	}
-	view := newBatchResult(act.verb, res, plan, shortID)
+	view := newBatchView(act.verb, res, plan, shortID)
 	if err := p.Print(view); err != nil {
 		return err
 	}
@@ -125,7 +125,7 @@ func batchRun(o *BatchOptions, act batchAction) error {
 // failed; 4 when every one was refused (another process took or finished
 // them between planning and sending); refusals beside successes are
 // reported but are not a failure.
-func outcome(v batchResult, eligible int, act batchAction) error {
+func outcome(v batchView, eligible int, act batchAction) error {
 	switch {
 	case v.Failed > 0:
 		return exitcode.WithHint(
@@ -137,25 +137,25 @@ func outcome(v batchResult, eligible int, act batchAction) error {
 	return nil
 }
 
-func makePlan(o *BatchOptions, m *dlq.Manager, toTopic string) (*dlq.Plan, error) {
+func makePlan(ctx context.Context, o *BatchOptions, m *dlq.Manager, toTopic string) (*dlq.Plan, error) {
 	if len(o.IDs) > 0 {
-		return m.PlanByIDs(o.Ctx, o.IDs, toTopic)
+		return m.PlanByIDs(ctx, o.IDs, toTopic)
 	}
-	plan, err := m.PlanByFilter(o.Ctx, o.Filter, toTopic)
+	plan, err := m.PlanByFilter(ctx, o.Filter, toTopic)
 	if err != nil {
 		return nil, fmt.Errorf("select DLQ messages: %w", err)
 	}
 	return plan, nil
 }
 
-func applyPlan(o *BatchOptions, m *dlq.Manager, plan *dlq.Plan, act batchAction) (*dlq.BatchResult, error) {
+func applyPlan(ctx context.Context, o *BatchOptions, m *dlq.Manager, plan *dlq.Plan, act batchAction) (*dlq.BatchResult, error) {
 	bo := dlq.BatchOptions{ToTopic: act.toTopic, Rate: o.Rate}
 	if len(plan.Messages) > 1 && o.Factory.IO.IsStderrTTY() {
 		prog := output.NewProgress(o.Factory.IO, act.ing, int64(len(plan.Messages)))
 		defer prog.Finish()
 		bo.Progress = prog.Update
 	}
-	res, err := act.apply(o.Ctx, m, plan, bo)
+	res, err := act.apply(ctx, m, plan, bo)
 	if err != nil {
 		err = fmt.Errorf("%s DLQ messages: %w", act.verb, err)
 	}
@@ -165,7 +165,7 @@ func applyPlan(o *BatchOptions, m *dlq.Manager, plan *dlq.Plan, act batchAction)
 // nothingToDo handles a plan without eligible messages: all of them
 // refused is an invalid state (exit 4); no match at all is not an error.
 func nothingToDo(errOut io.Writer, p *output.Printer, plan *dlq.Plan, act batchAction, shortID bool) error {
-	view := newBatchResult(act.verb, nil, plan, shortID)
+	view := newBatchView(act.verb, nil, plan, shortID)
 	if len(plan.Refused) == 0 {
 		if p.Format() != output.FormatTable {
 			return p.Print(view)
@@ -208,7 +208,7 @@ func confirmBulk(ios *output.IOStreams, p *output.Printer, o *BatchOptions, plan
 	return nil
 }
 
-func printDryRun(errOut io.Writer, p *output.Printer, view dryRun, act batchAction) error {
+func printDryRun(errOut io.Writer, p *output.Printer, view dryRunView, act batchAction) error {
 	if err := p.Print(view); err != nil {
 		return err
 	}
@@ -258,7 +258,7 @@ func refusedNote(plan *dlq.Plan) string {
 
 // summaryLine: "Retried 48 of 50 messages, 2 failed, 3 refused (already
 // retried/discarded)".
-func summaryLine(v batchResult, eligible int, act batchAction) string {
+func summaryLine(v batchView, eligible int, act batchAction) string {
 	line := fmt.Sprintf("%s %d of %d messages", act.past, v.Succeeded, eligible)
 	if v.Failed > 0 {
 		line += fmt.Sprintf(", %d failed", v.Failed)

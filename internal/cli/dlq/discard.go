@@ -18,7 +18,7 @@ type DiscardOptions struct {
 }
 
 // NewCmdDiscard builds `dlq discard`; runF replaces the run in flag tests.
-func NewCmdDiscard(f *cmdutil.Factory, runF func(*DiscardOptions) error) *cobra.Command {
+func NewCmdDiscard(f *cmdutil.Factory, runF func(context.Context, *DiscardOptions) error) *cobra.Command {
 	opts := &DiscardOptions{BatchOptions: BatchOptions{cmdOptions: cmdOptions{Factory: f}}}
 	var ff filterFlags
 	cmd := &cobra.Command{
@@ -55,8 +55,8 @@ already retried or discarded are refused and reported.`,
 	return cmd
 }
 
-func discardRun(opts *DiscardOptions) error {
-	return batchRun(&opts.BatchOptions, batchAction{
+func discardRun(ctx context.Context, opts *DiscardOptions) error {
+	return batchRun(ctx, &opts.BatchOptions, batchAction{
 		verb: "discard", ing: "Discarding", past: "Discarded",
 		apply: func(ctx context.Context, m *dlq.Manager, p *dlq.Plan, o dlq.BatchOptions) (*dlq.BatchResult, error) {
 			return m.Discard(ctx, p, opts.Reason, o)

@@ -36,16 +36,12 @@ terminal and need --yes otherwise; --dry-run shows what would happen.`,
 
   # Send them back once the consumer is fixed
   replayctl dlq retry --all --status pending --topic execution_requested --rate 50`,
-		Args: cmdutil.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return cmd.Help()
-		},
 	}
 	// --debug logs the domain's per-message decisions to stderr; hidden
 	// because it is for diagnosing replayctl itself, not for operators.
 	cmd.PersistentFlags().Bool("debug", false, "log every step to stderr")
 	_ = cmd.PersistentFlags().MarkHidden("debug")
-	cmd.AddCommand(
+	return cmdutil.Group(cmd,
 		NewCmdList(f, nil),
 		NewCmdShow(f, nil),
 		NewCmdTopics(f, nil),
@@ -55,24 +51,19 @@ terminal and need --yes otherwise; --dry-run shows what would happen.`,
 		NewCmdPolicy(f),
 		NewCmdProcess(f, nil),
 	)
-	return cmd
 }
 
 // cmdOptions are what every dlq verb carries besides its own inputs.
 type cmdOptions struct {
 	Factory *cmdutil.Factory
-	Ctx     context.Context
 	Debug   bool
 }
 
-// dispatch records the command's context and --debug, then hands opts to
+// dispatch records --debug, then hands the command's context and opts to
 // runF (flag tests) when set, else to run.
-func dispatch[O any](cmd *cobra.Command, co *cmdOptions, opts O, runF, run func(O) error) error {
-	co.Ctx, co.Debug = cmd.Context(), debugEnabled(cmd)
-	if runF != nil {
-		return runF(opts)
-	}
-	return run(opts)
+func dispatch[O any](cmd *cobra.Command, co *cmdOptions, opts O, runF, run func(context.Context, O) error) error {
+	co.Debug = debugEnabled(cmd)
+	return cmdutil.Run(cmd, opts, runF, run)
 }
 
 // debugEnabled reads the hidden --debug flag inherited from `dlq`; a verb

@@ -9,7 +9,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
-	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
+	"github.com/integr8scode/replayctl/internal/config"
 	"github.com/integr8scode/replayctl/internal/dlq"
 	"github.com/integr8scode/replayctl/internal/exitcode"
 )
@@ -24,11 +24,11 @@ func TestE2ERetryByID(t *testing.T) {
 	)
 	topic := e.topic("execution_failed")
 	r := e.run(runOpts{}, "retry", p1[:16])
-	if r.err != nil {
-		t.Fatalf("retry: %v\n%s", r.err, r.stderr)
+	if r.Err != nil {
+		t.Fatalf("retry: %v\n%s", r.Err, r.Stderr)
 	}
-	if !strings.Contains(r.stdout, p1+"\t"+topic+"\t✓\t2") || !strings.Contains(r.stderr, "Retried 1 of 1 messages") {
-		t.Errorf("result:\n%s\nstderr: %s", r.stdout, r.stderr)
+	if !strings.Contains(r.Stdout, p1+"\t"+topic+"\t✓\t2") || !strings.Contains(r.Stderr, "Retried 1 of 1 messages") {
+		t.Errorf("result:\n%s\nstderr: %s", r.Stdout, r.Stderr)
 	}
 	rec := e.consume(topic, 1)[0]
 	var value map[string]any
@@ -56,8 +56,8 @@ func TestE2ERetryByID(t *testing.T) {
 	// Retrying it again, or a message already retried, is refused: exit 4.
 	for _, id := range []string{p1, done} {
 		r = e.wantExit(exitcode.InvalidState, runOpts{}, "retry", id)
-		if !strings.Contains(r.stdout, "refused") || !strings.Contains(r.err.Error(), "already retried or discarded") {
-			t.Errorf("refusal of %s:\n%s\n%v", id, r.stdout, r.err)
+		if !strings.Contains(r.Stdout, "refused") || !strings.Contains(r.Err.Error(), "already retried or discarded") {
+			t.Errorf("refusal of %s:\n%s\n%v", id, r.Stdout, r.Err)
 		}
 	}
 	e.wantExit(exitcode.NotFound, runOpts{}, "retry", "ffffffff")
@@ -94,24 +94,24 @@ func TestE2EBulkRetry(t *testing.T) {
 
 	// Without a terminal a bulk retry needs --yes, and changes nothing.
 	r := e.wantExit(exitcode.Usage, runOpts{}, "retry", "--all", "--topic", a)
-	if !strings.Contains(r.stderr, "About to retry 3 messages: 3 to "+a+" (1 more refused") || !strings.Contains(cmdutil.HintOf(r.err), "--yes") {
-		t.Errorf("refusal without --yes: %v\nstderr: %s", r.err, r.stderr)
+	if !strings.Contains(r.Stderr, "About to retry 3 messages: 3 to "+a+" (1 more refused") || !strings.Contains(exitcode.HintOf(r.Err), "--yes") {
+		t.Errorf("refusal without --yes: %v\nstderr: %s", r.Err, r.Stderr)
 	}
 	// -o json never prompts, even on a terminal.
 	e.wantExit(exitcode.Usage, runOpts{tty: true, stdin: "y\n"}, "retry", "--all", "--topic", a, "-o", "json")
 	// On a terminal, the default answer is no.
 	r = e.wantExit(exitcode.Error, runOpts{tty: true, stdin: "\n"}, "retry", "--all", "--topic", a)
-	if !strings.Contains(r.stderr, "Retry 3 messages? [y/N]") || !strings.Contains(r.err.Error(), "cancelled") {
-		t.Errorf("prompt: %v\nstderr: %q", r.err, r.stderr)
+	if !strings.Contains(r.Stderr, "Retry 3 messages? [y/N]") || !strings.Contains(r.Err.Error(), "cancelled") {
+		t.Errorf("prompt: %v\nstderr: %q", r.Err, r.Stderr)
 	}
 	// A dry run lists what would be sent and sends nothing.
 	r = e.run(runOpts{}, "retry", "--all", "--topic", a, "--dry-run")
-	if r.err != nil {
-		t.Fatal(r.err)
+	if r.Err != nil {
+		t.Fatal(r.Err)
 	}
-	if strings.Count(r.stdout, "\tretry\n") != 3 || !strings.Contains(r.stdout, done) ||
-		!strings.Contains(r.stderr, "Dry run: would retry 3 messages (3 to "+a+"), 1 refused") {
-		t.Errorf("dry run:\n%s\nstderr: %s", r.stdout, r.stderr)
+	if strings.Count(r.Stdout, "\tretry\n") != 3 || !strings.Contains(r.Stdout, done) ||
+		!strings.Contains(r.Stderr, "Dry run: would retry 3 messages (3 to "+a+"), 1 refused") {
+		t.Errorf("dry run:\n%s\nstderr: %s", r.Stdout, r.Stderr)
 	}
 	if after := e.allDocs(); !reflect.DeepEqual(before, after) {
 		t.Errorf("refused, cancelled and dry runs must not change documents")
@@ -160,8 +160,8 @@ func TestE2EBulkRetry(t *testing.T) {
 	e.wantExit(exitcode.InvalidState, runOpts{}, "retry", "--all", "--topic", a, "--yes")
 	// A filter that matches nothing is not an error.
 	r = e.run(runOpts{}, "retry", "--all", "--topic", e.topic("nothing_here"), "--yes")
-	if r.err != nil || !strings.Contains(r.stderr, "No DLQ messages match") {
-		t.Errorf("empty selection: %v %q", r.err, r.stderr)
+	if r.Err != nil || !strings.Contains(r.Stderr, "No DLQ messages match") {
+		t.Errorf("empty selection: %v %q", r.Err, r.Stderr)
 	}
 }
 
@@ -180,8 +180,8 @@ func TestE2EDiscard(t *testing.T) {
 	}
 
 	r := e.run(runOpts{}, "discard", ids[0], "--reason", "fixed by hand")
-	if r.err != nil || !strings.Contains(r.stderr, "Discarded 1 of 1 messages") {
-		t.Fatalf("discard: %v\n%s", r.err, r.stderr)
+	if r.Err != nil || !strings.Contains(r.Stderr, "Discarded 1 of 1 messages") {
+		t.Fatalf("discard: %v\n%s", r.Err, r.Stderr)
 	}
 	doc := e.stored(ids[0])
 	if doc["status"] != "discarded" || doc["discard_reason"] != "manual: fixed by hand" || doc["discarded_at"] == nil {
@@ -193,17 +193,17 @@ func TestE2EDiscard(t *testing.T) {
 
 	// Bulk on a terminal: the summary, a yes, a progress line, the results.
 	r = e.run(runOpts{tty: true, stdin: "y\n"}, "discard", "--all", "--topic", topic, "--reason", "feature removed")
-	if r.err != nil {
-		t.Fatalf("bulk discard: %v\n%s", r.err, r.stderr)
+	if r.Err != nil {
+		t.Fatalf("bulk discard: %v\n%s", r.Err, r.Stderr)
 	}
 	for _, want := range []string{"About to discard 2 messages: 2 from " + topic + " (1 more refused", "Discard 2 messages? [y/N]",
 		"Discarding", "Discarded 2 of 2 messages, 1 refused"} {
-		if !strings.Contains(r.stderr, want) {
-			t.Errorf("stderr should contain %q:\n%q", want, r.stderr)
+		if !strings.Contains(r.Stderr, want) {
+			t.Errorf("stderr should contain %q:\n%q", want, r.Stderr)
 		}
 	}
-	if !strings.Contains(r.stdout, ids[1][:shortIDLen]) || !strings.Contains(r.stdout, "refused") {
-		t.Errorf("result table:\n%s", r.stdout)
+	if !strings.Contains(r.Stdout, ids[1][:shortIDLen]) || !strings.Contains(r.Stdout, "refused") {
+		t.Errorf("result table:\n%s", r.Stdout)
 	}
 	for _, id := range ids[1:] {
 		if got := e.stored(id)["discard_reason"]; got != "manual: feature removed" {
@@ -222,11 +222,11 @@ func TestE2EKafkaUnreachable(t *testing.T) {
 		e.insert(msgSpec{id: id, typ: "execution_failed", status: "pending", failedAgo: time.Minute, err: "x"})
 	}
 	before := e.allDocs()
-	e.settings.KafkaBrokers = []string{"127.0.0.1:1"} // nothing listens there
-	e.settings.Timeout = time.Second
+	e.Vars[config.EnvKafkaBrokers] = "127.0.0.1:1" // nothing listens there
+	e.Vars[config.EnvTimeout] = "1s"
 	r := e.wantExit(exitcode.Unavailable, runOpts{}, "retry", "--all", "--yes")
-	if !strings.Contains(r.err.Error(), "127.0.0.1:1") {
-		t.Errorf("the error should name the brokers: %v", r.err)
+	if !strings.Contains(r.Err.Error(), "127.0.0.1:1") {
+		t.Errorf("the error should name the brokers: %v", r.Err)
 	}
 	e.wantExit(exitcode.Unavailable, runOpts{}, "discard", ids[0], "--reason", "x")
 	if !reflect.DeepEqual(before, e.allDocs()) {

@@ -78,12 +78,12 @@ func TestE2EForeignDocuments(t *testing.T) {
 	}
 
 	r := e.run(runOpts{tty: true}, "list")
-	if r.err != nil || !strings.Contains(r.stderr, "3 documents could not be read and were skipped; see --show-invalid") {
-		t.Errorf("table list: %v\nstderr: %s", r.err, r.stderr)
+	if r.Err != nil || !strings.Contains(r.Stderr, "3 documents could not be read and were skipped; see --show-invalid") {
+		t.Errorf("table list: %v\nstderr: %s", r.Err, r.Stderr)
 	}
 	r = e.run(runOpts{}, "list", "--show-invalid")
-	if r.err != nil || !strings.Contains(r.stderr, "dlq_messages "+retryStr.Hex()+": ") {
-		t.Errorf("list --show-invalid: %v\nstderr: %s", r.err, r.stderr)
+	if r.Err != nil || !strings.Contains(r.Stderr, "dlq_messages "+retryStr.Hex()+": ") {
+		t.Errorf("list --show-invalid: %v\nstderr: %s", r.Err, r.Stderr)
 	}
 
 	var summary struct {

@@ -9,54 +9,40 @@ import (
 	"testing"
 	"time"
 
-	"github.com/spf13/cobra"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/integr8scode/replayctl/internal/cli/clitest"
-	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
 	"github.com/integr8scode/replayctl/internal/config"
 	"github.com/integr8scode/replayctl/internal/exitcode"
-	"github.com/integr8scode/replayctl/internal/output"
 	"github.com/integr8scode/replayctl/internal/store"
 	"github.com/integr8scode/replayctl/internal/testenv"
 )
 
-// commandTimeout bounds one command against the embedded stack; -race
-// makes FerretDB several times slower.
+// commandTimeout bounds the seeding and reading helpers; -race makes
+// FerretDB several times slower.
 const commandTimeout = 60 * time.Second
 
-// env is one test's slice of the shared embedded stack: its own database
-// and its own topic prefix, so tests never see each other's data.
+// env is the harness's environment for `replayctl dlq`, with the seeding
+// and reading helpers of these tests.
 type env struct {
-	t        *testing.T
-	db       *mongo.Database
-	st       *store.Store
-	settings config.Settings
-	prefix   string
-	now      time.Time
+	*clitest.Env
+	t      *testing.T
+	st     *store.Store
+	prefix string
+	now    time.Time
 }
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	stack := testenv.Shared(t)
-	db := testenv.Database(t)
-	prefix := testenv.UniqueName(t, "p") + "_"
-	return &env{
-		t:  t,
-		db: db,
-		st: store.FromClient(db.Client(), store.Options{Database: db.Name()}),
-		settings: config.Settings{
-			MongoURI: stack.MongoURI(), Database: db.Name(), KafkaBrokers: stack.KafkaBrokers(),
-			TopicPrefix: prefix, DLQTopic: config.DefaultDLQTopic, Timeout: 30 * time.Second, Output: "table",
-		},
-		prefix: prefix,
-		// A real, fixed clock: the domain compares it with stored dates
-		// (7-day drop, due retries), and relative times stay stable.
-		now: time.Now().UTC().Truncate(time.Millisecond),
-	}
+	ce := clitest.New(t, NewCmdDLQ)
+	// A real, fixed clock: the domain compares it with stored dates (7-day
+	// drop, due retries), and relative times stay stable.
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	ce.Now = func() time.Time { return now }
+	ce.Vars[config.EnvTimeout] = "30s"
+	return &env{Env: ce, t: t, st: ce.Store, prefix: ce.Prefix, now: now}
 }
 
 // runOpts describe the terminal a command runs in.
@@ -66,71 +52,39 @@ type runOpts struct {
 	ctx   context.Context // cancelled like main's on Ctrl-C; nil = none
 }
 
-type result struct {
-	stdout, stderr string
-	err            error
-	code           exitcode.Code
-}
-
-// run executes `replayctl dlq args...` in process, as main does, against
-// this env's database and topics.
-func (e *env) run(o runOpts, args ...string) result {
-	e.t.Helper()
-	return e.runRoot(o, append([]string{"dlq"}, args...)...)
-}
-
-// runRoot executes `replayctl args...` with only the dlq command mounted
-// (for cobra's own commands such as __complete).
-func (e *env) runRoot(o runOpts, args ...string) result {
-	e.t.Helper()
+func (o runOpts) term() clitest.Term {
 	term := clitest.Term{TTY: o.tty, Stdin: o.stdin}
 	if o.tty {
 		term.Width = 200
 	}
-	ios, out, errOut := term.Streams()
-	root := &cobra.Command{Use: "replayctl", SilenceErrors: true, SilenceUsage: true}
-	root.PersistentFlags().StringP("output", "o", "table", "output format")
-	f := &cmdutil.Factory{IO: ios, Getenv: func(string) string { return "" }, Now: func() time.Time { return e.now }}
-	f.Settings = func() (*config.Settings, error) { s := e.settings; return &s, nil }
-	f.Printer = func() (*output.Printer, error) {
-		v, _ := root.PersistentFlags().GetString("output")
-		format, err := output.ParseFormat(v)
-		if err != nil {
-			return nil, exitcode.New(exitcode.Usage, err)
-		}
-		return output.NewPrinter(ios, format), nil
-	}
-	f.Store = func(context.Context) (*store.Store, error) { return e.st, nil }
-	root.AddCommand(NewCmdDLQ(f))
-	parent := o.ctx
-	if parent == nil {
-		parent = context.Background()
-	}
-	ctx, cancel := context.WithTimeout(parent, commandTimeout)
-	defer cancel()
-	err := clitest.Exec(ctx, root, ios, args...)
-	f.Close()
-	return result{stdout: out.String(), stderr: errOut.String(), err: err, code: cmdutil.ExitCode(err)}
+	return term
 }
 
-// ok runs a command that must succeed and returns its stdout.
+func dlqArgs(args []string) []string { return append([]string{"dlq"}, args...) }
+
+// run executes `replayctl dlq args...`.
+func (e *env) run(o runOpts, args ...string) clitest.Result {
+	e.t.Helper()
+	return e.RunWith(o.term(), o.ctx, dlqArgs(args)...)
+}
+
+// runRoot executes `replayctl args...` (cobra's own commands such as
+// __complete).
+func (e *env) runRoot(o runOpts, args ...string) clitest.Result {
+	e.t.Helper()
+	return e.RunWith(o.term(), o.ctx, args...)
+}
+
+// ok runs `dlq args...`, which must succeed, and returns its stdout.
 func (e *env) ok(args ...string) string {
 	e.t.Helper()
-	r := e.run(runOpts{}, args...)
-	if r.err != nil {
-		e.t.Fatalf("dlq %s: exit %d: %v\nstderr: %s", strings.Join(args, " "), r.code, r.err, r.stderr)
-	}
-	return r.stdout
+	return e.OK(dlqArgs(args)...)
 }
 
-// okJSON runs a command with -o json and decodes its stdout into v.
+// okJSON runs `dlq args... -o json` and decodes its stdout into v.
 func (e *env) okJSON(v any, args ...string) {
 	e.t.Helper()
-	out := e.ok(append(args, "-o", "json")...)
-	reflect.ValueOf(v).Elem().SetZero() // no stale fields from an earlier decode
-	if err := json.Unmarshal([]byte(out), v); err != nil {
-		e.t.Fatalf("dlq %s: decode JSON: %v\n%s", strings.Join(args, " "), err, out)
-	}
+	e.OKJSON(v, dlqArgs(args)...)
 }
 
 // okItems runs a list command with -o json and decodes its items into v,
@@ -152,13 +106,9 @@ func (e *env) okItems(v any, args ...string) {
 	}
 }
 
-func (e *env) wantExit(code exitcode.Code, o runOpts, args ...string) result {
+func (e *env) wantExit(code exitcode.Code, o runOpts, args ...string) clitest.Result {
 	e.t.Helper()
-	r := e.run(o, args...)
-	if r.code != code {
-		e.t.Fatalf("dlq %s: exit %d, want %d (err: %v)\nstdout: %s\nstderr: %s", strings.Join(args, " "), r.code, code, r.err, r.stdout, r.stderr)
-	}
-	return r
+	return e.run(o, args...).Want(e.t, code)
 }
 
 // msgSpec describes one dlq_messages document to insert.

@@ -63,8 +63,8 @@ func TestE2EPolicy(t *testing.T) {
 
 	// Bad input is rejected before anything is written.
 	r := e.wantExit(exitcode.Usage, runOpts{}, "policy", "set", topic, "--strategy", "linear")
-	if !strings.Contains(r.err.Error(), "exponential_backoff") {
-		t.Errorf("unknown strategy should list the valid ones: %v", r.err)
+	if !strings.Contains(r.Err.Error(), "exponential_backoff") {
+		t.Errorf("unknown strategy should list the valid ones: %v", r.Err)
 	}
 	e.wantExit(exitcode.Usage, runOpts{}, "policy", "set", topic, "--strategy", "fixed_interval", "--max-delay", "10s")
 	e.wantExit(exitcode.Usage, runOpts{}, "policy", "set", topic, "--strategy", "fixed_interval", "--max-retries", "-2")
@@ -76,16 +76,16 @@ func TestE2EPolicy(t *testing.T) {
 
 	// Unspecified fields come from the preset that would otherwise apply.
 	r = e.run(runOpts{}, "policy", "set", topic, "--strategy", "fixed_interval", "--base-delay", "2m")
-	if r.err != nil {
-		t.Fatal(r.err)
+	if r.Err != nil {
+		t.Fatal(r.Err)
 	}
 	for _, want := range []string{"Strategy:     fixed_interval", "Max retries:  3", "Base delay:   2m", "Max delay:    10m", "override for topic " + topic} {
-		if !strings.Contains(r.stdout, want) {
-			t.Errorf("policy set should print %q:\n%s", want, r.stdout)
+		if !strings.Contains(r.Stdout, want) {
+			t.Errorf("policy set should print %q:\n%s", want, r.Stdout)
 		}
 	}
-	if !strings.Contains(r.stderr, "saved") {
-		t.Errorf("policy set should confirm on stderr: %q", r.stderr)
+	if !strings.Contains(r.Stderr, "saved") {
+		t.Errorf("policy set should confirm on stderr: %q", r.Stderr)
 	}
 	e.okJSON(&res, "policy", "show", topic)
 	if !res.Override || res.Policy.Strategy != "fixed_interval" || res.Policy.BaseDelaySeconds != 120 || res.Policy.MaxDelaySeconds != 600 || res.Policy.RetryMultiplier != 3 {
@@ -108,7 +108,7 @@ func TestE2EPolicy(t *testing.T) {
 		t.Errorf("after unset the preset applies again: %+v", res)
 	}
 	r = e.wantExit(exitcode.NotFound, runOpts{}, "policy", "unset", topic)
-	if !strings.Contains(r.err.Error(), topic) {
-		t.Errorf("unset of a missing override should name the topic: %v", r.err)
+	if !strings.Contains(r.Err.Error(), topic) {
+		t.Errorf("unset of a missing override should name the topic: %v", r.Err)
 	}
 }

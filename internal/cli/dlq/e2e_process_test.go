@@ -9,6 +9,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
+	"github.com/integr8scode/replayctl/internal/cli/clitest"
 	"github.com/integr8scode/replayctl/internal/contract"
 	"github.com/integr8scode/replayctl/internal/testenv"
 )
@@ -127,7 +128,7 @@ func TestE2EProcessUntilStopped(t *testing.T) {
 
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
-	done := make(chan result, 1)
+	done := make(chan clitest.Result, 1)
 	go func() {
 		done <- e.run(runOpts{tty: true, ctx: ctx}, "process", "--group", group, "--poll-interval", "50ms", "-o", "json")
 	}()
@@ -136,20 +137,20 @@ func TestE2EProcessUntilStopped(t *testing.T) {
 		return err == nil && n == 2
 	}, "the processor should store both messages")
 	stop()
-	var r result
+	var r clitest.Result
 	select {
 	case r = <-done:
 	case <-time.After(commandTimeout):
 		t.Fatal("the processor did not stop after its context was cancelled")
 	}
-	if r.err != nil {
-		t.Fatalf("stopping the processor is a clean exit, got %v (exit %d)", r.err, r.code)
+	if r.Err != nil {
+		t.Fatalf("stopping the processor is a clean exit, got %v (exit %d)", r.Err, r.Code)
 	}
 	var st statsOut
-	if err := json.Unmarshal([]byte(r.stdout), &st); err != nil || st.Received != 2 || st.Scheduled != 2 {
-		t.Errorf("summary after stop: %+v %v\n%s", st, err, r.stdout)
+	if err := json.Unmarshal([]byte(r.Stdout), &st); err != nil || st.Received != 2 || st.Scheduled != 2 {
+		t.Errorf("summary after stop: %+v %v\n%s", st, err, r.Stdout)
 	}
-	if !strings.Contains(r.stderr, "press Ctrl-C to stop") || !strings.Contains(r.stderr, "\rreceived 2, quarantined 0, scheduled 2") {
-		t.Errorf("a terminal shows a live status line: %q", r.stderr)
+	if !strings.Contains(r.Stderr, "press Ctrl-C to stop") || !strings.Contains(r.Stderr, "\rreceived 2, quarantined 0, scheduled 2") {
+		t.Errorf("a terminal shows a live status line: %q", r.Stderr)
 	}
 }

@@ -118,18 +118,18 @@ func testListFilters(e *env, ids map[string]string) {
 
 func testListTTY(e *env, ids map[string]string) {
 	r := e.run(runOpts{tty: true}, "list", "--limit", "2")
-	if r.err != nil {
-		e.t.Fatal(r.err)
+	if r.Err != nil {
+		e.t.Fatal(r.Err)
 	}
-	if !strings.Contains(r.stderr, "Showing 2 of 6 messages; use --offset 2 for more") {
-		e.t.Errorf("footer missing: %q", r.stderr)
+	if !strings.Contains(r.Stderr, "Showing 2 of 6 messages; use --offset 2 for more") {
+		e.t.Errorf("footer missing: %q", r.Stderr)
 	}
 	short := ids["A"][:shortIDLen]
-	if !strings.Contains(r.stdout, short+"  execution_failed") || strings.Contains(r.stdout, ids["A"]) {
-		e.t.Errorf("a terminal shows 12-character ids:\n%s", r.stdout)
+	if !strings.Contains(r.Stdout, short+"  execution_failed") || strings.Contains(r.Stdout, ids["A"]) {
+		e.t.Errorf("a terminal shows 12-character ids:\n%s", r.Stdout)
 	}
-	if !strings.Contains(r.stdout, "10m ago") || !strings.Contains(r.stdout, "TimeoutError: no answer after 30s") {
-		e.t.Errorf("relative failure time and error expected:\n%s", r.stdout)
+	if !strings.Contains(r.Stdout, "10m ago") || !strings.Contains(r.Stdout, "TimeoutError: no answer after 30s") {
+		e.t.Errorf("relative failure time and error expected:\n%s", r.Stdout)
 	}
 	// The short id a terminal shows is accepted back.
 	if out := e.ok("show", short); !strings.Contains(out, ids["A"]) {
@@ -168,12 +168,12 @@ func testShow(e *env, ids map[string]string) {
 		e.t.Errorf("show -o json: %+v", js)
 	}
 	r := e.wantExit(exitcode.NotFound, runOpts{}, "show", "ffffffff")
-	if !strings.Contains(r.err.Error(), "ffffffff") {
-		e.t.Errorf("not found should name the id: %v", r.err)
+	if !strings.Contains(r.Err.Error(), "ffffffff") {
+		e.t.Errorf("not found should name the id: %v", r.Err)
 	}
 	r = e.wantExit(exitcode.Usage, runOpts{}, "show", ids["E"][:10])
-	if msg := r.err.Error(); !strings.Contains(msg, ids["E"]) || !strings.Contains(msg, ids["F"]) {
-		e.t.Errorf("ambiguous prefix should list the candidates: %v", r.err)
+	if msg := r.Err.Error(); !strings.Contains(msg, ids["E"]) || !strings.Contains(msg, ids["F"]) {
+		e.t.Errorf("ambiguous prefix should list the candidates: %v", r.Err)
 	}
 }
 
@@ -272,23 +272,23 @@ func testErrors(e *env) {
 
 func testCompletion(e *env, ids map[string]string) {
 	r := e.runRoot(runOpts{}, "__complete", "dlq", "show", ids["E"][:10])
-	if r.err != nil {
-		e.t.Fatal(r.err)
+	if r.Err != nil {
+		e.t.Fatal(r.Err)
 	}
-	if !strings.Contains(r.stdout, ids["E"]+"\tuser_login pending") || !strings.Contains(r.stdout, ids["F"]) || strings.Contains(r.stdout, ids["A"]) {
-		e.t.Errorf("id completion:\n%s", r.stdout)
+	if !strings.Contains(r.Stdout, ids["E"]+"\tuser_login pending") || !strings.Contains(r.Stdout, ids["F"]) || strings.Contains(r.Stdout, ids["A"]) {
+		e.t.Errorf("id completion:\n%s", r.Stdout)
 	}
 	// retry only offers messages it would accept.
 	r = e.runRoot(runOpts{}, "__complete", "dlq", "retry", "")
-	if strings.Contains(r.stdout, ids["C"]) || strings.Contains(r.stdout, ids["D"]) || !strings.Contains(r.stdout, ids["A"]) {
-		e.t.Errorf("retry completion should skip terminal messages:\n%s", r.stdout)
+	if strings.Contains(r.Stdout, ids["C"]) || strings.Contains(r.Stdout, ids["D"]) || !strings.Contains(r.Stdout, ids["A"]) {
+		e.t.Errorf("retry completion should skip terminal messages:\n%s", r.Stdout)
 	}
 	r = e.runRoot(runOpts{}, "__complete", "dlq", "list", "--topic", e.prefix+"pod")
-	if !strings.Contains(r.stdout, e.topic("pod_failed")) || strings.Contains(r.stdout, e.topic("user_login")) {
-		e.t.Errorf("topic completion:\n%s", r.stdout)
+	if !strings.Contains(r.Stdout, e.topic("pod_failed")) || strings.Contains(r.Stdout, e.topic("user_login")) {
+		e.t.Errorf("topic completion:\n%s", r.Stdout)
 	}
 	r = e.runRoot(runOpts{}, "__complete", "dlq", "list", "--status", "")
-	if !strings.Contains(r.stdout, "scheduled") {
-		e.t.Errorf("status completion:\n%s", r.stdout)
+	if !strings.Contains(r.Stdout, "scheduled") {
+		e.t.Errorf("status completion:\n%s", r.Stdout)
 	}
 }

@@ -31,7 +31,7 @@ func TestE2EPolicyListReportsUnreadableOverride(t *testing.T) {
 	e.ok("policy", "set", e.topic("execution_failed"), "--strategy", "manual")
 	ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
 	defer cancel()
-	if _, err := e.db.Collection("dlq_retry_policies").InsertOne(ctx, bson.D{{Key: "_id", Value: topic}, {Key: "max_retries", Value: "many"}}); err != nil {
+	if _, err := e.st.Database().Collection("dlq_retry_policies").InsertOne(ctx, bson.D{{Key: "_id", Value: topic}, {Key: "max_retries", Value: "many"}}); err != nil {
 		t.Fatal(err)
 	}
 	var list struct {
@@ -46,12 +46,12 @@ func TestE2EPolicyListReportsUnreadableOverride(t *testing.T) {
 		t.Errorf("%d overrides listed, want 1", n)
 	}
 	r := e.run(runOpts{tty: true}, "policy", "list")
-	if r.err != nil || !strings.Contains(r.stderr, "1 document could not be read and was skipped; see --show-invalid") {
-		t.Errorf("table policy list: %v\nstderr: %s", r.err, r.stderr)
+	if r.Err != nil || !strings.Contains(r.Stderr, "1 document could not be read and was skipped; see --show-invalid") {
+		t.Errorf("table policy list: %v\nstderr: %s", r.Err, r.Stderr)
 	}
 	r = e.run(runOpts{}, "policy", "list", "--show-invalid")
-	if r.err != nil || !strings.Contains(r.stderr, "dlq_retry_policies "+topic+": ") {
-		t.Errorf("policy list --show-invalid: %v\nstderr: %s", r.err, r.stderr)
+	if r.Err != nil || !strings.Contains(r.Stderr, "dlq_retry_policies "+topic+": ") {
+		t.Errorf("policy list --show-invalid: %v\nstderr: %s", r.Err, r.Stderr)
 	}
 }
 
@@ -63,8 +63,8 @@ func TestE2EBulkByFilterReportsUnreadable(t *testing.T) {
 	want := map[string]bool{evStr.Hex(): true, failedStr.Hex(): true, retryStr.Hex(): true}
 
 	r := e.run(runOpts{}, "discard", "--all", "--reason", "cleanup", "--dry-run")
-	if r.err != nil || !strings.Contains(r.stderr, "3 documents could not be read and were skipped; see --show-invalid") {
-		t.Errorf("discard --all --dry-run: %v\nstderr: %s", r.err, r.stderr)
+	if r.Err != nil || !strings.Contains(r.Stderr, "3 documents could not be read and were skipped; see --show-invalid") {
+		t.Errorf("discard --all --dry-run: %v\nstderr: %s", r.Err, r.Stderr)
 	}
 	var dry struct {
 		Count   int          `json:"count"`
@@ -94,7 +94,7 @@ func TestE2EBulkByFilterReportsUnreadable(t *testing.T) {
 	}
 	// Nothing eligible is left (exit 4), but the unreadable ones are still told.
 	r = e.run(runOpts{}, "retry", "--all", "--yes")
-	if r.code != exitcode.InvalidState || !strings.Contains(r.stderr, "3 documents could not be read and were skipped") {
-		t.Errorf("retry --all with nothing readable left: %v\nstderr: %s", r.err, r.stderr)
+	if r.Code != exitcode.InvalidState || !strings.Contains(r.Stderr, "3 documents could not be read and were skipped") {
+		t.Errorf("retry --all with nothing readable left: %v\nstderr: %s", r.Err, r.Stderr)
 	}
 }

@@ -2,14 +2,12 @@ package dlqcmd
 
 import (
 	"context"
-	"sort"
 
 	"github.com/spf13/cobra"
 
 	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
 	"github.com/integr8scode/replayctl/internal/dlq"
 	"github.com/integr8scode/replayctl/internal/flagvalue"
-	"github.com/integr8scode/replayctl/internal/store"
 )
 
 // Orders of `dlq errors`.
@@ -28,7 +26,7 @@ type ErrorsOptions struct {
 }
 
 // NewCmdErrors builds `dlq errors`; runF replaces the run in flag tests.
-func NewCmdErrors(f *cmdutil.Factory, runF func(*ErrorsOptions) error) *cobra.Command {
+func NewCmdErrors(f *cmdutil.Factory, runF func(context.Context, *ErrorsOptions) error) *cobra.Command {
 	opts := &ErrorsOptions{cmdOptions: cmdOptions{Factory: f}}
 	var ff filterFlags
 	cmd := &cobra.Command{
@@ -74,33 +72,13 @@ puts the biggest causes first. Takes the same filters as 'dlq list'.`,
 	return cmd
 }
 
-func errorsRun(opts *ErrorsOptions) error {
-	groups := func(m *dlq.Manager, ctx context.Context, filter dlq.ListFilter) (store.Page[dlq.ErrorGroup], error) {
-		gs, err := m.ErrorsPage(ctx, filter)
-		if err != nil {
-			return gs, err
-		}
-		sortGroups(gs.Items, opts.Sort)
-		return gs, nil
+func errorsRun(ctx context.Context, opts *ErrorsOptions) error {
+	filter := opts.Filter
+	// The domain orders the groups, with ties broken down to the pattern
+	// for a stable output; the flag only names its order.
+	filter.Sort = dlq.SortLastSeen
+	if opts.Sort == sortCount {
+		filter.Sort = dlq.SortCount
 	}
-	return summaryRun(&opts.cmdOptions, opts.Filter, opts.ShowInvalid, "group DLQ errors", groups, newErrorList)
-}
-
-// sortGroups orders groups here rather than trusting the domain's default,
-// so the flag means the same whatever order the groups arrive in; ties
-// fall back to the other key, then to the pattern, for a stable output.
-func sortGroups(groups []dlq.ErrorGroup, by string) {
-	sort.SliceStable(groups, func(i, j int) bool {
-		a, b := groups[i], groups[j]
-		if by == sortCount && a.Count != b.Count {
-			return a.Count > b.Count
-		}
-		if !a.LastSeen.Equal(b.LastSeen) {
-			return a.LastSeen.After(b.LastSeen)
-		}
-		if a.Count != b.Count {
-			return a.Count > b.Count
-		}
-		return a.Pattern < b.Pattern
-	})
+	return summaryRun(ctx, &opts.cmdOptions, filter, opts.ShowInvalid, "group DLQ errors", (*dlq.Manager).ErrorsPage, newErrorsView)
 }

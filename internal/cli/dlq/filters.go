@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
 	"github.com/integr8scode/replayctl/internal/contract"
 	"github.com/integr8scode/replayctl/internal/dlq"
 	"github.com/integr8scode/replayctl/internal/exitcode"
@@ -65,7 +66,7 @@ func (ff *filterFlags) selects() bool {
 func (ff *filterFlags) toFilter(cmd *cobra.Command, now time.Time) (dlq.ListFilter, error) {
 	var f dlq.ListFilter
 	var err error
-	if f.Statuses, err = parseStatuses(ff.Statuses); err != nil {
+	if f.Statuses, err = cmdutil.ParseChoices("status", ff.Statuses, contract.DLQStatuses); err != nil {
 		return f, err
 	}
 	if f.Topics, err = flagvalue.List("topic", ff.Topics); err != nil {
@@ -106,27 +107,9 @@ func checkPaging(cmd *cobra.Command, limit, offset int64) error {
 	return nil
 }
 
-func statusNames() []string {
-	names := make([]string, len(contract.DLQStatuses))
-	for i, s := range contract.DLQStatuses {
-		names[i] = string(s)
-	}
-	return names
-}
+func statusNames() []string { return cmdutil.Names(contract.DLQStatuses) }
 
 func statusList() string { return strings.Join(statusNames(), ", ") }
-
-func parseStatuses(in []string) ([]contract.DLQStatus, error) {
-	names, err := flagvalue.Choices("status", in, statusNames())
-	if err != nil || len(names) == 0 {
-		return nil, err
-	}
-	out := make([]contract.DLQStatus, len(names))
-	for i, n := range names {
-		out[i] = contract.DLQStatus(n)
-	}
-	return out, nil
-}
 
 // cleanArgs trims positional ids and drops empty ones, so a shell
 // variable that expanded to "" selects nothing rather than failing.

@@ -1,6 +1,7 @@
 package dlqcmd
 
 import (
+	"context"
 	"reflect"
 	"testing"
 	"time"
@@ -39,7 +40,7 @@ func TestListFlags(t *testing.T) {
 	for _, c := range ok {
 		t.Run(c.name, func(t *testing.T) {
 			var got *ListOptions
-			err := clitest.Execute(NewCmdList(flagFactory(), func(o *ListOptions) error { got = o; return nil }), c.args...)
+			err := clitest.Execute(NewCmdList(flagFactory(), clitest.Capture(&got)), c.args...)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -67,7 +68,7 @@ func TestListFlags(t *testing.T) {
 	}
 	for _, c := range bad {
 		t.Run(c.name, func(t *testing.T) {
-			err := clitest.Execute(NewCmdList(flagFactory(), func(*ListOptions) error { return errRan }), c.args...)
+			err := clitest.Execute(NewCmdList(flagFactory(), func(context.Context, *ListOptions) error { return errRan }), c.args...)
 			clitest.WantCode(t, err, exitcode.Usage, c.fragments...)
 		})
 	}
@@ -75,7 +76,7 @@ func TestListFlags(t *testing.T) {
 
 func TestShowArgs(t *testing.T) {
 	var got string
-	run := func(o *ShowOptions) error { got = o.EventID; return nil }
+	run := func(_ context.Context, o *ShowOptions) error { got = o.EventID; return nil }
 	if err := clitest.Execute(NewCmdShow(flagFactory(), run), "3f2a9c1e"); err != nil || got != "3f2a9c1e" {
 		t.Fatalf("got %q, %v", got, err)
 	}
@@ -86,7 +87,7 @@ func TestShowArgs(t *testing.T) {
 
 func TestTopicsAndErrorsFlags(t *testing.T) {
 	var topics *TopicsOptions
-	if err := clitest.Execute(NewCmdTopics(flagFactory(), func(o *TopicsOptions) error { topics = o; return nil }),
+	if err := clitest.Execute(NewCmdTopics(flagFactory(), clitest.Capture(&topics)),
 		"--status", "pending", "--limit", "3"); err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +95,7 @@ func TestTopicsAndErrorsFlags(t *testing.T) {
 		t.Errorf("topics filter = %+v", topics.Filter)
 	}
 	var errs *ErrorsOptions
-	run := func(o *ErrorsOptions) error { errs = o; return nil }
+	run := clitest.Capture(&errs)
 	if err := clitest.Execute(NewCmdErrors(flagFactory(), run)); err != nil || errs.Sort != sortLastSeen || errs.Filter.Limit != 0 {
 		t.Fatalf("defaults: %+v %v", errs, err)
 	}
@@ -107,7 +108,7 @@ func TestTopicsAndErrorsFlags(t *testing.T) {
 
 func TestRetryFlags(t *testing.T) {
 	var got *RetryOptions
-	run := func(o *RetryOptions) error { got = o; return nil }
+	run := clitest.Capture(&got)
 	if err := clitest.Execute(NewCmdRetry(flagFactory(), run), "abc", "def", "abc", "--to-topic", "other", "--rate", "5", "-y"); err != nil {
 		t.Fatal(err)
 	}
@@ -138,14 +139,14 @@ func TestRetryFlags(t *testing.T) {
 	}
 	for _, c := range bad {
 		t.Run(c.name, func(t *testing.T) {
-			clitest.WantCode(t, clitest.Execute(NewCmdRetry(flagFactory(), func(*RetryOptions) error { return errRan }), c.args...), exitcode.Usage, c.fragments...)
+			clitest.WantCode(t, clitest.Execute(NewCmdRetry(flagFactory(), func(context.Context, *RetryOptions) error { return errRan }), c.args...), exitcode.Usage, c.fragments...)
 		})
 	}
 }
 
 func TestDiscardFlags(t *testing.T) {
 	var got *DiscardOptions
-	run := func(o *DiscardOptions) error { got = o; return nil }
+	run := clitest.Capture(&got)
 	if err := clitest.Execute(NewCmdDiscard(flagFactory(), run), "abc", "--reason", "  fixed by hand "); err != nil {
 		t.Fatal(err)
 	}
@@ -160,7 +161,7 @@ func TestDiscardFlags(t *testing.T) {
 
 func TestPolicySetFlags(t *testing.T) {
 	var got *PolicySetOptions
-	run := func(o *PolicySetOptions) error { got = o; return nil }
+	run := clitest.Capture(&got)
 	err := clitest.Execute(NewCmdPolicySet(flagFactory(), run), "pod_failed", "--strategy", "Fixed_Interval",
 		"--base-delay", "90", "--max-delay", "5m", "--max-retries", "0", "--jitter", "0.5", "--multiplier", "1.5")
 	if err != nil {
@@ -195,14 +196,14 @@ func TestPolicySetFlags(t *testing.T) {
 	}
 	for _, c := range bad {
 		t.Run(c.name, func(t *testing.T) {
-			clitest.WantCode(t, clitest.Execute(NewCmdPolicySet(flagFactory(), func(*PolicySetOptions) error { return errRan }), c.args...), exitcode.Usage, c.fragments...)
+			clitest.WantCode(t, clitest.Execute(NewCmdPolicySet(flagFactory(), func(context.Context, *PolicySetOptions) error { return errRan }), c.args...), exitcode.Usage, c.fragments...)
 		})
 	}
 }
 
 func TestPolicyShowAndUnsetArgs(t *testing.T) {
 	var show *PolicyShowOptions
-	if err := clitest.Execute(NewCmdPolicyShow(flagFactory(), func(o *PolicyShowOptions) error { show = o; return nil }),
+	if err := clitest.Execute(NewCmdPolicyShow(flagFactory(), clitest.Capture(&show)),
 		"payments", "--type", "execution_failed"); err != nil {
 		t.Fatal(err)
 	}
@@ -212,7 +213,7 @@ func TestPolicyShowAndUnsetArgs(t *testing.T) {
 	clitest.WantCode(t, clitest.Execute(NewCmdPolicyShow(flagFactory(), nil), "payments", "--type", "payment"), exitcode.Usage, "--allow-unknown-type")
 	clitest.WantCode(t, clitest.Execute(NewCmdPolicyShow(flagFactory(), nil)), exitcode.Usage)
 	var unset *PolicyUnsetOptions
-	if err := clitest.Execute(NewCmdPolicyUnset(flagFactory(), func(o *PolicyUnsetOptions) error { unset = o; return nil }), "t1"); err != nil || unset.Topic != "t1" {
+	if err := clitest.Execute(NewCmdPolicyUnset(flagFactory(), clitest.Capture(&unset)), "t1"); err != nil || unset.Topic != "t1" {
 		t.Fatalf("unset: %+v %v", unset, err)
 	}
 	clitest.WantCode(t, clitest.Execute(NewCmdPolicyUnset(flagFactory(), nil), "a", "b"), exitcode.Usage)
@@ -220,7 +221,7 @@ func TestPolicyShowAndUnsetArgs(t *testing.T) {
 
 func TestProcessFlags(t *testing.T) {
 	var got *ProcessOptions
-	run := func(o *ProcessOptions) error { got = o; return nil }
+	run := clitest.Capture(&got)
 	if err := clitest.Execute(NewCmdProcess(flagFactory(), run)); err != nil {
 		t.Fatal(err)
 	}

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/integr8scode/replayctl/internal/cli/clitest"
-	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
 	"github.com/integr8scode/replayctl/internal/dlq"
 	"github.com/integr8scode/replayctl/internal/exitcode"
 )
@@ -30,13 +29,13 @@ func FuzzPolicySetFlags(f *testing.F) {
 		args := []string{"some-topic", "--strategy=" + strategy, "--base-delay=" + base, "--max-delay=" + maxDelay,
 			"--max-retries=" + retries, "--jitter=" + jitter, "--multiplier=" + multiplier}
 		var got *PolicySetOptions
-		err := clitest.Execute(NewCmdPolicySet(flagFactory(), func(o *PolicySetOptions) error { got = o; return nil }), args...)
+		err := clitest.Execute(NewCmdPolicySet(flagFactory(), clitest.Capture(&got)), args...)
 		if err == nil {
 			_, err = mergePolicy(got, dlq.Presets(), "pod_failed")
 		}
 		if err != nil {
-			if cmdutil.ExitCode(err) != exitcode.Usage {
-				t.Fatalf("%q: %v (exit %d), want a usage error", args, err, cmdutil.ExitCode(err))
+			if exitcode.Of(err) != exitcode.Usage {
+				t.Fatalf("%q: %v (exit %d), want a usage error", args, err, exitcode.Of(err))
 			}
 			return
 		}

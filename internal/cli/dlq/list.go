@@ -1,6 +1,7 @@
 package dlqcmd
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -24,7 +25,7 @@ type ListOptions struct {
 }
 
 // NewCmdList builds `dlq list`; runF replaces the run in flag tests.
-func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Command {
+func NewCmdList(f *cmdutil.Factory, runF func(context.Context, *ListOptions) error) *cobra.Command {
 	opts := &ListOptions{cmdOptions: cmdOptions{Factory: f}}
 	var ff filterFlags
 	cmd := &cobra.Command{
@@ -82,20 +83,20 @@ could not read as a DLQ message (not JSON, or no event, event id or topic).`,
 	return cmd
 }
 
-func listRun(opts *ListOptions) error {
+func listRun(ctx context.Context, opts *ListOptions) error {
 	f := opts.Factory
-	p, m, err := opts.printerAndManager(managerNeeds{})
+	p, m, err := opts.printerAndManager(ctx, managerNeeds{})
 	if err != nil {
 		return err
 	}
 	if opts.Invalid {
-		return listInvalid(opts, m, p)
+		return listInvalid(ctx, opts, m, p)
 	}
-	page, err := m.ListPage(opts.Ctx, opts.Filter)
+	page, err := m.ListPage(ctx, opts.Filter)
 	if err != nil {
 		return fmt.Errorf("list DLQ messages: %w", err)
 	}
-	view := newMessageList(page.Items, page.Total, f.Now(), f.IO.IsStdoutTTY())
+	view := newListView(page.Items, page.Total, f.Now(), f.IO.IsStdoutTTY())
 	view.Skipped = cmdutil.SkippedDocs(page.Skipped)
 	if err := p.Print(view); err != nil {
 		return err
@@ -105,8 +106,8 @@ func listRun(opts *ListOptions) error {
 	return nil
 }
 
-func listInvalid(opts *ListOptions, m *dlq.Manager, p *output.Printer) error {
-	page, err := m.ListInvalid(opts.Ctx, opts.Filter.Limit, opts.Filter.Offset)
+func listInvalid(ctx context.Context, opts *ListOptions, m *dlq.Manager, p *output.Printer) error {
+	page, err := m.ListInvalid(ctx, opts.Filter.Limit, opts.Filter.Offset)
 	if err != nil {
 		return fmt.Errorf("list quarantined DLQ records: %w", err)
 	}
@@ -117,7 +118,7 @@ func listInvalid(opts *ListOptions, m *dlq.Manager, p *output.Printer) error {
 			Value: string(r.Value), Headers: r.Headers, Reason: r.Reason, ReceivedAt: r.ReceivedAt}
 	}
 	skipped := cmdutil.SkippedDocs(page.Skipped)
-	if err := p.Print(invalidList{Total: total, Items: items, Skipped: skipped, now: opts.Factory.Now()}); err != nil {
+	if err := p.Print(invalidListView{newPageView(items, total, skipped, opts.Factory.Now())}); err != nil {
 		return err
 	}
 	p.ReportSkipped(skipped, opts.ShowInvalid)

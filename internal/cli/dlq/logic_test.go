@@ -27,30 +27,6 @@ func TestPage(t *testing.T) {
 	}
 }
 
-func TestSortGroups(t *testing.T) {
-	groups := []dlq.ErrorGroup{
-		{Pattern: "old but big", Count: 50, LastSeen: testNow.Add(-time.Hour)},
-		{Pattern: "new and small", Count: 2, LastSeen: testNow},
-		{Pattern: "b tie", Count: 2, LastSeen: testNow.Add(-2 * time.Hour)},
-		{Pattern: "a tie", Count: 2, LastSeen: testNow.Add(-2 * time.Hour)},
-	}
-	order := func() string {
-		var names []string
-		for _, g := range groups {
-			names = append(names, g.Pattern)
-		}
-		return strings.Join(names, "|")
-	}
-	sortGroups(groups, sortLastSeen)
-	if got := order(); got != "new and small|old but big|a tie|b tie" {
-		t.Errorf("last-seen order: %s", got)
-	}
-	sortGroups(groups, sortCount)
-	if got := order(); got != "old but big|new and small|a tie|b tie" {
-		t.Errorf("count order: %s", got)
-	}
-}
-
 func TestPresetFor(t *testing.T) {
 	for typ, want := range map[string]string{
 		"execution_failed": "aggressive", "create_pod_command": "aggressive", "pod_failed": "cautious",
@@ -151,8 +127,8 @@ func TestConfirmBulk(t *testing.T) {
 
 func TestOutcome(t *testing.T) {
 	act := batchAction{verb: "retry"}
-	clitest.WantCode(t, outcome(batchResult{Succeeded: 48, Failed: 2, Refused: 3}, 50, act), exitcode.Partial, "2 of 50 messages failed to retry")
-	clitest.WantCode(t, outcome(batchResult{Succeeded: 0, Failed: 1}, 1, act), exitcode.Partial)
-	clitest.WantCode(t, outcome(batchResult{Succeeded: 5, Refused: 3}, 5, act), exitcode.OK)
-	clitest.WantCode(t, outcome(batchResult{Refused: 2}, 2, act), exitcode.InvalidState, "refused")
+	clitest.WantCode(t, outcome(batchView{Succeeded: 48, Failed: 2, Refused: 3}, 50, act), exitcode.Partial, "2 of 50 messages failed to retry")
+	clitest.WantCode(t, outcome(batchView{Succeeded: 0, Failed: 1}, 1, act), exitcode.Partial)
+	clitest.WantCode(t, outcome(batchView{Succeeded: 5, Refused: 3}, 5, act), exitcode.OK)
+	clitest.WantCode(t, outcome(batchView{Refused: 2}, 2, act), exitcode.InvalidState, "refused")
 }

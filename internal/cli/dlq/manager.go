@@ -18,13 +18,13 @@ type managerNeeds struct {
 
 // printerAndManager is the preamble of every verb. The printer comes first,
 // so a bad -o exits 2 before anything is dialled; --debug comes from o.
-func (o *cmdOptions) printerAndManager(needs managerNeeds) (*output.Printer, *dlq.Manager, error) {
+func (o *cmdOptions) printerAndManager(ctx context.Context, needs managerNeeds) (*output.Printer, *dlq.Manager, error) {
 	p, err := o.Factory.Printer()
 	if err != nil {
 		return nil, nil, err
 	}
 	needs.Debug = o.Debug
-	m, err := newManager(o.Ctx, o.Factory, needs)
+	m, err := newManager(ctx, o.Factory, needs)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -42,18 +42,13 @@ same policy.`,
   replayctl dlq policy show execution_requested
   replayctl dlq policy set pod_failed --strategy fixed_interval --base-delay 2m --max-retries 10
   replayctl dlq policy unset pod_failed`,
-		Args: cmdutil.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return cmd.Help()
-		},
 	}
-	cmd.AddCommand(
+	return cmdutil.Group(cmd,
 		NewCmdPolicyList(f, nil),
 		NewCmdPolicyShow(f, nil),
 		NewCmdPolicySet(f, nil),
 		NewCmdPolicyUnset(f, nil),
 	)
-	return cmd
 }
 
 // parseStrategy reads --strategy with the shared choice parser, so its

@@ -1,6 +1,7 @@
 package dlqcmd
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -16,7 +17,7 @@ type PolicyListOptions struct {
 }
 
 // NewCmdPolicyList builds `dlq policy list`; runF replaces the run in flag tests.
-func NewCmdPolicyList(f *cmdutil.Factory, runF func(*PolicyListOptions) error) *cobra.Command {
+func NewCmdPolicyList(f *cmdutil.Factory, runF func(context.Context, *PolicyListOptions) error) *cobra.Command {
 	opts := &PolicyListOptions{cmdOptions: cmdOptions{Factory: f}}
 	cmd := &cobra.Command{
 		Use:   "list",
@@ -39,17 +40,17 @@ includes the full list of event types for each preset.`,
 	return cmd
 }
 
-func policyListRun(opts *PolicyListOptions) error {
+func policyListRun(ctx context.Context, opts *PolicyListOptions) error {
 	f := opts.Factory
-	p, m, err := opts.printerAndManager(managerNeeds{})
+	p, m, err := opts.printerAndManager(ctx, managerNeeds{})
 	if err != nil {
 		return err
 	}
-	page, err := m.Overrides(opts.Ctx)
+	page, err := m.Overrides(ctx)
 	if err != nil {
 		return fmt.Errorf("list retry policy overrides: %w", err)
 	}
-	view := newPolicyList(dlq.Presets(), page.Items, f.Now())
+	view := newPolicyListView(dlq.Presets(), page.Items, f.Now())
 	view.Skipped = cmdutil.SkippedDocs(page.Skipped)
 	if err := p.Print(view); err != nil {
 		return err

@@ -1,6 +1,7 @@
 package dlqcmd
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -39,7 +40,7 @@ type policySetFlags struct {
 }
 
 // NewCmdPolicySet builds `dlq policy set`; runF replaces the run in flag tests.
-func NewCmdPolicySet(f *cmdutil.Factory, runF func(*PolicySetOptions) error) *cobra.Command {
+func NewCmdPolicySet(f *cmdutil.Factory, runF func(context.Context, *PolicySetOptions) error) *cobra.Command {
 	opts := &PolicySetOptions{cmdOptions: cmdOptions{Factory: f}}
 	var fl policySetFlags
 	cmd := &cobra.Command{
@@ -145,9 +146,9 @@ func (fl *policySetFlags) numbers(cmd *cobra.Command, opts *PolicySetOptions) er
 	return nil
 }
 
-func policySetRun(opts *PolicySetOptions) error {
+func policySetRun(ctx context.Context, opts *PolicySetOptions) error {
 	f := opts.Factory
-	p, m, err := opts.printerAndManager(managerNeeds{})
+	p, m, err := opts.printerAndManager(ctx, managerNeeds{})
 	if err != nil {
 		return err
 	}
@@ -159,10 +160,10 @@ func policySetRun(opts *PolicySetOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := m.SetPolicy(opts.Ctx, opts.Topic, pol); err != nil {
+	if err := m.SetPolicy(ctx, opts.Topic, pol); err != nil {
 		return fmt.Errorf("set retry policy for topic %s: %w", opts.Topic, err)
 	}
-	view, err := resolvedView(opts.Ctx, m, opts.Topic, eventType)
+	view, err := resolvedView(ctx, m, opts.Topic, eventType)
 	if err != nil {
 		return err
 	}

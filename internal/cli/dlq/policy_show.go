@@ -20,7 +20,7 @@ type PolicyShowOptions struct {
 }
 
 // NewCmdPolicyShow builds `dlq policy show`; runF replaces the run in flag tests.
-func NewCmdPolicyShow(f *cmdutil.Factory, runF func(*PolicyShowOptions) error) *cobra.Command {
+func NewCmdPolicyShow(f *cmdutil.Factory, runF func(context.Context, *PolicyShowOptions) error) *cobra.Command {
 	opts := &PolicyShowOptions{cmdOptions: cmdOptions{Factory: f}}
 	var allowUnknown bool
 	cmd := &cobra.Command{
@@ -53,12 +53,12 @@ event type, say which type to resolve for with --type.`,
 	return cmd
 }
 
-func policyShowRun(opts *PolicyShowOptions) error {
-	p, m, err := opts.printerAndManager(managerNeeds{})
+func policyShowRun(ctx context.Context, opts *PolicyShowOptions) error {
+	p, m, err := opts.printerAndManager(ctx, managerNeeds{})
 	if err != nil {
 		return err
 	}
-	view, err := resolvedView(opts.Ctx, m, opts.Topic, opts.EventType)
+	view, err := resolvedView(ctx, m, opts.Topic, opts.EventType)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,8 @@
 package dlqcmd
 
 import (
+	"context"
+
 	"github.com/spf13/cobra"
 
 	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
@@ -14,7 +16,7 @@ type PolicyUnsetOptions struct {
 }
 
 // NewCmdPolicyUnset builds `dlq policy unset`; runF replaces the run in flag tests.
-func NewCmdPolicyUnset(f *cmdutil.Factory, runF func(*PolicyUnsetOptions) error) *cobra.Command {
+func NewCmdPolicyUnset(f *cmdutil.Factory, runF func(context.Context, *PolicyUnsetOptions) error) *cobra.Command {
 	opts := &PolicyUnsetOptions{cmdOptions: cmdOptions{Factory: f}}
 	return &cobra.Command{
 		Use:   "unset TOPIC",
@@ -35,16 +37,16 @@ override. The policy that now applies is printed.`,
 	}
 }
 
-func policyUnsetRun(opts *PolicyUnsetOptions) error {
+func policyUnsetRun(ctx context.Context, opts *PolicyUnsetOptions) error {
 	f := opts.Factory
-	p, m, err := opts.printerAndManager(managerNeeds{})
+	p, m, err := opts.printerAndManager(ctx, managerNeeds{})
 	if err != nil {
 		return err
 	}
-	if err := m.UnsetPolicy(opts.Ctx, opts.Topic); err != nil {
+	if err := m.UnsetPolicy(ctx, opts.Topic); err != nil {
 		return err
 	}
-	view, err := resolvedView(opts.Ctx, m, opts.Topic, "")
+	view, err := resolvedView(ctx, m, opts.Topic, "")
 	if err != nil {
 		return err
 	}

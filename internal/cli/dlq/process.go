@@ -30,7 +30,7 @@ type ProcessOptions struct {
 }
 
 // NewCmdProcess builds `dlq process`; runF replaces the run in flag tests.
-func NewCmdProcess(f *cmdutil.Factory, runF func(*ProcessOptions) error) *cobra.Command {
+func NewCmdProcess(f *cmdutil.Factory, runF func(context.Context, *ProcessOptions) error) *cobra.Command {
 	opts := &ProcessOptions{cmdOptions: cmdOptions{Factory: f}}
 	cmd := &cobra.Command{
 		Use:   "process",
@@ -76,9 +76,9 @@ progress.`,
 	return cmd
 }
 
-func processRun(opts *ProcessOptions) error {
+func processRun(ctx context.Context, opts *ProcessOptions) error {
 	f := opts.Factory
-	p, m, err := opts.printerAndManager(managerNeeds{Kafka: true, Consumer: true})
+	p, m, err := opts.printerAndManager(ctx, managerNeeds{Kafka: true, Consumer: true})
 	if err != nil {
 		return err
 	}
@@ -86,18 +86,18 @@ func processRun(opts *ProcessOptions) error {
 		fmt.Fprintf(f.IO.ErrOut, "Processing %s as group %s; press Ctrl-C to stop.\n", m.DLQTopic, opts.Group)
 	}
 	line := newStatusLine(f.IO, time.Now)
-	stats, err := m.Process(opts.Ctx, dlq.ProcessOptions{
+	stats, err := m.Process(ctx, dlq.ProcessOptions{
 		Group: opts.Group, Once: opts.Once, PollInterval: opts.PollInterval,
 		Progress: func(s dlq.ProcessStats) { line.Set(statusText(s)) },
 	})
 	line.Done()
 	// Stopping the processor is how it normally ends: a cancelled context
 	// (Ctrl-C, SIGTERM) is a clean stop, not an interruption.
-	if err != nil && !(errors.Is(err, context.Canceled) && opts.Ctx.Err() != nil) {
-		if perr := p.Print(newProcessStats(stats)); perr != nil {
+	if err != nil && !(errors.Is(err, context.Canceled) && ctx.Err() != nil) {
+		if perr := p.Print(newProcessView(stats)); perr != nil {
 			return perr
 		}
 		return fmt.Errorf("process DLQ topic %s: %w", m.DLQTopic, err)
 	}
-	return p.Print(newProcessStats(stats))
+	return p.Print(newProcessView(stats))
 }

@@ -18,7 +18,7 @@ type RetryOptions struct {
 }
 
 // NewCmdRetry builds `dlq retry`; runF replaces the run in flag tests.
-func NewCmdRetry(f *cmdutil.Factory, runF func(*RetryOptions) error) *cobra.Command {
+func NewCmdRetry(f *cmdutil.Factory, runF func(context.Context, *RetryOptions) error) *cobra.Command {
 	opts := &RetryOptions{BatchOptions: BatchOptions{cmdOptions: cmdOptions{Factory: f}}}
 	var ff filterFlags
 	cmd := &cobra.Command{
@@ -72,8 +72,8 @@ sent the exit code is 6.`,
 	return cmd
 }
 
-func retryRun(opts *RetryOptions) error {
-	return batchRun(&opts.BatchOptions, batchAction{
+func retryRun(ctx context.Context, opts *RetryOptions) error {
+	return batchRun(ctx, &opts.BatchOptions, batchAction{
 		verb: "retry", ing: "Retrying", past: "Retried", toTopic: opts.ToTopic,
 		apply: func(ctx context.Context, m *dlq.Manager, p *dlq.Plan, o dlq.BatchOptions) (*dlq.BatchResult, error) {
 			return m.Retry(ctx, p, o)

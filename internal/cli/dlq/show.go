@@ -1,6 +1,7 @@
 package dlqcmd
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -20,7 +21,7 @@ type ShowOptions struct {
 }
 
 // NewCmdShow builds `dlq show`; runF replaces the run in flag tests.
-func NewCmdShow(f *cmdutil.Factory, runF func(*ShowOptions) error) *cobra.Command {
+func NewCmdShow(f *cmdutil.Factory, runF func(context.Context, *ShowOptions) error) *cobra.Command {
 	opts := &ShowOptions{cmdOptions: cmdOptions{Factory: f}}
 	return &cobra.Command{
 		Use:   "show EVENT_ID",
@@ -55,21 +56,21 @@ show prints what it can and lists the bad fields under Problems (-o json:
 	}
 }
 
-func showRun(opts *ShowOptions) error {
+func showRun(ctx context.Context, opts *ShowOptions) error {
 	f := opts.Factory
-	p, m, err := opts.printerAndManager(managerNeeds{})
+	p, m, err := opts.printerAndManager(ctx, managerNeeds{})
 	if err != nil {
 		return err
 	}
-	msg, problems, err := m.Inspect(opts.Ctx, opts.EventID)
+	msg, problems, err := m.Inspect(ctx, opts.EventID)
 	if err != nil {
 		return err
 	}
-	res, err := m.ResolvePolicy(opts.Ctx, msg.OriginalTopic, msg.EventType())
+	res, err := m.ResolvePolicy(ctx, msg.OriginalTopic, msg.EventType())
 	if err != nil {
 		return fmt.Errorf("resolve retry policy for topic %s: %w", msg.OriginalTopic, err)
 	}
-	return p.Print(messageDetail{Message: newMessageJSON(msg), Policy: showPolicy(msg, res), InvalidFields: problems,
+	return p.Print(showView{Message: newMessageJSON(msg), Policy: showPolicy(msg, res), InvalidFields: problems,
 		dlqTopic: m.DLQTopic, now: f.Now()})
 }
 

@@ -22,7 +22,7 @@ type TopicsOptions struct {
 }
 
 // NewCmdTopics builds `dlq topics`; runF replaces the run in flag tests.
-func NewCmdTopics(f *cmdutil.Factory, runF func(*TopicsOptions) error) *cobra.Command {
+func NewCmdTopics(f *cmdutil.Factory, runF func(context.Context, *TopicsOptions) error) *cobra.Command {
 	opts := &TopicsOptions{cmdOptions: cmdOptions{Factory: f}}
 	var ff filterFlags
 	cmd := &cobra.Command{
@@ -55,23 +55,23 @@ only the last day's failures. --limit and --offset page the topics.`,
 	return cmd
 }
 
-func topicsRun(opts *TopicsOptions) error {
-	return summaryRun(&opts.cmdOptions, opts.Filter, opts.ShowInvalid, "summarise DLQ topics", (*dlq.Manager).TopicsPage, newTopicList)
+func topicsRun(ctx context.Context, opts *TopicsOptions) error {
+	return summaryRun(ctx, &opts.cmdOptions, opts.Filter, opts.ShowInvalid, "summarise DLQ topics", (*dlq.Manager).TopicsPage, newTopicsView)
 }
 
 // summaryRun is errors and topics: rows computed over every message the
 // filter selects, then paged, because --limit and --offset count rows
 // (topics, error groups), not messages. what names the step in errors.
-func summaryRun[T, V any](o *cmdOptions, filter dlq.ListFilter, showInvalid bool, what string,
+func summaryRun[T, V any](ctx context.Context, o *cmdOptions, filter dlq.ListFilter, showInvalid bool, what string,
 	rows func(*dlq.Manager, context.Context, dlq.ListFilter) (store.Page[T], error),
 	view func([]T, int64, []output.Skipped, time.Time) V) error {
-	p, m, err := o.printerAndManager(managerNeeds{})
+	p, m, err := o.printerAndManager(ctx, managerNeeds{})
 	if err != nil {
 		return err
 	}
 	all := filter
 	all.Limit, all.Offset = 0, 0
-	got, err := rows(m, o.Ctx, all)
+	got, err := rows(m, ctx, all)
 	if err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}

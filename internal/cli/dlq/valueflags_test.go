@@ -17,18 +17,20 @@ import (
 func filterCommands() map[string]func() (*cobra.Command, []string) {
 	f := flagFactory()
 	return map[string]func() (*cobra.Command, []string){
-		"list": func() (*cobra.Command, []string) { return NewCmdList(f, func(*ListOptions) error { return nil }), nil },
+		"list": func() (*cobra.Command, []string) {
+			return NewCmdList(f, clitest.NoRun[*ListOptions]), nil
+		},
 		"topics": func() (*cobra.Command, []string) {
-			return NewCmdTopics(f, func(*TopicsOptions) error { return nil }), nil
+			return NewCmdTopics(f, clitest.NoRun[*TopicsOptions]), nil
 		},
 		"errors": func() (*cobra.Command, []string) {
-			return NewCmdErrors(f, func(*ErrorsOptions) error { return nil }), nil
+			return NewCmdErrors(f, clitest.NoRun[*ErrorsOptions]), nil
 		},
 		"retry": func() (*cobra.Command, []string) {
-			return NewCmdRetry(f, func(*RetryOptions) error { return nil }), []string{"--all"}
+			return NewCmdRetry(f, clitest.NoRun[*RetryOptions]), []string{"--all"}
 		},
 		"discard": func() (*cobra.Command, []string) {
-			return NewCmdDiscard(f, func(*DiscardOptions) error { return nil }), []string{"--all", "--reason", "test"}
+			return NewCmdDiscard(f, clitest.NoRun[*DiscardOptions]), []string{"--all", "--reason", "test"}
 		},
 	}
 }
@@ -54,7 +56,7 @@ func TestDLQListSinceValues(t *testing.T) {
 		"2024-04-29": time.Date(2024, 4, 29, 0, 0, 0, 0, time.UTC),
 	} {
 		var got *ListOptions
-		err := clitest.Execute(NewCmdList(flagFactory(), func(o *ListOptions) error { got = o; return nil }), "--since", v)
+		err := clitest.Execute(NewCmdList(flagFactory(), clitest.Capture(&got)), "--since", v)
 		if err != nil || got.Filter.Since == nil || !got.Filter.Since.Equal(want) {
 			t.Errorf("--since %s: %v, %v; want %v", v, got, err, want)
 		}
@@ -85,7 +87,7 @@ func TestDLQListValuesRejectEmptyElements(t *testing.T) {
 		{"--status", "pending,"},
 		{"--topic", "a, ,b"},
 	} {
-		err := clitest.Execute(NewCmdList(flagFactory(), func(*ListOptions) error { return nil }), args...)
+		err := clitest.Execute(NewCmdList(flagFactory(), clitest.NoRun[*ListOptions]), args...)
 		if cmdutil.ExitCode(err) != exitcode.Usage || !strings.Contains(err.Error(), "for "+args[0]+": empty element") {
 			t.Errorf("dlq list %q: %v; want exit 2 naming the empty element", args, err)
 		}
@@ -93,7 +95,7 @@ func TestDLQListValuesRejectEmptyElements(t *testing.T) {
 }
 
 func TestDLQStatusErrorIsTheSharedChoiceText(t *testing.T) {
-	err := clitest.Execute(NewCmdList(flagFactory(), func(*ListOptions) error { return nil }), "--status", "done")
+	err := clitest.Execute(NewCmdList(flagFactory(), clitest.NoRun[*ListOptions]), "--status", "done")
 	want := `invalid value "done" for --status: want one of pending, scheduled, retried, discarded`
 	if cmdutil.ExitCode(err) != exitcode.Usage || err == nil || err.Error() != want {
 		t.Errorf("err = %v; want %q", err, want)

@@ -1,6 +1,8 @@
 package replaycmd
 
 import (
+	"context"
+
 	"github.com/spf13/cobra"
 
 	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
@@ -13,7 +15,7 @@ type CancelOptions struct {
 }
 
 // NewCmdCancel builds `replay cancel`; runF replaces the run in flag tests.
-func NewCmdCancel(f *cmdutil.Factory, runF func(*CancelOptions) error) *cobra.Command {
+func NewCmdCancel(f *cmdutil.Factory, runF func(context.Context, *CancelOptions) error) *cobra.Command {
 	opts := &CancelOptions{sessionOptions: newSessionOptions(f)}
 	cmd := &cobra.Command{
 		Use:   "cancel ID",
@@ -31,6 +33,6 @@ current status.`,
 	return bindSession(cmd, &opts.sessionOptions, opts, nil, runF, cancelRun)
 }
 
-func cancelRun(o *CancelOptions) error {
-	return controlRun(&o.sessionOptions, "Cancelled", (*replay.Service).Cancel)
+func cancelRun(ctx context.Context, o *CancelOptions) error {
+	return controlRun(ctx, &o.sessionOptions, "Cancelled", (*replay.Service).Cancel)
 }

@@ -1,6 +1,7 @@
 package replaycmd
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -23,7 +24,7 @@ type CleanupOptions struct {
 }
 
 // NewCmdCleanup builds `replay cleanup`; runF replaces the run in flag tests.
-func NewCmdCleanup(f *cmdutil.Factory, runF func(*CleanupOptions) error) *cobra.Command {
+func NewCmdCleanup(f *cmdutil.Factory, runF func(context.Context, *CleanupOptions) error) *cobra.Command {
 	opts := &CleanupOptions{baseOptions: baseOptions{Factory: f}}
 	cmd := &cobra.Command{
 		Use:   "cleanup --older-than DURATION",
@@ -43,7 +44,6 @@ a terminal, or with -o json/yaml, --yes (or --dry-run) is required.`,
   replayctl replay cleanup --older-than 7d --yes -o json`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			opts.ctx = cmd.Context()
 			if opts.OlderThanText == "" {
 				return usageHint("--older-than is required", "e.g. --older-than 7d")
 			}
@@ -52,10 +52,7 @@ a terminal, or with -o json/yaml, --yes (or --dry-run) is required.`,
 				return err
 			}
 			opts.OlderThan = age
-			if runF != nil {
-				return runF(opts)
-			}
-			return cleanupRun(opts)
+			return cmdutil.Run(cmd, opts, runF, cleanupRun)
 		},
 	}
 	cmd.Flags().StringVar(&opts.OlderThanText, "older-than", "", "delete sessions created longer ago than this: a duration (7d, 1d12h), an RFC 3339 time or a date")
@@ -66,8 +63,7 @@ a terminal, or with -o json/yaml, --yes (or --dry-run) is required.`,
 	return cmd
 }
 
-func cleanupRun(o *CleanupOptions) error {
-	ctx := o.runContext()
+func cleanupRun(ctx context.Context, o *CleanupOptions) error {
 	p, err := o.Factory.Printer()
 	if err != nil {
 		return err

@@ -29,15 +29,15 @@ func TestCleanupReportsUnreadableSessions(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	dry := e.run("cleanup", "--older-than", "7d", "--dry-run").must(t, 0)
-	if !strings.Contains(dry.out, "Would delete 1 ended session(s)") ||
-		!strings.Contains(dry.err, "2 documents could not be read and were skipped; see --show-invalid") {
-		t.Errorf("dry run:\n%s\nstderr:\n%s", dry.out, dry.err)
+	dry := e.run("cleanup", "--older-than", "7d", "--dry-run").Want(t, 0)
+	if !strings.Contains(dry.Stdout, "Would delete 1 ended session(s)") ||
+		!strings.Contains(dry.Stderr, "2 documents could not be read and were skipped; see --show-invalid") {
+		t.Errorf("dry run:\n%s\nstderr:\n%s", dry.Stdout, dry.Stderr)
 	}
-	details := e.run("cleanup", "--older-than", "7d", "--dry-run", "--show-invalid").must(t, 0)
+	details := e.run("cleanup", "--older-than", "7d", "--dry-run", "--show-invalid").Want(t, 0)
 	for _, id := range bad {
-		if !strings.Contains(details.err, "replay_sessions "+id.Hex()+": ") {
-			t.Errorf("--show-invalid lacks %s:\n%s", id.Hex(), details.err)
+		if !strings.Contains(details.Stderr, "replay_sessions "+id.Hex()+": ") {
+			t.Errorf("--show-invalid lacks %s:\n%s", id.Hex(), details.Stderr)
 		}
 	}
 
@@ -49,8 +49,8 @@ func TestCleanupReportsUnreadableSessions(t *testing.T) {
 			Error      string `json:"error"`
 		} `json:"skipped"`
 	}
-	js := e.json("cleanup", "--older-than", "7d", "--yes").must(t, 0)
-	decode(t, js.out, &v)
+	js := e.json("cleanup", "--older-than", "7d", "--yes").Want(t, 0)
+	decode(t, js.Stdout, &v)
 	got := map[string]bool{}
 	for _, s := range v.Skipped {
 		if s.Collection != "replay_sessions" || s.Error == "" {
@@ -59,15 +59,15 @@ func TestCleanupReportsUnreadableSessions(t *testing.T) {
 		got[s.ID] = true
 	}
 	if v.Count != 1 || len(got) != 2 || !got[bad[0].Hex()] || !got[bad[1].Hex()] {
-		t.Errorf("cleanup -o json = %s", js.out)
+		t.Errorf("cleanup -o json = %s", js.Stdout)
 	}
 	n, err := e.store.Sessions.Collection().CountDocuments(context.Background(), bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: bad}}}})
 	if err != nil || n != 2 {
 		t.Errorf("unreadable sessions left: %d, %v; want both kept", n, err)
 	}
 	// Nothing readable is left to delete; the unreadable ones are still told.
-	again := e.run("cleanup", "--older-than", "7d", "--yes").must(t, 0)
-	if !strings.Contains(again.out, "No ended sessions") || !strings.Contains(again.err, "2 documents could not be read") {
-		t.Errorf("second cleanup:\n%s\nstderr:\n%s", again.out, again.err)
+	again := e.run("cleanup", "--older-than", "7d", "--yes").Want(t, 0)
+	if !strings.Contains(again.Stdout, "No ended sessions") || !strings.Contains(again.Stderr, "2 documents could not be read") {
+		t.Errorf("second cleanup:\n%s\nstderr:\n%s", again.Stdout, again.Stderr)
 	}
 }

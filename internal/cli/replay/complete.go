@@ -70,13 +70,7 @@ func fixed(values []string) cobra.CompletionFunc {
 	return cobra.FixedCompletions(values, cobra.ShellCompDirectiveNoFileComp)
 }
 
-func statusNames() []string {
-	out := make([]string, len(contract.SessionStatuses))
-	for i, s := range contract.SessionStatuses {
-		out[i] = string(s)
-	}
-	return out
-}
+func statusNames() []string { return cmdutil.Names(contract.SessionStatuses) }
 
 // specTargets are the targets a replayctl runner can execute; the contract
 // also names callback and test, which only the platform implements.

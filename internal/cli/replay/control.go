@@ -14,8 +14,7 @@ type controlOp func(svc *replay.Service, ctx context.Context, id string) (*contr
 
 // controlRun is pause and cancel: it resolves the session, applies op and
 // prints the result; verb is the past tense the table output reports.
-func controlRun(o *sessionOptions, verb string, op controlOp) error {
-	ctx := o.runContext()
+func controlRun(ctx context.Context, o *sessionOptions, verb string, op controlOp) error {
 	p, svc, sess, err := o.resolve(ctx)
 	if err != nil {
 		return err

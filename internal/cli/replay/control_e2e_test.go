@@ -8,6 +8,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
+	"github.com/integr8scode/replayctl/internal/cli/clitest"
 	"github.com/integr8scode/replayctl/internal/contract"
 	"github.com/integr8scode/replayctl/internal/exitcode"
 )
@@ -72,51 +73,51 @@ func TestPlatformSessionControlByPrefix(t *testing.T) {
 	b := "aaaa2222-0000-4000-8000-000000000002"
 	e.insertSessions(platformSession(a, contract.StatusCreated, now.Add(-time.Minute)), platformSession(b, contract.StatusCreated, now))
 
-	amb := e.run("show", "aaaa").must(t, exitcode.Usage)
-	if !strings.Contains(amb.err, a) || !strings.Contains(amb.err, b) || !strings.Contains(amb.err, "ambiguous") {
-		t.Errorf("ambiguous prefix stderr:\n%s", amb.err)
+	amb := e.run("show", "aaaa").Want(t, exitcode.Usage)
+	if !strings.Contains(amb.Stderr, a) || !strings.Contains(amb.Stderr, b) || !strings.Contains(amb.Stderr, "ambiguous") {
+		t.Errorf("ambiguous prefix stderr:\n%s", amb.Stderr)
 	}
-	if r := e.run("pause", "bbbb").must(t, exitcode.NotFound); !strings.Contains(r.err, "bbbb") {
-		t.Errorf("unknown id stderr:\n%s", r.err)
+	if r := e.run("pause", "bbbb").Want(t, exitcode.NotFound); !strings.Contains(r.Stderr, "bbbb") {
+		t.Errorf("unknown id stderr:\n%s", r.Stderr)
 	}
 
-	if r := e.run("preview", "aaaa1").must(t, 0); !strings.Contains(r.out, "Preview of session "+a) || !strings.Contains(r.out, "Matching events:     0") {
-		t.Errorf("preview of platform session:\n%s", r.out)
+	if r := e.run("preview", "aaaa1").Want(t, 0); !strings.Contains(r.Stdout, "Preview of session "+a) || !strings.Contains(r.Stdout, "Matching events:     0") {
+		t.Errorf("preview of platform session:\n%s", r.Stdout)
 	}
-	e.run("start", "aaaa1", "--detach").must(t, 0)
+	e.run("start", "aaaa1", "--detach").Want(t, 0)
 	if s := e.session(a); s.Status != contract.StatusRunning || s.StartedAt == nil {
 		t.Fatalf("after start --detach: %+v", s)
 	}
-	if r := e.run("pause", "aaaa1").must(t, 0); !strings.Contains(r.out, "Paused session "+a) {
-		t.Errorf("pause stdout:\n%s", r.out)
+	if r := e.run("pause", "aaaa1").Want(t, 0); !strings.Contains(r.Stdout, "Paused session "+a) {
+		t.Errorf("pause stdout:\n%s", r.Stdout)
 	}
-	if r := e.run("pause", "aaaa1").must(t, exitcode.InvalidState); !strings.Contains(r.err, "paused") {
-		t.Errorf("second pause stderr:\n%s", r.err)
+	if r := e.run("pause", "aaaa1").Want(t, exitcode.InvalidState); !strings.Contains(r.Stderr, "paused") {
+		t.Errorf("second pause stderr:\n%s", r.Stderr)
 	}
-	e.run("resume", "aaaa1", "--detach").must(t, 0)
-	if r := e.run("cancel", "aaaa1").must(t, 0); !strings.Contains(r.out, "it is now cancelled") {
-		t.Errorf("cancel stdout:\n%s", r.out)
+	e.run("resume", "aaaa1", "--detach").Want(t, 0)
+	if r := e.run("cancel", "aaaa1").Want(t, 0); !strings.Contains(r.Stdout, "it is now cancelled") {
+		t.Errorf("cancel stdout:\n%s", r.Stdout)
 	}
-	if r := e.run("resume", "aaaa1").must(t, exitcode.InvalidState); !strings.Contains(r.err, "cancelled") {
-		t.Errorf("resume of cancelled stderr:\n%s", r.err)
+	if r := e.run("resume", "aaaa1").Want(t, exitcode.InvalidState); !strings.Contains(r.Stderr, "cancelled") {
+		t.Errorf("resume of cancelled stderr:\n%s", r.Stderr)
 	}
-	if r := e.run("cancel", "aaaa2").must(t, 0); !strings.Contains(r.out, b) {
-		t.Errorf("cancel of created:\n%s", r.out)
+	if r := e.run("cancel", "aaaa2").Want(t, 0); !strings.Contains(r.Stdout, b) {
+		t.Errorf("cancel of created:\n%s", r.Stdout)
 	}
 
-	show := e.run("show", "aaaa1").must(t, 0)
+	show := e.run("show", "aaaa1").Want(t, 0)
 	for _, want := range []string{"Status:      cancelled", "Created by:  admin@example.com", "Event types:  notification_sent",
 		"Speed:                x1 (original gaps / 1)", "Last holder:", "Lease:             released"} {
-		if !strings.Contains(show.out, want) {
-			t.Errorf("show of a platform session lacks %q:\n%s", want, show.out)
+		if !strings.Contains(show.Stdout, want) {
+			t.Errorf("show of a platform session lacks %q:\n%s", want, show.Stdout)
 		}
 	}
 
-	list := e.run("list", "--status", "cancelled").must(t, 0)
-	if !strings.Contains(list.out, a) || !strings.Contains(list.out, b) {
-		t.Errorf("list --status cancelled:\n%s", list.out)
+	list := e.run("list", "--status", "cancelled").Want(t, 0)
+	if !strings.Contains(list.Stdout, a) || !strings.Contains(list.Stdout, b) {
+		t.Errorf("list --status cancelled:\n%s", list.Stdout)
 	}
-	if got := e.run("list", "--status", "running").must(t, 0).out; strings.Contains(got, "aaaa") {
+	if got := e.run("list", "--status", "running").Want(t, 0).Stdout; strings.Contains(got, "aaaa") {
 		t.Errorf("list --status running shows cancelled sessions:\n%s", got)
 	}
 }
@@ -132,22 +133,22 @@ func TestCleanup(t *testing.T) {
 		platformSession("c0000004-0000-4000-8000-000000000004", contract.StatusCompleted, now),
 	)
 
-	dry := e.run("cleanup", "--older-than", "7d", "--dry-run").must(t, 0)
-	if !strings.Contains(dry.out, "Would delete 2 ended session(s)") || !strings.Contains(dry.out, "c0000001") || strings.Contains(dry.out, "c0000003") {
-		t.Errorf("dry run:\n%s", dry.out)
+	dry := e.run("cleanup", "--older-than", "7d", "--dry-run").Want(t, 0)
+	if !strings.Contains(dry.Stdout, "Would delete 2 ended session(s)") || !strings.Contains(dry.Stdout, "c0000001") || strings.Contains(dry.Stdout, "c0000003") {
+		t.Errorf("dry run:\n%s", dry.Stdout)
 	}
-	refused := e.run("cleanup", "--older-than", "7d").must(t, exitcode.Usage)
-	if !strings.Contains(refused.err, "--yes") {
-		t.Errorf("refusal lacks the --yes hint:\n%s", refused.err)
+	refused := e.run("cleanup", "--older-than", "7d").Want(t, exitcode.Usage)
+	if !strings.Contains(refused.Stderr, "--yes") {
+		t.Errorf("refusal lacks the --yes hint:\n%s", refused.Stderr)
 	}
-	e.tty = true
-	e.json("cleanup", "--older-than", "7d").must(t, exitcode.Usage)
-	e.stdin = "n\n"
-	if r := e.run("cleanup", "--older-than", "7d").must(t, exitcode.Error); !strings.Contains(r.err, "Delete 2 ended replay session(s)") {
-		t.Errorf("prompt:\n%s", r.err)
+	e.Term.TTY = true
+	e.json("cleanup", "--older-than", "7d").Want(t, exitcode.Usage)
+	e.Term.Stdin = "n\n"
+	if r := e.run("cleanup", "--older-than", "7d").Want(t, exitcode.Error); !strings.Contains(r.Stderr, "Delete 2 ended replay session(s)") {
+		t.Errorf("prompt:\n%s", r.Stderr)
 	}
-	e.tty, e.stdin = false, ""
-	if n := len(e.json("list").must(t, 0).out); n == 0 {
+	e.Term = clitest.Term{}
+	if n := len(e.json("list").Want(t, 0).Stdout); n == 0 {
 		t.Fatal("no list output")
 	}
 
@@ -156,16 +157,16 @@ func TestCleanup(t *testing.T) {
 		Count    int                `json:"count"`
 		Sessions []contract.Session `json:"sessions"`
 	}
-	decode(t, e.json("cleanup", "--older-than", "7d", "--yes").must(t, 0).out, &v)
+	decode(t, e.json("cleanup", "--older-than", "7d", "--yes").Want(t, 0).Stdout, &v)
 	if v.DryRun || v.Count != 2 || len(v.Sessions) != 2 {
 		t.Errorf("cleanup -o json = %+v", v)
 	}
-	left := e.run("list").must(t, 0).out
+	left := e.run("list").Want(t, 0).Stdout
 	if strings.Contains(left, "c0000001") || strings.Contains(left, "c0000002") || !strings.Contains(left, "c0000003") || !strings.Contains(left, "c0000004") {
 		t.Errorf("after cleanup:\n%s", left)
 	}
-	if r := e.run("cleanup", "--older-than", "7d", "--yes").must(t, 0); !strings.Contains(r.out, "No ended sessions") {
-		t.Errorf("second cleanup:\n%s", r.out)
+	if r := e.run("cleanup", "--older-than", "7d", "--yes").Want(t, 0); !strings.Contains(r.Stdout, "No ended sessions") {
+		t.Errorf("second cleanup:\n%s", r.Stdout)
 	}
 }
 
@@ -173,9 +174,9 @@ func TestCleanup(t *testing.T) {
 func TestCleanupConfirmed(t *testing.T) {
 	e := newTestEnv(t)
 	e.insertSessions(platformSession("d0000001-0000-4000-8000-000000000001", contract.StatusCancelled, time.Now().Add(-48*time.Hour)))
-	e.tty, e.stdin = true, "yes\n"
-	r := e.run("cleanup", "--older-than", "1d").must(t, 0)
-	if !strings.Contains(r.out, "Deleted 1 ended session(s)") || !strings.Contains(r.out, "d0000001-000") {
-		t.Errorf("confirmed cleanup:\n%s", r.out)
+	e.Term = clitest.Term{TTY: true, Stdin: "yes\n"}
+	r := e.run("cleanup", "--older-than", "1d").Want(t, 0)
+	if !strings.Contains(r.Stdout, "Deleted 1 ended session(s)") || !strings.Contains(r.Stdout, "d0000001-000") {
+		t.Errorf("confirmed cleanup:\n%s", r.Stdout)
 	}
 }

@@ -27,7 +27,7 @@ type CreateOptions struct {
 }
 
 // NewCmdCreate builds `replay create`; runF replaces the run in flag tests.
-func NewCmdCreate(f *cmdutil.Factory, runF func(*CreateOptions) error) *cobra.Command {
+func NewCmdCreate(f *cmdutil.Factory, runF func(context.Context, *CreateOptions) error) *cobra.Command {
 	opts := &CreateOptions{specOptions: specOptions{baseOptions: baseOptions{Factory: f}}}
 	var flags *specFlags
 	cmd := &cobra.Command{
@@ -79,10 +79,7 @@ Prints the new session id alone on stdout, so scripts can capture it; with
 			if err := opts.complete(cmd, flags); err != nil {
 				return err
 			}
-			if runF != nil {
-				return runF(opts)
-			}
-			return createRun(opts)
+			return cmdutil.Run(cmd, opts, runF, createRun)
 		},
 	}
 	flags = addSpecFlags(cmd)
@@ -93,7 +90,6 @@ Prints the new session id alone on stdout, so scripts can capture it; with
 }
 
 func (o *CreateOptions) complete(cmd *cobra.Command, flags *specFlags) error {
-	o.ctx = cmd.Context()
 	if o.Detach && !o.Start {
 		return usageHint("--detach only makes sense with --start", "add --start, or drop --detach")
 	}
@@ -124,8 +120,7 @@ func validSpec(f *cmdutil.Factory, flags *specFlags) (replay.Spec, error) {
 	return spec, nil
 }
 
-func createRun(o *CreateOptions) error {
-	ctx := o.runContext()
+func createRun(ctx context.Context, o *CreateOptions) error {
 	p, err := o.Factory.Printer()
 	if err != nil {
 		return err

@@ -24,44 +24,44 @@ func TestFileSessionLifecycle(t *testing.T) {
 	counts := e.seedEvents(60, "pod_created", "pod_failed", "execution_requested")
 	want := counts["pod_created"] + counts["pod_failed"]
 
-	id := firstLine(e.run("create", "--type", "pod_created,pod_failed", "--target", "file", "--out", "-").must(t, 0).out)
+	id := firstLine(e.run("create", "--type", "pod_created,pod_failed", "--target", "file", "--out", "-").Want(t, 0).Stdout)
 	if s := e.session(id); s.Status != contract.StatusCreated || s.Config.Target != contract.TargetFile {
 		t.Fatalf("created session = %+v", s)
 	}
 
-	pv := e.run("preview", id[:8]).must(t, 0)
-	if !strings.Contains(pv.out, "Matching events:     "+strconv.Itoa(want)) || !strings.Contains(pv.out, "pod_failed") {
-		t.Errorf("preview:\n%s", pv.out)
+	pv := e.run("preview", id[:8]).Want(t, 0)
+	if !strings.Contains(pv.Stdout, "Matching events:     "+strconv.Itoa(want)) || !strings.Contains(pv.Stdout, "pod_failed") {
+		t.Errorf("preview:\n%s", pv.Stdout)
 	}
 
-	run := e.run("start", id[:10]).must(t, 0)
-	lines := strings.Split(strings.TrimSpace(run.out), "\n")
+	run := e.run("start", id[:10]).Want(t, 0)
+	lines := strings.Split(strings.TrimSpace(run.Stdout), "\n")
 	if len(lines) != want {
-		t.Fatalf("stdout has %d lines, want %d events:\n%s", len(lines), want, run.out)
+		t.Fatalf("stdout has %d lines, want %d events:\n%s", len(lines), want, run.Stdout)
 	}
 	var ev map[string]any
 	if err := json.Unmarshal([]byte(lines[0]), &ev); err != nil || ev["event_type"] != "pod_created" || ev["_id"] != nil {
 		t.Errorf("first line %q: %v", lines[0], err)
 	}
-	if !strings.Contains(run.err, "✓ Session "+id+" completed: "+strconv.Itoa(want)+" replayed, 0 failed, 0 skipped") {
-		t.Errorf("summary not on stderr:\n%s", run.err)
+	if !strings.Contains(run.Stderr, "✓ Session "+id+" completed: "+strconv.Itoa(want)+" replayed, 0 failed, 0 skipped") {
+		t.Errorf("summary not on stderr:\n%s", run.Stderr)
 	}
 
-	list := e.run("list").must(t, 0)
-	if !strings.Contains(list.out, id+"\tcompleted\tevent_type\tfile:-\t"+strconv.Itoa(want)+"/"+strconv.Itoa(want)+" 100%\t0\t") {
-		t.Errorf("list:\n%s", list.out)
+	list := e.run("list").Want(t, 0)
+	if !strings.Contains(list.Stdout, id+"\tcompleted\tevent_type\tfile:-\t"+strconv.Itoa(want)+"/"+strconv.Itoa(want)+" 100%\t0\t") {
+		t.Errorf("list:\n%s", list.Stdout)
 	}
-	show := e.run("show", id[:8]).must(t, 0)
+	show := e.run("show", id[:8]).Want(t, 0)
 	for _, s := range []string{"Status:      completed", "Replayed:             " + strconv.Itoa(want), "Event types:  pod_created, pod_failed", "Event ID:"} {
-		if !strings.Contains(show.out, s) {
-			t.Errorf("show lacks %q:\n%s", s, show.out)
+		if !strings.Contains(show.Stdout, s) {
+			t.Errorf("show lacks %q:\n%s", s, show.Stdout)
 		}
 	}
 
 	for _, verb := range []string{"pause", "cancel", "start"} {
-		r := e.run(verb, id).must(t, exitcode.InvalidState)
-		if !strings.Contains(r.err, "completed") {
-			t.Errorf("%s of a completed session: stderr %q does not name the status", verb, r.err)
+		r := e.run(verb, id).Want(t, exitcode.InvalidState)
+		if !strings.Contains(r.Stderr, "completed") {
+			t.Errorf("%s of a completed session: stderr %q does not name the status", verb, r.Stderr)
 		}
 	}
 }
@@ -72,21 +72,21 @@ func TestJSONOutputs(t *testing.T) {
 	counts := e.seedEvents(30, "user_login", "user_logged_out")
 
 	var created contract.Session
-	decode(t, e.json("create", "--type", "user_login", "--dry-run").must(t, 0).out, &created)
+	decode(t, e.json("create", "--type", "user_login", "--dry-run").Want(t, 0).Stdout, &created)
 	if created.SessionID == "" || created.Status != contract.StatusCreated || !created.DryRun || created.Config.ReplayType != contract.ReplayTypeEventType {
 		t.Fatalf("create -o json = %+v", created)
 	}
 
 	var pv previewView
-	decode(t, e.json("preview", "--type", "user_login", "--sample", "2").must(t, 0).out, &pv)
-	topic := e.settings.TopicPrefix + "user_login"
+	decode(t, e.json("preview", "--type", "user_login", "--sample", "2").Want(t, 0).Stdout, &pv)
+	topic := e.Prefix + "user_login"
 	if pv.Total != int64(counts["user_login"]) || len(pv.Sample) != 2 || len(pv.ByType) != 1 || pv.ByType[0].Topic != topic ||
 		pv.ByType[0].TopicExists == nil || *pv.ByType[0].TopicExists {
 		t.Errorf("preview -o json = %+v", pv)
 	}
 
-	var sum runSummary
-	decode(t, e.json("start", created.SessionID).must(t, 0).out, &sum)
+	var sum summaryView
+	decode(t, e.json("start", created.SessionID).Want(t, 0).Stdout, &sum)
 	if sum.Outcome != "completed" || !sum.DryRun || sum.ReplayedEvents != int64(counts["user_login"]) || sum.Session == nil {
 		t.Errorf("start -o json = %+v", sum)
 	}
@@ -99,7 +99,7 @@ func TestJSONOutputs(t *testing.T) {
 		Total   int64              `json:"total"`
 		Skipped []any              `json:"skipped"`
 	}
-	decode(t, e.json("list", "--status", "completed").must(t, 0).out, &list)
+	decode(t, e.json("list", "--status", "completed").Want(t, 0).Stdout, &list)
 	if len(list.Items) != 1 || list.Items[0].SessionID != created.SessionID || list.Total != 1 || list.Skipped == nil {
 		t.Errorf("list -o json = %+v", list)
 	}
@@ -108,7 +108,7 @@ func TestJSONOutputs(t *testing.T) {
 		Holder   *holderView       `json:"holder"`
 		Requests []requestView     `json:"requests"`
 	}
-	decode(t, e.json("show", created.SessionID).must(t, 0).out, &info)
+	decode(t, e.json("show", created.SessionID).Want(t, 0).Stdout, &info)
 	if info.Session == nil || info.Session.Status != contract.StatusCompleted || info.Holder == nil || info.Holder.Live || info.Requests == nil {
 		t.Errorf("show -o json = %+v", info)
 	}
@@ -137,11 +137,11 @@ func topicExists(t *testing.T, e *testEnv, topic string) bool {
 func TestRunCompletes(t *testing.T) {
 	e := newTestEnv(t)
 	counts := e.seedEvents(40, "result_stored", "result_failed")
-	ok := e.run("run", "--type", "result_stored").must(t, 0)
-	if !strings.Contains(ok.out, "completed: "+strconv.Itoa(counts["result_stored"])+" replayed, 0 failed") {
-		t.Errorf("run stdout:\n%s", ok.out)
+	ok := e.run("run", "--type", "result_stored").Want(t, 0)
+	if !strings.Contains(ok.Stdout, "completed: "+strconv.Itoa(counts["result_stored"])+" replayed, 0 failed") {
+		t.Errorf("run stdout:\n%s", ok.Stdout)
 	}
-	if n := consume(t, e, e.settings.TopicPrefix+"result_stored", counts["result_stored"]); n != counts["result_stored"] {
+	if n := consume(t, e, e.Prefix+"result_stored", counts["result_stored"]); n != counts["result_stored"] {
 		t.Errorf("consumed %d records, want %d", n, counts["result_stored"])
 	}
 }
@@ -155,22 +155,22 @@ func TestRunFailureExitCodes(t *testing.T) {
 	small := eventDoc("ev-small", "saga_failed", time.Now().UTC().Add(-20*time.Second), 1000, "ok")
 	e.insertEvents(big, small)
 
-	var sum runSummary
-	partial := e.json("run", "--type", "saga_failed", "--retry-attempts", "0").must(t, exitcode.Partial)
-	decode(t, partial.out, &sum)
+	var sum summaryView
+	partial := e.json("run", "--type", "saga_failed", "--retry-attempts", "0").Want(t, exitcode.Partial)
+	decode(t, partial.Stdout, &sum)
 	if sum.Status != contract.StatusCompleted || sum.FailedEvents != 1 || sum.ReplayedEvents != 1 || len(sum.Session.Errors) == 0 {
 		t.Errorf("partial summary = %+v", sum)
 	}
-	if !strings.Contains(partial.err, "1 failed event") {
-		t.Errorf("partial stderr:\n%s", partial.err)
+	if !strings.Contains(partial.Stderr, "1 failed event") {
+		t.Errorf("partial stderr:\n%s", partial.Stderr)
 	}
 
-	failed := e.run("run", "--type", "saga_failed", "--retry-attempts", "0", "--fail-fast").must(t, exitcode.Error)
-	if !strings.Contains(failed.out, "X Session") || !strings.Contains(failed.out, "- event ev-big") || !strings.Contains(failed.err, "failed") {
-		t.Errorf("fail-fast run:\nstdout:\n%s\nstderr:\n%s", failed.out, failed.err)
+	failed := e.run("run", "--type", "saga_failed", "--retry-attempts", "0", "--fail-fast").Want(t, exitcode.Error)
+	if !strings.Contains(failed.Stdout, "X Session") || !strings.Contains(failed.Stdout, "- event ev-big") || !strings.Contains(failed.Stderr, "failed") {
+		t.Errorf("fail-fast run:\nstdout:\n%s\nstderr:\n%s", failed.Stdout, failed.Stderr)
 	}
-	id := sessionIDIn(t, failed.err)
-	e.run("watch", id).must(t, exitcode.Error)
+	id := sessionIDIn(t, failed.Stderr)
+	e.run("watch", id).Want(t, exitcode.Error)
 }
 
 // sessionIDIn finds the id in run's "Created session ID" line.

@@ -1,7 +1,6 @@
 package replaycmd
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"strings"
@@ -12,122 +11,56 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/integr8scode/replayctl/internal/cli/clitest"
-	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
 	"github.com/integr8scode/replayctl/internal/config"
 	"github.com/integr8scode/replayctl/internal/contract"
-	"github.com/integr8scode/replayctl/internal/exitcode"
-	"github.com/integr8scode/replayctl/internal/kafka"
-	"github.com/integr8scode/replayctl/internal/output"
 	"github.com/integr8scode/replayctl/internal/store"
 	"github.com/integr8scode/replayctl/internal/testenv"
-	"github.com/integr8scode/replayctl/internal/wiring"
 )
 
-// cmdTimeout bounds one command in a test; -race makes FerretDB slow.
+// cmdTimeout bounds waiting on a command run in the background; -race
+// makes FerretDB slow.
 const cmdTimeout = 90 * time.Second
 
-// testEnv is one test's database, topic prefix and factory on the shared
-// embedded stack; commands run in process, as main runs them.
+// testEnv is the harness's environment for `replayctl replay`, with the
+// session and event helpers of these tests.
 type testEnv struct {
-	t        *testing.T
-	store    *store.Store
-	settings *config.Settings
-	kafka    *kgo.Client
-
-	// format, tty and stdin shape the next command; change them only
-	// between commands, never while one runs in another goroutine.
-	format output.Format
-	tty    bool
-	stdin  string
+	*clitest.Env
+	t     *testing.T
+	store *store.Store
+	// kafka lists topics without creating them (no auto-creation).
+	kafka *kgo.Client
 }
 
 func newTestEnv(t *testing.T) *testEnv {
 	t.Helper()
-	stack := testenv.Shared(t)
-	db := testenv.Database(t)
-	e := &testEnv{
-		t:     t,
-		store: store.FromClient(db.Client(), store.Options{Database: db.Name()}),
-		settings: &config.Settings{
-			MongoURI: stack.MongoURI(), Database: db.Name(), KafkaBrokers: stack.KafkaBrokers(),
-			TopicPrefix: testenv.UniqueName(t, "tp") + "_", DLQTopic: config.DefaultDLQTopic,
-			Timeout: 10 * time.Second, Output: "table",
-		},
-		format: output.FormatTable,
-	}
-	e.kafka = e.plainKafka()
-	return e
-}
-
-// plainKafka is a client built as the real factory builds f.Kafka: no
-// topic auto-creation, so previews cannot create what they look for.
-func (e *testEnv) plainKafka() *kgo.Client {
-	e.t.Helper()
-	opts, err := wiring.KafkaOptions(e.settings)
+	ce := clitest.New(t, NewCmdReplay)
+	ce.Vars[config.EnvTimeout] = "10s"
+	ce.Vars["USER"] = "tester"
+	cl, err := kgo.NewClient(kgo.SeedBrokers(testenv.Shared(t).KafkaBrokers()...))
 	if err != nil {
-		e.t.Fatal(err)
+		t.Fatal(err)
 	}
-	cl, err := kafka.NewClient(opts)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	e.t.Cleanup(cl.Close)
-	return cl
+	t.Cleanup(cl.Close)
+	return &testEnv{Env: ce, t: t, store: ce.Store, kafka: cl}
 }
 
-// result is what one command did, as main would report it.
-type result struct {
-	out, err string
-	code     exitcode.Code
-	raw      error
-}
+func replayArgs(args []string) []string { return append([]string{"replay"}, args...) }
 
-// factory wires a fresh Factory to this test's servers and new buffers.
-func (e *testEnv) factory() (*cmdutil.Factory, *bytes.Buffer, *bytes.Buffer) {
-	ios, out, errOut := clitest.Term{TTY: e.tty, Stdin: e.stdin}.Streams()
-	format := e.format
-	f := &cmdutil.Factory{
-		IO: ios, Now: time.Now, Overrides: config.Overrides{},
-		Getenv:   func(k string) string { return map[string]string{"USER": "tester"}[k] },
-		Settings: func() (*config.Settings, error) { return e.settings, nil },
-		Printer:  func() (*output.Printer, error) { return output.NewPrinter(ios, format), nil },
-		Store:    func(context.Context) (*store.Store, error) { return e.store, nil },
-		Kafka:    func(context.Context) (*kgo.Client, error) { return e.kafka, nil },
-	}
-	return f, out, errOut
-}
-
-// run executes `replay args...` and prints the error as main does.
-func (e *testEnv) run(args ...string) result {
+// run executes `replayctl replay args...` on the env's terminal.
+func (e *testEnv) run(args ...string) clitest.Result {
 	e.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), cmdTimeout)
-	defer cancel()
-	return e.runCtx(ctx, args...)
+	return e.Run(replayArgs(args)...)
 }
 
 // json runs with -o json.
-func (e *testEnv) json(args ...string) result {
+func (e *testEnv) json(args ...string) clitest.Result {
 	e.t.Helper()
-	e.format = output.FormatJSON
-	defer func() { e.format = output.FormatTable }()
-	return e.run(args...)
+	return e.run(append(args, "-o", "json")...)
 }
 
-func (e *testEnv) runCtx(ctx context.Context, args ...string) result {
-	f, out, errOut := e.factory()
-	defer f.Close()
-	err := clitest.Exec(ctx, NewCmdReplay(f), f.IO, args...)
-	cmdutil.PrintError(f.IO.ErrOut, output.NewStyles(false), err)
-	return result{out: out.String(), err: errOut.String(), code: cmdutil.ExitCode(err), raw: err}
-}
-
-// must fails the test unless the command exited with code.
-func (r result) must(t *testing.T, code exitcode.Code) result {
-	t.Helper()
-	if r.code != code {
-		t.Fatalf("exit code %d, want %d\nerror: %v\nstdout:\n%s\nstderr:\n%s", r.code, code, r.raw, r.out, r.err)
-	}
-	return r
+// runCtx runs under ctx, cancelled like main's on Ctrl-C.
+func (e *testEnv) runCtx(ctx context.Context, args ...string) clitest.Result {
+	return e.RunWith(e.Term, ctx, replayArgs(args)...)
 }
 
 // session reads a session straight from the store.

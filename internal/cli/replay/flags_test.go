@@ -1,6 +1,7 @@
 package replaycmd
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -25,10 +26,10 @@ func flagFactory() *cmdutil.Factory {
 
 // parse runs a command with a fake run function and returns the options it
 // received (nil when validation stopped it before the run).
-func parse[T any](t *testing.T, newCmd func(*cmdutil.Factory, func(*T) error) *cobra.Command, args ...string) (*T, error) {
+func parse[T any](t *testing.T, newCmd func(*cmdutil.Factory, func(context.Context, *T) error) *cobra.Command, args ...string) (*T, error) {
 	t.Helper()
 	var got *T
-	err := clitest.Execute(newCmd(flagFactory(), func(o *T) error { got = o; return nil }), args...)
+	err := clitest.Execute(newCmd(flagFactory(), clitest.Capture(&got)), args...)
 	return got, err
 }
 

@@ -113,7 +113,7 @@ func runForeground(ctx context.Context, b *baseOptions, p *output.Printer, svc *
 		}
 		return err
 	}
-	sum := newSummary(res.Session, string(res.Outcome), time.Since(began), res.Session.ReplayedEvents-before)
+	sum := newSummaryView(res.Session, string(res.Outcome), time.Since(began), res.Session.ReplayedEvents-before)
 	if err := printSummary(ios, p, sum, streamsToStdout(res.Session)); err != nil {
 		return err
 	}

@@ -36,19 +36,19 @@ func (e *testEnv) foreignSessions(status string) (configStr, statusNum, noID str
 func TestListSkipsForeignSessions(t *testing.T) {
 	e := newTestEnv(t)
 	a, b, c := e.foreignSessions("created")
-	good := firstLine(e.run("create", "--type", "user_login", "--dry-run").must(t, 0).out)
+	good := firstLine(e.run("create", "--type", "user_login", "--dry-run").Want(t, 0).Stdout)
 
-	tbl := e.run("list").must(t, 0)
-	if !strings.Contains(tbl.out, good) || strings.Contains(tbl.out, "foreign") {
-		t.Errorf("table lists:\n%s", tbl.out)
+	tbl := e.run("list").Want(t, 0)
+	if !strings.Contains(tbl.Stdout, good) || strings.Contains(tbl.Stdout, "foreign") {
+		t.Errorf("table lists:\n%s", tbl.Stdout)
 	}
-	if !strings.Contains(tbl.err, "3 documents could not be read and were skipped; see --show-invalid") {
-		t.Errorf("stderr lacks the skipped line:\n%s", tbl.err)
+	if !strings.Contains(tbl.Stderr, "3 documents could not be read and were skipped; see --show-invalid") {
+		t.Errorf("stderr lacks the skipped line:\n%s", tbl.Stderr)
 	}
-	details := e.run("list", "--show-invalid").must(t, 0)
+	details := e.run("list", "--show-invalid").Want(t, 0)
 	for _, id := range []string{a, b, c} {
-		if !strings.Contains(details.err, "replay_sessions "+id+": ") {
-			t.Errorf("--show-invalid lacks %s:\n%s", id, details.err)
+		if !strings.Contains(details.Stderr, "replay_sessions "+id+": ") {
+			t.Errorf("--show-invalid lacks %s:\n%s", id, details.Stderr)
 		}
 	}
 
@@ -63,8 +63,8 @@ func TestListSkipsForeignSessions(t *testing.T) {
 			Error      string `json:"error"`
 		} `json:"skipped"`
 	}
-	js := e.json("list").must(t, 0)
-	decode(t, js.out, &doc)
+	js := e.json("list").Want(t, 0)
+	decode(t, js.Stdout, &doc)
 	if len(doc.Items) != 1 || doc.Items[0].SessionID != good || doc.Total != 1 {
 		t.Errorf("items %+v total %d", doc.Items, doc.Total)
 	}
@@ -78,8 +78,8 @@ func TestListSkipsForeignSessions(t *testing.T) {
 	if !strings.Contains(errs[a], "config") || !strings.Contains(errs[b], "status") || !strings.Contains(errs[c], "session_id") {
 		t.Errorf("skipped errors do not name the bad field: %v", errs)
 	}
-	if js.err != "" {
-		t.Errorf("-o json wrote to stderr: %q", js.err)
+	if js.Stderr != "" {
+		t.Errorf("-o json wrote to stderr: %q", js.Stderr)
 	}
 }
 
@@ -89,10 +89,10 @@ func TestShowForeignSession(t *testing.T) {
 	e := newTestEnv(t)
 	e.foreignSessions("created")
 
-	out := e.run("show", "foreign-config").must(t, 0)
+	out := e.run("show", "foreign-config").Want(t, 0)
 	for _, want := range []string{"foreign-config-string", "Problems", "config", "cannot decode string"} {
-		if !strings.Contains(out.out, want) {
-			t.Errorf("show lacks %q:\n%s", want, out.out)
+		if !strings.Contains(out.Stdout, want) {
+			t.Errorf("show lacks %q:\n%s", want, out.Stdout)
 		}
 	}
 	var info struct {
@@ -105,12 +105,12 @@ func TestShowForeignSession(t *testing.T) {
 			Error string `json:"error"`
 		} `json:"invalid_fields"`
 	}
-	js := e.json("show", "foreign-status").must(t, 0)
-	if err := json.Unmarshal([]byte(js.out), &info); err != nil {
-		t.Fatalf("%v\n%s", err, js.out)
+	js := e.json("show", "foreign-status").Want(t, 0)
+	if err := json.Unmarshal([]byte(js.Stdout), &info); err != nil {
+		t.Fatalf("%v\n%s", err, js.Stdout)
 	}
 	if info.Session.SessionID != "foreign-status-number" || len(info.InvalidFields) != 1 || info.InvalidFields[0].Field != "status" {
-		t.Errorf("show -o json = %s", js.out)
+		t.Errorf("show -o json = %s", js.Stdout)
 	}
 }
 
@@ -119,8 +119,8 @@ func TestShowForeignSession(t *testing.T) {
 func TestShowForeignSessionByObjectID(t *testing.T) {
 	e := newTestEnv(t)
 	_, _, noID := e.foreignSessions("created")
-	out := e.run("show", noID).must(t, 0)
-	if !strings.Contains(out.out, "session_id") || !strings.Contains(out.out, "missing") {
-		t.Errorf("show by _id should name the missing session_id:\n%s", out.out)
+	out := e.run("show", noID).Want(t, 0)
+	if !strings.Contains(out.Stdout, "session_id") || !strings.Contains(out.Stdout, "missing") {
+		t.Errorf("show by _id should name the missing session_id:\n%s", out.Stdout)
 	}
 }

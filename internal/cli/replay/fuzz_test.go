@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/integr8scode/replayctl/internal/cli/clitest"
-	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
 	"github.com/integr8scode/replayctl/internal/contract"
 	"github.com/integr8scode/replayctl/internal/exitcode"
 	"github.com/integr8scode/replayctl/internal/replay"
@@ -19,7 +18,7 @@ import (
 // domain's validation, and returns the filter it would replay with.
 func filterOf(args ...string) (contract.SessionConfig, error) {
 	var got *PreviewOptions
-	err := clitest.Execute(NewCmdPreview(flagFactory(), func(o *PreviewOptions) error { got = o; return nil }), args...)
+	err := clitest.Execute(NewCmdPreview(flagFactory(), clitest.Capture(&got)), args...)
 	if err != nil {
 		return contract.SessionConfig{}, err
 	}
@@ -30,12 +29,27 @@ func filterOf(args ...string) (contract.SessionConfig, error) {
 	return sess.Config, nil
 }
 
+// accepted runs filterOf on args, plus --allow-unknown-type when allow;
+// a refusal must be a usage error, and then ok is false.
+func accepted(t *testing.T, allow bool, args []string) (cfg contract.SessionConfig, ok bool) {
+	t.Helper()
+	if allow {
+		args = append(args, "--allow-unknown-type")
+	}
+	cfg, err := filterOf(args...)
+	if err != nil {
+		mustBeUsage(t, err, args)
+		return cfg, false
+	}
+	return cfg, true
+}
+
 // mustBeUsage fails unless err is a usage error (exit 2): bad input is
 // the operator's mistake, never a crash or an internal error.
 func mustBeUsage(t *testing.T, err error, args []string) {
 	t.Helper()
-	if cmdutil.ExitCode(err) != exitcode.Usage {
-		t.Fatalf("%q: %v (exit %d), want a usage error", args, err, cmdutil.ExitCode(err))
+	if exitcode.Of(err) != exitcode.Usage {
+		t.Fatalf("%q: %v (exit %d), want a usage error", args, err, exitcode.Of(err))
 	}
 }
 
@@ -52,12 +66,8 @@ func FuzzFilterFlags(f *testing.F) {
 	f.Add("\"a,b\",c", "x\x00", "2026-02-30", "0", "\"", true)
 	f.Fuzz(func(t *testing.T, types, excludes, since, until, ids string, allow bool) {
 		args := []string{"--type=" + types, "--exclude-type=" + excludes, "--since=" + since, "--until=" + until, "--event-id=" + ids}
-		if allow {
-			args = append(args, "--allow-unknown-type")
-		}
-		cfg, err := filterOf(args...)
-		if err != nil {
-			mustBeUsage(t, err, args)
+		cfg, ok := accepted(t, allow, args)
+		if !ok {
 			return
 		}
 		fl := cfg.Filter
@@ -104,13 +114,8 @@ func FuzzTopicMap(f *testing.F) {
 		f.Add(s, false)
 	}
 	f.Fuzz(func(t *testing.T, value string, allow bool) {
-		args := []string{"--topic-map=" + value}
-		if allow {
-			args = append(args, "--allow-unknown-type")
-		}
-		cfg, err := filterOf(args...)
-		if err != nil {
-			mustBeUsage(t, err, args)
+		cfg, ok := accepted(t, allow, []string{"--topic-map=" + value})
+		if !ok {
 			return
 		}
 		m := cfg.TargetTopics
@@ -129,9 +134,9 @@ func FuzzTopicMap(f *testing.F) {
 		for _, typ := range slices.Sorted(maps.Keys(m)) {
 			parts = append(parts, typ+"="+m[typ])
 		}
-		again, err := filterOf(append([]string{"--topic-map=" + strings.Join(parts, ",")}, args[1:]...)...)
-		if err != nil || !maps.Equal(again.TargetTopics, m) {
-			t.Fatalf("%q: map %v written back as %q gives %v, %v", value, m, strings.Join(parts, ","), again.TargetTopics, err)
+		again, ok := accepted(t, allow, []string{"--topic-map=" + strings.Join(parts, ",")})
+		if !ok || !maps.Equal(again.TargetTopics, m) {
+			t.Fatalf("%q: map %v written back as %q gives %v", value, m, strings.Join(parts, ","), again.TargetTopics)
 		}
 	})
 }

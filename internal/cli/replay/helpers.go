@@ -7,7 +7,6 @@ import (
 
 	"github.com/integr8scode/replayctl/internal/contract"
 	"github.com/integr8scode/replayctl/internal/exitcode"
-	"github.com/integr8scode/replayctl/internal/flagvalue"
 )
 
 // shortIDLen is how much of a session id a terminal table shows: unique in
@@ -33,19 +32,6 @@ func createdBy(getenv func(string) string) string {
 		}
 	}
 	return "replayctl"
-}
-
-// parseStatuses validates --status values against the contract.
-func parseStatuses(values []string) ([]contract.SessionStatus, error) {
-	names, err := flagvalue.Choices("status", values, statusNames())
-	if err != nil || len(names) == 0 {
-		return nil, err
-	}
-	out := make([]contract.SessionStatus, len(names))
-	for i, n := range names {
-		out[i] = contract.SessionStatus(n)
-	}
-	return out, nil
 }
 
 func yesNo(b bool) string {

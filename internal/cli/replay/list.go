@@ -1,6 +1,8 @@
 package replaycmd
 
 import (
+	"context"
+
 	"github.com/spf13/cobra"
 
 	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
@@ -17,7 +19,7 @@ type ListOptions struct {
 }
 
 // NewCmdList builds `replay list`; runF replaces the run in flag tests.
-func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Command {
+func NewCmdList(f *cmdutil.Factory, runF func(context.Context, *ListOptions) error) *cobra.Command {
 	opts := &ListOptions{baseOptions: baseOptions{Factory: f}}
 	var statuses []string
 	cmd := &cobra.Command{
@@ -42,8 +44,7 @@ their _id and error), and -o json lists them under "skipped".`,
   replayctl replay list --status failed --limit 5 -o json | jq -r '.items[].session_id'`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			opts.ctx = cmd.Context()
-			parsed, err := parseStatuses(statuses)
+			parsed, err := cmdutil.ParseChoices("status", statuses, contract.SessionStatuses)
 			if err != nil {
 				return err
 			}
@@ -51,10 +52,7 @@ their _id and error), and -o json lists them under "skipped".`,
 				return exitcode.Usagef("invalid --limit %d: must be greater than 0", opts.Limit)
 			}
 			opts.Statuses = parsed
-			if runF != nil {
-				return runF(opts)
-			}
-			return listRun(opts)
+			return cmdutil.Run(cmd, opts, runF, listRun)
 		},
 	}
 	cmd.Flags().StringSliceVar(&statuses, "status", nil, "only sessions in these statuses (repeatable, or comma separated)")
@@ -65,8 +63,7 @@ their _id and error), and -o json lists them under "skipped".`,
 	return cmd
 }
 
-func listRun(o *ListOptions) error {
-	ctx := o.runContext()
+func listRun(ctx context.Context, o *ListOptions) error {
 	p, svc, err := o.printerAndService(ctx)
 	if err != nil {
 		return err
@@ -77,7 +74,7 @@ func listRun(o *ListOptions) error {
 	}
 	skipped := cmdutil.SkippedDocs(page.Skipped)
 	list := sessionList{Sessions: page.Items, now: o.Factory.Now(), shortIDs: o.Factory.IO.IsStdoutTTY()}
-	if err := p.Print(sessionListing{sessionList: list, total: page.Total, skipped: skipped}); err != nil {
+	if err := p.Print(listView{sessionList: list, total: page.Total, skipped: skipped}); err != nil {
 		return err
 	}
 	p.ReportSkipped(skipped, o.ShowInvalid)

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/integr8scode/replayctl/internal/cli/clitest"
+	"github.com/integr8scode/replayctl/internal/config"
 	"github.com/integr8scode/replayctl/internal/contract"
 	"github.com/integr8scode/replayctl/internal/exitcode"
 )
@@ -27,24 +29,24 @@ func TestCreateStart(t *testing.T) {
 	e := newTestEnv(t)
 	n := e.seedEvents(12, "script_shared")["script_shared"]
 	out := filepath.Join(t.TempDir(), "s.jsonl")
-	r := e.run("create", "--type", "script_shared", "--target", "file", "--out", out, "--start", "--debug").must(t, 0)
-	id := sessionIDIn(t, r.err)
-	if !strings.Contains(r.out, "✓ Session "+id+" completed: 12 replayed") || lineCount(t, out) != n {
-		t.Errorf("create --start:\nstdout:\n%s\nstderr:\n%s", r.out, r.err)
+	r := e.run("create", "--type", "script_shared", "--target", "file", "--out", out, "--start", "--debug").Want(t, 0)
+	id := sessionIDIn(t, r.Stderr)
+	if !strings.Contains(r.Stdout, "✓ Session "+id+" completed: 12 replayed") || lineCount(t, out) != n {
+		t.Errorf("create --start:\nstdout:\n%s\nstderr:\n%s", r.Stdout, r.Stderr)
 	}
-	if !strings.Contains(r.err, "session_id="+id) {
-		t.Errorf("--debug logged nothing about the session:\n%s", r.err)
+	if !strings.Contains(r.Stderr, "session_id="+id) {
+		t.Errorf("--debug logged nothing about the session:\n%s", r.Stderr)
 	}
 
-	e.tty = true
-	plain := e.run("create", "--type", "script_shared").must(t, 0)
-	e.tty = false
-	if strings.Count(plain.out, "\n") != 1 || !strings.Contains(plain.err, "Start it with: replayctl replay start "+firstLine(plain.out)) {
-		t.Errorf("create on a terminal:\nstdout:\n%s\nstderr:\n%s", plain.out, plain.err)
+	e.Term.TTY = true
+	plain := e.run("create", "--type", "script_shared").Want(t, 0)
+	e.Term.TTY = false
+	if strings.Count(plain.Stdout, "\n") != 1 || !strings.Contains(plain.Stderr, "Start it with: replayctl replay start "+firstLine(plain.Stdout)) {
+		t.Errorf("create on a terminal:\nstdout:\n%s\nstderr:\n%s", plain.Stdout, plain.Stderr)
 	}
 
 	var s contract.Session
-	decode(t, e.json("create", "--type", "script_shared", "--start", "--detach", "--dry-run").must(t, 0).out, &s)
+	decode(t, e.json("create", "--type", "script_shared", "--start", "--detach", "--dry-run").Want(t, 0).Stdout, &s)
 	if s.Status != contract.StatusRunning || e.session(s.SessionID).Status != contract.StatusRunning {
 		t.Errorf("create --start --detach left status %s", s.Status)
 	}
@@ -53,16 +55,16 @@ func TestCreateStart(t *testing.T) {
 // Machine output and events cannot share stdout; refused before writing.
 func TestStdoutConflictRefusedBeforeWriting(t *testing.T) {
 	e := newTestEnv(t)
-	r := e.json("run", "--target", "file", "--out", "-").must(t, exitcode.Usage)
-	if !strings.Contains(r.err, "--out") {
-		t.Errorf("stderr:\n%s", r.err)
+	r := e.json("run", "--target", "file", "--out", "-").Want(t, exitcode.Usage)
+	if !strings.Contains(r.Stderr, "--out") {
+		t.Errorf("stderr:\n%s", r.Stderr)
 	}
-	e.json("create", "--target", "file", "--out", "-", "--start").must(t, exitcode.Usage)
+	e.json("create", "--target", "file", "--out", "-", "--start").Want(t, exitcode.Usage)
 	if n := e.sessionCount(); n != 0 {
 		t.Errorf("%d sessions written by refused commands", n)
 	}
-	id := firstLine(e.run("create", "--target", "file", "--out", "-").must(t, 0).out)
-	e.json("start", id).must(t, exitcode.Usage)
+	id := firstLine(e.run("create", "--target", "file", "--out", "-").Want(t, 0).Stdout)
+	e.json("start", id).Want(t, exitcode.Usage)
 	if s := e.session(id); s.Status != contract.StatusCreated {
 		t.Errorf("refused start changed the status to %s", s.Status)
 	}
@@ -71,21 +73,20 @@ func TestStdoutConflictRefusedBeforeWriting(t *testing.T) {
 // An unreachable Kafka fails run with exit 5 before a session is written.
 func TestRunKafkaUnreachable(t *testing.T) {
 	e := newTestEnv(t)
-	e.settings.KafkaBrokers = []string{"127.0.0.1:1"}
-	e.settings.Timeout = 2 * time.Second
-	e.kafka = e.plainKafka()
-	r := e.run("run", "--type", "pod_created").must(t, exitcode.Unavailable)
-	if !strings.Contains(r.err, "127.0.0.1:1") {
-		t.Errorf("stderr:\n%s", r.err)
+	e.Vars[config.EnvKafkaBrokers] = "127.0.0.1:1"
+	e.Vars[config.EnvTimeout] = "2s"
+	r := e.run("run", "--type", "pod_created").Want(t, exitcode.Unavailable)
+	if !strings.Contains(r.Stderr, "127.0.0.1:1") {
+		t.Errorf("stderr:\n%s", r.Stderr)
 	}
 	if n := e.sessionCount(); n != 0 {
 		t.Errorf("%d sessions written with Kafka down", n)
 	}
 	// A preview still shows what MongoDB knows.
 	e.seedEvents(4, "pod_created")
-	pv := e.run("preview", "--type", "pod_created").must(t, 0)
-	if !strings.Contains(pv.err, "Warning: topics not checked") || !strings.Contains(pv.out, "Matching events:     4") {
-		t.Errorf("preview with Kafka down:\nstdout:\n%s\nstderr:\n%s", pv.out, pv.err)
+	pv := e.run("preview", "--type", "pod_created").Want(t, 0)
+	if !strings.Contains(pv.Stderr, "Warning: topics not checked") || !strings.Contains(pv.Stdout, "Matching events:     4") {
+		t.Errorf("preview with Kafka down:\nstdout:\n%s\nstderr:\n%s", pv.Stdout, pv.Stderr)
 	}
 }
 
@@ -97,7 +98,9 @@ func TestSessionIDCompletion(t *testing.T) {
 		platformSession("e1110000-0000-4000-8000-000000000001", contract.StatusPaused, now),
 		platformSession("e2220000-0000-4000-8000-000000000002", contract.StatusCreated, now),
 	)
-	f, _, _ := e.factory()
+	ios, _, _ := clitest.Term{}.Streams()
+	f := e.NewFactory(ios)
+	defer f.Close()
 	cmd := NewCmdShow(f, nil)
 	got, _ := completeSessionIDs(f)(cmd, nil, "e11")
 	if len(got) != 1 || !strings.HasPrefix(string(got[0]), "e1110000-0000-4000-8000-000000000001\tpaused, event_type") {

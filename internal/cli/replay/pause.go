@@ -1,6 +1,8 @@
 package replaycmd
 
 import (
+	"context"
+
 	"github.com/spf13/cobra"
 
 	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
@@ -13,7 +15,7 @@ type PauseOptions struct {
 }
 
 // NewCmdPause builds `replay pause`; runF replaces the run in flag tests.
-func NewCmdPause(f *cmdutil.Factory, runF func(*PauseOptions) error) *cobra.Command {
+func NewCmdPause(f *cmdutil.Factory, runF func(context.Context, *PauseOptions) error) *cobra.Command {
 	opts := &PauseOptions{sessionOptions: newSessionOptions(f)}
 	cmd := &cobra.Command{
 		Use:   "pause ID",
@@ -32,6 +34,6 @@ is not running exits 4 and says its current status.`,
 	return bindSession(cmd, &opts.sessionOptions, opts, nil, runF, pauseRun)
 }
 
-func pauseRun(o *PauseOptions) error {
-	return controlRun(&o.sessionOptions, "Paused", (*replay.Service).Pause)
+func pauseRun(ctx context.Context, o *PauseOptions) error {
+	return controlRun(ctx, &o.sessionOptions, "Paused", (*replay.Service).Pause)
 }

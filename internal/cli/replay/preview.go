@@ -26,7 +26,7 @@ type PreviewOptions struct {
 }
 
 // NewCmdPreview builds `replay preview`; runF replaces the run in flag tests.
-func NewCmdPreview(f *cmdutil.Factory, runF func(*PreviewOptions) error) *cobra.Command {
+func NewCmdPreview(f *cmdutil.Factory, runF func(context.Context, *PreviewOptions) error) *cobra.Command {
 	opts := &PreviewOptions{baseOptions: baseOptions{Factory: f}}
 	var flags *specFlags
 	cmd := &cobra.Command{
@@ -50,14 +50,10 @@ estimated_duration_seconds, pacing.`,
 		Args:              cobra.MaximumNArgs(1),
 		ValidArgsFunction: completeSessionIDs(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.ctx = cmd.Context()
 			if err := opts.complete(args, flags); err != nil {
 				return err
 			}
-			if runF != nil {
-				return runF(opts)
-			}
-			return previewRun(opts)
+			return cmdutil.Run(cmd, opts, runF, previewRun)
 		},
 	}
 	flags = addSpecFlags(cmd)
@@ -86,13 +82,12 @@ func (o *PreviewOptions) complete(args []string, flags *specFlags) error {
 	return nil
 }
 
-func previewRun(o *PreviewOptions) error {
-	ctx := o.runContext()
+func previewRun(ctx context.Context, o *PreviewOptions) error {
 	p, svc, err := o.printerAndService(ctx)
 	if err != nil {
 		return err
 	}
-	sess, err := o.session(svc)
+	sess, err := o.session(ctx, svc)
 	if err != nil {
 		return err
 	}
@@ -115,9 +110,9 @@ func previewRun(o *PreviewOptions) error {
 }
 
 // session is the stored session for an ID, or an unsaved draft from the spec.
-func (o *PreviewOptions) session(svc *replay.Service) (*contract.Session, error) {
+func (o *PreviewOptions) session(ctx context.Context, svc *replay.Service) (*contract.Session, error) {
 	if o.ID != "" {
-		return svc.Resolve(o.runContext(), o.ID)
+		return svc.Resolve(ctx, o.ID)
 	}
 	return replay.NewSession(o.Spec, o.Factory.Now(), createdBy(o.Factory.Getenv))
 }

@@ -38,12 +38,8 @@ enough, as with git commit hashes.`,
   # Follow a session a worker runs, and pause it from another shell
   replayctl replay watch 3f1c9a1e
   replayctl replay pause 3f1c9a1e`,
-		Args: cmdutil.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return cmd.Help()
-		},
 	}
-	cmd.AddCommand(
+	return cmdutil.Group(cmd,
 		NewCmdCreate(f, nil),
 		NewCmdList(f, nil),
 		NewCmdShow(f, nil),
@@ -56,5 +52,4 @@ enough, as with git commit hashes.`,
 		NewCmdRun(f, nil),
 		NewCmdCleanup(f, nil),
 	)
-	return cmd
 }

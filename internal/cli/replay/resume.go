@@ -1,6 +1,8 @@
 package replaycmd
 
 import (
+	"context"
+
 	"github.com/spf13/cobra"
 
 	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
@@ -13,7 +15,7 @@ type ResumeOptions struct {
 }
 
 // NewCmdResume builds `replay resume`; runF replaces the run in flag tests.
-func NewCmdResume(f *cmdutil.Factory, runF func(*ResumeOptions) error) *cobra.Command {
+func NewCmdResume(f *cmdutil.Factory, runF func(context.Context, *ResumeOptions) error) *cobra.Command {
 	opts := &ResumeOptions{launchOptions: launchOptions{sessionOptions: newSessionOptions(f)}}
 	cmd := &cobra.Command{
 		Use:   "resume ID",
@@ -36,6 +38,6 @@ session.`,
 	return bindLaunch(cmd, &opts.launchOptions, opts, runF, resumeRun)
 }
 
-func resumeRun(o *ResumeOptions) error {
-	return launchRun(&o.launchOptions, (*replay.Service).Resume)
+func resumeRun(ctx context.Context, o *ResumeOptions) error {
+	return launchRun(ctx, &o.launchOptions, (*replay.Service).Resume)
 }

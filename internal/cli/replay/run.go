@@ -1,6 +1,7 @@
 package replaycmd
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -15,7 +16,7 @@ type RunOptions struct {
 }
 
 // NewCmdRun builds `replay run`; runF replaces the run in flag tests.
-func NewCmdRun(f *cmdutil.Factory, runF func(*RunOptions) error) *cobra.Command {
+func NewCmdRun(f *cmdutil.Factory, runF func(context.Context, *RunOptions) error) *cobra.Command {
 	opts := &RunOptions{specOptions: specOptions{baseOptions: baseOptions{Factory: f}}}
 	var flags *specFlags
 	cmd := &cobra.Command{
@@ -45,14 +46,10 @@ Exit codes are meant for CI jobs:
   replayctl replay run --from-file ci/replay.yaml -o json > replay-summary.json`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			opts.ctx = cmd.Context()
 			if err := opts.completeSpec(flags); err != nil {
 				return err
 			}
-			if runF != nil {
-				return runF(opts)
-			}
-			return runRun(opts)
+			return cmdutil.Run(cmd, opts, runF, runRun)
 		},
 	}
 	flags = addSpecFlags(cmd)
@@ -60,8 +57,7 @@ Exit codes are meant for CI jobs:
 	return cmd
 }
 
-func runRun(o *RunOptions) error {
-	ctx := o.runContext()
+func runRun(ctx context.Context, o *RunOptions) error {
 	p, err := o.Factory.Printer()
 	if err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/integr8scode/replayctl/internal/cli/clitest"
 	"github.com/integr8scode/replayctl/internal/contract"
 	"github.com/integr8scode/replayctl/internal/exitcode"
 	"github.com/integr8scode/replayctl/internal/testenv"
@@ -18,9 +19,9 @@ const progressTimeout = 60 * time.Second
 
 // startInBackground runs `replay args...` in a goroutine with its own
 // cancellable context, as if in another shell.
-func (e *testEnv) startInBackground(args ...string) (cancel func(), done <-chan result) {
+func (e *testEnv) startInBackground(args ...string) (cancel func(), done <-chan clitest.Result) {
 	ctx, cancelFn := context.WithTimeout(context.Background(), cmdTimeout)
-	ch := make(chan result, 1)
+	ch := make(chan clitest.Result, 1)
 	go func() { ch <- e.runCtx(ctx, args...) }()
 	e.t.Cleanup(cancelFn)
 	return cancelFn, ch
@@ -35,14 +36,14 @@ func (e *testEnv) waitReplayed(id string) {
 	}, "session %s to checkpoint progress", id)
 }
 
-func await(t *testing.T, done <-chan result) result {
+func await(t *testing.T, done <-chan clitest.Result) clitest.Result {
 	t.Helper()
 	select {
 	case r := <-done:
 		return r
 	case <-time.After(cmdTimeout):
 		t.Fatal("command did not return")
-		return result{}
+		return clitest.Result{}
 	}
 }
 
@@ -52,7 +53,7 @@ func (e *testEnv) slowFileSession(typ string, count int) (id, out string, n int)
 	e.t.Helper()
 	n = e.seedEvents(count, typ)[typ]
 	out = filepath.Join(e.t.TempDir(), typ+".jsonl")
-	id = firstLine(e.run("create", "--type", typ, "--target", "file", "--out", out, "--rate", "10").must(e.t, 0).out)
+	id = firstLine(e.run("create", "--type", typ, "--target", "file", "--out", out, "--rate", "10").Want(e.t, 0).Stdout)
 	return id, out, n
 }
 
@@ -74,16 +75,16 @@ func TestStartInterruptThenResume(t *testing.T) {
 	cancel, done := e.startInBackground("start", id)
 	e.waitReplayed(id)
 	cancel()
-	r := await(t, done).must(t, exitcode.Interrupted)
-	if !strings.Contains(r.err, "Paused session "+id+" at event ") || !strings.Contains(r.err, "replayctl replay resume "+id) {
-		t.Errorf("interrupt stderr:\n%s", r.err)
+	r := await(t, done).Want(t, exitcode.Interrupted)
+	if !strings.Contains(r.Stderr, "Paused session "+id+" at event ") || !strings.Contains(r.Stderr, "replayctl replay resume "+id) {
+		t.Errorf("interrupt stderr:\n%s", r.Stderr)
 	}
 	s := e.session(id)
 	if s.Status != contract.StatusPaused || s.ReplayedEvents == 0 || s.ReplayedEvents >= int64(n) {
 		t.Fatalf("after Ctrl-C: status %s, replayed %d of %d", s.Status, s.ReplayedEvents, n)
 	}
 
-	e.run("resume", id[:8]).must(t, 0)
+	e.run("resume", id[:8]).Want(t, 0)
 	if s := e.session(id); s.Status != contract.StatusCompleted || s.ReplayedEvents != int64(n) {
 		t.Errorf("after resume: %s, %d replayed", s.Status, s.ReplayedEvents)
 	}
@@ -100,20 +101,20 @@ func TestPauseFromAnotherShellAndWatch(t *testing.T) {
 
 	_, done := e.startInBackground("start", id)
 	e.waitReplayed(id)
-	p := e.run("pause", id).must(t, 0)
-	if !strings.Contains(p.out, "Paused session "+id) {
-		t.Errorf("pause stdout:\n%s", p.out)
+	p := e.run("pause", id).Want(t, 0)
+	if !strings.Contains(p.Stdout, "Paused session "+id) {
+		t.Errorf("pause stdout:\n%s", p.Stdout)
 	}
-	fg := await(t, done).must(t, 0)
-	if !strings.Contains(fg.out, "was paused at event") {
-		t.Errorf("paused foreground run:\n%s\n%s", fg.out, fg.err)
+	fg := await(t, done).Want(t, 0)
+	if !strings.Contains(fg.Stdout, "was paused at event") {
+		t.Errorf("paused foreground run:\n%s\n%s", fg.Stdout, fg.Stderr)
 	}
 
 	_, watching := e.startInBackground("watch", id, "--interval", "200ms")
-	e.run("resume", id).must(t, 0)
-	w := await(t, watching).must(t, 0)
-	if !strings.Contains(w.out, "✓ Session "+id+" completed") {
-		t.Errorf("watch:\nstdout:\n%s\nstderr:\n%s", w.out, w.err)
+	e.run("resume", id).Want(t, 0)
+	w := await(t, watching).Want(t, 0)
+	if !strings.Contains(w.Stdout, "✓ Session "+id+" completed") {
+		t.Errorf("watch:\nstdout:\n%s\nstderr:\n%s", w.Stdout, w.Stderr)
 	}
 	if got := lineCount(t, out); got != n {
 		t.Errorf("file has %d events, want %d", got, n)

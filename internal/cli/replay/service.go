@@ -18,22 +18,11 @@ type baseOptions struct {
 	Factory *cmdutil.Factory
 	// Debug logs the engine's decisions (leases, checkpoints) to stderr.
 	Debug bool
-
-	// ctx is the command's context, set when the command runs; runF keeps
-	// the gh signature func(*XOptions) error, so it travels here.
-	ctx context.Context
 }
 
 func (b *baseOptions) bind(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&b.Debug, "debug", false, "log what the replay engine does to stderr")
 	_ = cmd.Flags().MarkHidden("debug")
-}
-
-func (b *baseOptions) runContext() context.Context {
-	if b.ctx == nil {
-		return context.Background()
-	}
-	return b.ctx
 }
 
 // service builds the domain service, with a producing Kafka client when

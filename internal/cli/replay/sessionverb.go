@@ -26,20 +26,17 @@ func newSessionOptions(f *cmdutil.Factory) sessionOptions {
 // and its completion, the hidden --debug, and a RunE that runs check (the
 // verb's own flag validation, may be nil) and then hands opts to runF (flag
 // tests) or run.
-func bindSession[O any](cmd *cobra.Command, so *sessionOptions, opts O, check func() error, runF, run func(O) error) *cobra.Command {
+func bindSession[O any](cmd *cobra.Command, so *sessionOptions, opts O, check func() error, runF, run func(context.Context, O) error) *cobra.Command {
 	cmd.Args = cmdutil.ExactArgs(1, "a session ID or unique prefix")
 	cmd.ValidArgsFunction = completeSessionIDs(so.Factory)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		so.ctx, so.ID = cmd.Context(), args[0]
+		so.ID = args[0]
 		if check != nil {
 			if err := check(); err != nil {
 				return err
 			}
 		}
-		if runF != nil {
-			return runF(opts)
-		}
-		return run(opts)
+		return cmdutil.Run(cmd, opts, runF, run)
 	}
 	so.bind(cmd)
 	return cmd
@@ -53,15 +50,14 @@ type launchOptions struct {
 }
 
 // bindLaunch is bindSession plus --detach.
-func bindLaunch[O any](cmd *cobra.Command, lo *launchOptions, opts O, runF, run func(O) error) *cobra.Command {
+func bindLaunch[O any](cmd *cobra.Command, lo *launchOptions, opts O, runF, run func(context.Context, O) error) *cobra.Command {
 	cmd.Flags().BoolVar(&lo.Detach, "detach", false, "only mark the session running, for a worker to execute")
 	return bindSession(cmd, &lo.sessionOptions, opts, nil, runF, run)
 }
 
 // launchRun is start and resume: it resolves the session and launches it
 // with op.
-func launchRun(o *launchOptions, op controlOp) error {
-	ctx := o.runContext()
+func launchRun(ctx context.Context, o *launchOptions, op controlOp) error {
 	p, svc, sess, err := o.resolve(ctx)
 	if err != nil {
 		return err

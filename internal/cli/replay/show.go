@@ -1,6 +1,8 @@
 package replaycmd
 
 import (
+	"context"
+
 	"github.com/spf13/cobra"
 
 	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
@@ -12,7 +14,7 @@ type ShowOptions struct {
 }
 
 // NewCmdShow builds `replay show`; runF replaces the run in flag tests.
-func NewCmdShow(f *cmdutil.Factory, runF func(*ShowOptions) error) *cobra.Command {
+func NewCmdShow(f *cmdutil.Factory, runF func(context.Context, *ShowOptions) error) *cobra.Command {
 	opts := &ShowOptions{sessionOptions: newSessionOptions(f)}
 	cmd := &cobra.Command{
 		Use:   "show ID",
@@ -36,8 +38,7 @@ far as it can be read, with the bad fields under Problems (-o json:
 	return bindSession(cmd, &opts.sessionOptions, opts, nil, runF, showRun)
 }
 
-func showRun(o *ShowOptions) error {
-	ctx := o.runContext()
+func showRun(ctx context.Context, o *ShowOptions) error {
 	p, svc, err := o.printerAndService(ctx)
 	if err != nil {
 		return err
@@ -46,5 +47,5 @@ func showRun(o *ShowOptions) error {
 	if err != nil {
 		return err
 	}
-	return p.Print(newSessionDetail(info, o.Factory.Now()))
+	return p.Print(newShowView(info, o.Factory.Now()))
 }

@@ -1,6 +1,8 @@
 package replaycmd
 
 import (
+	"context"
+
 	"github.com/spf13/cobra"
 
 	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
@@ -13,7 +15,7 @@ type StartOptions struct {
 }
 
 // NewCmdStart builds `replay start`; runF replaces the run in flag tests.
-func NewCmdStart(f *cmdutil.Factory, runF func(*StartOptions) error) *cobra.Command {
+func NewCmdStart(f *cmdutil.Factory, runF func(context.Context, *StartOptions) error) *cobra.Command {
 	opts := &StartOptions{launchOptions: launchOptions{sessionOptions: newSessionOptions(f)}}
 	cmd := &cobra.Command{
 		Use:   "start ID",
@@ -38,6 +40,6 @@ failed, 4 when it is not in status created.`,
 	return bindLaunch(cmd, &opts.launchOptions, opts, runF, startRun)
 }
 
-func startRun(o *StartOptions) error {
-	return launchRun(&o.launchOptions, (*replay.Service).Start)
+func startRun(ctx context.Context, o *StartOptions) error {
+	return launchRun(ctx, &o.launchOptions, (*replay.Service).Start)
 }

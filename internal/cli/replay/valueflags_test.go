@@ -16,9 +16,13 @@ import (
 func specCommands() map[string]func() *cobra.Command {
 	f := flagFactory()
 	return map[string]func() *cobra.Command{
-		"create":  func() *cobra.Command { return NewCmdCreate(f, func(*CreateOptions) error { return nil }) },
-		"preview": func() *cobra.Command { return NewCmdPreview(f, func(*PreviewOptions) error { return nil }) },
-		"run":     func() *cobra.Command { return NewCmdRun(f, func(*RunOptions) error { return nil }) },
+		"create": func() *cobra.Command {
+			return NewCmdCreate(f, clitest.NoRun[*CreateOptions])
+		},
+		"preview": func() *cobra.Command {
+			return NewCmdPreview(f, clitest.NoRun[*PreviewOptions])
+		},
+		"run": func() *cobra.Command { return NewCmdRun(f, clitest.NoRun[*RunOptions]) },
 	}
 }
 

@@ -24,14 +24,14 @@ func (l sessionList) MarshalJSON() ([]byte, error) {
 	return json.Marshal(l.Sessions)
 }
 
-// sessionListing is `replay list`: the sessions in the list commands' shape.
-type sessionListing struct {
+// listView is `replay list`: the sessions in the list commands' shape.
+type listView struct {
 	sessionList
 	total   int64
 	skipped []output.Skipped
 }
 
-func (l sessionListing) MarshalJSON() ([]byte, error) {
+func (l listView) MarshalJSON() ([]byte, error) {
 	return output.MarshalJSON(output.NewListDoc(l.Sessions, l.total, l.skipped))
 }
 

@@ -15,8 +15,8 @@ import (
 // maxShownErrors is how many of a session's errors show lists.
 const maxShownErrors = 10
 
-// sessionDetail is what show prints. Its JSON shape is a stable interface.
-type sessionDetail struct {
+// showView is what show prints. Its JSON shape is a stable interface.
+type showView struct {
 	Session  *contract.Session `json:"session"`
 	Holder   *holderView       `json:"holder"`
 	Requests []requestView     `json:"requests"`
@@ -39,8 +39,8 @@ type holderView struct {
 	Live      bool      `json:"live"`
 }
 
-func newSessionDetail(info *replay.Info, now time.Time) sessionDetail {
-	d := sessionDetail{Session: info.Session, Requests: []requestView{}, InvalidFields: info.InvalidFields, now: now}
+func newShowView(info *replay.Info, now time.Time) showView {
+	d := showView{Session: info.Session, Requests: []requestView{}, InvalidFields: info.InvalidFields, now: now}
 	if h := info.Holder; h != nil {
 		d.Holder = &holderView{Owner: h.Owner, Epoch: h.Epoch, Purpose: h.Purpose, ExpiresAt: h.ExpiresAt, Released: h.Released, Live: h.Live}
 	}
@@ -50,7 +50,7 @@ func newSessionDetail(info *replay.Info, now time.Time) sessionDetail {
 	return d
 }
 
-func (d sessionDetail) DetailSections(st *output.Styles) []output.Section {
+func (d showView) DetailSections(st *output.Styles) []output.Section {
 	s := d.Session
 	secs := []output.Section{
 		{Title: "Session", Fields: d.sessionFields(st)},
@@ -70,7 +70,7 @@ func (d sessionDetail) DetailSections(st *output.Styles) []output.Section {
 	return secs
 }
 
-func (d sessionDetail) sessionFields(st *output.Styles) []output.Field {
+func (d showView) sessionFields(st *output.Styles) []output.Field {
 	s := d.Session
 	fields := []output.Field{
 		{Key: "ID", Value: s.SessionID},
@@ -162,7 +162,7 @@ func topicMapText(m map[string]string) string {
 	return strings.Join(lines, "\n")
 }
 
-func (d sessionDetail) progressFields() []output.Field {
+func (d showView) progressFields() []output.Field {
 	s := d.Session
 	dups := int64(0)
 	if s.Replayctl != nil {
@@ -183,7 +183,7 @@ func (d sessionDetail) progressFields() []output.Field {
 	}
 }
 
-func (d sessionDetail) checkpointFields() []output.Field {
+func (d showView) checkpointFields() []output.Field {
 	ext := d.Session.Replayctl
 	if ext == nil || ext.Checkpoint == nil {
 		return []output.Field{{Key: "Position", Value: "none (starts from the first matching event)"}}
@@ -197,7 +197,7 @@ func (d sessionDetail) checkpointFields() []output.Field {
 	}
 }
 
-func (d sessionDetail) runnerFields(st *output.Styles) []output.Field {
+func (d showView) runnerFields(st *output.Styles) []output.Field {
 	fields := []output.Field{{Key: "Holder", Value: "none"}}
 	if h := d.Holder; h != nil {
 		key := "Holder"

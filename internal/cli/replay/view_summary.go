@@ -9,9 +9,9 @@ import (
 	"github.com/integr8scode/replayctl/internal/output"
 )
 
-// runSummary is what start, resume, run and watch print when a session
+// summaryView is what start, resume, run and watch print when a session
 // stops. Its JSON shape is a stable interface: add fields, never rename.
-type runSummary struct {
+type summaryView struct {
 	SessionID          string                 `json:"session_id"`
 	Outcome            string                 `json:"outcome"`
 	Status             contract.SessionStatus `json:"status"`
@@ -28,12 +28,12 @@ type runSummary struct {
 	elapsed time.Duration
 }
 
-// newSummary describes s after a run of elapsed that replayed delta events.
-func newSummary(s *contract.Session, outcome string, elapsed time.Duration, delta int64) runSummary {
+// newSummaryView describes s after a run of elapsed that replayed delta events.
+func newSummaryView(s *contract.Session, outcome string, elapsed time.Duration, delta int64) summaryView {
 	if outcome == "" {
 		outcome = string(s.Status)
 	}
-	sum := runSummary{
+	sum := summaryView{
 		SessionID: s.SessionID, Outcome: outcome, Status: s.Status, DryRun: s.DryRun,
 		TotalEvents: s.TotalEvents, ReplayedEvents: s.ReplayedEvents,
 		FailedEvents: s.FailedEvents, SkippedEvents: s.SkippedEvents,
@@ -50,7 +50,7 @@ func newSummary(s *contract.Session, outcome string, elapsed time.Duration, delt
 
 // printSummary prints the summary: human lines go to stderr when the
 // events themselves went to stdout.
-func printSummary(ios *output.IOStreams, p *output.Printer, sum runSummary, toStderr bool) error {
+func printSummary(ios *output.IOStreams, p *output.Printer, sum summaryView, toStderr bool) error {
 	if p.Format() != output.FormatTable {
 		return p.Print(sum)
 	}
@@ -65,7 +65,7 @@ func printSummary(ios *output.IOStreams, p *output.Printer, sum runSummary, toSt
 // maxSummaryErrors bounds the errors a summary repeats; show lists more.
 const maxSummaryErrors = 5
 
-func (s runSummary) text(st *output.Styles) string {
+func (s summaryView) text(st *output.Styles) string {
 	var b strings.Builder
 	b.WriteString(s.headline(st) + "\n")
 	if s.PossibleDuplicates > 0 {
@@ -85,7 +85,7 @@ func (s runSummary) text(st *output.Styles) string {
 	return b.String()
 }
 
-func (s runSummary) headline(st *output.Styles) string {
+func (s summaryView) headline(st *output.Styles) string {
 	counts := s.counts()
 	switch s.Status {
 	case contract.StatusCompleted:
@@ -109,7 +109,7 @@ func (s runSummary) headline(st *output.Styles) string {
 }
 
 // counts is "5000 replayed, 0 failed, 2 skipped in 4.2s (1190 events/s)".
-func (s runSummary) counts() string {
+func (s summaryView) counts() string {
 	verb := "replayed"
 	if s.DryRun {
 		verb = "would have been sent"
@@ -124,7 +124,7 @@ func (s runSummary) counts() string {
 	return out
 }
 
-func (s runSummary) processed() int64 { return s.ReplayedEvents + s.FailedEvents + s.SkippedEvents }
+func (s summaryView) processed() int64 { return s.ReplayedEvents + s.FailedEvents + s.SkippedEvents }
 
 // newestErrors returns up to n entries, newest first; the engine appends,
 // so the newest are at the end.

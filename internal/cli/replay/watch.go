@@ -25,7 +25,7 @@ type WatchOptions struct {
 }
 
 // NewCmdWatch builds `replay watch`; runF replaces the run in flag tests.
-func NewCmdWatch(f *cmdutil.Factory, runF func(*WatchOptions) error) *cobra.Command {
+func NewCmdWatch(f *cmdutil.Factory, runF func(context.Context, *WatchOptions) error) *cobra.Command {
 	opts := &WatchOptions{sessionOptions: newSessionOptions(f)}
 	cmd := &cobra.Command{
 		Use:   "watch ID",
@@ -55,8 +55,7 @@ func (o *WatchOptions) checkInterval() error {
 	return nil
 }
 
-func watchRun(o *WatchOptions) error {
-	ctx := o.runContext()
+func watchRun(ctx context.Context, o *WatchOptions) error {
 	p, svc, sess, err := o.resolve(ctx)
 	if err != nil {
 		return err
@@ -88,7 +87,7 @@ func watchUntilEnd(ctx context.Context, ios *output.IOStreams, p *output.Printer
 	if final == nil {
 		return exitcode.New(exitcode.Error, fmt.Errorf("watch of session %s ended without a final state", id))
 	}
-	sum := newSummary(final, "", runTime(final), final.ReplayedEvents)
+	sum := newSummaryView(final, "", runTime(final), final.ReplayedEvents)
 	if err := printSummary(ios, p, sum, false); err != nil {
 		return err
 	}

@@ -88,7 +88,7 @@ func (p *watchProgress) line() string {
 	done := processed(s)
 	if s.TotalEvents > 0 {
 		if p.tty {
-			parts = append(parts, textBar(done, s.TotalEvents, watchBarWidth))
+			parts = append(parts, output.Bar(done, s.TotalEvents, watchBarWidth))
 		}
 		parts = append(parts, fmt.Sprintf("%d%%", percent(done, s.TotalEvents)), fmt.Sprintf("%d/%d", done, s.TotalEvents))
 	} else {
@@ -105,17 +105,4 @@ func (p *watchProgress) line() string {
 		out += fmt.Sprintf(", %d failed", s.FailedEvents)
 	}
 	return out
-}
-
-// textBar draws "[=====>    ]" with width cells.
-func textBar(done, total int64, width int) string {
-	filled := int(min(max(done, 0), total) * int64(width) / total)
-	switch {
-	case filled >= width:
-		return "[" + strings.Repeat("=", width) + "]"
-	case filled == 0:
-		return "[" + strings.Repeat(" ", width) + "]"
-	default:
-		return "[" + strings.Repeat("=", filled-1) + ">" + strings.Repeat(" ", width-filled) + "]"
-	}
 }

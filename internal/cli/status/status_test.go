@@ -10,21 +10,24 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
-	"github.com/integr8scode/replayctl/internal/cli"
 	"github.com/integr8scode/replayctl/internal/cli/clitest"
-	"github.com/integr8scode/replayctl/internal/cli/version"
+	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
+	"github.com/integr8scode/replayctl/internal/cli/status"
 	"github.com/integr8scode/replayctl/internal/exitcode"
 	"github.com/integr8scode/replayctl/internal/testenv"
+	"github.com/spf13/cobra"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }
 
+// newEnv runs `replayctl status` in its own database.
+func newEnv(t *testing.T) *clitest.Env {
+	return clitest.New(t, func(f *cmdutil.Factory) *cobra.Command { return status.NewCmdStatus(f, nil) })
+}
+
 func runStatus(t *testing.T, e *clitest.Env, args ...string) clitest.Result {
 	t.Helper()
-	root := cli.NewCmdRoot(e.Factory, version.Info{Version: "test"})
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	return e.Run(ctx, root, append([]string{"status"}, args...)...)
+	return e.Run(append([]string{"status"}, args...)...)
 }
 
 // platformDocs are written the way the Python platform writes them: BSON
@@ -61,7 +64,7 @@ func insertPlatformDocs(t *testing.T, e *clitest.Env) {
 }
 
 func TestStatusJSONCountsPlatformWrittenDocuments(t *testing.T) {
-	e := clitest.New(t)
+	e := newEnv(t)
 	insertPlatformDocs(t, e)
 	r := runStatus(t, e, "-o", "json")
 	if r.Code != exitcode.OK {
@@ -110,7 +113,7 @@ func TestStatusJSONCountsPlatformWrittenDocuments(t *testing.T) {
 }
 
 func TestStatusTableShowsBothServers(t *testing.T) {
-	e := clitest.New(t)
+	e := newEnv(t)
 	r := runStatus(t, e)
 	if r.Code != exitcode.OK {
 		t.Fatalf("exit %d: %s", r.Code, r.Stderr)
@@ -142,7 +145,7 @@ func TestStatusExitsFiveNamingTheUnreachableServerWithinTimeout(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			e := clitest.New(t)
+			e := newEnv(t)
 			e.Vars[c.env] = c.value
 			start := time.Now()
 			r := runStatus(t, e, "--timeout", "2s")

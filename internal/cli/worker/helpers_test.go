@@ -46,7 +46,7 @@ func flagEnv(t *testing.T, configYAML string, env map[string]string) *cmdutil.Fa
 func parse(t *testing.T, f *cmdutil.Factory, args ...string) (*WorkerOptions, error) {
 	t.Helper()
 	var got *WorkerOptions
-	err := clitest.Execute(newCmdWorker(f, func(o *WorkerOptions) error { got = o; return nil }), args...)
+	err := clitest.Execute(newCmdWorker(f, clitest.Capture(&got)), args...)
 	return got, err
 }
 
@@ -73,9 +73,4 @@ func seedEvents(t *testing.T, st *store.Store, typ string, n int) []string {
 		t.Fatalf("seed events: %v", err)
 	}
 	return ids
-}
-
-func storeFor(t *testing.T, dbName string) *store.Store {
-	t.Helper()
-	return store.FromClient(testenv.Client(t), store.Options{Database: dbName})
 }

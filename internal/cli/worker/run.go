@@ -14,12 +14,8 @@ import (
 	"github.com/integr8scode/replayctl/internal/worker"
 )
 
-func workerRun(opts *WorkerOptions) error {
+func workerRun(ctx context.Context, opts *WorkerOptions) error {
 	f, s, cfg := opts.Factory, opts.Settings, opts.Config
-	ctx := opts.Ctx
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	log, err := logging.New(f.IO.ErrOut, f.IO.IsStderrTTY(), cfg.LogLevel)
 	if err != nil {
 		return err

@@ -17,9 +17,8 @@ import (
 // on the embedded stack: a session started elsewhere (detached) is run to
 // completion, and cancelling the context (SIGTERM in main) returns nil.
 func TestWorkerRunsADetachedSessionAndStopsCleanly(t *testing.T) {
-	env := clitest.New(t)
-	env.Vars["REPLAYCTL_TOPIC_PREFIX"] = testenv.UniqueName(t, "tp") + "_"
-	st := storeFor(t, env.Database)
+	env := clitest.New(t, NewCmdWorker)
+	st := env.Store
 	seedEvents(t, st, "user_login", 40)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -36,7 +35,7 @@ func TestWorkerRunsADetachedSessionAndStopsCleanly(t *testing.T) {
 	wctx, stop := context.WithCancel(ctx)
 	done := make(chan clitest.Result, 1)
 	go func() {
-		done <- env.Run(wctx, NewCmdWorker(env.Factory), "--http-addr", "off", "--poll-interval", "100ms", "--lease-ttl", "3s", "--dlq=false", "--log-level", "debug")
+		done <- env.RunWith(clitest.Term{}, wctx, "worker", "--http-addr", "off", "--poll-interval", "100ms", "--lease-ttl", "3s", "--dlq=false", "--log-level", "debug")
 	}()
 	testenv.Eventually(t, 90*time.Second, func() bool {
 		s, err := st.Sessions.Get(ctx, sess.SessionID)
@@ -82,12 +81,11 @@ func TestUnreachableKafkaFailsFastWithExit5(t *testing.T) {
 // exit 5 and an error naming the server.
 func wantUnavailable(t *testing.T, key, value, server string) {
 	t.Helper()
-	env := clitest.New(t)
+	env := clitest.New(t, NewCmdWorker)
 	env.Vars[key] = value
 	env.Vars["REPLAYCTL_TIMEOUT"] = "500ms"
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	res := env.Run(ctx, NewCmdWorker(env.Factory), "--http-addr", "off")
+	env.Timeout = 30 * time.Second
+	res := env.Run("worker", "--http-addr", "off")
 	if res.Code != exitcode.Unavailable || !strings.Contains(res.Stderr, server) {
 		t.Fatalf("exit %d, stderr %q; want 5 naming %s", res.Code, res.Stderr, server)
 	}

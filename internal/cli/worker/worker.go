@@ -15,7 +15,6 @@ import (
 // WorkerOptions are the inputs of `replayctl worker`.
 type WorkerOptions struct {
 	Factory *cmdutil.Factory
-	Ctx     context.Context
 
 	// Replay and DLQ turn the two halves of the worker on or off.
 	Replay bool
@@ -41,7 +40,7 @@ func NewCmdWorker(f *cmdutil.Factory) *cobra.Command {
 }
 
 // newCmdWorker builds the command; runF replaces the run in flag tests.
-func newCmdWorker(f *cmdutil.Factory, runF func(*WorkerOptions) error) *cobra.Command {
+func newCmdWorker(f *cmdutil.Factory, runF func(context.Context, *WorkerOptions) error) *cobra.Command {
 	opts := &WorkerOptions{Factory: f}
 	cmd := &cobra.Command{
 		Use:   "worker",
@@ -61,15 +60,11 @@ func newCmdWorker(f *cmdutil.Factory, runF func(*WorkerOptions) error) *cobra.Co
   curl -s localhost:9464/metrics | grep replayctl_`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			opts.Ctx = cmd.Context()
 			opts.Flags = changedFlags(cmd.Flags())
 			if err := opts.complete(); err != nil {
 				return err
 			}
-			if runF != nil {
-				return runF(opts)
-			}
-			return workerRun(opts)
+			return cmdutil.Run(cmd, opts, runF, workerRun)
 		},
 	}
 	fl := cmd.Flags()

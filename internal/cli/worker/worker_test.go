@@ -1,6 +1,7 @@
 package workercmd
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -88,7 +89,7 @@ func TestBadValuesAreUsageErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ran := false
-			err := clitest.Execute(newCmdWorker(flagEnv(t, "", tt.env), func(*WorkerOptions) error { ran = true; return nil }), tt.args...)
+			err := clitest.Execute(newCmdWorker(flagEnv(t, "", tt.env), func(context.Context, *WorkerOptions) error { ran = true; return nil }), tt.args...)
 			clitest.WantCode(t, err, exitcode.Usage, tt.parts...)
 			if ran {
 				t.Fatal("the run started despite a bad value")

@@ -30,31 +30,31 @@ var goldenSkipped = []output.Skipped{{ID: "665f1c2e9b1d4c0012345678", Collection
 	Error: "error decoding key retry_count: cannot decode string into an integer type"}}
 
 func TestListMachineGolden(t *testing.T) {
-	l := newMessageList(fixtureMessages(t)[:1], 7, testNow, false)
+	l := newListView(fixtureMessages(t)[:1], 7, testNow, false)
 	l.Skipped = goldenSkipped
 	assertMachineGoldens(t, "list", l)
 }
 
 func TestListInvalidMachineGolden(t *testing.T) {
-	assertMachineGoldens(t, "list_invalid", invalidList{Total: 1, Skipped: []output.Skipped{}, now: testNow, Items: []invalidJSON{{
+	assertMachineGoldens(t, "list_invalid", invalidListView{newPageView([]invalidJSON{{
 		Topic: "dead_letter_queue", Partition: 0, Offset: 42, Key: "k", Value: "not json", Headers: map[string]string{"a": "b"},
-		Reason: "invalid JSON: unexpected token", ReceivedAt: testNow.Add(-time.Minute)}}})
+		Reason: "invalid JSON: unexpected token", ReceivedAt: testNow.Add(-time.Minute)}}, 1, []output.Skipped{}, testNow)})
 }
 
 func TestTopicsMachineGolden(t *testing.T) {
 	sums := []dlq.TopicSummary{{Topic: "pod_failed", Total: 3, ByStatus: map[string]int64{"pending": 2, "retried": 1},
 		OldestFailure: testNow.Add(-3 * time.Hour), NewestFailure: testNow.Add(-time.Minute), AvgRetryCount: 1.5, MaxRetryCount: 3}}
-	assertMachineGoldens(t, "topics", newTopicList(sums, 1, goldenSkipped, testNow))
+	assertMachineGoldens(t, "topics", newTopicsView(sums, 1, goldenSkipped, testNow))
 }
 
 func TestErrorsMachineGolden(t *testing.T) {
 	groups := []dlq.ErrorGroup{{Pattern: "timeout after <n>s on <id>", Example: "timeout after 30s on exec-1", Count: 4,
 		Topics: []string{"a"}, EventTypes: []string{"execution_failed"}, FirstSeen: testNow.Add(-time.Hour), LastSeen: testNow}}
-	assertMachineGoldens(t, "errors", newErrorList(groups, 3, goldenSkipped, testNow))
+	assertMachineGoldens(t, "errors", newErrorsView(groups, 3, goldenSkipped, testNow))
 }
 
 func TestPolicyListMachineGolden(t *testing.T) {
-	l := newPolicyList(dlq.Presets()[2:3], []dlq.Override{{Topic: "pod_failed", Policy: dlq.Policy{Strategy: dlq.StrategyManual},
+	l := newPolicyListView(dlq.Presets()[2:3], []dlq.Override{{Topic: "pod_failed", Policy: dlq.Policy{Strategy: dlq.StrategyManual},
 		UpdatedAt: testNow.Add(-time.Hour), UpdatedBy: "host:1"}}, testNow)
 	assertMachineGoldens(t, "policy_list", l)
 }

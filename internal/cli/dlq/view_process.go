@@ -8,8 +8,8 @@ import (
 	"github.com/integr8scode/replayctl/internal/output"
 )
 
-// processStats is the summary `dlq process` prints when it stops.
-type processStats struct {
+// processView is the summary `dlq process` prints when it stops.
+type processView struct {
 	Received    int64 `json:"received"`
 	Duplicates  int64 `json:"duplicates"`
 	Dropped     int64 `json:"dropped"`
@@ -20,13 +20,13 @@ type processStats struct {
 	RetryFailed int64 `json:"retry_failed"`
 }
 
-func newProcessStats(s dlq.ProcessStats) processStats {
-	return processStats{Received: s.Received, Duplicates: s.Duplicates, Dropped: s.Dropped,
+func newProcessView(s dlq.ProcessStats) processView {
+	return processView{Received: s.Received, Duplicates: s.Duplicates, Dropped: s.Dropped,
 		Quarantined: s.Quarantined, Discarded: s.Discarded, Scheduled: s.Scheduled,
 		Retried: s.Retried, RetryFailed: s.RetryFailed}
 }
 
-func (s processStats) DetailSections(_ *output.Styles) []output.Section {
+func (s processView) DetailSections(_ *output.Styles) []output.Section {
 	n := func(v int64) string { return strconv.FormatInt(v, 10) }
 	return []output.Section{{Title: "DLQ processing", Fields: []output.Field{
 		{Key: "Received", Value: n(s.Received)},

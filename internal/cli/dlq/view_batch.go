@@ -51,8 +51,8 @@ type itemJSON struct {
 	RetryCount int64  `json:"retry_count"`
 }
 
-// batchResult is what retry and discard print once they have acted.
-type batchResult struct {
+// batchView is what retry and discard print once they have acted.
+type batchView struct {
 	Action    string        `json:"action"`
 	Succeeded int64         `json:"succeeded"`
 	Failed    int64         `json:"failed"`
@@ -65,8 +65,8 @@ type batchResult struct {
 	shortID bool
 }
 
-func newBatchResult(action string, res *dlq.BatchResult, plan *dlq.Plan, shortID bool) batchResult {
-	b := batchResult{Action: action, Results: []itemJSON{}, Refusals: newRefusals(plan.Refused),
+func newBatchView(action string, res *dlq.BatchResult, plan *dlq.Plan, shortID bool) batchView {
+	b := batchView{Action: action, Results: []itemJSON{}, Refusals: newRefusals(plan.Refused),
 		Skipped: cmdutil.SkippedDocs(plan.Skipped), shortID: shortID}
 	if res == nil {
 		b.Refused = int64(len(b.Refusals))
@@ -85,11 +85,11 @@ func newBatchResult(action string, res *dlq.BatchResult, plan *dlq.Plan, shortID
 	return b
 }
 
-func (b batchResult) TableHeader() []string {
+func (b batchView) TableHeader() []string {
 	return []string{"EVENT ID", "TOPIC", "RESULT", "RETRIES", "ERROR"}
 }
 
-func (b batchResult) TableRows(st *output.Styles) [][]string {
+func (b batchView) TableRows(st *output.Styles) [][]string {
 	rows := make([][]string, 0, len(b.Results)+len(b.Refusals))
 	ids := batchIDs(b.Results, b.Refusals, func(r itemJSON) string { return r.EventID }, b.shortID)
 	for i, r := range b.Results {
@@ -135,8 +135,8 @@ type plannedJSON struct {
 	Topic         string `json:"topic"`
 }
 
-// dryRun is what `retry --dry-run` and `discard --dry-run` print.
-type dryRun struct {
+// dryRunView is what `retry --dry-run` and `discard --dry-run` print.
+type dryRunView struct {
 	DryRun   bool           `json:"dry_run"`
 	Action   string         `json:"action"`
 	Count    int            `json:"count"`
@@ -149,8 +149,8 @@ type dryRun struct {
 	shortID bool
 }
 
-func newDryRun(action string, plan *dlq.Plan, toTopic string, shortID bool) dryRun {
-	d := dryRun{DryRun: true, Action: action, Count: len(plan.Messages), ByTopic: byTopic(plan, toTopic),
+func newDryRunView(action string, plan *dlq.Plan, toTopic string, shortID bool) dryRunView {
+	d := dryRunView{DryRun: true, Action: action, Count: len(plan.Messages), ByTopic: byTopic(plan, toTopic),
 		Messages: make([]plannedJSON, 0, len(plan.Messages)), Refusals: newRefusals(plan.Refused),
 		Skipped: cmdutil.SkippedDocs(plan.Skipped), shortID: shortID}
 	for i := range plan.Messages {
@@ -162,11 +162,11 @@ func newDryRun(action string, plan *dlq.Plan, toTopic string, shortID bool) dryR
 	return d
 }
 
-func (d dryRun) TableHeader() []string {
+func (d dryRunView) TableHeader() []string {
 	return []string{"EVENT ID", "TYPE", "TOPIC", "STATUS", "RETRIES", "WOULD"}
 }
 
-func (d dryRun) TableRows(st *output.Styles) [][]string {
+func (d dryRunView) TableRows(st *output.Styles) [][]string {
 	rows := make([][]string, 0, len(d.Messages)+len(d.Refusals))
 	ids := batchIDs(d.Messages, d.Refusals, func(m plannedJSON) string { return m.EventID }, d.shortID)
 	for i, m := range d.Messages {

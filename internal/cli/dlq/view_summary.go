@@ -22,15 +22,10 @@ type topicJSON struct {
 	MaxRetryCount int64            `json:"max_retry_count"`
 }
 
-// topicList is `dlq topics`.
-type topicList struct {
-	items   []topicJSON
-	total   int64
-	skipped []output.Skipped
-	now     time.Time
-}
+// topicsView is `dlq topics`.
+type topicsView struct{ pageView[topicJSON] }
 
-func newTopicList(sums []dlq.TopicSummary, total int64, skipped []output.Skipped, now time.Time) topicList {
+func newTopicsView(sums []dlq.TopicSummary, total int64, skipped []output.Skipped, now time.Time) topicsView {
 	items := make([]topicJSON, len(sums))
 	for i, s := range sums {
 		by := make(map[string]int64, len(contract.DLQStatuses))
@@ -43,21 +38,16 @@ func newTopicList(sums []dlq.TopicSummary, total int64, skipped []output.Skipped
 		items[i] = topicJSON{Topic: s.Topic, Total: s.Total, ByStatus: by, OldestFailure: s.OldestFailure,
 			NewestFailure: s.NewestFailure, AvgRetryCount: s.AvgRetryCount, MaxRetryCount: s.MaxRetryCount}
 	}
-	return topicList{items: items, total: total, skipped: skipped, now: now}
+	return topicsView{newPageView(items, total, skipped, now)}
 }
 
-// MarshalJSON prints the list commands' shape.
-func (l topicList) MarshalJSON() ([]byte, error) {
-	return output.MarshalJSON(output.NewListDoc(l.items, l.total, l.skipped))
-}
-
-func (l topicList) TableHeader() []string {
+func (l topicsView) TableHeader() []string {
 	return []string{"TOPIC", "TOTAL", "PENDING", "SCHEDULED", "RETRIED", "DISCARDED", "OLDEST", "NEWEST", "AVG RETRIES", "MAX RETRIES"}
 }
 
-func (l topicList) TableRows(_ *output.Styles) [][]string {
-	rows := make([][]string, 0, len(l.items))
-	for _, t := range l.items {
+func (l topicsView) TableRows(_ *output.Styles) [][]string {
+	rows := make([][]string, 0, len(l.Items))
+	for _, t := range l.Items {
 		rows = append(rows, []string{
 			t.Topic, itoa(t.Total),
 			itoa(t.ByStatus[string(contract.DLQPending)]), itoa(t.ByStatus[string(contract.DLQScheduled)]),
@@ -80,35 +70,25 @@ type errorGroupJSON struct {
 	LastSeen   time.Time `json:"last_seen"`
 }
 
-// errorList is `dlq errors`.
-type errorList struct {
-	items   []errorGroupJSON
-	total   int64
-	skipped []output.Skipped
-	now     time.Time
-}
+// errorsView is `dlq errors`.
+type errorsView struct{ pageView[errorGroupJSON] }
 
-func newErrorList(groups []dlq.ErrorGroup, total int64, skipped []output.Skipped, now time.Time) errorList {
+func newErrorsView(groups []dlq.ErrorGroup, total int64, skipped []output.Skipped, now time.Time) errorsView {
 	items := make([]errorGroupJSON, len(groups))
 	for i, g := range groups {
 		items[i] = errorGroupJSON{Pattern: g.Pattern, Example: g.Example, Count: g.Count,
 			Topics: nonNil(g.Topics), EventTypes: nonNil(g.EventTypes), FirstSeen: g.FirstSeen, LastSeen: g.LastSeen}
 	}
-	return errorList{items: items, total: total, skipped: skipped, now: now}
+	return errorsView{newPageView(items, total, skipped, now)}
 }
 
-// MarshalJSON prints the list commands' shape.
-func (l errorList) MarshalJSON() ([]byte, error) {
-	return output.MarshalJSON(output.NewListDoc(l.items, l.total, l.skipped))
-}
-
-func (l errorList) TableHeader() []string {
+func (l errorsView) TableHeader() []string {
 	return []string{"COUNT", "ERROR", "TOPICS", "TYPES", "FIRST SEEN", "LAST SEEN"}
 }
 
-func (l errorList) TableRows(_ *output.Styles) [][]string {
-	rows := make([][]string, 0, len(l.items))
-	for _, g := range l.items {
+func (l errorsView) TableRows(_ *output.Styles) [][]string {
+	rows := make([][]string, 0, len(l.Items))
+	for _, g := range l.Items {
 		rows = append(rows, []string{
 			itoa(g.Count), oneLine(g.Pattern), fewOf(g.Topics, 2), fewOf(g.EventTypes, 2),
 			output.RelativeTime(l.now, g.FirstSeen), output.RelativeTime(l.now, g.LastSeen),

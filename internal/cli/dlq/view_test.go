@@ -71,20 +71,20 @@ func render(t *testing.T, v any, color bool) string {
 
 func TestListViewGolden(t *testing.T) {
 	msgs := fixtureMessages(t)
-	clitest.AssertGolden(t, "list", render(t, newMessageList(msgs, 1234, testNow, true), false))
-	clitest.AssertGolden(t, "list_color", render(t, newMessageList(msgs, 2, testNow, true), true))
+	clitest.AssertGolden(t, "list", render(t, newListView(msgs, 1234, testNow, true), false))
+	clitest.AssertGolden(t, "list_color", render(t, newListView(msgs, 2, testNow, true), true))
 }
 
 func TestShowViewGolden(t *testing.T) {
 	msg := fixtureMessages(t)[0]
 	res := &dlq.Resolved{Policy: dlq.Presets()[0].Policy, Preset: "aggressive", Source: "preset aggressive (EXECUTION event type execution_failed)"}
-	view := messageDetail{Message: newMessageJSON(&msg), Policy: showPolicy(&msg, res), dlqTopic: "dead_letter_queue", now: testNow}
+	view := showView{Message: newMessageJSON(&msg), Policy: showPolicy(&msg, res), dlqTopic: "dead_letter_queue", now: testNow}
 	clitest.AssertGolden(t, "show", render(t, view, false))
 }
 
 func TestListJSONShape(t *testing.T) {
 	ios, _, out, _ := output.Test()
-	if err := output.NewPrinter(ios, output.FormatJSON).Print(newMessageList(fixtureMessages(t), 7, testNow, false)); err != nil {
+	if err := output.NewPrinter(ios, output.FormatJSON).Print(newListView(fixtureMessages(t), 7, testNow, false)); err != nil {
 		t.Fatal(err)
 	}
 	var got struct {
@@ -115,7 +115,7 @@ func TestListJSONShape(t *testing.T) {
 
 func TestListTSVKeepsFullIDs(t *testing.T) {
 	ios, _, out, _ := output.Test()
-	if err := output.NewPrinter(ios, output.FormatTable).Print(newMessageList(fixtureMessages(t), 2, testNow, false)); err != nil {
+	if err := output.NewPrinter(ios, output.FormatTable).Print(newListView(fixtureMessages(t), 2, testNow, false)); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
@@ -149,7 +149,7 @@ func TestShowPolicyNextRetry(t *testing.T) {
 func TestTopicAndErrorViews(t *testing.T) {
 	sums := []dlq.TopicSummary{{Topic: "pod_failed", Total: 3, ByStatus: map[string]int64{"pending": 2, "retried": 1},
 		OldestFailure: testNow.Add(-3 * time.Hour), NewestFailure: testNow.Add(-time.Minute), AvgRetryCount: 1.3333, MaxRetryCount: 3}}
-	got := render(t, newTopicList(sums, 1, nil, testNow), false)
+	got := render(t, newTopicsView(sums, 1, nil, testNow), false)
 	want := "TOPIC       TOTAL  PENDING  SCHEDULED  RETRIED  DISCARDED  OLDEST  NEWEST  AVG RETRIES  MAX RETRIES\n" +
 		"pod_failed  3      2        0          1        0          3h ago  1m ago  1.3          3\n"
 	if got != want {
@@ -157,24 +157,24 @@ func TestTopicAndErrorViews(t *testing.T) {
 	}
 	ios, _, out, _ := output.Test()
 	groups := []dlq.ErrorGroup{{Pattern: "timeout after <n>s on <id>", Count: 4, Topics: []string{"a", "b", "c"}}}
-	if err := output.NewPrinter(ios, output.FormatJSON).Print(newErrorList(groups, 1, nil, testNow)); err != nil {
+	if err := output.NewPrinter(ios, output.FormatJSON).Print(newErrorsView(groups, 1, nil, testNow)); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(out.String(), `"pattern": "timeout after <n>s on <id>"`) || !strings.Contains(out.String(), `"event_types": []`) {
 		t.Errorf("errors JSON should be unescaped with empty lists, got:\n%s", out)
 	}
-	if row := newErrorList(groups, 1, nil, testNow).TableRows(nil)[0]; row[2] != "a, b +1" || row[3] != "-" {
+	if row := newErrorsView(groups, 1, nil, testNow).TableRows(nil)[0]; row[2] != "a, b +1" || row[3] != "-" {
 		t.Errorf("row = %q", row)
 	}
 	out.Reset()
-	if err := output.NewPrinter(ios, output.FormatJSON).Print(newTopicList(nil, 0, nil, testNow)); err != nil ||
+	if err := output.NewPrinter(ios, output.FormatJSON).Print(newTopicsView(nil, 0, nil, testNow)); err != nil ||
 		strings.Join(strings.Fields(out.String()), " ") != `{ "items": [], "total": 0, "skipped": [] }` {
 		t.Errorf("empty topics JSON = %q, %v", out, err)
 	}
 }
 
 func TestPolicyListView(t *testing.T) {
-	l := newPolicyList(dlq.Presets(), []dlq.Override{{Topic: "pod_failed", Policy: dlq.Policy{Strategy: dlq.StrategyManual},
+	l := newPolicyListView(dlq.Presets(), []dlq.Override{{Topic: "pod_failed", Policy: dlq.Policy{Strategy: dlq.StrategyManual},
 		UpdatedAt: testNow.Add(-time.Hour), UpdatedBy: "host:1"}}, testNow)
 	got := render(t, l, false)
 	for _, want := range []string{"aggressive", "EXECUTION, COMMAND (13 types)", "RESULT (2 types)", "pod_failed", "manual", "1h ago by host:1"} {
@@ -199,7 +199,7 @@ func TestPolicyListView(t *testing.T) {
 	if o := js.Items[4]; o["kind"] != "override" || o["topic"] != "pod_failed" || o["strategy"] != "manual" || o["updated_by"] != "host:1" {
 		t.Errorf("override JSON: %v", o)
 	}
-	if empty := render(t, newPolicyList(dlq.Presets(), nil, testNow), false); !strings.Contains(empty, "None:") {
+	if empty := render(t, newPolicyListView(dlq.Presets(), nil, testNow), false); !strings.Contains(empty, "None:") {
 		t.Errorf("no overrides should say so:\n%s", empty)
 	}
 }
@@ -208,7 +208,7 @@ func TestBatchViews(t *testing.T) {
 	msgs := fixtureMessages(t)
 	plan := &dlq.Plan{Messages: msgs[:1], Refused: []dlq.Refusal{{EventID: "9c0d11aa-0000", Status: "discarded"}}}
 	res := &dlq.BatchResult{Results: []dlq.ItemResult{{EventID: "3f2a9c1e-77b0-4d7e-9a43-2f6f0f5a8d11", Topic: "execution_failed", OK: true, RetryCount: 3}}, Succeeded: 1}
-	v := newBatchResult("retry", res, plan, true)
+	v := newBatchView("retry", res, plan, true)
 	got := render(t, v, false)
 	want := "EVENT ID      TOPIC             RESULT   RETRIES  ERROR\n" +
 		"3f2a9c1e-77b  execution_failed  ✓        3\n" +
@@ -223,7 +223,7 @@ func TestBatchViews(t *testing.T) {
 	if s := summaryLine(v, 1, act); s != "Retried 1 of 1 messages, 1 refused (already retried/discarded)" {
 		t.Errorf("summary %q", s)
 	}
-	d := newDryRun("retry", plan, "elsewhere", false)
+	d := newDryRunView("retry", plan, "elsewhere", false)
 	if d.Count != 1 || d.ByTopic["elsewhere"] != 1 || d.Messages[0].Topic != "elsewhere" || d.Messages[0].OriginalTopic != "execution_failed" {
 		t.Errorf("dry run %+v", d)
 	}

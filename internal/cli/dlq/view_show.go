@@ -23,8 +23,8 @@ type showPolicyJSON struct {
 	Note           string     `json:"note,omitempty"`
 }
 
-// messageDetail is `dlq show`.
-type messageDetail struct {
+// showView is `dlq show`.
+type showView struct {
 	Message messageJSON     `json:"message"`
 	Policy  *showPolicyJSON `json:"policy"`
 	// InvalidFields names stored fields that could not be read (a document
@@ -35,7 +35,7 @@ type messageDetail struct {
 	now      time.Time
 }
 
-func (d messageDetail) DetailSections(st *output.Styles) []output.Section {
+func (d showView) DetailSections(st *output.Styles) []output.Section {
 	m := d.Message.DLQMessage
 	secs := []output.Section{
 		{Title: "Message", Fields: []output.Field{
@@ -71,7 +71,7 @@ func (d messageDetail) DetailSections(st *output.Styles) []output.Section {
 	return append(secs, output.Section{Title: "Event", Fields: []output.Field{{Key: "JSON", Value: prettyJSON(d.Message.Event)}}})
 }
 
-func (d messageDetail) timeline(m *contract.DLQMessage) []output.Field {
+func (d showView) timeline(m *contract.DLQMessage) []output.Field {
 	fields := []output.Field{
 		{Key: "Failed", Value: d.when(&m.FailedAt)},
 		{Key: "Received", Value: d.when(&m.CreatedAt)},
@@ -86,7 +86,7 @@ func (d messageDetail) timeline(m *contract.DLQMessage) []output.Field {
 	return fields
 }
 
-func (d messageDetail) policyFields(st *output.Styles) []output.Field {
+func (d showView) policyFields(st *output.Styles) []output.Field {
 	p := d.Policy
 	fields := append(p.fields(), output.Field{Key: "Source", Value: p.Source})
 	next := st.Faint("no automatic retry")
@@ -101,7 +101,7 @@ func (d messageDetail) policyFields(st *output.Styles) []output.Field {
 
 // when shows an instant both exactly and relative to now: the exact time
 // for correlating with logs, the relative one for reading at a glance.
-func (d messageDetail) when(t *time.Time) string {
+func (d showView) when(t *time.Time) string {
 	if t == nil || t.IsZero() {
 		return "-"
 	}

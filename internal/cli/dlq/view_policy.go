@@ -100,9 +100,9 @@ type overrideJSON struct {
 	UpdatedBy string     `json:"updated_by"`
 }
 
-// policyList is `dlq policy list`: presets, then overrides. Its JSON is
+// policyListView is `dlq policy list`: presets, then overrides. Its JSON is
 // the list commands' shape, one item per policy, told apart by kind.
-type policyList struct {
+type policyListView struct {
 	Presets   []presetJSON
 	Overrides []overrideJSON
 	Skipped   []output.Skipped // override documents that could not be read
@@ -124,7 +124,7 @@ type policyEntryJSON struct {
 	UpdatedBy  string     `json:"updated_by,omitempty"`
 }
 
-func (l policyList) MarshalJSON() ([]byte, error) {
+func (l policyListView) MarshalJSON() ([]byte, error) {
 	items := make([]policyEntryJSON, 0, len(l.Presets)+len(l.Overrides))
 	for _, p := range l.Presets {
 		items = append(items, policyEntryJSON{Kind: "preset", Name: p.Name, policyJSON: p.policyJSON,
@@ -138,8 +138,8 @@ func (l policyList) MarshalJSON() ([]byte, error) {
 	return output.MarshalJSON(output.NewListDoc(items, -1, l.Skipped))
 }
 
-func newPolicyList(presets []dlq.Preset, overrides []dlq.Override, now time.Time) policyList {
-	l := policyList{Presets: make([]presetJSON, 0, len(presets)), Overrides: make([]overrideJSON, 0, len(overrides)), now: now}
+func newPolicyListView(presets []dlq.Preset, overrides []dlq.Override, now time.Time) policyListView {
+	l := policyListView{Presets: make([]presetJSON, 0, len(presets)), Overrides: make([]overrideJSON, 0, len(overrides)), now: now}
 	for _, p := range presets {
 		cats := make([]string, len(p.Categories))
 		for i, c := range p.Categories {
@@ -155,7 +155,7 @@ func newPolicyList(presets []dlq.Preset, overrides []dlq.Override, now time.Time
 	return l
 }
 
-func (l policyList) DetailSections(_ *output.Styles) []output.Section {
+func (l policyListView) DetailSections(_ *output.Styles) []output.Section {
 	secs := []output.Section{{Title: "Presets", Table: presetTable(l.Presets)}}
 	if len(l.Overrides) == 0 {
 		return append(secs, output.Section{Title: "Overrides", Fields: []output.Field{

@@ -108,14 +108,14 @@ func fixtureInfo() *replay.Info {
 }
 
 func TestShowDetailGolden(t *testing.T) {
-	got := render(t, true, output.FormatTable, newSessionDetail(fixtureInfo(), fixedNow))
+	got := render(t, true, output.FormatTable, newShowView(fixtureInfo(), fixedNow))
 	clitest.AssertGolden(t, "show_tty", got)
 }
 
 func TestShowMinimalPlatformSession(t *testing.T) {
 	// A session as the platform writes it: no replayctl fields, no holder.
 	s := contract.Session{SessionID: "p-1", Status: contract.StatusCreated, CreatedAt: fixedNow, Config: contract.DefaultSessionConfig()}
-	got := render(t, true, output.FormatTable, newSessionDetail(&replay.Info{Session: &s}, fixedNow))
+	got := render(t, true, output.FormatTable, newShowView(&replay.Info{Session: &s}, fixedNow))
 	for _, want := range []string{"all (no condition set)", "Position:  none", "Holder:            none", "Pending requests:  none"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("missing %q in\n%s", want, got)
@@ -132,14 +132,14 @@ func TestShowJSONShape(t *testing.T) {
 		Holder   *holderView      `json:"holder"`
 		Requests []requestView    `json:"requests"`
 	}
-	raw := render(t, false, output.FormatJSON, newSessionDetail(fixtureInfo(), fixedNow))
+	raw := render(t, false, output.FormatJSON, newShowView(fixtureInfo(), fixedNow))
 	if err := json.Unmarshal([]byte(raw), &got); err != nil {
 		t.Fatal(err)
 	}
 	if got.Session.SessionID != fixtureSessions()[0].SessionID || got.Holder == nil || got.Holder.Epoch != 2 || !got.Holder.Live || len(got.Requests) != 1 || got.Requests[0].Action != "pause" {
 		t.Errorf("decoded = %+v", got)
 	}
-	none := render(t, false, output.FormatJSON, newSessionDetail(&replay.Info{Session: &got.Session}, fixedNow))
+	none := render(t, false, output.FormatJSON, newShowView(&replay.Info{Session: &got.Session}, fixedNow))
 	if !strings.Contains(none, `"requests": []`) || !strings.Contains(none, `"holder": null`) {
 		t.Errorf("no holder or requests should be null and []:\n%s", none)
 	}
@@ -149,18 +149,18 @@ func TestSummaryText(t *testing.T) {
 	st := output.NewStyles(false)
 	s := fixtureSessions()[1]
 	s.SkippedEvents = 2
-	sum := newSummary(&s, "completed", 4200*time.Millisecond, 5000)
+	sum := newSummaryView(&s, "completed", 4200*time.Millisecond, 5000)
 	if got := sum.text(st); got != "✓ Session 7f3e2d1c-0b9a-4876-a543-210fedcba987 completed: 200 replayed, 0 failed, 2 skipped in 4.2s (1190 events/s)\n" {
 		t.Errorf("completed: %q", got)
 	}
 	s.FailedEvents, s.Errors = 3, []contract.SessionError{{Error: "boom", EventID: ptr("e-1")}, {Error: "bang\nbang", EventID: ptr("e-2")}}
-	got := newSummary(&s, "completed", 0, 0).text(st)
+	got := newSummaryView(&s, "completed", 0, 0).text(st)
 	if !strings.HasPrefix(got, "! Session 7f3e2d1c-0b9a-4876-a543-210fedcba987 completed with failures: 200 replayed, 3 failed, 2 skipped\n") ||
 		!strings.Contains(got, "  - event e-2: bang bang\n  - event e-1: boom\n") {
 		t.Errorf("with failures: %q", got)
 	}
 	s.Status = contract.StatusPaused
-	if got := newSummary(&s, "", 0, 0).text(st); !strings.Contains(got, "paused at event 205/200") || !strings.Contains(got, "Resume with: replayctl replay resume 7f3e2d1c") {
+	if got := newSummaryView(&s, "", 0, 0).text(st); !strings.Contains(got, "paused at event 205/200") || !strings.Contains(got, "Resume with: replayctl replay resume 7f3e2d1c") {
 		t.Errorf("paused: %q", got)
 	}
 }
@@ -270,7 +270,7 @@ func TestRunProgressOfResumedSession(t *testing.T) {
 
 // The list shape is the stable machine interface: a golden per format.
 func TestListMachineGolden(t *testing.T) {
-	v := sessionListing{sessionList: sessionList{Sessions: fixtureSessions()[:1], now: fixedNow}, total: 1,
+	v := listView{sessionList: sessionList{Sessions: fixtureSessions()[:1], now: fixedNow}, total: 1,
 		skipped: []output.Skipped{{ID: "665f1c2e9b1d4c0012345678", Collection: "replay_sessions",
 			Error: "error decoding key config: cannot decode string into a contract.SessionConfig"}}}
 	clitest.AssertGolden(t, "list_json", render(t, false, output.FormatJSON, v))

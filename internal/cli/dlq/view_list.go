@@ -29,34 +29,26 @@ func newMessageJSON(m *contract.DLQMessage) messageJSON {
 	return messageJSON{Event: ev, DLQMessage: m}
 }
 
-// messageList is `dlq list`: a page of messages plus the total that matched,
+// listView is `dlq list`: a page of messages plus the total that matched,
 // in the list commands' shape.
-type messageList struct {
-	Items   []messageJSON    `json:"items"`
-	Total   int64            `json:"total"`
-	Skipped []output.Skipped `json:"skipped"`
-
-	now     time.Time
+type listView struct {
+	pageView[messageJSON]
 	shortID bool
 }
 
-func newMessageList(msgs []contract.DLQMessage, total int64, now time.Time, shortID bool) messageList {
+func newListView(msgs []contract.DLQMessage, total int64, now time.Time, shortID bool) listView {
 	items := make([]messageJSON, len(msgs))
 	for i := range msgs {
 		items[i] = newMessageJSON(&msgs[i])
 	}
-	return messageList{Total: total, Items: items, Skipped: []output.Skipped{}, now: now, shortID: shortID}
+	return listView{pageView: newPageView(items, total, []output.Skipped{}, now), shortID: shortID}
 }
 
-func (l messageList) MarshalJSON() ([]byte, error) {
-	return output.MarshalJSON(output.NewListDoc(l.Items, l.Total, l.Skipped))
-}
-
-func (l messageList) TableHeader() []string {
+func (l listView) TableHeader() []string {
 	return []string{"EVENT ID", "TYPE", "TOPIC", "STATUS", "RETRIES", "FAILED", "NEXT RETRY", "ERROR"}
 }
 
-func (l messageList) TableRows(st *output.Styles) [][]string {
+func (l listView) TableRows(st *output.Styles) [][]string {
 	rows := make([][]string, 0, len(l.Items))
 	ids := make([]string, len(l.Items))
 	for i, it := range l.Items {
@@ -92,24 +84,14 @@ type invalidJSON struct {
 	ReceivedAt time.Time         `json:"received_at"`
 }
 
-// invalidList is `dlq list --invalid`, in the list commands' shape.
-type invalidList struct {
-	Items   []invalidJSON
-	Total   int64
-	Skipped []output.Skipped
+// invalidListView is `dlq list --invalid`, in the list commands' shape.
+type invalidListView struct{ pageView[invalidJSON] }
 
-	now time.Time
-}
-
-func (l invalidList) MarshalJSON() ([]byte, error) {
-	return output.MarshalJSON(output.NewListDoc(l.Items, l.Total, l.Skipped))
-}
-
-func (l invalidList) TableHeader() []string {
+func (l invalidListView) TableHeader() []string {
 	return []string{"TOPIC", "PARTITION", "OFFSET", "REASON", "RECEIVED", "VALUE"}
 }
 
-func (l invalidList) TableRows(_ *output.Styles) [][]string {
+func (l invalidListView) TableRows(_ *output.Styles) [][]string {
 	rows := make([][]string, 0, len(l.Items))
 	for _, it := range l.Items {
 		rows = append(rows, []string{
@@ -181,4 +163,22 @@ func relPtr(now time.Time, t *time.Time) string {
 // table cell; the table truncates it to the terminal width.
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// pageView is one page of a list command: its items, how many matched in
+// all and the documents skipped as malformed, printed in the list
+// commands' shape; now dates the relative times of the table.
+type pageView[T any] struct {
+	Items   []T
+	Total   int64
+	Skipped []output.Skipped
+	now     time.Time
+}
+
+func newPageView[T any](items []T, total int64, skipped []output.Skipped, now time.Time) pageView[T] {
+	return pageView[T]{Items: items, Total: total, Skipped: skipped, now: now}
+}
+
+func (v pageView[T]) MarshalJSON() ([]byte, error) {
+	return output.MarshalJSON(output.NewListDoc(v.Items, v.Total, v.Skipped))
 }
