@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
 	"github.com/integr8scode/replayctl/internal/config"
 	"github.com/integr8scode/replayctl/internal/exitcode"
 )
@@ -25,7 +26,7 @@ func TestCurrentContextNone(t *testing.T) {
 			if r.Code != exitcode.Error || r.Stdout != "" {
 				t.Fatalf("code %d, out %q, err %v", r.Code, r.Stdout, r.Err)
 			}
-			if hint := exitcode.HintOf(r.Err); !strings.Contains(hint, "replayctl config use-context NAME") {
+			if hint := cmdutil.HintOf(r.Err); !strings.Contains(hint, "replayctl config use-context NAME") {
 				t.Errorf("hint = %q", hint)
 			}
 		})

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/integr8scode/replayctl/internal/cli/clitest"
+	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
 	"github.com/integr8scode/replayctl/internal/config"
 	"github.com/integr8scode/replayctl/internal/exitcode"
 )
@@ -44,8 +45,8 @@ func TestUseContextNotFound(t *testing.T) {
 
 	e = newTestEnv(t, nil)
 	r = e.run("config", "use-context", "nope")
-	if r.Code != exitcode.NotFound || !strings.Contains(exitcode.HintOf(r.Err), "set-context") {
-		t.Errorf("empty file: code %d, err %v, hint %q", r.Code, r.Err, exitcode.HintOf(r.Err))
+	if r.Code != exitcode.NotFound || !strings.Contains(cmdutil.HintOf(r.Err), "set-context") {
+		t.Errorf("empty file: code %d, err %v, hint %q", r.Code, r.Err, cmdutil.HintOf(r.Err))
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
+	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
 	"github.com/integr8scode/replayctl/internal/config"
 	"github.com/integr8scode/replayctl/internal/dlq"
 	"github.com/integr8scode/replayctl/internal/exitcode"
@@ -94,7 +95,7 @@ func TestE2EBulkRetry(t *testing.T) {
 
 	// Without a terminal a bulk retry needs --yes, and changes nothing.
 	r := e.wantExit(exitcode.Usage, runOpts{}, "retry", "--all", "--topic", a)
-	if !strings.Contains(r.Stderr, "About to retry 3 messages: 3 to "+a+" (1 more refused") || !strings.Contains(exitcode.HintOf(r.Err), "--yes") {
+	if !strings.Contains(r.Stderr, "About to retry 3 messages: 3 to "+a+" (1 more refused") || !strings.Contains(cmdutil.HintOf(r.Err), "--yes") {
 		t.Errorf("refusal without --yes: %v\nstderr: %s", r.Err, r.Stderr)
 	}
 	// -o json never prompts, even on a terminal.
