@@ -256,17 +256,41 @@ func refusedNote(plan *dlq.Plan) string {
 	return fmt.Sprintf(" (%d more refused: already retried or discarded)", len(plan.Refused))
 }
 
-// summaryLine: "Retried 48 of 50 messages, 2 failed, 3 refused (already
-// retried/discarded)".
+// summaryLine: "Retried 48 of 50 messages, 2 failed, 3 refused (2 held by
+// another process, 1 already retried)". The reasons are counted from the
+// refusals, so a message another operator is sending right now is not
+// reported as already done.
 func summaryLine(v batchView, eligible int, act batchAction) string {
 	line := fmt.Sprintf("%s %d of %d messages", act.past, v.Succeeded, eligible)
 	if v.Failed > 0 {
 		line += fmt.Sprintf(", %d failed", v.Failed)
 	}
 	if v.Refused > 0 {
-		line += fmt.Sprintf(", %d refused (already retried/discarded)", v.Refused)
+		line += fmt.Sprintf(", %d refused", v.Refused)
+		if why := refusalReasons(v.Refusals); why != "" {
+			line += " (" + why + ")"
+		}
 	}
 	return line
+}
+
+// refusalReasons counts refusals per reason, most common first.
+func refusalReasons(rs []refusalJSON) string {
+	counts := map[string]int{}
+	var order []string
+	for _, r := range rs {
+		why := refusalText(r)
+		if counts[why] == 0 {
+			order = append(order, why)
+		}
+		counts[why]++
+	}
+	sort.SliceStable(order, func(i, j int) bool { return counts[order[i]] > counts[order[j]] })
+	parts := make([]string, len(order))
+	for i, reason := range order {
+		parts[i] = fmt.Sprintf("%d %s", counts[reason], reason)
+	}
+	return strings.Join(parts, ", ")
 }
 
 func capitalize(s string) string {

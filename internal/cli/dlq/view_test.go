@@ -220,8 +220,13 @@ func TestBatchViews(t *testing.T) {
 		t.Errorf("refused = %d", v.Refused)
 	}
 	act := batchAction{verb: "retry", past: "Retried"}
-	if s := summaryLine(v, 1, act); s != "Retried 1 of 1 messages, 1 refused (already retried/discarded)" {
+	if s := summaryLine(v, 1, act); s != "Retried 1 of 1 messages, 1 refused (1 already discarded)" {
 		t.Errorf("summary %q", s)
+	}
+	held := batchView{Succeeded: 30, Refused: 3, Refusals: []refusalJSON{
+		{Reason: "already retried"}, {Reason: "held by another process"}, {Reason: "held by another process"}}}
+	if s := summaryLine(held, 33, act); s != "Retried 30 of 33 messages, 3 refused (2 held by another process, 1 already retried)" {
+		t.Errorf("summary of a contested batch %q: the refusals' own reasons, most common first", s)
 	}
 	d := newDryRunView("retry", plan, "elsewhere", false)
 	if d.Count != 1 || d.ByTopic["elsewhere"] != 1 || d.Messages[0].Topic != "elsewhere" || d.Messages[0].OriginalTopic != "execution_failed" {
