@@ -162,6 +162,17 @@ func (e *env) count(coll string, q bson.D) int64 {
 	return n
 }
 
+// insertDue inserts a scheduled pod_failed message that failed an hour ago
+// after retries retries and has been due since, and returns its topic and
+// failure time.
+func (e *env) insertDue(id string, retries int32) (string, time.Time) {
+	e.t.Helper()
+	at := time.Now().UTC().Add(-time.Hour).Truncate(time.Millisecond)
+	topic := e.topic("pod_failed")
+	e.insertPlatformDoc(id, "pod_failed", topic, contract.DLQScheduled, retries, at, "boom", at)
+	return topic, at
+}
+
 // insertPlatformDoc inserts a dlq_messages document the way the platform's
 // pymongo writes it: int32 counters, BSON dates, explicit nulls.
 func (e *env) insertPlatformDoc(id, eventType, topic string, status contract.DLQStatus, retries int32, failedAt time.Time, errText string, nextRetry any) {
