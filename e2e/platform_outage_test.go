@@ -2,10 +2,8 @@ package e2e_test
 
 import (
 	"context"
-	"net"
 	"net/http"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -27,21 +25,11 @@ type ownStack struct {
 	s    *devstack.Stack
 }
 
-func freePort(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return "127.0.0.1:" + strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
-}
-
 func newOwnStack(t *testing.T) *ownStack {
 	t.Helper()
 	dir := t.TempDir()
 	o := &ownStack{t: t, opts: devstack.Options{
-		MongoAddr: freePort(t), KafkaAddr: freePort(t),
+		MongoAddr: testenv.FreeAddr(t), KafkaAddr: testenv.FreeAddr(t),
 		DataDir: filepath.Join(dir, "mongo"), KafkaDataDir: filepath.Join(dir, "kafka"),
 	}}
 	o.start()
