@@ -55,13 +55,23 @@ func (s *Service) Cancel(ctx context.Context, id string) (*contract.Session, err
 	return s.stopSession(ctx, id, contract.ActionCancel)
 }
 
-func (s *Service) transition(ctx context.Context, id string, a contract.Action) (*contract.Session, error) {
+// resolveFor resolves id to a session, refusing one whose status does not
+// allow a.
+func (s *Service) resolveFor(ctx context.Context, id string, a contract.Action) (*contract.Session, error) {
 	sess, err := s.Resolve(ctx, id)
 	if err != nil {
 		return nil, err
 	}
 	if _, err := contract.Transition(sess.Status, a); err != nil {
 		return nil, invalidTransition(sess, a)
+	}
+	return sess, nil
+}
+
+func (s *Service) transition(ctx context.Context, id string, a contract.Action) (*contract.Session, error) {
+	sess, err := s.resolveFor(ctx, id, a)
+	if err != nil {
+		return nil, err
 	}
 	h, err := s.acquireControl(ctx, sess.SessionID)
 	if err != nil {
@@ -72,12 +82,9 @@ func (s *Service) transition(ctx context.Context, id string, a contract.Action) 
 }
 
 func (s *Service) stopSession(ctx context.Context, id string, a contract.Action) (*contract.Session, error) {
-	sess, err := s.Resolve(ctx, id)
+	sess, err := s.resolveFor(ctx, id, a)
 	if err != nil {
 		return nil, err
-	}
-	if _, err := contract.Transition(sess.Status, a); err != nil {
-		return nil, invalidTransition(sess, a)
 	}
 	for {
 		h, err := s.acquireControl(ctx, sess.SessionID)
