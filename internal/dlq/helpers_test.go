@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -113,17 +112,7 @@ func readTopic(t *testing.T, topic string, want int) []*kgo.Record {
 // waiting; a topic that does not exist has none.
 func (e *env) countTopic(topic string) int64 {
 	e.t.Helper()
-	offs, err := kadm.NewClient(e.kafka).ListEndOffsets(ctxT(e.t), topic)
-	if err != nil {
-		e.t.Fatalf("end offsets of %s: %v", topic, err)
-	}
-	var n int64
-	offs.Each(func(o kadm.ListedOffset) {
-		if o.Err == nil {
-			n += o.Offset
-		}
-	})
-	return n
+	return testenv.CountRecords(e.t, testenv.Shared(e.t).KafkaBrokers(), topic)
 }
 
 func headerMap(r *kgo.Record) map[string]string {
