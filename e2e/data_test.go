@@ -1,59 +1,17 @@
 package e2e_test
 
 import (
-	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
+	"net/http"
 	"testing"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
-	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/integr8scode/replayctl/internal/contract"
 	"github.com/integr8scode/replayctl/internal/replay"
-	"github.com/integr8scode/replayctl/internal/store"
 	"github.com/integr8scode/replayctl/internal/testenv"
 )
-
-func uuid4() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
-}
-
-// seedEvents stores n events of type typ in the contract's shape, one
-// second apart an hour ago, and returns their ids.
-func seedEvents(t *testing.T, st *store.Store, typ string, n int) []string {
-	t.Helper()
-	base := time.Now().Add(-time.Hour).UTC().Truncate(time.Millisecond)
-	docs := make([]any, n)
-	ids := make([]string, n)
-	for i := range n {
-		ids[i] = uuid4()
-		docs[i] = bson.D{
-			{Key: "event_id", Value: ids[i]}, {Key: "event_type", Value: typ}, {Key: "event_version", Value: "1.0"},
-			{Key: "timestamp", Value: base.Add(time.Duration(i) * time.Second)},
-			{Key: "aggregate_id", Value: uuid4()},
-			{Key: "metadata", Value: bson.D{
-				{Key: "service_name", Value: "e2e"}, {Key: "service_version", Value: "1.0.0"},
-				{Key: "user_id", Value: "user-1"}, {Key: "environment", Value: "production"},
-			}},
-			{Key: "stored_at", Value: base},
-			{Key: "seq", Value: i},
-		}
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	if _, err := st.Events.Collection().InsertMany(ctx, docs); err != nil {
-		t.Fatalf("seed %d %s events: %v", n, typ, err)
-	}
-	return ids
-}
 
 // kafkaClient is a plain client of brokers, closed with the test.
 func kafkaClient(t *testing.T, brokers []string, opts ...kgo.Opt) *kgo.Client {
@@ -96,6 +54,22 @@ func header(r *kgo.Record, key string) string {
 
 // checkDuplicatesDeclared fails when a session sent more duplicates than it
 // recorded as possible: the bound operators rely on after a takeover.
+// recovers checks a session across an outage that has just ended: the
+// worker is ready again within ready, the session completes within done
+// with no failed events, and every event of ids reached topic at least
+// once, any duplicate declared. It returns the completed session.
+func (p *platform) recovers(t *testing.T, w *workerProc, id string, ids []string, topic string, ready, done time.Duration) *contract.Session {
+	t.Helper()
+	testenv.Eventually(t, ready, func() bool { code, _ := w.ready(); return code == http.StatusOK }, "/readyz 200 again")
+	s := p.waitStatus(id, contract.StatusCompleted, done)
+	if s.FailedEvents != 0 {
+		t.Errorf("session %s counted %d failed events across the outage", id, s.FailedEvents)
+	}
+	dups := testenv.AssertEachAtLeastOnce(t, "session "+id, ids, replayedIDs(t, p.brokers, topic, id))
+	checkDuplicatesDeclared(t, s, dups)
+	return s
+}
+
 func checkDuplicatesDeclared(t *testing.T, s *contract.Session, dups int) {
 	t.Helper()
 	var declared int64

@@ -22,7 +22,7 @@ func (p *platform) insertPending(topic string, n int) []string {
 	ids := make([]string, n)
 	docs := make([]any, n)
 	for i := range n {
-		ids[i] = uuid4()
+		ids[i] = testenv.UUID()
 		docs[i] = bson.D{
 			{Key: "event", Value: bson.D{
 				{Key: "event_id", Value: ids[i]}, {Key: "event_type", Value: "user_login"}, {Key: "event_version", Value: "1.0"},

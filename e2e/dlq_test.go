@@ -42,18 +42,9 @@ func dlqRecordOf(topic, eventID, eventType, originalTopic string, now time.Time)
 // documents each event id has.
 func (p *platform) dlqDocs() (map[string]contract.DLQMessage, map[string]int) {
 	p.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
 	// Not Distinct: FerretDB rejects the maxTimeMS the driver adds to it
 	// under a context deadline.
-	cur, err := p.st.DLQ.Collection().Find(ctx, bson.D{})
-	if err != nil {
-		p.t.Fatal(err)
-	}
-	var docs []contract.DLQMessage
-	if err := cur.All(ctx, &docs); err != nil {
-		p.t.Fatal(err)
-	}
+	docs := testenv.FindAll[contract.DLQMessage](p.t, p.st.DLQ.Collection(), bson.D{})
 	byID, count := map[string]contract.DLQMessage{}, map[string]int{}
 	for _, d := range docs {
 		byID[d.EventID()] = d
@@ -111,7 +102,7 @@ func testDLQRecordsIngestedOnce(t *testing.T, bin string) {
 	now := time.Now().UTC()
 	want := make([]string, n)
 	for i := range n {
-		want[i] = uuid4()
+		want[i] = testenv.UUID()
 		if err := prod.ProduceSync(ctx, dlqRecord(dlqTopic, int32(i%3), want[i], now)).FirstErr(); err != nil {
 			t.Fatal(err)
 		}

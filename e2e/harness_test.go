@@ -180,16 +180,7 @@ func replayedOf(s *contract.Session) int64 {
 // runLeases returns the run claims ever taken on a session, oldest first.
 func (p *platform) runLeases(id string) []store.LeaseDoc {
 	p.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	cur, err := p.st.Leases().Collection().Find(ctx, bson.D{{Key: "session_id", Value: id}, {Key: "purpose", Value: "run"}})
-	if err != nil {
-		p.t.Fatal(err)
-	}
-	var docs []store.LeaseDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		p.t.Fatal(err)
-	}
+	docs := testenv.FindAll[store.LeaseDoc](p.t, p.st.Leases().Collection(), bson.D{{Key: "session_id", Value: id}, {Key: "purpose", Value: "run"}})
 	for i := 1; i < len(docs); i++ {
 		for j := i; j > 0 && docs[j].Epoch < docs[j-1].Epoch; j-- {
 			docs[j], docs[j-1] = docs[j-1], docs[j]

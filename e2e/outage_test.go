@@ -92,7 +92,7 @@ func testKafkaOutage(t *testing.T, bin string) {
 	kb := newBroker(t)
 	p := newPlatform(t, bin, []string{kb.addr()})
 	const n = 200
-	ids := seedEvents(t, p.st, "pod_created", n)
+	ids := testenv.SeedEvents(t, p.st.Events.Collection(), "pod_created", n)
 	w := p.startWorker("w", "--group", testenv.UniqueName(t, "g"))
 	id := p.startDetached("--type", "pod_created", "--rate", "40") // about 5s
 	testenv.Eventually(t, 60*time.Second, func() bool { return p.session(id).ReplayedEvents >= 40 },
@@ -117,18 +117,12 @@ func testKafkaOutage(t *testing.T, bin string) {
 	}
 
 	kb.start()
-	testenv.Eventually(t, 45*time.Second, func() bool { code, _ := w.ready(); return code == http.StatusOK }, "/readyz 200 again")
-	s := p.waitStatus(id, contract.StatusCompleted, 90*time.Second)
-	if s.FailedEvents != 0 {
-		t.Errorf("session %s counted %d failed events across the outage", id, s.FailedEvents)
-	}
-	dups := testenv.AssertEachAtLeastOnce(t, "session "+id, ids, replayedIDs(t, p.brokers, p.prefix+"pod_created", id))
-	checkDuplicatesDeclared(t, s, dups)
+	p.recovers(t, w, id, ids, p.prefix+"pod_created", 45*time.Second, 90*time.Second)
 
 	// The DLQ processor is back too: a record produced now is ingested.
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	eventID := uuid4()
+	eventID := testenv.UUID()
 	prod := kafkaClient(t, p.brokers, kgo.AllowAutoTopicCreation())
 	if err := prod.ProduceSync(ctx, dlqRecord(p.prefix+"dead_letter_queue", -1, eventID, time.Now().UTC())).FirstErr(); err != nil {
 		t.Fatal(err)

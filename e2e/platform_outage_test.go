@@ -2,10 +2,8 @@ package e2e_test
 
 import (
 	"context"
-	"net"
 	"net/http"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -14,7 +12,6 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
-	"github.com/integr8scode/replayctl/internal/contract"
 	"github.com/integr8scode/replayctl/internal/devstack"
 	"github.com/integr8scode/replayctl/internal/testenv"
 )
@@ -27,21 +24,11 @@ type ownStack struct {
 	s    *devstack.Stack
 }
 
-func freePort(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return "127.0.0.1:" + strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
-}
-
 func newOwnStack(t *testing.T) *ownStack {
 	t.Helper()
 	dir := t.TempDir()
 	o := &ownStack{t: t, opts: devstack.Options{
-		MongoAddr: freePort(t), KafkaAddr: freePort(t),
+		MongoAddr: testenv.FreeAddr(t), KafkaAddr: testenv.FreeAddr(t),
 		DataDir: filepath.Join(dir, "mongo"), KafkaDataDir: filepath.Join(dir, "kafka"),
 	}}
 	o.start()
@@ -81,7 +68,7 @@ func testPlatformOutage(t *testing.T, bin string) {
 	t.Cleanup(func() { _ = client.Disconnect(context.Background()) })
 	p := setupPlatform(t, bin, uri, brokers, client.Database(testenv.UniqueName(t, "db")))
 	const n = 200
-	ids := seedEvents(t, p.st, "execution_completed", n)
+	ids := testenv.SeedEvents(t, p.st.Events.Collection(), "execution_completed", n)
 	w := p.startWorker("w", "--dlq=false")
 	id := p.startDetached("--type", "execution_completed", "--rate", "40")
 	testenv.Eventually(t, 60*time.Second, func() bool { return p.session(id).ReplayedEvents >= 40 },
@@ -102,13 +89,7 @@ func testPlatformOutage(t *testing.T, bin string) {
 	}
 
 	own.start()
-	testenv.Eventually(t, 60*time.Second, func() bool { code, _ := w.ready(); return code == http.StatusOK }, "/readyz 200 again")
-	s := p.waitStatus(id, contract.StatusCompleted, 120*time.Second)
-	if s.FailedEvents != 0 {
-		t.Errorf("session %s counted %d failed events across the outage", id, s.FailedEvents)
-	}
-	dups := testenv.AssertEachAtLeastOnce(t, "session "+id, ids, replayedIDs(t, p.brokers, p.prefix+"execution_completed", id))
-	checkDuplicatesDeclared(t, s, dups)
+	p.recovers(t, w, id, ids, p.prefix+"execution_completed", 60*time.Second, 120*time.Second)
 	if code, took := w.stop(syscall.SIGTERM, 25*time.Second); code != 0 {
 		t.Errorf("worker exited %d after SIGTERM (%s)", code, took)
 	}

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/integr8scode/replayctl/internal/testenv"
 )
 
 // mongoProxy stands between the children and the shared stack's MongoDB:
@@ -26,7 +28,7 @@ type mongoProxy struct {
 func newMongoProxy(t *testing.T, targetURI string) *mongoProxy {
 	t.Helper()
 	target := strings.TrimSuffix(strings.TrimPrefix(targetURI, "mongodb://"), "/")
-	p := &mongoProxy{t: t, addr: freePort(t), target: target, conns: map[net.Conn]bool{}}
+	p := &mongoProxy{t: t, addr: testenv.FreeAddr(t), target: target, conns: map[net.Conn]bool{}}
 	p.up()
 	t.Cleanup(p.down)
 	return p

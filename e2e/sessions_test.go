@@ -41,7 +41,7 @@ func testTwoWorkersShareSessions(t *testing.T, bin string) {
 	types := []string{"user_login", "script_saved", "notification_sent"}
 	ids := map[string][]string{}
 	for _, typ := range types {
-		ids[typ] = seedEvents(t, p.st, typ, 60)
+		ids[typ] = testenv.SeedEvents(t, p.st.Events.Collection(), typ, 60)
 	}
 	// One session at a time each, paced to last a moment, so both workers
 	// must take part.
@@ -105,7 +105,7 @@ func testTwoWorkersShareSessions(t *testing.T, bin string) {
 func testSIGTERMHandsSessionOver(t *testing.T, bin string) {
 	p := newPlatform(t, bin, nil)
 	const n = 300
-	ids := seedEvents(t, p.st, "execution_requested", n)
+	ids := testenv.SeedEvents(t, p.st.Events.Collection(), "execution_requested", n)
 	a := p.startWorker("a")
 	id := p.startDetached("--type", "execution_requested", "--rate", "50") // about 6s
 	testenv.Eventually(t, 60*time.Second, func() bool {

@@ -19,7 +19,7 @@ import (
 func testSIGINTPausesReplayStart(t *testing.T, bin string) {
 	p := newPlatform(t, bin, nil)
 	const n = 150
-	ids := seedEvents(t, p.st, "script_saved", n)
+	ids := testenv.SeedEvents(t, p.st.Events.Collection(), "script_saved", n)
 	r := p.cli("replay", "create", "--type", "script_saved", "--rate", "50", "-o", "json") // about 3s
 	var created struct {
 		SessionID string `json:"session_id"`

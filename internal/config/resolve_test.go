@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -21,6 +22,16 @@ func writeConfig(t *testing.T, f *File) map[string]string {
 		}
 	}
 	return map[string]string{"XDG_CONFIG_HOME": xdg}
+}
+
+// resolveWith resolves over with f as the config file (nil: none) and vars
+// set in the environment besides the variable pointing at f.
+func resolveWith(t *testing.T, f *File, over Overrides, vars map[string]string) (*Settings, error) {
+	t.Helper()
+	e := writeConfig(t, f)
+	maps.Copy(e, vars)
+	s, _, err := Resolve(over, env(e))
+	return s, err
 }
 
 func precedenceFile() *File {
@@ -112,11 +123,7 @@ func TestResolvePrecedence(t *testing.T) {
 					f = precedenceFile()
 					f.SetContext(Context{Name: "other"})
 				}
-				e := writeConfig(t, f)
-				for k, v := range lv.env {
-					e[k] = v
-				}
-				s, _, err := Resolve(lv.over, env(e))
+				s, err := resolveWith(t, f, lv.over, lv.env)
 				if err != nil {
 					t.Fatalf("Resolve: %v", err)
 				}
@@ -234,11 +241,7 @@ func TestResolveContextNotFound(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := writeConfig(t, tt.file)
-			for k, v := range tt.env {
-				e[k] = v
-			}
-			_, _, err := Resolve(tt.over, env(e))
+			_, err := resolveWith(t, tt.file, tt.over, tt.env)
 			var ve *ValidationError
 			if !errors.As(err, &ve) {
 				t.Fatalf("error %v (%T), want *ValidationError", err, err)
@@ -287,11 +290,7 @@ func TestResolveValidationErrors(t *testing.T) {
 				c.Name = "c"
 				f = &File{CurrentContext: "c", Contexts: []Context{c}}
 			}
-			e := writeConfig(t, f)
-			for k, v := range tt.env {
-				e[k] = v
-			}
-			_, _, err := Resolve(tt.over, env(e))
+			_, err := resolveWith(t, f, tt.over, tt.env)
 			var ve *ValidationError
 			if !errors.As(err, &ve) {
 				t.Fatalf("error %v (%T), want *ValidationError", err, err)
@@ -349,15 +348,20 @@ func TestParseTimeout(t *testing.T) {
 	}
 }
 
-func TestResolveDLQTopicFromEnvironmentBeatsContext(t *testing.T) {
-	dir := t.TempDir()
-	path := dir + "/config.yaml"
-	f := &File{CurrentContext: "a", Contexts: []Context{{Name: "a", DLQTopic: "ctx_dlq"}}}
+// configAt saves f to a temporary file and returns its path, environment
+// variables naming it with REPLAYCTL_CONFIG, and a getenv reading them.
+func configAt(t *testing.T, f *File) (string, map[string]string, func(string) string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "config.yaml")
 	if err := f.Save(path); err != nil {
 		t.Fatal(err)
 	}
 	vars := map[string]string{EnvConfig: path}
-	getenv := func(k string) string { return vars[k] }
+	return path, vars, env(vars)
+}
+
+func TestResolveDLQTopicFromEnvironmentBeatsContext(t *testing.T) {
+	_, vars, getenv := configAt(t, &File{CurrentContext: "a", Contexts: []Context{{Name: "a", DLQTopic: "ctx_dlq"}}})
 	s, _, err := Resolve(nil, getenv)
 	if err != nil || s.DLQTopic != "ctx_dlq" {
 		t.Fatalf("context value: %q, %v", s.DLQTopic, err)
@@ -370,14 +374,7 @@ func TestResolveDLQTopicFromEnvironmentBeatsContext(t *testing.T) {
 }
 
 func TestResolveEnvironment(t *testing.T) {
-	dir := t.TempDir()
-	path := dir + "/config.yaml"
-	f := &File{CurrentContext: "a", Contexts: []Context{{Name: "a", Environment: "staging"}}}
-	if err := f.Save(path); err != nil {
-		t.Fatal(err)
-	}
-	vars := map[string]string{EnvConfig: path}
-	getenv := func(k string) string { return vars[k] }
+	path, vars, getenv := configAt(t, &File{CurrentContext: "a", Contexts: []Context{{Name: "a", Environment: "staging"}}})
 	if s, _, err := Resolve(nil, getenv); err != nil || s.Environment != "staging" {
 		t.Fatalf("context value: %v %v", s, err)
 	}

@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -26,9 +27,7 @@ func workerFile() *File {
 func resolveWorker(t *testing.T, file *File, flags Overrides, env map[string]string) (*WorkerConfig, error) {
 	t.Helper()
 	vars := writeConfig(t, file)
-	for k, v := range env {
-		vars[k] = v
-	}
+	maps.Copy(vars, env)
 	getenv := func(k string) string { return vars[k] }
 	s, _, err := Resolve(Overrides{}, getenv)
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/integr8scode/replayctl/internal/devstack"
+	"github.com/integr8scode/replayctl/internal/testenv"
 )
 
 const freeAddr = "127.0.0.1:0"
@@ -60,15 +61,15 @@ func kafkaClient(t *testing.T, s *devstack.Stack, opts ...kgo.Opt) *kgo.Client {
 
 // freePort reserves a free port and releases it, for tests that need to know
 // an address before starting the stack.
-func freePort(t *testing.T) string {
+// takenPort is an address something else listens on until the test ends.
+func takenPort(t *testing.T) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", freeAddr)
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := ln.Addr().String()
-	_ = ln.Close()
-	return addr
+	t.Cleanup(func() { _ = ln.Close() })
+	return ln.Addr().String()
 }
 
 func TestStartServesMongoAndKafkaOnFreePorts(t *testing.T) {
@@ -183,12 +184,7 @@ func TestRestartOnSameDataDirKeepsData(t *testing.T) {
 
 func TestPortInUseNamesAddressAndFlag(t *testing.T) {
 	t.Parallel()
-	taken, err := net.Listen("tcp", freeAddr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer taken.Close()
-	addr := taken.Addr().String()
+	addr := takenPort(t)
 
 	cases := []struct {
 		name, flag string
@@ -225,15 +221,11 @@ func TestPortInUseNamesAddressAndFlag(t *testing.T) {
 // data dir must be usable right away.
 func TestFailedStartStopsWhatItStarted(t *testing.T) {
 	t.Parallel()
-	taken, err := net.Listen("tcp", freeAddr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer taken.Close()
-	mongoAddr := freePort(t)
+	kafkaAddr := takenPort(t)
+	mongoAddr := testenv.FreeAddr(t)
 	dir := t.TempDir()
 
-	_, err = devstack.Start(context.Background(), devstack.Options{MongoAddr: mongoAddr, KafkaAddr: taken.Addr().String(), DataDir: dir})
+	_, err := devstack.Start(context.Background(), devstack.Options{MongoAddr: mongoAddr, KafkaAddr: kafkaAddr, DataDir: dir})
 	if err == nil {
 		t.Fatal("Start succeeded on a taken Kafka port")
 	}

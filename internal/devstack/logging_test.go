@@ -1,38 +1,20 @@
 package devstack_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/integr8scode/replayctl/internal/devstack"
+	"github.com/integr8scode/replayctl/internal/testenv"
 )
-
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // Server logs reach the caller's logger, tagged by server, but FerretDB's
 // per-reply wire dumps (one pair per client Disconnect) stay below Warn.
 func TestServerLogsGoToLoggerWithoutWireDumps(t *testing.T) {
 	t.Parallel()
-	var buf syncBuffer
+	var buf testenv.SyncBuffer
 	logger := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	s := start(t, devstack.Options{MongoAddr: freeAddr, KafkaAddr: freeAddr, DataDir: t.TempDir(), Logger: logger})
 	c := connect(t, s)

@@ -8,6 +8,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/integr8scode/replayctl/internal/contract/contracttest"
+	"github.com/integr8scode/replayctl/internal/testenv"
 )
 
 // Everything the DLQ work writes, captured from FerretDB and kfake, has
@@ -62,14 +63,7 @@ func TestWrittenRecordsMeetTheContract(t *testing.T) {
 
 func checkStoredDocs(t *testing.T, e *env, want int) {
 	t.Helper()
-	cur, err := e.st.DLQ.Collection().Find(ctxT(t), bson.D{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var docs []bson.Raw
-	if err := cur.All(ctxT(t), &docs); err != nil {
-		t.Fatal(err)
-	}
+	docs := testenv.FindAll[bson.Raw](t, e.st.DLQ.Collection(), bson.D{})
 	if len(docs) != want {
 		t.Fatalf("%d stored messages, want %d", len(docs), want)
 	}

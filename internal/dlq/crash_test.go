@@ -18,6 +18,7 @@ import (
 	"github.com/integr8scode/replayctl/internal/contract"
 	"github.com/integr8scode/replayctl/internal/store"
 	"github.com/integr8scode/replayctl/internal/testenv"
+	"github.com/integr8scode/replayctl/internal/wait"
 )
 
 // Environment of the child process TestProcessCrashChild.
@@ -159,7 +160,7 @@ func watchJoin(ctx context.Context, adm *kadm.Client, group, clientID string, st
 					}
 				}
 			}
-			backOff(ctx, 20*time.Millisecond)
+			_ = wait.Sleep(ctx, 20*time.Millisecond)
 		}
 		out <- -1
 	}()

@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -113,17 +112,7 @@ func readTopic(t *testing.T, topic string, want int) []*kgo.Record {
 // waiting; a topic that does not exist has none.
 func (e *env) countTopic(topic string) int64 {
 	e.t.Helper()
-	offs, err := kadm.NewClient(e.kafka).ListEndOffsets(ctxT(e.t), topic)
-	if err != nil {
-		e.t.Fatalf("end offsets of %s: %v", topic, err)
-	}
-	var n int64
-	offs.Each(func(o kadm.ListedOffset) {
-		if o.Err == nil {
-			n += o.Offset
-		}
-	})
-	return n
+	return testenv.CountRecords(e.t, testenv.Shared(e.t).KafkaBrokers(), topic)
 }
 
 func headerMap(r *kgo.Record) map[string]string {
@@ -160,6 +149,17 @@ func (e *env) count(coll string, q bson.D) int64 {
 		e.t.Fatal(err)
 	}
 	return n
+}
+
+// insertDue inserts a scheduled pod_failed message that failed an hour ago
+// after retries retries and has been due since, and returns its topic and
+// failure time.
+func (e *env) insertDue(id string, retries int32) (string, time.Time) {
+	e.t.Helper()
+	at := time.Now().UTC().Add(-time.Hour).Truncate(time.Millisecond)
+	topic := e.topic("pod_failed")
+	e.insertPlatformDoc(id, "pod_failed", topic, contract.DLQScheduled, retries, at, "boom", at)
+	return topic, at
 }
 
 // insertPlatformDoc inserts a dlq_messages document the way the platform's

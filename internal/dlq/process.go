@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/integr8scode/replayctl/internal/fault"
+	"github.com/integr8scode/replayctl/internal/wait"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -234,8 +235,8 @@ type runner struct {
 
 // poll fetches with a deadline; it reports the records and whether the
 // client was closed, or an error that ends Process.
-func (r *runner) poll(ctx context.Context, wait time.Duration) ([]*kgo.Record, bool, error) {
-	pctx, cancel := context.WithTimeout(ctx, wait)
+func (r *runner) poll(ctx context.Context, timeout time.Duration) ([]*kgo.Record, bool, error) {
+	pctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	fs := r.cl.PollFetches(pctx)
 	if fs.IsClientClosed() {
@@ -260,18 +261,9 @@ func (r *runner) poll(ctx context.Context, wait time.Duration) ([]*kgo.Record, b
 		return nil, false, fenced
 	}
 	if failed && len(recs) == 0 {
-		backOff(ctx, time.Second) // a broker that fails at once must not spin the loop
+		_ = wait.Sleep(ctx, time.Second) // a broker that fails at once must not spin the loop
 	}
 	return recs, false, nil
-}
-
-func backOff(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
-	}
 }
 
 // handle persists one fetch and commits its offsets. It runs to completion

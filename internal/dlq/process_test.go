@@ -10,6 +10,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/integr8scode/replayctl/internal/contract"
+	"github.com/integr8scode/replayctl/internal/testenv"
 )
 
 // fixedClock pins the manager's clock so next_retry_at bounds are exact.
@@ -201,14 +202,7 @@ func checkNotifications(t *testing.T, e *env) {
 // snapshot renders every stored document, by event id, to compare states.
 func (e *env) snapshot() string {
 	e.t.Helper()
-	cur, err := e.st.DLQ.Collection().Find(ctxT(e.t), bson.D{}, options.Find().SetSort(bson.D{{Key: "event.event_id", Value: 1}}))
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	var docs []bson.Raw
-	if err := cur.All(ctxT(e.t), &docs); err != nil {
-		e.t.Fatal(err)
-	}
+	docs := testenv.FindAll[bson.Raw](e.t, e.st.DLQ.Collection(), bson.D{}, options.Find().SetSort(bson.D{{Key: "event.event_id", Value: 1}}))
 	var b strings.Builder
 	for _, d := range docs {
 		b.WriteString(d.String())

@@ -13,6 +13,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/integr8scode/replayctl/internal/contract"
+	"github.com/integr8scode/replayctl/internal/wait"
 )
 
 // retryRecord is the message's event as the contract's JSON, keyed by its
@@ -103,12 +104,8 @@ func (p *pacer) wait(ctx context.Context) error {
 		p.next = now
 	}
 	if d := p.next.Sub(now); d > 0 {
-		t := time.NewTimer(d)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
+		if err := wait.Sleep(ctx, d); err != nil {
+			return err
 		}
 	}
 	p.next = p.next.Add(p.interval)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/integr8scode/replayctl/internal/contract"
 	"github.com/integr8scode/replayctl/internal/store"
+	"github.com/integr8scode/replayctl/internal/wait"
 )
 
 // outcome is what ingestion did with one item of a batch.
@@ -126,7 +127,7 @@ func (b *batch) settle(ctx context.Context, res store.InsertResult, r *refailer)
 		if len(dups) == 0 || ctx.Err() != nil || !time.Now().Before(deadline) {
 			break
 		}
-		backOff(ctx, delay)
+		_ = wait.Sleep(ctx, delay)
 		delay = min(2*delay, refailWaitCap)
 	}
 	for _, i := range dups {

@@ -21,9 +21,7 @@ func TestRetryByIDs(t *testing.T) {
 	e := newEnv(t)
 	m := e.manager("op-1")
 	ctx := ctxT(t)
-	at := time.Now().UTC().Add(-time.Hour).Truncate(time.Millisecond)
-	topic := e.topic("pod_failed")
-	e.insertPlatformDoc("aaaa-1111", "pod_failed", topic, contract.DLQScheduled, 1, at, "boom", at)
+	topic, at := e.insertDue("aaaa-1111", 1)
 	e.insertPlatformDoc("bbbb-2222", "pod_failed", topic, contract.DLQPending, 0, at, "boom", nil)
 	e.insertPlatformDoc("bbbb-3333", "pod_failed", topic, contract.DLQRetried, 2, at, "boom", nil)
 

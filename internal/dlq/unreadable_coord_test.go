@@ -30,6 +30,13 @@ func (r *skipRecorder) DocumentsSkipped(_ *slog.Logger, s []store.Skipped) {
 	r.skipped = append(r.skipped, s...)
 }
 
+// recordingManager is e.manager(owner) with a skipRecorder as its Metrics.
+func (e *env) recordingManager(owner string) (*Manager, *skipRecorder) {
+	m, rec := e.manager(owner), &skipRecorder{}
+	m.Metrics = rec
+	return m, rec
+}
+
 func (r *skipRecorder) has(collection, id string) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -56,12 +63,8 @@ func (e *env) insertRaw(coll string, docs ...bson.D) {
 // round takes the next epoch exactly once. It is reported as skipped.
 func TestRetryDueTakesOverUnreadableClaimOnce(t *testing.T) {
 	e := newEnv(t)
-	m := e.manager("due")
-	rec := &skipRecorder{}
-	m.Metrics = rec
-	at := time.Now().UTC().Add(-time.Hour).Truncate(time.Millisecond)
-	topic := e.topic("pod_failed")
-	e.insertPlatformDoc("jc-1", "pod_failed", topic, contract.DLQScheduled, 1, at, "boom", at)
+	m, rec := e.recordingManager("due")
+	topic, _ := e.insertDue("jc-1", 1)
 	e.insertRaw(ClaimsCollection,
 		bson.D{{Key: "_id", Value: claimKey("jc-1", 1)}, {Key: "key", Value: 42}, {Key: "expires_at", Value: "never"}},
 		bson.D{{Key: "_id", Value: "junk-claim"}, {Key: "key", Value: claimKey("jc-1", 1)}, {Key: "epoch", Value: "x"}})
@@ -88,9 +91,7 @@ func TestRetryDueTakesOverUnreadableClaimOnce(t *testing.T) {
 // document send the message once between them.
 func TestUnreadableClaimRaceSendsOnce(t *testing.T) {
 	e := newEnv(t)
-	at := time.Now().UTC().Add(-time.Hour).Truncate(time.Millisecond)
-	topic := e.topic("pod_failed")
-	e.insertPlatformDoc("jr-1", "pod_failed", topic, contract.DLQScheduled, 0, at, "boom", at)
+	topic, _ := e.insertDue("jr-1", 0)
 	e.insertRaw(ClaimsCollection, bson.D{{Key: "_id", Value: claimKey("jr-1", 0)}, {Key: "key", Value: claimKey("jr-1", 0)}, {Key: "expires_at", Value: "never"}})
 	var wg sync.WaitGroup
 	errs := make([]error, 4)
@@ -116,12 +117,8 @@ func TestUnreadableClaimRaceSendsOnce(t *testing.T) {
 // is reported as skipped and left for an operator.
 func TestRetryDueSkipsUnreadableJournalEntry(t *testing.T) {
 	e := newEnv(t)
-	m := e.manager("due")
-	rec := &skipRecorder{}
-	m.Metrics = rec
-	at := time.Now().UTC().Add(-time.Hour).Truncate(time.Millisecond)
-	topic := e.topic("pod_failed")
-	e.insertPlatformDoc("jj-1", "pod_failed", topic, contract.DLQScheduled, 1, at, "boom", at)
+	m, rec := e.recordingManager("due")
+	topic, at := e.insertDue("jj-1", 1)
 	e.insertRaw(PendingSendsCollection, bson.D{{Key: "_id", Value: "junk-send"}, {Key: "round", Value: "one"}, {Key: "created_at", Value: at}})
 
 	n, err := m.RetryDue(ctxT(t))
@@ -140,9 +137,7 @@ func TestRetryDueSkipsUnreadableJournalEntry(t *testing.T) {
 // worker, and its topic falls back to the preset.
 func TestOverridesReportUnreadable(t *testing.T) {
 	e := newEnv(t)
-	m := e.manager("pol")
-	rec := &skipRecorder{}
-	m.Metrics = rec
+	m, rec := e.recordingManager("pol")
 	topic := e.topic("pod_failed")
 	if err := m.SetPolicy(ctxT(t), e.topic("execution_failed"), Policy{Strategy: StrategyManual}); err != nil {
 		t.Fatal(err)

@@ -8,12 +8,19 @@ import (
 	"testing"
 )
 
-func TestNewPicksJSONWhenNotATerminal(t *testing.T) {
+// newLogger is New writing to a buffer the test reads.
+func newLogger(t *testing.T, tty bool, level string) (*slog.Logger, *bytes.Buffer) {
+	t.Helper()
 	var buf bytes.Buffer
-	log, err := New(&buf, false, "info")
+	log, err := New(&buf, tty, level)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return log, &buf
+}
+
+func TestNewPicksJSONWhenNotATerminal(t *testing.T) {
+	log, buf := newLogger(t, false, "info")
 	log.Info("session released", "session_id", "abc")
 	var line map[string]any
 	if err := json.Unmarshal(buf.Bytes(), &line); err != nil {
@@ -25,11 +32,7 @@ func TestNewPicksJSONWhenNotATerminal(t *testing.T) {
 }
 
 func TestNewPicksTextOnATerminal(t *testing.T) {
-	var buf bytes.Buffer
-	log, err := New(&buf, true, "debug")
-	if err != nil {
-		t.Fatal(err)
-	}
+	log, buf := newLogger(t, true, "debug")
 	log.Debug("polling", "session_id", "abc")
 	out := buf.String()
 	if strings.HasPrefix(out, "{") || !strings.Contains(out, "level=DEBUG") || !strings.Contains(out, "session_id=abc") {
@@ -38,11 +41,7 @@ func TestNewPicksTextOnATerminal(t *testing.T) {
 }
 
 func TestNewFiltersBelowLevel(t *testing.T) {
-	var buf bytes.Buffer
-	log, err := New(&buf, false, "warn")
-	if err != nil {
-		t.Fatal(err)
-	}
+	log, buf := newLogger(t, false, "warn")
 	log.Info("hidden")
 	log.Warn("shown")
 	if strings.Contains(buf.String(), "hidden") || !strings.Contains(buf.String(), "shown") {

@@ -2,11 +2,8 @@ package output
 
 import (
 	"bytes"
-	"flag"
 	"os"
-	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -14,37 +11,11 @@ import (
 	"github.com/olekukonko/tablewriter/pkg/twwidth"
 )
 
-var update = flag.Bool("update", false, "rewrite testdata/*.golden from current output")
-
 func TestMain(m *testing.M) {
 	// Ambiguous-width characters such as "…" are two columns wide under
 	// CJK locales; pin narrow widths so golden files match everywhere.
 	twwidth.SetEastAsian(false)
 	os.Exit(m.Run())
-}
-
-// assertGolden compares got with testdata/<name>.golden. Escape bytes are
-// shown as `\e` so coloured goldens stay readable in reviews.
-func assertGolden(t *testing.T, name string, got string) {
-	t.Helper()
-	got = strings.ReplaceAll(got, "\x1b", `\e`)
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("reading golden file (run `go test ./internal/output -update` to create it): %v", err)
-	}
-	if got != string(want) {
-		t.Errorf("output differs from %s (rerun with -update if intended)\n--- got ---\n%s--- want ---\n%s", path, got, want)
-	}
 }
 
 // fakeClock is a manually advanced clock for Progress tests.

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/integr8scode/replayctl/internal/golden"
 )
 
 func render(t *testing.T, ios *IOStreams, f Format, v any) string {
@@ -195,7 +197,7 @@ func TestPrintTableTTYGolden(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			ios, _, _ := ttyStreams(tc.color, tc.width)
 			got := render(t, ios, FormatTable, sampleJobs())
-			assertGolden(t, tc.name, got)
+			golden.Assert(t, tc.name, got)
 			for _, line := range strings.Split(strings.TrimSuffix(got, "\n"), "\n") {
 				if w := Width(line); w > tc.width {
 					t.Errorf("line is %d columns, terminal is %d: %q", w, tc.width, line)
@@ -224,7 +226,7 @@ func TestPrintDetailGolden(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			ios, _, _ := ttyStreams(tc.color, 80)
 			ios.SetStdoutTTY(tc.tty)
-			assertGolden(t, tc.name, render(t, ios, FormatTable, sampleDetail()))
+			golden.Assert(t, tc.name, render(t, ios, FormatTable, sampleDetail()))
 		})
 	}
 }

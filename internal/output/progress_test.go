@@ -6,6 +6,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/integr8scode/replayctl/internal/golden"
 )
 
 func TestProgressPlainLines(t *testing.T) {
@@ -93,7 +95,7 @@ func TestProgressTTYRedraw(t *testing.T) {
 	p.Finish()
 
 	got := errOut.String()
-	assertGolden(t, "progress_tty", got)
+	golden.Assert(t, "progress_tty", got)
 	frames := strings.Split(strings.TrimSuffix(got, "\n"), "\r")[1:]
 	if len(frames) != 5 || !strings.HasSuffix(got, "\n") || strings.Count(got, "\n") != 1 {
 		t.Fatalf("want 5 frames on one line ending in a newline, got %q", got)

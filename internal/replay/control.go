@@ -11,6 +11,7 @@ import (
 	"github.com/integr8scode/replayctl/internal/contract"
 	"github.com/integr8scode/replayctl/internal/fault"
 	"github.com/integr8scode/replayctl/internal/store"
+	"github.com/integr8scode/replayctl/internal/wait"
 )
 
 // Start moves a created session to running and sets started_at. It does not
@@ -54,13 +55,23 @@ func (s *Service) Cancel(ctx context.Context, id string) (*contract.Session, err
 	return s.stopSession(ctx, id, contract.ActionCancel)
 }
 
-func (s *Service) transition(ctx context.Context, id string, a contract.Action) (*contract.Session, error) {
+// resolveFor resolves id to a session, refusing one whose status does not
+// allow a.
+func (s *Service) resolveFor(ctx context.Context, id string, a contract.Action) (*contract.Session, error) {
 	sess, err := s.Resolve(ctx, id)
 	if err != nil {
 		return nil, err
 	}
 	if _, err := contract.Transition(sess.Status, a); err != nil {
 		return nil, invalidTransition(sess, a)
+	}
+	return sess, nil
+}
+
+func (s *Service) transition(ctx context.Context, id string, a contract.Action) (*contract.Session, error) {
+	sess, err := s.resolveFor(ctx, id, a)
+	if err != nil {
+		return nil, err
 	}
 	h, err := s.acquireControl(ctx, sess.SessionID)
 	if err != nil {
@@ -71,12 +82,9 @@ func (s *Service) transition(ctx context.Context, id string, a contract.Action) 
 }
 
 func (s *Service) stopSession(ctx context.Context, id string, a contract.Action) (*contract.Session, error) {
-	sess, err := s.Resolve(ctx, id)
+	sess, err := s.resolveFor(ctx, id, a)
 	if err != nil {
 		return nil, err
-	}
-	if _, err := contract.Transition(sess.Status, a); err != nil {
-		return nil, invalidTransition(sess, a)
 	}
 	for {
 		h, err := s.acquireControl(ctx, sess.SessionID)
@@ -106,7 +114,7 @@ func (s *Service) acquireControl(ctx context.Context, id string) (*holder, error
 		if !errors.As(err, &he) || he.lease.Purpose == purposeRun || time.Now().After(deadline) {
 			return h, err
 		}
-		if err := sleepCtx(ctx, 50*time.Millisecond); err != nil {
+		if err := wait.Sleep(ctx, 50*time.Millisecond); err != nil {
 			return nil, err
 		}
 	}
@@ -180,7 +188,7 @@ func (s *Service) askRunner(ctx context.Context, id string, a contract.Action) (
 	s.logger(id).Info("asked the runner", "action", string(a), "request", req.ID)
 	lastLeaseCheck := time.Now()
 	for {
-		if err := sleepCtx(ctx, 100*time.Millisecond); err != nil {
+		if err := wait.Sleep(ctx, 100*time.Millisecond); err != nil {
 			return nil, fmt.Errorf("waiting for the runner to %s session %s: %w", a, id, err)
 		}
 		cur, err := s.Store.Sessions.Get(ctx, id)
@@ -219,15 +227,4 @@ func codedHeld(err error) error {
 // naming the current status.
 func invalidTransition(sess *contract.Session, a contract.Action) error {
 	return stateError(sess, string(a))
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

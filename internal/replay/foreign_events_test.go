@@ -55,11 +55,7 @@ func TestResumeOverForeignEventsCountsEachOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	res := mustRun(t, svc, sess.SessionID, RunOptions{})
-	s := res.Session
-	if res.Outcome != OutcomeCompleted || s.ReplayedEvents != 6 || s.SkippedEvents != 3 {
-		t.Fatalf("%s: replayed %d skipped %d, want 6 and 3 (each document once)", res.Outcome, s.ReplayedEvents, s.SkippedEvents)
-	}
+	s := runEachOnce(t, svc, sess.SessionID, 6, 3)
 	var malformed int
 	for _, er := range s.Errors {
 		if er.ErrorType != nil && *er.ErrorType == "malformed_event" {
@@ -105,11 +101,7 @@ func TestCheckpointMovesPastLeadingUndatedDocuments(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	res := mustRun(t, svc, sess.SessionID, RunOptions{})
-	s := res.Session
-	if res.Outcome != OutcomeCompleted || s.ReplayedEvents != 3 || s.SkippedEvents != 3 {
-		t.Fatalf("%s: replayed %d skipped %d, want 3 and 3 (each document once)", res.Outcome, s.ReplayedEvents, s.SkippedEvents)
-	}
+	s := runEachOnce(t, svc, sess.SessionID, 3, 3)
 	var ids []string
 	for _, er := range s.Errors {
 		if er.EventID != nil {
@@ -152,4 +144,16 @@ func TestPreviewAnswersBesideForeignEvents(t *testing.T) {
 	if p.Matching != 6 || p.First == nil || !p.First.Equal(good[0].ts) || !p.Last.Equal(last) {
 		t.Errorf("matching %d, first %v, last %v", p.Matching, p.First, p.Last)
 	}
+}
+
+// runEachOnce runs a resumed session to completion and checks that it
+// replayed and skipped exactly the documents the first run had not reached.
+func runEachOnce(t *testing.T, svc *Service, id string, replayed, skipped int64) *contract.Session {
+	t.Helper()
+	res := mustRun(t, svc, id, RunOptions{})
+	s := res.Session
+	if res.Outcome != OutcomeCompleted || s.ReplayedEvents != replayed || s.SkippedEvents != skipped {
+		t.Fatalf("%s: replayed %d skipped %d, want %d and %d (each document once)", res.Outcome, s.ReplayedEvents, s.SkippedEvents, replayed, skipped)
+	}
+	return s
 }

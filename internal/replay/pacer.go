@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/integr8scode/replayctl/internal/contract"
+	"github.com/integr8scode/replayctl/internal/wait"
 )
 
 // minSleep is the shortest wait worth a timer: shorter delays are carried
@@ -77,14 +78,7 @@ func (p *pacer) wait(ctx context.Context, now func() time.Time, ts time.Time) er
 	if d <= 0 {
 		return nil
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+	return wait.Sleep(ctx, d)
 }
 
 func maxTime(a, b time.Time) time.Time {

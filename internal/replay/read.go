@@ -12,6 +12,7 @@ import (
 	"github.com/integr8scode/replayctl/internal/contract"
 	"github.com/integr8scode/replayctl/internal/fault"
 	"github.com/integr8scode/replayctl/internal/store"
+	"github.com/integr8scode/replayctl/internal/wait"
 )
 
 // read streams the session's events through one cursor in (timestamp, _id)
@@ -75,7 +76,7 @@ func (r *runner) openCursor(after *contract.Checkpoint) (*mongo.Cursor, error) {
 }
 
 func (r *runner) reopen(attempt int) (*mongo.Cursor, error) {
-	if err := sleepCtx(r.readCtx, backoff(attempt, 500*time.Millisecond, 10*time.Second)); err != nil {
+	if err := wait.Sleep(r.readCtx, backoff(attempt, 500*time.Millisecond, 10*time.Second)); err != nil {
 		return nil, err
 	}
 	after := r.after
@@ -88,7 +89,7 @@ func (r *runner) reopen(attempt int) (*mongo.Cursor, error) {
 			return cur, err
 		}
 		attempt++
-		if err := sleepCtx(r.readCtx, backoff(attempt, 500*time.Millisecond, 10*time.Second)); err != nil {
+		if err := wait.Sleep(r.readCtx, backoff(attempt, 500*time.Millisecond, 10*time.Second)); err != nil {
 			return nil, err
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/integr8scode/replayctl/internal/contract"
 	"github.com/integr8scode/replayctl/internal/fault"
 	"github.com/integr8scode/replayctl/internal/store"
+	"github.com/integr8scode/replayctl/internal/wait"
 )
 
 // DefaultLeaseTTL is how long a runner's claim lasts without renewal: the
@@ -252,12 +253,8 @@ func (s *Service) Watch(ctx context.Context, id string, every time.Duration, fn 
 		if sess.Status.Terminal() {
 			return sess, nil
 		}
-		t := time.NewTimer(every)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return last, ctx.Err()
-		case <-t.C:
+		if err := wait.Sleep(ctx, every); err != nil {
+			return last, err
 		}
 		if sess, err = s.Store.Sessions.Get(ctx, last.SessionID); err != nil {
 			return last, err

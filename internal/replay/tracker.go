@@ -166,13 +166,6 @@ func (t *tracker) takeCounts(dst typeCounts) {
 	clear(t.counts.skipped)
 }
 
-// committedCount is the low-water mark.
-func (t *tracker) committedCount() int64 {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.base
-}
-
 // span is how many events were sent and are not committed: what the
 // tracker holds in memory.
 func (t *tracker) span() int64 {

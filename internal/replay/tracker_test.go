@@ -70,7 +70,7 @@ func TestTrackerRandomCompletionOrderMemoryBounded(t *testing.T) {
 		}
 		// Memory follows the span between the oldest unacknowledged event
 		// and the newest sent one, which the reader bounds (maxSpan).
-		span := int(tr.sentCount() - tr.committedCount())
+		span := int(tr.span())
 		if len(tr.pending) > span+max(1024, span)+1 {
 			t.Fatalf("pending holds %d entries for a span of %d", len(tr.pending), span)
 		}

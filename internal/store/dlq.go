@@ -86,14 +86,7 @@ func (d *DLQ) UpdateByEventIDs(ctx context.Context, ids []string, update bson.D)
 // UpdateOne applies update to the message matching filter and reports
 // whether one matched.
 func (d *DLQ) UpdateOne(ctx context.Context, filter, update bson.D) (bool, error) {
-	var matched bool
-	err := WithRetry(ctx, func(ctx context.Context) error {
-		res, err := d.c.UpdateOne(ctx, filter, update)
-		if err == nil {
-			matched = res.MatchedCount > 0
-		}
-		return err
-	})
+	matched, err := updateOne(ctx, d.c, filter, update)
 	if err != nil {
 		return false, fmt.Errorf("update DLQ message: %w", Wrap(err))
 	}

@@ -106,15 +106,7 @@ func (l *Leases) Release(ctx context.Context, id string, now time.Time) (bool, e
 }
 
 func (l *Leases) set(ctx context.Context, id string, set bson.D) (bool, error) {
-	var matched bool
-	err := WithRetry(ctx, func(ctx context.Context) error {
-		res, err := l.c.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: set}})
-		if err != nil {
-			return err
-		}
-		matched = res.MatchedCount > 0
-		return nil
-	})
+	matched, err := updateOne(ctx, l.c, bson.D{{Key: "_id", Value: id}}, setDoc(set))
 	if err != nil {
 		return false, fmt.Errorf("update lease %s: %w", id, Wrap(err))
 	}
@@ -168,16 +160,8 @@ func deleteBySession(ctx context.Context, c *mongo.Collection, ids []string) err
 // on the embedded server it is a best-effort guard and the lease is what
 // keeps writers apart.
 func (s *Sessions) UpdateIfStatus(ctx context.Context, id string, want contract.SessionStatus, set bson.D) (bool, error) {
-	var matched bool
-	err := WithRetry(ctx, func(ctx context.Context) error {
-		q := bson.D{{Key: "session_id", Value: id}, {Key: "status", Value: want}}
-		res, err := s.c.UpdateOne(ctx, q, bson.D{{Key: "$set", Value: set}})
-		if err != nil {
-			return err
-		}
-		matched = res.MatchedCount > 0
-		return nil
-	})
+	q := bson.D{{Key: "session_id", Value: id}, {Key: "status", Value: want}}
+	matched, err := updateOne(ctx, s.c, q, setDoc(set))
 	if err != nil {
 		return false, fmt.Errorf("update session %s: %w", id, Wrap(err))
 	}

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"time"
+
+	"github.com/integr8scode/replayctl/internal/wait"
 )
 
 // WithRetry runs op until it succeeds, fails with a non-retryable error, or
@@ -15,12 +17,8 @@ func WithRetry(ctx context.Context, op func(ctx context.Context) error) error {
 		if err == nil || !IsRetryable(err) {
 			return err
 		}
-		t := time.NewTimer(delay)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if wait.Sleep(ctx, delay) != nil {
 			return err
-		case <-t.C:
 		}
 		delay = min(delay*2, time.Second)
 	}

@@ -141,15 +141,7 @@ func (s *Sessions) List(ctx context.Context, o ListOptions) (Page[contract.Sessi
 	if o.Limit > 0 {
 		opts.SetLimit(o.Limit)
 	}
-	cur, err := s.c.Find(ctx, q, opts)
-	if err != nil {
-		return Page[contract.Session]{}, fmt.Errorf("list sessions: %w", Wrap(err))
-	}
-	items, skipped, err := DecodeEach(ctx, cur, s.c.Name(), contract.CheckSession)
-	if err != nil {
-		return Page[contract.Session]{}, fmt.Errorf("list sessions: %w", err)
-	}
-	return Page[contract.Session]{Items: items, Total: int64(len(items)), Skipped: skipped}, nil
+	return s.page(ctx, "list sessions", q, opts)
 }
 
 // CountByStatus counts sessions per status.
@@ -161,7 +153,7 @@ func (s *Sessions) CountByStatus(ctx context.Context) (map[string]int64, error) 
 // replay package's lease) or be its only writer.
 func (s *Sessions) Update(ctx context.Context, id string, set bson.D) error {
 	return WithRetry(ctx, func(ctx context.Context) error {
-		res, err := s.c.UpdateOne(ctx, bson.D{{Key: "session_id", Value: id}}, bson.D{{Key: "$set", Value: set}})
+		res, err := s.c.UpdateOne(ctx, bson.D{{Key: "session_id", Value: id}}, setDoc(set))
 		if err != nil {
 			return fmt.Errorf("update session %s: %w", id, Wrap(err))
 		}
@@ -179,13 +171,20 @@ func (s *Sessions) TerminalOlderThan(ctx context.Context, cutoff time.Time) (Pag
 		{Key: "status", Value: bson.D{{Key: "$in", Value: bson.A{contract.StatusCompleted, contract.StatusFailed, contract.StatusCancelled}}}},
 		{Key: "created_at", Value: bson.D{{Key: "$lt", Value: cutoff}}},
 	}
-	cur, err := s.c.Find(ctx, q, options.Find().SetSort(bson.D{{Key: "created_at", Value: 1}}))
+	return s.page(ctx, "find old sessions", q, options.Find().SetSort(bson.D{{Key: "created_at", Value: 1}}))
+}
+
+// page finds the sessions matching q, decoding each on its own so one that
+// does not decode is reported instead of failing the read; what names the
+// read in errors.
+func (s *Sessions) page(ctx context.Context, what string, q bson.D, opts *options.FindOptionsBuilder) (Page[contract.Session], error) {
+	cur, err := s.c.Find(ctx, q, opts)
 	if err != nil {
-		return Page[contract.Session]{}, fmt.Errorf("find old sessions: %w", Wrap(err))
+		return Page[contract.Session]{}, fmt.Errorf("%s: %w", what, Wrap(err))
 	}
 	items, skipped, err := DecodeEach(ctx, cur, s.c.Name(), contract.CheckSession)
 	if err != nil {
-		return Page[contract.Session]{}, fmt.Errorf("find old sessions: %w", err)
+		return Page[contract.Session]{}, fmt.Errorf("%s: %w", what, err)
 	}
 	return Page[contract.Session]{Items: items, Total: int64(len(items)), Skipped: skipped}, nil
 }

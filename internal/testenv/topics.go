@@ -28,17 +28,12 @@ const readTimeout = time.Minute
 // in the database, or WaitRecords) and then read to the end.
 func ReadToEnd(t testing.TB, brokers []string, topics ...string) []*kgo.Record {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), readTimeout)
-	defer cancel()
-	adm, closeAdm := admin(t, brokers)
-	defer closeAdm()
-	ranges, err := offsetRanges(ctx, adm, topics)
-	if err != nil {
-		t.Fatalf("testenv: read %v to the end: %v", topics, err)
-	}
+	ranges := currentRanges(t, brokers, topics)
 	if len(ranges) == 0 {
 		return nil
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), readTimeout)
+	defer cancel()
 	recs, err := consumeRanges(ctx, brokers, ranges)
 	if err != nil {
 		t.Fatalf("testenv: read %v to the end: %v", topics, err)
@@ -63,21 +58,27 @@ func WaitRecords(t testing.TB, brokers []string, n int, timeout time.Duration, t
 // offsets), without reading them; a topic that does not exist holds none.
 func CountRecords(t testing.TB, brokers []string, topics ...string) int64 {
 	t.Helper()
+	var n int64
+	for _, parts := range currentRanges(t, brokers, topics) {
+		for _, r := range parts {
+			n += r.end - r.start
+		}
+	}
+	return n
+}
+
+// currentRanges is offsetRanges of topics now, through a client of its own.
+func currentRanges(t testing.TB, brokers []string, topics []string) map[string]map[int32]offsetRange {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), readTimeout)
 	defer cancel()
 	adm, closeAdm := admin(t, brokers)
 	defer closeAdm()
 	ranges, err := offsetRanges(ctx, adm, topics)
 	if err != nil {
-		t.Fatalf("testenv: count records of %v: %v", topics, err)
+		t.Fatalf("testenv: offsets of %v: %v", topics, err)
 	}
-	var n int64
-	for _, parts := range ranges {
-		for _, r := range parts {
-			n += r.end - r.start
-		}
-	}
-	return n
+	return ranges
 }
 
 // admin is a client that never creates topics: asking about a topic must

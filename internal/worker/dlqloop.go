@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/integr8scode/replayctl/internal/dlq"
+	"github.com/integr8scode/replayctl/internal/wait"
 )
 
 // dlqBackoffBase is the first wait before restarting a failed processor.
@@ -33,12 +34,8 @@ func (s *supervisor) dlqLoop(ctx context.Context) {
 		d := bo.next()
 		args := append([]any{"error", err, "restart_in", d.String()}, statsArgs(stats)...)
 		s.log.Warn("DLQ processor stopped unexpectedly; restarting", args...)
-		t := time.NewTimer(d)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if wait.Sleep(ctx, d) != nil {
 			return
-		case <-t.C:
 		}
 	}
 }

@@ -88,7 +88,7 @@ func TestWorkerKeepsWorkingBesideMalformedDocumentsEverywhere(t *testing.T) {
 	insertDocs(ctx, t, st, store.DLQPoliciesCollection, bson.D{{Key: "_id", Value: resTopic}, {Key: "max_retries", Value: "many"}})
 	insertDocs(ctx, t, st, store.DLQInvalidCollection, bson.D{{Key: "_id", Value: "bad-invalid"}, {Key: "topic", Value: int32(5)}})
 
-	logs := &syncBuffer{}
+	logs := &testenv.SyncBuffer{}
 	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	m := NewMetrics()
 	brokers := testenv.Shared(t).KafkaBrokers()

@@ -3,6 +3,7 @@ package worker
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"sync"
 	"testing"
@@ -49,15 +50,7 @@ func matches(m *dto.Metric, labels map[string]string) bool {
 	for _, lp := range m.GetLabel() {
 		have[lp.GetName()] = lp.GetValue()
 	}
-	if len(have) != len(labels) {
-		return false
-	}
-	for k, v := range labels {
-		if have[k] != v {
-			return false
-		}
-	}
-	return true
+	return maps.Equal(have, labels)
 }
 
 // waitFor polls cond until it holds or fails the test after timeout.

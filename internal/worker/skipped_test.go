@@ -8,13 +8,14 @@ import (
 	"testing"
 
 	"github.com/integr8scode/replayctl/internal/store"
+	"github.com/integr8scode/replayctl/internal/testenv"
 )
 
 // The DLQ processor's reads meet the same unreadable documents on every
 // poll; the worker warns about and counts each once.
 func TestDLQSkippedDocumentsAreReportedOnce(t *testing.T) {
 	m := NewMetrics()
-	logs := &syncBuffer{}
+	logs := &testenv.SyncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, nil))
 	a := store.Skipped{ID: "a1", Collection: "dlq_messages", Err: errors.New("bad retry_count")}
 	b := store.Skipped{ID: "b2", Collection: "dlq_messages", Err: errors.New("bad event")}

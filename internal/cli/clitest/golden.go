@@ -1,18 +1,13 @@
 package clitest
 
 import (
-	"flag"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/olekukonko/tablewriter/pkg/twwidth"
 
+	"github.com/integr8scode/replayctl/internal/golden"
 	"github.com/integr8scode/replayctl/internal/testenv"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/*.golden from current output")
 
 // Main runs a command package's tests with narrow ambiguous widths: "…"
 // is two columns under CJK locales, and golden tables must match
@@ -22,26 +17,8 @@ func Main(m *testing.M) {
 	testenv.Main(m)
 }
 
-// AssertGolden compares got with testdata/<name>.golden; -update rewrites
-// it. Escape bytes are shown as `\e` so coloured goldens stay reviewable.
+// AssertGolden compares got with testdata/<name>.golden; see golden.Assert.
 func AssertGolden(t testing.TB, name, got string) {
 	t.Helper()
-	got = strings.ReplaceAll(got, "\x1b", `\e`)
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden file (run `go test -run %s -update` in this package to create it): %v", t.Name(), err)
-	}
-	if got != string(want) {
-		t.Errorf("output differs from %s (rerun with -update if intended)\n--- got ---\n%s--- want ---\n%s", path, got, want)
-	}
+	golden.Assert(t, name, got)
 }

@@ -71,8 +71,8 @@ func New(ios *output.IOStreams, getenv func(string) string, now func() time.Time
 		}
 		return output.NewPrinter(f.IO, format), nil
 	}
-	f.Store = f.cached(f.connectStore)
-	f.Kafka = f.cachedKafka(f.connectKafka)
+	f.Store = cached(f, f.connectStore, func(s *store.Store) func() { return func() { _ = s.Close() } })
+	f.Kafka = cached(f, f.connectKafka, func(c *kgo.Client) func() { return c.Close })
 	return f
 }
 
@@ -166,40 +166,27 @@ func (f *Factory) connectKafka(ctx context.Context) (*kgo.Client, error) {
 	return kafka.NewClient(opts)
 }
 
-// cached memoises a successful connection and registers it for Close.
-func (f *Factory) cached(connect func(context.Context) (*store.Store, error)) func(context.Context) (*store.Store, error) {
-	var st *store.Store
-	return func(ctx context.Context) (*store.Store, error) {
+// cached memoises a successful connection and registers its close with
+// the factory's closers.
+func cached[C any](f *Factory, connect func(context.Context) (C, error), closer func(C) func()) func(context.Context) (C, error) {
+	var (
+		conn C
+		have bool
+	)
+	return func(ctx context.Context) (C, error) {
 		f.mu.Lock()
 		defer f.mu.Unlock()
-		if st != nil {
-			return st, nil
-		}
-		s, err := connect(ctx)
-		if err != nil {
-			return nil, err
-		}
-		st = s
-		f.closers = append(f.closers, func() { _ = s.Close() })
-		return st, nil
-	}
-}
-
-func (f *Factory) cachedKafka(connect func(context.Context) (*kgo.Client, error)) func(context.Context) (*kgo.Client, error) {
-	var cl *kgo.Client
-	return func(ctx context.Context) (*kgo.Client, error) {
-		f.mu.Lock()
-		defer f.mu.Unlock()
-		if cl != nil {
-			return cl, nil
+		if have {
+			return conn, nil
 		}
 		c, err := connect(ctx)
 		if err != nil {
-			return nil, err
+			var zero C
+			return zero, err
 		}
-		cl = c
-		f.closers = append(f.closers, c.Close)
-		return cl, nil
+		conn, have = c, true
+		f.closers = append(f.closers, closer(c))
+		return conn, nil
 	}
 }
 

@@ -30,30 +30,14 @@ func HintOf(err error) string {
 // domainHints are tried in order; each returns "" for errors it does not know.
 var domainHints = []func(error) string{
 	unavailableHint,
-	ambiguousHint,
+	hintFor[*fault.AmbiguousError]("give more characters of the id"),
 	noBrokersHint,
 	sessionStateHint,
-	heldHint,
-	lostClaimHint,
-	specKeyHint,
-	unknownTypeHint,
-	noOverrideHint,
-}
-
-func unknownTypeHint(err error) string {
-	var e *flagvalue.UnknownTypeError
-	if errors.As(err, &e) {
-		return "pass --" + flagvalue.AllowUnknownTypeFlag + " (allow_unknown_type: true in a spec file) if the type is newer than replayctl's list"
-	}
-	return ""
-}
-
-func noOverrideHint(err error) string {
-	var e *dlq.NoOverrideError
-	if errors.As(err, &e) {
-		return "`replayctl dlq policy list` shows the overrides; topics are full names, prefix included"
-	}
-	return ""
+	hintFor[*replay.HeldError]("watch it with `replayctl replay watch`, or pause it; if that process died, resume it after the lease expires"),
+	hintFor[*replay.LostClaimError]("another runner may have taken it over; see `replayctl replay show`"),
+	hintFor[*replay.SpecKeyError]("valid keys: " + replay.SpecKeys),
+	hintFor[*flagvalue.UnknownTypeError]("pass --" + flagvalue.AllowUnknownTypeFlag + " (allow_unknown_type: true in a spec file) if the type is newer than replayctl's list"),
+	hintFor[*dlq.NoOverrideError]("`replayctl dlq policy list` shows the overrides; topics are full names, prefix included"),
 }
 
 func sessionStateHint(err error) string {
@@ -68,30 +52,6 @@ func sessionStateHint(err error) string {
 		return "resume it with `replayctl replay resume`"
 	case e.Status == contract.StatusRunning:
 		return "follow it with `replayctl replay watch`"
-	}
-	return ""
-}
-
-func heldHint(err error) string {
-	var e *replay.HeldError
-	if errors.As(err, &e) {
-		return "watch it with `replayctl replay watch`, or pause it; if that process died, resume it after the lease expires"
-	}
-	return ""
-}
-
-func lostClaimHint(err error) string {
-	var e *replay.LostClaimError
-	if errors.As(err, &e) {
-		return "another runner may have taken it over; see `replayctl replay show`"
-	}
-	return ""
-}
-
-func specKeyHint(err error) string {
-	var e *replay.SpecKeyError
-	if errors.As(err, &e) {
-		return "valid keys: " + replay.SpecKeys
 	}
 	return ""
 }
@@ -117,10 +77,13 @@ func unavailableHint(err error) string {
 	return ""
 }
 
-func ambiguousHint(err error) string {
-	var a *fault.AmbiguousError
-	if errors.As(err, &a) {
-		return "give more characters of the id"
+// hintFor is a domain hint giving text for errors that wrap an E.
+func hintFor[E error](text string) func(error) string {
+	return func(err error) string {
+		var e E
+		if errors.As(err, &e) {
+			return text
+		}
+		return ""
 	}
-	return ""
 }

@@ -198,17 +198,7 @@ func (e *env) stored(id string) bson.M {
 // allDocs returns every dlq_messages document, for before/after comparisons.
 func (e *env) allDocs() []bson.M {
 	e.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
-	defer cancel()
-	cur, err := e.st.DLQ.Collection().Find(ctx, bson.D{})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	var out []bson.M
-	if err := cur.All(ctx, &out); err != nil {
-		e.t.Fatal(err)
-	}
-	return out
+	return testenv.FindAll[bson.M](e.t, e.st.DLQ.Collection(), bson.D{})
 }
 
 // recordCount is how many records a topic holds (0 if it does not exist),

@@ -7,20 +7,15 @@ import (
 	"github.com/integr8scode/replayctl/internal/exitcode"
 )
 
+// resolvedOut is `dlq policy show -o json`; the policy's own field names
+// are pinned by the policy list goldens.
 type resolvedOut struct {
-	Topic     string `json:"topic"`
-	EventType string `json:"event_type"`
-	Policy    struct {
-		Strategy         string  `json:"strategy"`
-		MaxRetries       int     `json:"max_retries"`
-		BaseDelaySeconds float64 `json:"base_delay_seconds"`
-		MaxDelaySeconds  float64 `json:"max_delay_seconds"`
-		RetryMultiplier  float64 `json:"retry_multiplier"`
-		JitterFactor     float64 `json:"jitter_factor"`
-	} `json:"policy"`
-	Source   string `json:"source"`
-	Preset   string `json:"preset"`
-	Override bool   `json:"override"`
+	Topic     string     `json:"topic"`
+	EventType string     `json:"event_type"`
+	Policy    policyJSON `json:"policy"`
+	Source    string     `json:"source"`
+	Preset    string     `json:"preset"`
+	Override  bool       `json:"override"`
 }
 
 type policyEntryOut struct {

@@ -1,6 +1,7 @@
 package dlqcmd
 
 import (
+	"maps"
 	"strings"
 	"testing"
 	"time"
@@ -207,7 +208,7 @@ func testTopics(e *env) {
 	}
 	for topic, w := range want {
 		g := got[topic]
-		if g.Total != w.Total || !mapsEqual(g.ByStatus, w.ByStatus) || !g.OldestFailure.Equal(w.OldestFailure) ||
+		if g.Total != w.Total || !maps.Equal(g.ByStatus, w.ByStatus) || !g.OldestFailure.Equal(w.OldestFailure) ||
 			!g.NewestFailure.Equal(w.NewestFailure) || g.AvgRetryCount != w.AvgRetryCount || g.MaxRetryCount != w.MaxRetryCount {
 			e.t.Errorf("topic %s:\n got %+v\nwant %+v", topic, g, w)
 		}
@@ -221,18 +222,6 @@ func testTopics(e *env) {
 	if !strings.HasPrefix(out, "TOPIC\tTOTAL\tPENDING\tSCHEDULED\tRETRIED\tDISCARDED\tOLDEST\tNEWEST\tAVG RETRIES\tMAX RETRIES\n") {
 		e.t.Errorf("topics table:\n%s", out)
 	}
-}
-
-func mapsEqual(a, b map[string]int64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
 }
 
 type errorRow struct {

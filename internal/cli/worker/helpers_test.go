@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
-
 	"github.com/integr8scode/replayctl/internal/cli/clitest"
 	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
 	"github.com/integr8scode/replayctl/internal/output"
@@ -48,29 +46,4 @@ func parse(t *testing.T, f *cmdutil.Factory, args ...string) (*WorkerOptions, er
 	var got *WorkerOptions
 	err := clitest.Execute(newCmdWorker(f, clitest.Capture(&got)), args...)
 	return got, err
-}
-
-// seedEvents inserts n contract-shaped events of type typ, one second
-// apart, and returns their ids.
-func seedEvents(t *testing.T, st *store.Store, typ string, n int) []string {
-	t.Helper()
-	base := time.Now().Add(-time.Hour).UTC().Truncate(time.Millisecond)
-	docs := make([]any, n)
-	ids := make([]string, n)
-	for i := range n {
-		ids[i] = fmt.Sprintf("%s-%08d-0000-4000-8000-%012d", typ[:4], i, time.Now().UnixNano()%1e12)
-		docs[i] = bson.D{
-			{Key: "event_id", Value: ids[i]}, {Key: "event_type", Value: typ}, {Key: "event_version", Value: "1.0"},
-			{Key: "timestamp", Value: base.Add(time.Duration(i) * time.Second)},
-			{Key: "aggregate_id", Value: nil},
-			{Key: "metadata", Value: bson.D{{Key: "service_name", Value: "test"}, {Key: "service_version", Value: "1"}, {Key: "user_id", Value: "u1"}, {Key: "environment", Value: "test"}}},
-			{Key: "stored_at", Value: base},
-		}
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	if _, err := st.Events.Collection().InsertMany(ctx, docs); err != nil {
-		t.Fatalf("seed events: %v", err)
-	}
-	return ids
 }

@@ -19,7 +19,7 @@ import (
 func TestWorkerRunsADetachedSessionAndStopsCleanly(t *testing.T) {
 	env := clitest.New(t, NewCmdWorker)
 	st := env.Store
-	seedEvents(t, st, "user_login", 40)
+	testenv.SeedEvents(t, st.Events.Collection(), "user_login", 40)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
