@@ -27,8 +27,8 @@ const mongoOutage = 6 * time.Second
 // once and, under the immediate policy, redriven once.
 func testMongoOutage(t *testing.T, bin string) {
 	p := newPlatform(t, bin, nil)
-	proxy := newMongoProxy(t, p.mongoURI)
-	p.mongoURI = proxy.uri(p.mongoURI) // the children's way in; the test's own client bypasses it
+	proxy := testenv.MongoProxy(t, p.mongoURI)
+	p.mongoURI = proxy.URI(p.mongoURI) // the children's way in; the test's own client bypasses it
 	const n = 200
 	ids := testenv.SeedEvents(t, p.st.Events.Collection(), "execution_accepted", n)
 	w := p.startWorker("w", "--group", testenv.UniqueName(t, "g"))
@@ -56,7 +56,7 @@ func testMongoOutage(t *testing.T, bin string) {
 		return len(docs) == len(before) && p.session(id).ReplayedEvents >= 40
 	}, "first DLQ records stored and session %s past its first checkpoint", id)
 
-	proxy.down()
+	proxy.Down()
 	began := time.Now()
 	atOutage := p.session(id).ReplayedEvents
 	testenv.Eventually(t, 20*time.Second, func() bool {
@@ -73,7 +73,7 @@ func testMongoOutage(t *testing.T, bin string) {
 		t.Fatalf("during the outage session %s is %s with %d failed events; want running with none", id, s.Status, s.FailedEvents)
 	}
 
-	proxy.up()
+	proxy.Up()
 	s := p.recovers(t, w, id, ids, p.prefix+"execution_accepted", 60*time.Second, 90*time.Second)
 	if s.ReplayedEvents != n {
 		t.Errorf("session %s replayed %d events across the outage; want %d", id, s.ReplayedEvents, n)
