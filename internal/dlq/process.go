@@ -231,6 +231,10 @@ type runner struct {
 	stats       *ProcessStats
 	lastCleanup time.Time
 	fenced      bool // another process took our static instance id
+	// unacked holds, per partition, the last persisted record whose commit
+	// a rebalance rejected; rejecting says the rejection was logged.
+	unacked   map[int32]*kgo.Record
+	rejecting bool
 }
 
 // poll fetches with a deadline; it reports the records and whether the
@@ -272,7 +276,12 @@ func (r *runner) poll(ctx context.Context, timeout time.Duration) ([]*kgo.Record
 func (r *runner) handle(ctx context.Context, recs []*kgo.Record) error {
 	defer r.cl.AllowRebalance()
 	if len(recs) == 0 {
-		return nil
+		if len(r.unacked) == 0 {
+			return nil
+		}
+		work, cancel := context.WithTimeout(context.WithoutCancel(ctx), batchTimeout)
+		defer cancel()
+		return r.commit(work, nil)
 	}
 	work, cancel := context.WithTimeout(context.WithoutCancel(ctx), batchTimeout)
 	defer cancel()
@@ -283,15 +292,92 @@ func (r *runner) handle(ctx context.Context, recs []*kgo.Record) error {
 	if err != nil {
 		return fmt.Errorf("persist DLQ records: %w", err)
 	}
-	if err := r.cl.CommitRecords(work, recs...); err != nil {
-		r.fenced = errors.Is(err, kerr.FencedInstanceID)
-		return fmt.Errorf("commit DLQ offsets: %w", err)
+	if err := r.commit(work, recs); err != nil {
+		return err
 	}
 	if r.o.OnBatch != nil {
 		r.o.OnBatch(len(recs), time.Since(began))
 	}
 	r.progress()
 	return nil
+}
+
+// commit commits recs' offsets together with those of earlier batches
+// whose commit the group rejected (unacked), for the partitions still ours.
+// A rejection by a rebalance is not an error: see rebalanceRejected.
+func (r *runner) commit(ctx context.Context, recs []*kgo.Record) error {
+	all := r.stillOurs(recs)
+	if len(all) == 0 {
+		return nil
+	}
+	err := r.cl.CommitRecords(ctx, all...)
+	switch {
+	case err == nil:
+		if len(r.unacked) > 0 {
+			r.m.log().Info("DLQ offsets committed again after a rebalance", "event_id", "", "group", r.o.Group)
+		}
+		clear(r.unacked)
+		r.rejecting = false
+		return nil
+	case rebalanceRejected(err):
+		r.keepUnacked(all)
+		if !r.rejecting {
+			r.m.log().Warn("DLQ offset commit rejected by a group rebalance; committing with the next batch (a partition that moves re-reads these records and its new owner stores each once)",
+				"event_id", "", "group", r.o.Group, "records", len(all), "error", err)
+		}
+		r.rejecting = true
+		return nil
+	}
+	r.fenced = errors.Is(err, kerr.FencedInstanceID)
+	return fmt.Errorf("commit DLQ offsets: %w", err)
+}
+
+// rebalanceRejected reports a commit the coordinator refused because the
+// group is rebalancing or our generation has ended. Both are routine on a
+// real cluster (members join, leave, brokers roll), and kgo rejoins by
+// itself on the generation errors. The records are persisted already and
+// idempotently (the unique event.event_id index and the claims), so the
+// worst case is that the partition's next owner reads them again and finds
+// them stored. FENCED_INSTANCE_ID is not one of these: another live process
+// has our static instance id, and only one of the two may go on.
+func rebalanceRejected(err error) bool {
+	return errors.Is(err, kerr.RebalanceInProgress) || errors.Is(err, kerr.IllegalGeneration) ||
+		errors.Is(err, kerr.UnknownMemberID)
+}
+
+// stillOurs returns recs plus the last rejected record of every partition
+// still assigned to us. A partition the group has moved is dropped: a
+// commit from us could rewind what its new owner committed.
+func (r *runner) stillOurs(recs []*kgo.Record) []*kgo.Record {
+	if len(r.unacked) == 0 {
+		return recs
+	}
+	_, parts := r.asg.snapshot()
+	ours := make(map[int32]bool, len(parts))
+	for _, p := range parts {
+		ours[p] = true
+	}
+	out := append(make([]*kgo.Record, 0, len(recs)+len(r.unacked)), recs...)
+	for p, rec := range r.unacked {
+		if ours[p] {
+			out = append(out, rec)
+		} else {
+			delete(r.unacked, p)
+		}
+	}
+	return out
+}
+
+// keepUnacked remembers, per partition, the last record of a rejected commit.
+func (r *runner) keepUnacked(recs []*kgo.Record) {
+	if r.unacked == nil {
+		r.unacked = map[int32]*kgo.Record{}
+	}
+	for _, rec := range recs {
+		if at, ok := r.unacked[rec.Partition]; !ok || at.Offset < rec.Offset {
+			r.unacked[rec.Partition] = rec
+		}
+	}
 }
 
 func (r *runner) progress() {

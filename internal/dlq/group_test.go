@@ -1,0 +1,171 @@
+package dlq
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/integr8scode/replayctl/internal/contract"
+	"github.com/integr8scode/replayctl/internal/testenv"
+)
+
+// strictDLQ is a test's DLQ topic on a private Kafka without topic
+// auto-creation (testenv.StrictKafka); notifications still go to the shared
+// cluster through the manager's producer.
+type strictDLQ struct {
+	c       *kfake.Cluster
+	topic   string
+	brokers []string
+	prod    *kgo.Client
+}
+
+func (e *env) strictDLQ(partitions int32) *strictDLQ {
+	e.t.Helper()
+	topic := e.topic(contract.DefaultDLQTopic)
+	c := testenv.StrictKafka(e.t, partitions, topic)
+	prod, err := kgo.NewClient(kgo.SeedBrokers(c.ListenAddrs()...))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.t.Cleanup(prod.Close)
+	return &strictDLQ{c: c, topic: topic, brokers: c.ListenAddrs(), prod: prod}
+}
+
+// manager consumes the strict cluster's DLQ topic.
+func (s *strictDLQ) manager(e *env, owner string) *Manager {
+	m := e.manager(owner)
+	m.NewConsumer = func(opts ...kgo.Opt) (*kgo.Client, error) {
+		return kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(s.brokers...), kgo.ClientID(owner)}, opts...)...)
+	}
+	return m
+}
+
+func (s *strictDLQ) produce(t *testing.T, values ...string) {
+	t.Helper()
+	recs := make([]*kgo.Record, len(values))
+	for i, v := range values {
+		recs[i] = &kgo.Record{Topic: s.topic, Value: []byte(v)}
+	}
+	if err := s.prod.ProduceSync(ctxT(t), recs...).FirstErr(); err != nil {
+		t.Fatalf("produce: %v", err)
+	}
+}
+
+func (s *strictDLQ) committed(t *testing.T, group string) int64 {
+	t.Helper()
+	offs, err := kadm.NewClient(s.prod).FetchOffsets(ctxT(t), group)
+	if err != nil {
+		return 0 // the group has not committed yet
+	}
+	var n int64
+	offs.Each(func(o kadm.OffsetResponse) {
+		if o.Err == nil && o.At > 0 {
+			n += o.At
+		}
+	})
+	return n
+}
+
+// rejectCommits answers the next n OffsetCommit requests with code on every
+// partition, as a broker does while the group rebalances, and counts them.
+func rejectCommits(c *kfake.Cluster, n int32, code int16) *atomic.Int32 {
+	var rejected atomic.Int32
+	c.ControlKey(kmsg.OffsetCommit.Int16(), func(kr kmsg.Request) (kmsg.Response, error, bool) {
+		if rejected.Load() >= n {
+			c.DropControl()
+			return nil, nil, false
+		}
+		c.KeepControl()
+		req := kr.(*kmsg.OffsetCommitRequest)
+		resp := req.ResponseKind().(*kmsg.OffsetCommitResponse)
+		resp.SetVersion(req.GetVersion())
+		for _, rt := range req.Topics {
+			st := kmsg.NewOffsetCommitResponseTopic()
+			st.Topic, st.TopicID = rt.Topic, rt.TopicID
+			for _, rp := range rt.Partitions {
+				sp := kmsg.NewOffsetCommitResponseTopicPartition()
+				sp.Partition, sp.ErrorCode = rp.Partition, code
+				st.Partitions = append(st.Partitions, sp)
+			}
+			resp.Topics = append(resp.Topics, st)
+		}
+		rejected.Add(1)
+		return resp, nil, true
+	})
+	return &rejected
+}
+
+// Commits rejected because the group is rebalancing (or because our
+// generation ended) are normal on a real cluster: the processor stays up,
+// later commits succeed and every record is stored exactly once.
+func TestCommitRejectedDuringRebalanceKeepsTheProcessorUp(t *testing.T) {
+	for _, code := range []*kerr.Error{kerr.RebalanceInProgress, kerr.IllegalGeneration, kerr.UnknownMemberID} {
+		t.Run(code.Message, func(t *testing.T) {
+			e := newEnv(t)
+			s := e.strictDLQ(1)
+			group := testenv.UniqueName(t, "g")
+			const rounds, per = 3, 10
+			rejected := rejectCommits(s.c, 2, code.Code)
+
+			ctx, cancel := context.WithCancel(ctxT(t))
+			defer cancel()
+			done := make(chan error, 1)
+			go func() {
+				_, err := s.manager(e, "rebalanced").Process(ctx, ProcessOptions{Group: group, PollInterval: 200 * time.Millisecond})
+				done <- err
+			}()
+			failed := time.Now().UTC().Add(-time.Minute)
+			var ids []string
+			for r := range rounds {
+				vals := make([]string, per)
+				for i := range vals {
+					id := fmt.Sprintf("rb-%d-%02d", r, i)
+					ids = append(ids, id)
+					vals[i] = dlqRecord(id, "execution_failed", e.topic("execution_failed"), 0, failed, "boom")
+				}
+				s.produce(t, vals...)
+				want := int64(len(ids))
+				testenv.Eventually(t, 60*time.Second, func() bool {
+					select {
+					case err := <-done:
+						t.Fatalf("the processor stopped after a rejected commit (round %d): %v", r+1, err)
+					default:
+					}
+					return e.count("dlq_messages", bson.D{}) == want
+				}, "round %d: %d messages stored", r+1, want)
+			}
+			testenv.Eventually(t, 60*time.Second, func() bool {
+				select {
+				case err := <-done:
+					t.Fatalf("the processor stopped: %v", err)
+				default:
+				}
+				return s.committed(t, group) == rounds*per
+			}, "the group to commit all %d records", rounds*per)
+			if n := rejected.Load(); n != 2 {
+				t.Errorf("%d commits rejected, want 2", n)
+			}
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("Process returned %v after a clean stop", err)
+			}
+			if c := e.count("dlq_messages", bson.D{}); c != rounds*per {
+				t.Errorf("%d messages stored, want %d", c, rounds*per)
+			}
+			seen := map[string]int{}
+			for _, r := range readTopic(t, e.topic(EventReceived), len(ids)) {
+				seen[string(r.Key)]++
+			}
+			testenv.AssertEachOnce(t, "dlq_message_received", ids, seen)
+		})
+	}
+}
