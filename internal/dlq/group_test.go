@@ -169,3 +169,43 @@ func TestCommitRejectedDuringRebalanceKeepsTheProcessorUp(t *testing.T) {
 		})
 	}
 }
+
+// A pass assigned nothing gives up only when waiting cannot help: the group
+// is stable, the others own every partition and outnumber them. With no
+// more members than partitions an empty assignment is the first round of a
+// cooperative rebalance, and the pass waits for the second.
+func TestSettledWithoutPartitions(t *testing.T) {
+	worker := func(id string, ps ...int32) GroupMember { return GroupMember{MemberID: id, ClientID: id, Partitions: ps} }
+	self := GroupMember{MemberID: "me"}
+	cases := []struct {
+		name       string
+		state      string
+		members    []GroupMember
+		partitions int
+		want       bool
+	}{
+		{"one worker owns the one partition", "Stable", []GroupMember{worker("w1", 0), self}, 1, true},
+		{"two workers own two partitions", "Stable", []GroupMember{worker("w1", 0), worker("w2", 1), self}, 2, true},
+		{"cooperative first round: as many members as partitions", "Stable", []GroupMember{worker("w1", 0), self}, 2, false},
+		{"one worker still owns both of two partitions", "Stable", []GroupMember{worker("w1", 0, 1), self}, 2, false},
+		{"rebalancing", "PreparingRebalance", []GroupMember{worker("w1", 0), self}, 1, false},
+		{"completing a rebalance", "CompletingRebalance", []GroupMember{worker("w1", 0), self}, 1, false},
+		{"a partition nobody owns", "Stable", []GroupMember{worker("w1", 0), worker("w2"), self}, 2, false},
+		{"self owns one", "Stable", []GroupMember{worker("w1", 0), {MemberID: "me", Partitions: []int32{1}}, worker("w2")}, 2, false},
+		{"self not described yet", "Stable", []GroupMember{worker("w1", 0), worker("w2")}, 1, false},
+		{"topic without partitions", "Stable", []GroupMember{worker("w1"), self}, 0, false},
+	}
+	for _, c := range cases {
+		others, got := settledWithout(groupState{State: c.state, Members: c.members}, "me", c.partitions)
+		if got != c.want {
+			t.Errorf("%s: settled = %v, want %v", c.name, got, c.want)
+		}
+		if got && len(others) != len(c.members)-1 {
+			t.Errorf("%s: others = %v", c.name, others)
+		}
+	}
+	// At the join timeout any state in which the others own everything counts.
+	if _, got := othersOwnAll(groupState{State: "PreparingRebalance", Members: []GroupMember{worker("w1", 0, 1), self}}, "me", 2); !got {
+		t.Error("othersOwnAll: a worker owning both partitions, self none: want true")
+	}
+}

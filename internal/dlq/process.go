@@ -90,6 +90,9 @@ const (
 	// only needs to outlast a pause in heartbeats, which kgo sends from
 	// its own goroutine whatever the batch in hand is doing.
 	onceSessionTimeout = 10 * time.Second
+	// describeTimeout bounds one look at the group while a pass waits for
+	// partitions.
+	describeTimeout = 10 * time.Second
 )
 
 // Process consumes the DLQ topic with a consumer group, persists what it
@@ -497,15 +500,20 @@ func (r *runner) once(ctx context.Context) error {
 func (r *runner) ingestOnce(ctx context.Context, ends, pos map[int32]int64) error {
 	start := time.Now()
 	var idle time.Duration // polling time without records, since the last ones
+	var looked time.Time   // when the group was last described
 	for ctx.Err() == nil {
 		joined, parts := r.asg.snapshot()
-		if joined && caughtUp(parts, ends, pos) {
+		// Joined with nothing assigned is not caught up: a newcomer beside
+		// running members is often given nothing at first (see awaitPartitions).
+		waiting := !joined || len(parts) == 0 && len(ends) > 0
+		if !waiting && caughtUp(parts, ends, pos) {
 			break
 		}
-		if !joined && time.Since(start) > joinTimeout {
-			return fmt.Errorf("no partitions of %s assigned in group %s within %s (a member that died without leaving holds the group until its session times out)", r.m.DLQTopic, r.o.Group, joinTimeout)
-		}
-		if joined && idle > onceIdle {
+		if waiting {
+			if err := r.awaitPartitions(ctx, joined, time.Since(start) > joinTimeout, len(ends), &looked); err != nil {
+				return err
+			}
+		} else if idle > onceIdle {
 			r.m.log().Warn("DLQ topic idle before its end offsets; finishing the pass", "event_id", "")
 			break
 		}
@@ -518,8 +526,11 @@ func (r *runner) ingestOnce(ctx context.Context, ends, pos map[int32]int64) erro
 			return err
 		}
 		if len(recs) == 0 {
-			if joined {
+			if !waiting {
 				idle += time.Since(polled)
+			}
+			if err := r.handle(ctx, nil); err != nil { // a commit a rebalance rejected
+				return err
 			}
 			continue
 		}
@@ -533,6 +544,38 @@ func (r *runner) ingestOnce(ctx context.Context, ends, pos map[int32]int64) erro
 	}
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("DLQ pass interrupted (what was read is persisted and committed): %w", err)
+	}
+	return r.handle(ctx, nil)
+}
+
+// awaitPartitions decides, while a pass has no partition, whether to go on
+// waiting. Not joined: wait up to the join timeout. Joined with nothing:
+// look at the group (at most once a second); when its other members own
+// every partition for good, or still own them all at the join timeout, the
+// pass ends with a *GroupBusyError (a conflict: exit code 4).
+func (r *runner) awaitPartitions(ctx context.Context, joined, late bool, partitions int, looked *time.Time) error {
+	if !joined {
+		if late {
+			return fmt.Errorf("no partitions of %s assigned in group %s within %s (a member that died without leaving holds the group until its session times out)", r.m.DLQTopic, r.o.Group, joinTimeout)
+		}
+		return nil
+	}
+	if !late && time.Since(*looked) < time.Second {
+		return nil
+	}
+	*looked = time.Now()
+	dctx, cancel := context.WithTimeout(ctx, describeTimeout)
+	defer cancel()
+	err := r.groupBusy(dctx, partitions, late)
+	var busy *GroupBusyError
+	switch {
+	case errors.As(err, &busy):
+		return fault.New(fault.Conflict, err)
+	case err != nil:
+		r.m.log().Debug("cannot describe the DLQ consumer group", "event_id", "", "group", r.o.Group, "error", err)
+	}
+	if late {
+		return fmt.Errorf("no partitions of %s assigned in group %s within %s", r.m.DLQTopic, r.o.Group, joinTimeout)
 	}
 	return nil
 }

@@ -46,7 +46,12 @@ Records that are not valid DLQ messages are quarantined (see
 after a message is stored, so a crash re-reads rather than loses.
 
 With --once it makes one pass over what is on the topic now and over the
-due retries, then exits: for cron jobs and CI. Without it, it runs until
+due retries, then exits: for cron jobs and CI. A --once pass joins the
+same consumer group as running workers (--group) and reads only the
+partitions the group gives it. When the group's other members own every
+partition (more members than partitions), it reads nothing, names the
+group's members on stderr and exits 4 (a conflict, like a session another
+runner holds): those members are processing the topic. Without it, it runs until
 Ctrl-C or SIGTERM, then commits and stops cleanly (exit 0). A summary of
 what was done is printed at the end; on a terminal a live status line shows
 progress.`,
@@ -91,6 +96,11 @@ func processRun(ctx context.Context, opts *ProcessOptions) error {
 		Progress: func(s dlq.ProcessStats) { line.Set(statusText(s)) },
 	})
 	line.Done()
+	var busy *dlq.GroupBusyError
+	if errors.As(err, &busy) {
+		// Nothing was done: an all-zero summary would read as a clean pass.
+		return err
+	}
 	// Stopping the processor is how it normally ends: a cancelled context
 	// (Ctrl-C, SIGTERM) is a clean stop, not an interruption.
 	if err != nil && !(errors.Is(err, context.Canceled) && ctx.Err() != nil) {
