@@ -209,3 +209,29 @@ func TestSettledWithoutPartitions(t *testing.T) {
 		t.Error("othersOwnAll: a worker owning both partitions, self none: want true")
 	}
 }
+
+// A member holds a rebalance while it persists and commits a fetch, so the
+// batch's deadline must end inside the group's rebalance timeout, with room
+// for the commit's own retries; and a --once join outlasts a rebalance.
+func TestBatchBudgetFitsTheRebalanceTimeout(t *testing.T) {
+	cl, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers("127.0.0.1:1")},
+		consumerOpts("t", ProcessOptions{Group: "g"}, &assignment{parts: map[int32]bool{}})...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	rebalance, _ := cl.OptValue(kgo.RebalanceTimeout).(time.Duration)
+	const commitRetry, handover = 30 * time.Second, 15 * time.Second
+	if batchTimeout+handover > rebalance {
+		t.Errorf("batch deadline %s + %s hand-over exceeds the rebalance timeout %s", batchTimeout, handover, rebalance)
+	}
+	if commitRetry > batchTimeout {
+		t.Errorf("the commit's retry budget %s does not fit in the batch deadline %s", commitRetry, batchTimeout)
+	}
+	if joinTimeout <= rebalance {
+		t.Errorf("join timeout %s does not outlast the rebalance timeout %s", joinTimeout, rebalance)
+	}
+	if maxBatch <= 0 || maxBatch > 1000 {
+		t.Errorf("records per poll %d: want a cap of at most 1000", maxBatch)
+	}
+}
