@@ -175,7 +175,9 @@ func TestCommitRejectedDuringRebalanceKeepsTheProcessorUp(t *testing.T) {
 // more members than partitions an empty assignment is the first round of a
 // cooperative rebalance, and the pass waits for the second.
 func TestSettledWithoutPartitions(t *testing.T) {
-	worker := func(id string, ps ...int32) GroupMember { return GroupMember{MemberID: id, ClientID: id, Partitions: ps} }
+	worker := func(id string, ps ...int32) GroupMember {
+		return GroupMember{MemberID: id, ClientID: id, Partitions: ps}
+	}
 	self := GroupMember{MemberID: "me"}
 	cases := []struct {
 		name       string
