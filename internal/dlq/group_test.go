@@ -237,3 +237,64 @@ func TestBatchBudgetFitsTheRebalanceTimeout(t *testing.T) {
 		t.Errorf("records per poll %d: want a cap of at most 1000", maxBatch)
 	}
 }
+
+// With no more members than partitions, a --once pass that joins beside a
+// member owning them all is first assigned nothing (a cooperative rebalance
+// moves partitions in two rounds). It waits for its share and reads it,
+// instead of taking the empty first assignment for caught up.
+func TestOncePassBesideAMemberWaitsForItsShare(t *testing.T) {
+	e := newEnv(t)
+	s := e.strictDLQ(2)
+	group := testenv.UniqueName(t, "g")
+	prod, err := kgo.NewClient(kgo.SeedBrokers(s.brokers...), kgo.RecordPartitioner(kgo.ManualPartitioner()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer prod.Close()
+	failed := time.Now().UTC().Add(-time.Minute)
+	perPartition := map[int32]int{0: 3, 1: 5}
+	idsOf := map[string]int32{}
+	for p, n := range perPartition {
+		for i := range n {
+			id := fmt.Sprintf("share-p%d-%d", p, i)
+			idsOf[id] = p
+			rec := &kgo.Record{Topic: s.topic, Partition: p,
+				Value: []byte(dlqRecord(id, "execution_failed", e.topic("execution_failed"), 0, failed, "boom"))}
+			if err := prod.ProduceSync(ctxT(t), rec).FirstErr(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// A member that owns both partitions and reads nothing (it never polls;
+	// kgo rebalances it from its own goroutines).
+	holder, err := kgo.NewClient(kgo.SeedBrokers(s.brokers...), kgo.ClientID("holder"),
+		kgo.ConsumerGroup(group), kgo.ConsumeTopics(s.topic), kgo.DisableAutoCommit())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Close()
+	adm := kadm.NewClient(prod)
+	testenv.Eventually(t, 30*time.Second, func() bool {
+		gs, err := adm.DescribeGroups(ctxT(t), group)
+		g := gs[group]
+		return err == nil && g.State == "Stable" && len(g.Members) == 1 && len(g.AssignedPartitions()[s.topic]) == 2
+	}, "the holder to own both partitions")
+
+	stats, err := s.manager(e, "once").Process(ctxT(t), ProcessOptions{Once: true, Group: group})
+	if err != nil {
+		t.Fatalf("the pass failed: %v", err)
+	}
+	stored := testenv.FindAll[contract.DLQMessage](t, e.st.DLQ.Collection(), bson.D{})
+	if len(stored) == 0 {
+		t.Fatalf("the pass read nothing (%+v): it took the empty first assignment for caught up", stats)
+	}
+	p := idsOf[stored[0].EventID()]
+	for _, m := range stored {
+		if idsOf[m.EventID()] != p {
+			t.Errorf("stored %s of partition %d besides partition %d: the holder kept one of them", m.EventID(), idsOf[m.EventID()], p)
+		}
+	}
+	if len(stored) != perPartition[p] || stats.Received != int64(perPartition[p]) {
+		t.Errorf("partition %d: stored %d, received %d, want each of its %d records once", p, len(stored), stats.Received, perPartition[p])
+	}
+}
