@@ -46,15 +46,21 @@ Records that are not valid DLQ messages are quarantined (see
 after a message is stored, so a crash re-reads rather than loses.
 
 With --once it makes one pass over what is on the topic now and over the
-due retries, then exits: for cron jobs and CI. A --once pass joins the
-same consumer group as running workers (--group) and reads only the
-partitions the group gives it. When the group's other members own every
-partition (more members than partitions), it reads nothing, names the
-group's members on stderr and exits 4 (a conflict, like a session another
-runner holds): those members are processing the topic. Without it, it runs until
+due retries, then exits: for cron jobs and CI. Without it, it runs until
 Ctrl-C or SIGTERM, then commits and stops cleanly (exit 0). A summary of
 what was done is printed at the end; on a terminal a live status line shows
-progress.`,
+progress.
+
+Beside running workers: a pass joins the consumer group given by --group
+(the workers' group by default) and reads only the partitions the group
+assigns it, from the group's committed offsets. When the group's other
+members own every partition of the topic (more members than partitions),
+--once reads nothing: it names the group's members on stderr and exits 4
+(a conflict, like a session another runner holds); those members are
+processing the topic. With no more members than partitions it waits for its
+share. A commit refused while the group rebalances is not an error: it is
+made with the next batch, or the partition's next owner reads the records
+again and finds them stored.`,
 		Example: `  # Run until stopped
   replayctl dlq process
 
