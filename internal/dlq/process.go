@@ -75,21 +75,46 @@ func (s *ProcessStats) add(o ProcessStats) {
 
 const (
 	defaultPollInterval = 5 * time.Second
-	// batchTimeout bounds persisting one fetch once started; shutdown waits
-	// for it rather than abandoning a half-persisted batch.
-	batchTimeout = 10 * time.Minute
+	// rebalanceTimeout is how long the group's coordinator waits for every
+	// member to rejoin a rebalance (kgo's default, set here so the budget
+	// below is measured against it). A member rejoins only after the fetch
+	// in hand is persisted and committed (BlockRebalanceOnPoll), so a batch
+	// that outlasts it is thrown out of the group and its commit refused.
+	rebalanceTimeout = 60 * time.Second
+	// batchTimeout bounds persisting and committing one fetch; shutdown
+	// waits for it rather than abandoning a half-persisted batch. Every wait
+	// in a batch takes this deadline from the batch's context: MongoDB
+	// round trips and their retries (store.WithRetry stops at the deadline),
+	// the ingestion claims (their 5-minute TTL outlives the batch), immediate
+	// sends and notifications (each also bounded by the producer's delivery
+	// timeout, 3 x --timeout = 30 s by default; kgo fails a record at the
+	// deadline unless it is in flight), and the commit (retried for up to
+	// 30 s, see kafka.NewClient). 45 s + the 15 s left for handing the fetch
+	// over, the rejoin and clock skew = rebalanceTimeout.
+	batchTimeout = 45 * time.Second
+	// maxBatch caps the records one poll returns, so a normal batch is a
+	// fraction of batchTimeout: 1,000 records take about 12 s at the
+	// slowest ingestion measured here (85 records/s under -race on a loaded
+	// machine) and under a second at the usual 1,800/s.
+	maxBatch = 1000
+	// dueTimeout bounds one due-retry round. It runs between polls, with
+	// rebalances allowed, so the rebalance timeout does not bound it.
+	dueTimeout = 10 * time.Minute
 	// onceIdle ends a --once pass that stops receiving records before the end
 	// offsets (transaction markers or compaction leave gaps there).
 	onceIdle = 5 * time.Second
-	// joinTimeout outlasts the group's rebalance timeout (kgo's default,
-	// 60 s): the longest a join waits for members that died without
-	// leaving (dynamic ones; a dead static --once member is replaced).
-	joinTimeout = 90 * time.Second
+	// joinTimeout outlasts the group's rebalance timeout: the longest a
+	// join waits for members that died without leaving (dynamic ones; a
+	// dead static --once member is replaced) or that finish their batch.
+	joinTimeout = rebalanceTimeout + 30*time.Second
 	// onceSessionTimeout bounds how long a killed --once pass that is not
 	// restarted keeps its partitions from the group's other members. It
 	// only needs to outlast a pause in heartbeats, which kgo sends from
 	// its own goroutine whatever the batch in hand is doing.
 	onceSessionTimeout = 10 * time.Second
+	// describeTimeout bounds one look at the group while a pass waits for
+	// partitions.
+	describeTimeout = 10 * time.Second
 )
 
 // Process consumes the DLQ topic with a consumer group, persists what it
@@ -137,6 +162,7 @@ func consumerOpts(topic string, o ProcessOptions, asg *assignment) []kgo.Opt {
 		kgo.BlockRebalanceOnPoll(),
 		kgo.AllowAutoTopicCreation(),
 		kgo.FetchMaxWait(500 * time.Millisecond),
+		kgo.RebalanceTimeout(rebalanceTimeout),
 		kgo.OnPartitionsAssigned(asg.assigned),
 		kgo.OnPartitionsRevoked(asg.revoked),
 		kgo.OnPartitionsLost(asg.revoked),
@@ -231,6 +257,10 @@ type runner struct {
 	stats       *ProcessStats
 	lastCleanup time.Time
 	fenced      bool // another process took our static instance id
+	// unacked holds, per partition, the last persisted record whose commit
+	// a rebalance rejected; rejecting says the rejection was logged.
+	unacked   map[int32]*kgo.Record
+	rejecting bool
 }
 
 // poll fetches with a deadline; it reports the records and whether the
@@ -238,7 +268,7 @@ type runner struct {
 func (r *runner) poll(ctx context.Context, timeout time.Duration) ([]*kgo.Record, bool, error) {
 	pctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	fs := r.cl.PollFetches(pctx)
+	fs := r.cl.PollRecords(pctx, maxBatch)
 	if fs.IsClientClosed() {
 		return nil, true, nil
 	}
@@ -272,7 +302,12 @@ func (r *runner) poll(ctx context.Context, timeout time.Duration) ([]*kgo.Record
 func (r *runner) handle(ctx context.Context, recs []*kgo.Record) error {
 	defer r.cl.AllowRebalance()
 	if len(recs) == 0 {
-		return nil
+		if len(r.unacked) == 0 {
+			return nil
+		}
+		work, cancel := context.WithTimeout(context.WithoutCancel(ctx), batchTimeout)
+		defer cancel()
+		return r.commit(work, nil)
 	}
 	work, cancel := context.WithTimeout(context.WithoutCancel(ctx), batchTimeout)
 	defer cancel()
@@ -283,15 +318,92 @@ func (r *runner) handle(ctx context.Context, recs []*kgo.Record) error {
 	if err != nil {
 		return fmt.Errorf("persist DLQ records: %w", err)
 	}
-	if err := r.cl.CommitRecords(work, recs...); err != nil {
-		r.fenced = errors.Is(err, kerr.FencedInstanceID)
-		return fmt.Errorf("commit DLQ offsets: %w", err)
+	if err := r.commit(work, recs); err != nil {
+		return err
 	}
 	if r.o.OnBatch != nil {
 		r.o.OnBatch(len(recs), time.Since(began))
 	}
 	r.progress()
 	return nil
+}
+
+// commit commits recs' offsets together with those of earlier batches
+// whose commit the group rejected (unacked), for the partitions still ours.
+// A rejection by a rebalance is not an error: see rebalanceRejected.
+func (r *runner) commit(ctx context.Context, recs []*kgo.Record) error {
+	all := r.stillOurs(recs)
+	if len(all) == 0 {
+		return nil
+	}
+	err := r.cl.CommitRecords(ctx, all...)
+	switch {
+	case err == nil:
+		if len(r.unacked) > 0 {
+			r.m.log().Info("DLQ offsets committed again after a rebalance", "event_id", "", "group", r.o.Group)
+		}
+		clear(r.unacked)
+		r.rejecting = false
+		return nil
+	case rebalanceRejected(err):
+		r.keepUnacked(all)
+		if !r.rejecting {
+			r.m.log().Warn("DLQ offset commit rejected by a group rebalance; committing with the next batch (a partition that moves re-reads these records and its new owner stores each once)",
+				"event_id", "", "group", r.o.Group, "records", len(all), "error", err)
+		}
+		r.rejecting = true
+		return nil
+	}
+	r.fenced = errors.Is(err, kerr.FencedInstanceID)
+	return fmt.Errorf("commit DLQ offsets: %w", err)
+}
+
+// rebalanceRejected reports a commit the coordinator refused because the
+// group is rebalancing or our generation has ended. Both are routine on a
+// real cluster (members join, leave, brokers roll), and kgo rejoins by
+// itself on the generation errors. The records are persisted already and
+// idempotently (the unique event.event_id index and the claims), so the
+// worst case is that the partition's next owner reads them again and finds
+// them stored. FENCED_INSTANCE_ID is not one of these: another live process
+// has our static instance id, and only one of the two may go on.
+func rebalanceRejected(err error) bool {
+	return errors.Is(err, kerr.RebalanceInProgress) || errors.Is(err, kerr.IllegalGeneration) ||
+		errors.Is(err, kerr.UnknownMemberID)
+}
+
+// stillOurs returns recs plus the last rejected record of every partition
+// still assigned to us. A partition the group has moved is dropped: a
+// commit from us could rewind what its new owner committed.
+func (r *runner) stillOurs(recs []*kgo.Record) []*kgo.Record {
+	if len(r.unacked) == 0 {
+		return recs
+	}
+	_, parts := r.asg.snapshot()
+	ours := make(map[int32]bool, len(parts))
+	for _, p := range parts {
+		ours[p] = true
+	}
+	out := append(make([]*kgo.Record, 0, len(recs)+len(r.unacked)), recs...)
+	for p, rec := range r.unacked {
+		if ours[p] {
+			out = append(out, rec)
+		} else {
+			delete(r.unacked, p)
+		}
+	}
+	return out
+}
+
+// keepUnacked remembers, per partition, the last record of a rejected commit.
+func (r *runner) keepUnacked(recs []*kgo.Record) {
+	if r.unacked == nil {
+		r.unacked = map[int32]*kgo.Record{}
+	}
+	for _, rec := range recs {
+		if at, ok := r.unacked[rec.Partition]; !ok || at.Offset < rec.Offset {
+			r.unacked[rec.Partition] = rec
+		}
+	}
 }
 
 func (r *runner) progress() {
@@ -309,7 +421,7 @@ type dueRound struct {
 
 // runDue retries what is due at cutoff (cleanup: first delete old claims).
 func (r *runner) runDue(ctx context.Context, cutoff time.Time, cleanup bool) dueRound {
-	work, cancel := context.WithTimeout(context.WithoutCancel(ctx), batchTimeout)
+	work, cancel := context.WithTimeout(context.WithoutCancel(ctx), dueTimeout)
 	defer cancel()
 	if cleanup {
 		if n, err := r.m.cleanupClaims(work); err != nil {
@@ -411,15 +523,20 @@ func (r *runner) once(ctx context.Context) error {
 func (r *runner) ingestOnce(ctx context.Context, ends, pos map[int32]int64) error {
 	start := time.Now()
 	var idle time.Duration // polling time without records, since the last ones
+	var looked time.Time   // when the group was last described
 	for ctx.Err() == nil {
 		joined, parts := r.asg.snapshot()
-		if joined && caughtUp(parts, ends, pos) {
+		// Joined with nothing assigned is not caught up: a newcomer beside
+		// running members is often given nothing at first (see awaitPartitions).
+		waiting := !joined || len(parts) == 0 && len(ends) > 0
+		if !waiting && caughtUp(parts, ends, pos) {
 			break
 		}
-		if !joined && time.Since(start) > joinTimeout {
-			return fmt.Errorf("no partitions of %s assigned in group %s within %s (a member that died without leaving holds the group until its session times out)", r.m.DLQTopic, r.o.Group, joinTimeout)
-		}
-		if joined && idle > onceIdle {
+		if waiting {
+			if err := r.awaitPartitions(ctx, joined, time.Since(start) > joinTimeout, len(ends), &looked); err != nil {
+				return err
+			}
+		} else if idle > onceIdle {
 			r.m.log().Warn("DLQ topic idle before its end offsets; finishing the pass", "event_id", "")
 			break
 		}
@@ -432,8 +549,11 @@ func (r *runner) ingestOnce(ctx context.Context, ends, pos map[int32]int64) erro
 			return err
 		}
 		if len(recs) == 0 {
-			if joined {
+			if !waiting {
 				idle += time.Since(polled)
+			}
+			if err := r.handle(ctx, nil); err != nil { // a commit a rebalance rejected
+				return err
 			}
 			continue
 		}
@@ -447,6 +567,38 @@ func (r *runner) ingestOnce(ctx context.Context, ends, pos map[int32]int64) erro
 	}
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("DLQ pass interrupted (what was read is persisted and committed): %w", err)
+	}
+	return r.handle(ctx, nil)
+}
+
+// awaitPartitions decides, while a pass has no partition, whether to go on
+// waiting. Not joined: wait up to the join timeout. Joined with nothing:
+// look at the group (at most once a second); when its other members own
+// every partition for good, or still own them all at the join timeout, the
+// pass ends with a *GroupBusyError (a conflict: exit code 4).
+func (r *runner) awaitPartitions(ctx context.Context, joined, late bool, partitions int, looked *time.Time) error {
+	if !joined {
+		if late {
+			return fmt.Errorf("no partitions of %s assigned in group %s within %s (a member that died without leaving holds the group until its session times out)", r.m.DLQTopic, r.o.Group, joinTimeout)
+		}
+		return nil
+	}
+	if !late && time.Since(*looked) < time.Second {
+		return nil
+	}
+	*looked = time.Now()
+	dctx, cancel := context.WithTimeout(ctx, describeTimeout)
+	defer cancel()
+	err := r.groupBusy(dctx, partitions, late)
+	var busy *GroupBusyError
+	switch {
+	case errors.As(err, &busy):
+		return fault.New(fault.Conflict, err)
+	case err != nil:
+		r.m.log().Debug("cannot describe the DLQ consumer group", "event_id", "", "group", r.o.Group, "error", err)
+	}
+	if late {
+		return fmt.Errorf("no partitions of %s assigned in group %s within %s", r.m.DLQTopic, r.o.Group, joinTimeout)
 	}
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
 	"github.com/twmb/franz-go/pkg/sasl"
 
 	"github.com/integr8scode/replayctl/internal/fault"
@@ -47,7 +48,7 @@ func NewClient(o Options, extra ...kgo.Opt) (*kgo.Client, error) {
 		kgo.ClientID(clientID),
 		kgo.DialTimeout(o.Timeout),
 		kgo.RequestTimeoutOverhead(o.Timeout),
-		kgo.RetryTimeout(o.Timeout),
+		kgo.RetryTimeoutFn(retryTimeout(o.Timeout)),
 		// Bound metadata waits so an unreachable cluster fails within the timeout.
 		kgo.MetadataMinAge(250 * time.Millisecond),
 	}
@@ -62,6 +63,32 @@ func NewClient(o Options, extra ...kgo.Opt) (*kgo.Client, error) {
 		return nil, fault.Invalidf("invalid Kafka settings: %v", err)
 	}
 	return cl, nil
+}
+
+// franz-go's own retry budgets (kgo.RetryTimeout's documentation): a
+// member's join, sync and heartbeat retry for its session timeout (45 s by
+// default), every other request for 30 s.
+const (
+	membershipRetry = 45 * time.Second
+	groupRetry      = 30 * time.Second
+)
+
+// retryTimeout keeps the CLI's short budget for one-shot requests (metadata,
+// pings, admin calls), so an unreachable cluster fails within the timeout,
+// but gives group requests franz-go's budgets: a member whose join or commit
+// gave up after a 10 s --timeout during a broker roll or a coordinator move
+// would leave the group (and restart) where a longer retry rides it out.
+// Each request is still bounded by its caller's context.
+func retryTimeout(short time.Duration) func(key int16) time.Duration {
+	return func(key int16) time.Duration {
+		switch kmsg.Key(key) {
+		case kmsg.JoinGroup, kmsg.SyncGroup, kmsg.Heartbeat, kmsg.ConsumerGroupHeartbeat:
+			return max(short, membershipRetry)
+		case kmsg.OffsetCommit, kmsg.OffsetFetch, kmsg.FindCoordinator, kmsg.LeaveGroup:
+			return max(short, groupRetry)
+		}
+		return short
+	}
 }
 
 // Ping checks that at least one broker answers a metadata request.

@@ -37,6 +37,7 @@ var domainHints = []func(error) string{
 	hintFor[*replay.LostClaimError]("another runner may have taken it over; see `replayctl replay show`"),
 	hintFor[*replay.SpecKeyError]("valid keys: " + replay.SpecKeys),
 	hintFor[*flagvalue.UnknownTypeError]("pass --" + flagvalue.AllowUnknownTypeFlag + " (allow_unknown_type: true in a spec file) if the type is newer than replayctl's list"),
+	hintFor[*dlq.GroupBusyError]("they are processing the topic; run `replayctl dlq process --once` when they are stopped, or leave the topic to them"),
 	hintFor[*dlq.NoOverrideError]("`replayctl dlq policy list` shows the overrides; topics are full names, prefix included"),
 }
 

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/integr8scode/replayctl/internal/contract"
+	"github.com/integr8scode/replayctl/internal/dlq"
 	"github.com/integr8scode/replayctl/internal/exitcode"
 	"github.com/integr8scode/replayctl/internal/fault"
 	"github.com/integr8scode/replayctl/internal/kafka"
@@ -32,6 +33,7 @@ func TestDomainErrorsGetTheirExitCodeAndAHintNamingTheFix(t *testing.T) {
 		{"start a running session", state(contract.StatusRunning, "start"), exitcode.InvalidState, "replayctl replay watch"},
 		{"lost claim", fault.New(fault.Conflict, &replay.LostClaimError{SessionID: "s1"}), exitcode.InvalidState, "replayctl replay show"},
 		{"spec key", fault.New(fault.Invalid, &replay.SpecKeyError{Path: "f", Line: "2", Key: "speeed"}), exitcode.Usage, "speed"},
+		{"DLQ group busy", fault.New(fault.Conflict, &dlq.GroupBusyError{Group: "g", Topic: "dead_letter_queue", Partitions: 1}), exitcode.InvalidState, "replayctl dlq process --once"},
 		{"not found", fault.NotFoundf("replay session %q not found", "x"), exitcode.NotFound, ""},
 		{"partial", fault.Partialf("2 of 5 failed"), exitcode.Partial, ""},
 	}

@@ -49,7 +49,18 @@ With --once it makes one pass over what is on the topic now and over the
 due retries, then exits: for cron jobs and CI. Without it, it runs until
 Ctrl-C or SIGTERM, then commits and stops cleanly (exit 0). A summary of
 what was done is printed at the end; on a terminal a live status line shows
-progress.`,
+progress.
+
+Beside running workers: a pass joins the consumer group given by --group
+(the workers' group by default) and reads only the partitions the group
+assigns it, from the group's committed offsets. When the group's other
+members own every partition of the topic (more members than partitions),
+--once reads nothing: it names the group's members on stderr and exits 4
+(a conflict, like a session another runner holds); those members are
+processing the topic. With no more members than partitions it waits for its
+share. A commit refused while the group rebalances is not an error: it is
+made with the next batch, or the partition's next owner reads the records
+again and finds them stored.`,
 		Example: `  # Run until stopped
   replayctl dlq process
 
@@ -91,6 +102,11 @@ func processRun(ctx context.Context, opts *ProcessOptions) error {
 		Progress: func(s dlq.ProcessStats) { line.Set(statusText(s)) },
 	})
 	line.Done()
+	var busy *dlq.GroupBusyError
+	if errors.As(err, &busy) {
+		// Nothing was done: an all-zero summary would read as a clean pass.
+		return err
+	}
 	// Stopping the processor is how it normally ends: a cancelled context
 	// (Ctrl-C, SIGTERM) is a clean stop, not an interruption.
 	if err != nil && !(errors.Is(err, context.Canceled) && ctx.Err() != nil) {
