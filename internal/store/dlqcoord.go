@@ -51,7 +51,7 @@ type DLQClaim struct {
 type DLQClaims struct{ c *mongo.Collection }
 
 // DLQClaims returns the claim repository of this database.
-func (s *Store) DLQClaims() *DLQClaims { return &DLQClaims{c: s.db.Collection(DLQClaimsCollection)} }
+func (s *Store) DLQClaims() *DLQClaims { return &DLQClaims{c: s.Coordination(DLQClaimsCollection)} }
 
 // Collection exposes the collection for tests.
 func (r *DLQClaims) Collection() *mongo.Collection { return r.c }
@@ -152,7 +152,7 @@ type DLQPendingSends struct{ c *mongo.Collection }
 
 // DLQPendingSends returns the journal repository of this database.
 func (s *Store) DLQPendingSends() *DLQPendingSends {
-	return &DLQPendingSends{c: s.db.Collection(DLQPendingSendsCollection)}
+	return &DLQPendingSends{c: s.Coordination(DLQPendingSendsCollection)}
 }
 
 // Collection exposes the collection for tests.
@@ -199,7 +199,7 @@ type DLQPolicies struct{ c *mongo.Collection }
 
 // DLQPolicies returns the policy override repository of this database.
 func (s *Store) DLQPolicies() *DLQPolicies {
-	return &DLQPolicies{c: s.db.Collection(DLQPoliciesCollection)}
+	return &DLQPolicies{c: s.Coordination(DLQPoliciesCollection)}
 }
 
 // Get returns the override for topic, or nil when there is none.

@@ -49,7 +49,7 @@ type Leases struct {
 
 // Leases returns the lease repository of this database.
 func (s *Store) Leases() *Leases {
-	return &Leases{c: s.db.Collection(LeasesCollection)}
+	return &Leases{c: s.Coordination(LeasesCollection)}
 }
 
 // Collection exposes the collection for tests.

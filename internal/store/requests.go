@@ -29,7 +29,7 @@ type Requests struct {
 
 // Requests returns the request repository of this database.
 func (s *Store) Requests() *Requests {
-	return &Requests{c: s.db.Collection(RequestsCollection)}
+	return &Requests{c: s.Coordination(RequestsCollection)}
 }
 
 // Collection exposes the collection for tests.
