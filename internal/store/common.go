@@ -65,15 +65,3 @@ func resolveOne(kind, prefix string, ids []string) error {
 	}
 	return &fault.AmbiguousError{What: kind, Prefix: prefix, Candidates: ids, More: more}
 }
-
-// createIndexes creates indexes one command each: FerretDB v1.24.0 drops the
-// connection when one createIndexes command lists two or more indexes that
-// already exist, so a batched call would not be idempotent there.
-func createIndexes(ctx context.Context, c *mongo.Collection, models []mongo.IndexModel) error {
-	for _, m := range models {
-		if _, err := c.Indexes().CreateOne(ctx, m); err != nil {
-			return fmt.Errorf("create index on %s: %w", c.Name(), Wrap(err))
-		}
-	}
-	return nil
-}

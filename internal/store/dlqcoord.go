@@ -130,9 +130,10 @@ func (r *DLQClaims) ExpiredBefore(ctx context.Context, t time.Time, limit int64)
 	return ids, nil
 }
 
-// EnsureIndexes creates the lookup index; uniqueness comes from _id.
+// EnsureIndexes creates the lookup index if it is missing; uniqueness
+// comes from _id.
 func (r *DLQClaims) EnsureIndexes(ctx context.Context) error {
-	return createIndexTolerant(ctx, r.c, mongo.IndexModel{Keys: bson.D{{Key: "key", Value: 1}}})
+	return ensureIndexes(ctx, r.c, []IndexSpec{{Keys: bson.D{{Key: "key", Value: 1}}}})
 }
 
 // DLQPendingSend journals an immediate retry between storing its message
@@ -281,10 +282,12 @@ func (r *DLQInvalid) Count(ctx context.Context) (int64, error) {
 	return n, Wrap(err)
 }
 
-// EnsureIndexes creates the unique (topic, partition, offset) index.
+// EnsureIndexes creates the unique (topic, partition, offset) index if it
+// is missing. It is optional: without it a record read again is
+// quarantined twice, which costs a duplicate, not a wrong retry.
 func (r *DLQInvalid) EnsureIndexes(ctx context.Context) error {
-	return createIndexTolerant(ctx, r.c, mongo.IndexModel{
-		Keys:    bson.D{{Key: "topic", Value: 1}, {Key: "partition", Value: 1}, {Key: "offset", Value: 1}},
-		Options: options.Index().SetUnique(true),
-	})
+	return ensureIndexes(ctx, r.c, []IndexSpec{{
+		Keys:   bson.D{{Key: "topic", Value: 1}, {Key: "partition", Value: 1}, {Key: "offset", Value: 1}},
+		Unique: true,
+	}})
 }

@@ -204,13 +204,15 @@ func (s *Sessions) DeleteIDs(ctx context.Context, ids []string) (int64, error) {
 	return deleted, nil
 }
 
-// EnsureIndexes creates the contract's session indexes.
+// SessionIndexes are the contract's replay_sessions indexes.
+var SessionIndexes = []IndexSpec{
+	{Keys: bson.D{{Key: "session_id", Value: 1}}, Unique: true},
+	{Keys: bson.D{{Key: "replay_id", Value: 1}}},
+	{Keys: bson.D{{Key: "created_at", Value: 1}}},
+	{Keys: bson.D{{Key: "status", Value: 1}}},
+}
+
+// EnsureIndexes creates the contract's session indexes that are missing.
 func (s *Sessions) EnsureIndexes(ctx context.Context) error {
-	models := []mongo.IndexModel{
-		{Keys: bson.D{{Key: "session_id", Value: 1}}, Options: options.Index().SetUnique(true)},
-		{Keys: bson.D{{Key: "replay_id", Value: 1}}},
-		{Keys: bson.D{{Key: "created_at", Value: 1}}},
-		{Keys: bson.D{{Key: "status", Value: 1}}},
-	}
-	return createIndexes(ctx, s.c, models)
+	return ensureIndexes(ctx, s.c, SessionIndexes)
 }
