@@ -8,6 +8,8 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/integr8scode/replayctl/internal/contract"
 )
 
 // DLQ is the `dlq_messages` collection, shared with the platform.
@@ -21,13 +23,14 @@ func (d *DLQ) Collection() *mongo.Collection { return d.c }
 // Name is the collection's name.
 func (d *DLQ) Name() string { return d.c.Name() }
 
-// CountByStatus counts DLQ messages per status.
+// CountByStatus counts DLQ messages per status, one indexed count per
+// status (see countPerStatus).
 func (d *DLQ) CountByStatus(ctx context.Context) (map[string]int64, error) {
-	counts, err := countByField(ctx, d.c, "$status")
-	if err != nil {
-		return nil, fmt.Errorf("count DLQ messages: %w", err)
+	known := make([]string, len(contract.DLQStatuses))
+	for i, st := range contract.DLQStatuses {
+		known[i] = string(st)
 	}
-	return counts, nil
+	return countPerStatus(ctx, d.c, known)
 }
 
 // Find streams the messages matching q.

@@ -144,9 +144,14 @@ func (s *Sessions) List(ctx context.Context, o ListOptions) (Page[contract.Sessi
 	return s.page(ctx, "list sessions", q, opts)
 }
 
-// CountByStatus counts sessions per status.
+// CountByStatus counts sessions per status, one indexed count per status
+// (see countPerStatus).
 func (s *Sessions) CountByStatus(ctx context.Context) (map[string]int64, error) {
-	return countByField(ctx, s.c, "$status")
+	known := make([]string, len(contract.SessionStatuses))
+	for i, st := range contract.SessionStatuses {
+		known[i] = string(st)
+	}
+	return countPerStatus(ctx, s.c, known)
 }
 
 // Update applies $set to one session. Callers must hold the session (see the
