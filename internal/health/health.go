@@ -27,10 +27,10 @@ type Deps struct {
 	MongoURI string
 	Database string
 	Brokers  []string
-	// CountTimeout bounds the counts; zero leaves them half of what
-	// remains of the context, so a count that runs out still leaves time
-	// to ask whether the server answers at all (a driver returns a timed
-	// out read some time after its deadline).
+	// CountTimeout bounds the counts; zero leaves them what remains of the
+	// context but a reserve (a quarter, at least half up to 1 s), so a count
+	// that runs out still leaves time to ask whether the server answers at
+	// all (the driver returns a timed out read some time after its deadline).
 	CountTimeout time.Duration
 }
 
@@ -153,7 +153,9 @@ func countBudget(ctx context.Context, set time.Duration) time.Duration {
 		return set
 	}
 	if deadline, ok := ctx.Deadline(); ok {
-		return max(time.Until(deadline)/2, time.Millisecond)
+		left := time.Until(deadline)
+		reserve := max(left/4, min(left/2, time.Second))
+		return max(left-reserve, time.Millisecond)
 	}
 	return 10 * time.Second
 }

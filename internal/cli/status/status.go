@@ -20,7 +20,7 @@ import (
 // Options are status's inputs.
 type Options struct {
 	Factory *cmdutil.Factory
-	// CountTimeout bounds the counts; zero is half of --timeout.
+	// CountTimeout bounds the counts; zero is --timeout less a reserve for a ping.
 	CountTimeout time.Duration
 }
 
@@ -52,7 +52,7 @@ outage, and status exits 0.`,
 		},
 	}
 	cmd.Flags().DurationVar(&opts.CountTimeout, "count-timeout", 0,
-		"how long the counts may take before they are reported as slow (default: half of --timeout)")
+		"how long the counts may take before they are reported as slow (default: three quarters of --timeout, at most --timeout less 1s)")
 	return cmd
 }
 
