@@ -136,8 +136,11 @@ func gatherMongo(ctx context.Context, d Deps, r *Report) {
 			name string
 			err  error
 		}{{"events", errs.events}, {"replay_sessions", errs.sessions}, {"dlq_messages", errs.dlq}} {
-			if c.err != nil {
+			switch {
+			case IsTimeout(c.err):
 				r.SlowCounts = append(r.SlowCounts, c.name)
+			case c.err != nil: // refused beside a slow one: still a failure
+				r.MongoDB.err, r.MongoDB.Error = c.err, c.err.Error()
 			}
 		}
 	case CountUnreachable:
