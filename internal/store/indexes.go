@@ -188,7 +188,7 @@ func ensureIndexesWith(ctx context.Context, iv indexView, coll string, specs []I
 func ensureOne(ctx context.Context, iv indexView, coll string, spec IndexSpec, existing []existingIndex) error {
 	if ix, ok := findIndex(existing, spec.Keys); ok {
 		if spec.Unique && !ix.Unique {
-			return fmt.Errorf("index %s on the same keys is not unique", ix.Name)
+			return &notUniqueError{name: ix.Name}
 		}
 		return nil
 	}
@@ -211,12 +211,23 @@ func ensureOne(ctx context.Context, iv indexView, coll string, spec IndexSpec, e
 	return err
 }
 
+// notUniqueError is an index on the right keys that lacks uniqueness.
+type notUniqueError struct{ name string }
+
+func (e *notUniqueError) Error() string {
+	return fmt.Sprintf("index %s on the same keys is not unique", e.name)
+}
+
 func requiredError(coll string, spec IndexSpec, err error) error {
 	if u := Wrap(err); isUnavailable(u) {
 		return fmt.Errorf("create index %s on %s: %w", spec.Describe(), coll, u)
 	}
 	how := "create it with " + spec.createCommand(coll) + ", or grant this user the createIndex action on the database"
-	if hasCode(err, codeUnauthorized) {
+	var nu *notUniqueError
+	switch {
+	case errors.As(err, &nu):
+		how = fmt.Sprintf("drop it (db.%s.dropIndex(%q)) and create the unique one with %s", coll, nu.name, spec.createCommand(coll))
+	case hasCode(err, codeUnauthorized):
 		how = "this user may not create indexes: create it as an administrator with " + spec.createCommand(coll)
 	}
 	return fmt.Errorf("%s needs the index %s (unique: %t) and it is missing or could not be made (%v); %s",

@@ -101,8 +101,9 @@ func TestEnsureIndexesNonUniqueEventIDIsRefused(t *testing.T) {
 	existing[1].Unique = false
 	f := &fakeIndexes{existing: existing}
 	err := ensureIndexesWith(context.Background(), f, "dlq_messages", DLQIndexes)
-	if err == nil || OptionalIndexesOnly(err) || !strings.Contains(err.Error(), "not unique") {
-		t.Fatalf("err = %v, want a failure saying the index is not unique", err)
+	if err == nil || OptionalIndexesOnly(err) || !strings.Contains(err.Error(), "not unique") ||
+		!strings.Contains(err.Error(), `db.dlq_messages.dropIndex("event_id_unique")`) {
+		t.Fatalf("err = %v, want a failure saying the index is not unique and how to replace it", err)
 	}
 	if len(f.created) != 0 {
 		t.Fatalf("created %v, want nothing", f.created)
