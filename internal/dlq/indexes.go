@@ -1,27 +1,46 @@
 package dlq
 
-import "context"
+import (
+	"context"
+	"errors"
 
-// EnsureIndexes creates the indexes the DLQ work relies on: the contract's
-// dlq_messages indexes (the unique event.event_id makes ingestion an
-// idempotent insert) and replayctl's own. Process calls it; it runs once per
-// Manager (until it succeeds).
+	"github.com/integr8scode/replayctl/internal/store"
+)
+
+// EnsureIndexes makes sure the indexes the DLQ work relies on exist,
+// creating only the missing ones, so a role without createIndex works
+// where an administrator made them. Only the unique event.event_id on
+// dlq_messages is required (it makes ingestion an idempotent insert); the
+// others are logged when they cannot be made and the work goes on, slower.
+// Process calls it; it runs once per Manager (until it succeeds).
 func (m *Manager) EnsureIndexes(ctx context.Context) error {
 	m.indexMu.Lock()
 	defer m.indexMu.Unlock()
 	if m.indexed {
 		return nil
 	}
-	noTTL := func(err error) { m.log().Debug("no TTL index on dlq_messages.created_at", "error", err) }
-	if err := m.Store.DLQ.EnsureIndexes(ctx, noTTL); err != nil {
-		return err // a later call tries again
-	}
-	if err := m.Store.DLQInvalid().EnsureIndexes(ctx); err != nil {
-		return err
-	}
-	if err := m.Store.DLQClaims().EnsureIndexes(ctx); err != nil {
-		return err
+	for _, ensure := range []func(context.Context) error{
+		m.Store.DLQ.EnsureIndexes, m.Store.DLQInvalid().EnsureIndexes, m.Store.DLQClaims().EnsureIndexes,
+	} {
+		if err := ensure(ctx); err != nil && !m.optionalIndexes(err) {
+			return err // a later call tries again
+		}
 	}
 	m.indexed = true
 	return nil
+}
+
+// optionalIndexes logs err and reports true when it is only about optional
+// indexes. The embedded server has no TTL indexes: that is logged quietly.
+func (m *Manager) optionalIndexes(err error) bool {
+	var e *store.IndexesNotCreatedError
+	if !errors.As(err, &e) {
+		return false
+	}
+	if e.Unsupported() {
+		m.log().Debug("index not supported by this server", "collection", e.Collection, "error", err)
+	} else {
+		m.log().Warn("optional index missing", "collection", e.Collection, "error", err)
+	}
+	return true
 }

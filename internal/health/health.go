@@ -6,13 +6,16 @@ package health
 import (
 	"cmp"
 	"context"
+	"errors"
 	"sync"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/integr8scode/replayctl/internal/config"
 	"github.com/integr8scode/replayctl/internal/contract"
+	"github.com/integr8scode/replayctl/internal/fault"
 	"github.com/integr8scode/replayctl/internal/kafka"
 	"github.com/integr8scode/replayctl/internal/store"
 )
@@ -24,6 +27,11 @@ type Deps struct {
 	MongoURI string
 	Database string
 	Brokers  []string
+	// CountTimeout bounds the counts; zero leaves them what remains of the
+	// context but a reserve (a quarter, at least half up to 1 s), so a count
+	// that runs out still leaves time to ask whether the server answers at
+	// all (the driver returns a timed out read some time after its deadline).
+	CountTimeout time.Duration
 }
 
 // Report is what `status` shows; its JSON shape is a stable interface.
@@ -33,7 +41,11 @@ type Report struct {
 	Events         *EventCounts `json:"events,omitempty"`
 	ReplaySessions *Counts      `json:"replay_sessions,omitempty"`
 	DLQMessages    *Counts      `json:"dlq_messages,omitempty"`
-	CheckedAt      time.Time    `json:"checked_at"`
+	// SlowCounts names the counts (events, replay_sessions, dlq_messages)
+	// that did not finish within CountTimeout although MongoDB answered.
+	SlowCounts   []string  `json:"slow_counts,omitempty"`
+	CountTimeout string    `json:"count_timeout,omitempty"`
+	CheckedAt    time.Time `json:"checked_at"`
 }
 
 // MongoReport describes the MongoDB connection.
@@ -42,8 +54,11 @@ type MongoReport struct {
 	URI       string `json:"uri"`
 	Database  string `json:"database"`
 	Version   string `json:"version,omitempty"`
-	Error     string `json:"error,omitempty"`
-	err       error
+	// Slow is set when the server answers but some counts timed out: a
+	// large collection, not an outage.
+	Slow  bool   `json:"slow,omitempty"`
+	Error string `json:"error,omitempty"`
+	err   error
 }
 
 // KafkaReport describes the Kafka connection.
@@ -99,33 +114,116 @@ func gatherMongo(ctx context.Context, d Deps, r *Report) {
 		return
 	}
 	r.MongoDB.Reachable = true
-	if err := countAll(ctx, st, r); err != nil {
-		r.MongoDB.err, r.MongoDB.Error = err, err.Error()
+	budget := countBudget(ctx, d.CountTimeout)
+	countCtx, cancel := context.WithTimeout(ctx, budget)
+	defer cancel()
+	errs := countAll(countCtx, st, r)
+	countErr := cmp.Or(errs.events, errs.sessions, errs.dlq)
+	if countErr == nil {
+		return
+	}
+	// A count that ran out of time says nothing about the server; a ping
+	// with the time left does.
+	var pingErr error
+	if IsTimeout(countErr) {
+		pingErr = st.Ping(ctx)
+	}
+	switch ClassifyCount(pingErr, countErr) {
+	case CountSlow:
+		r.MongoDB.Slow = true
+		r.CountTimeout = budget.Round(time.Millisecond).String()
+		for _, c := range []struct {
+			name string
+			err  error
+		}{{"events", errs.events}, {"replay_sessions", errs.sessions}, {"dlq_messages", errs.dlq}} {
+			switch {
+			case IsTimeout(c.err):
+				r.SlowCounts = append(r.SlowCounts, c.name)
+			case c.err != nil: // refused beside a slow one: still a failure
+				r.MongoDB.err, r.MongoDB.Error = c.err, c.err.Error()
+			}
+		}
+	case CountUnreachable:
+		r.MongoDB.Reachable = false
+		r.MongoDB.err, r.MongoDB.Error = pingErr, pingErr.Error()
+	default:
+		r.MongoDB.err, r.MongoDB.Error = countErr, countErr.Error()
 	}
 }
 
+func countBudget(ctx context.Context, set time.Duration) time.Duration {
+	if set > 0 {
+		return set
+	}
+	if deadline, ok := ctx.Deadline(); ok {
+		left := time.Until(deadline)
+		reserve := max(left/4, min(left/2, time.Second))
+		return max(left-reserve, time.Millisecond)
+	}
+	return 10 * time.Second
+}
+
+// CountState is how a count ended, as status reports it.
+type CountState int
+
+// Count outcomes.
+const (
+	CountOK          CountState = iota
+	CountSlow                   // MongoDB answers; the count ran out of time
+	CountUnreachable            // MongoDB does not answer
+	CountFailed                 // MongoDB refused the count (e.g. not authorized)
+)
+
+// ClassifyCount tells a slow count from an outage: a count that timed out
+// while a ping still succeeds is slow, and only a failed ping makes MongoDB
+// unreachable. pingErr is the ping made after the count failed.
+func ClassifyCount(pingErr, countErr error) CountState {
+	switch {
+	case countErr == nil:
+		return CountOK
+	case !IsTimeout(countErr):
+		return CountFailed
+	case pingErr != nil:
+		return CountUnreachable
+	}
+	return CountSlow
+}
+
+// IsTimeout reports an error that may be only slowness: a deadline, the
+// server's MaxTimeMSExpired (50), or what store.Wrap made of either (it
+// classifies them, with network errors, as unavailable).
+func IsTimeout(err error) bool {
+	var u *fault.UnavailableError
+	return errors.Is(err, context.DeadlineExceeded) || mongo.IsTimeout(err) || errors.As(err, &u)
+}
+
+type countErrs struct{ events, sessions, dlq error }
+
 // countAll runs the three counts side by side: each is a round trip, and
 // the by-status ones read their whole (small) collection on the embedded
-// server, so in sequence their latencies would add up.
-func countAll(ctx context.Context, st *store.Store, r *Report) error {
+// server, so in sequence their latencies would add up. Each count that
+// finishes is reported even when another does not.
+func countAll(ctx context.Context, st *store.Store, r *Report) countErrs {
 	var (
-		total            int64
-		sessions, dlq    map[string]int64
-		errT, errS, errD error
-		wg               sync.WaitGroup
+		total         int64
+		sessions, dlq map[string]int64
+		errs          countErrs
+		wg            sync.WaitGroup
 	)
-	wg.Go(func() { total, errT = st.Events.Count(ctx, contract.Filter{}) })
-	wg.Go(func() { sessions, errS = st.Sessions.CountByStatus(ctx) })
-	wg.Go(func() { dlq, errD = st.DLQ.CountByStatus(ctx) })
+	wg.Go(func() { total, errs.events = st.Events.Count(ctx, contract.Filter{}) })
+	wg.Go(func() { sessions, errs.sessions = st.Sessions.CountByStatus(ctx) })
+	wg.Go(func() { dlq, errs.dlq = st.DLQ.CountByStatus(ctx) })
 	wg.Wait()
-	// One error, not all three: they share a cause, and status prints one line.
-	if err := cmp.Or(errT, errS, errD); err != nil {
-		return err
+	if errs.events == nil {
+		r.Events = &EventCounts{Total: total}
 	}
-	r.Events = &EventCounts{Total: total}
-	r.ReplaySessions = newCounts(sessions)
-	r.DLQMessages = newCounts(dlq)
-	return nil
+	if errs.sessions == nil {
+		r.ReplaySessions = newCounts(sessions)
+	}
+	if errs.dlq == nil {
+		r.DLQMessages = newCounts(dlq)
+	}
+	return errs
 }
 
 func gatherKafka(ctx context.Context, d Deps, r *KafkaReport) {

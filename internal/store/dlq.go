@@ -2,13 +2,14 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/integr8scode/replayctl/internal/contract"
 )
 
 // DLQ is the `dlq_messages` collection, shared with the platform.
@@ -22,13 +23,14 @@ func (d *DLQ) Collection() *mongo.Collection { return d.c }
 // Name is the collection's name.
 func (d *DLQ) Name() string { return d.c.Name() }
 
-// CountByStatus counts DLQ messages per status.
+// CountByStatus counts DLQ messages per status, one indexed count per
+// status (see countPerStatus).
 func (d *DLQ) CountByStatus(ctx context.Context) (map[string]int64, error) {
-	counts, err := countByField(ctx, d.c, "$status")
-	if err != nil {
-		return nil, fmt.Errorf("count DLQ messages: %w", err)
+	known := make([]string, len(contract.DLQStatuses))
+	for i, st := range contract.DLQStatuses {
+		known[i] = string(st)
 	}
-	return counts, nil
+	return countPerStatus(ctx, d.c, known)
 }
 
 // Find streams the messages matching q.
@@ -96,65 +98,24 @@ func (d *DLQ) UpdateOne(ctx context.Context, filter, update bson.D) (bool, error
 // DLQTTL is the platform's retention of DLQ messages (TTL on created_at).
 const DLQTTL = 7 * 24 * time.Hour
 
-// EnsureIndexes creates the contract's dlq_messages indexes; the unique
-// event.event_id makes ingestion an idempotent insert. Indexes the platform
-// made under other names are accepted. The created_at TTL index is skipped
-// where the server lacks TTL support (noTTL gets why).
-func (d *DLQ) EnsureIndexes(ctx context.Context, noTTL func(error)) error {
-	models := []mongo.IndexModel{
-		{Keys: bson.D{{Key: "event.event_id", Value: 1}}, Options: options.Index().SetUnique(true)},
-		{Keys: bson.D{{Key: "event.event_type", Value: 1}}},
-		{Keys: bson.D{{Key: "original_topic", Value: 1}}},
-		{Keys: bson.D{{Key: "status", Value: 1}}},
-		{Keys: bson.D{{Key: "failed_at", Value: 1}}},
-	}
-	for _, model := range models {
-		if err := createIndexTolerant(ctx, d.c, model); err != nil {
-			return err
-		}
-	}
-	ttl := mongo.IndexModel{
-		Keys:    bson.D{{Key: "created_at", Value: 1}},
-		Options: options.Index().SetExpireAfterSeconds(int32(DLQTTL / time.Second)),
-	}
-	if _, err := d.c.Indexes().CreateOne(ctx, ttl); err != nil && noTTL != nil {
-		noTTL(err)
-	}
-	return d.checkUniqueEventID(ctx)
+// DLQIndexes are the dlq_messages indexes replayctl relies on. Only the
+// unique event.event_id is required: it makes ingestion an idempotent
+// insert, and without it a re-delivered record would be stored twice. The
+// others serve listing, filtering and counting by status; created_at is the
+// platform's TTL.
+var DLQIndexes = []IndexSpec{
+	{Keys: bson.D{{Key: "event.event_id", Value: 1}}, Unique: true, Required: true},
+	{Keys: bson.D{{Key: "event.event_type", Value: 1}}},
+	{Keys: bson.D{{Key: "original_topic", Value: 1}}},
+	{Keys: bson.D{{Key: "status", Value: 1}}},
+	{Keys: bson.D{{Key: "failed_at", Value: 1}}},
+	{Keys: bson.D{{Key: "created_at", Value: 1}}, TTL: DLQTTL},
 }
 
-// createIndexTolerant creates one index, accepting the same keys indexed
-// already under another name or options (codes 85/86).
-func createIndexTolerant(ctx context.Context, c *mongo.Collection, model mongo.IndexModel) error {
-	_, err := c.Indexes().CreateOne(ctx, model)
-	var se mongo.ServerError
-	if err != nil && errors.As(err, &se) && (se.HasErrorCode(85) || se.HasErrorCode(86)) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("create index on %s: %w", c.Name(), Wrap(err))
-	}
-	return nil
-}
-
-// checkUniqueEventID refuses to go on without the unique index: without it
-// a re-delivered record would be stored twice.
-func (d *DLQ) checkUniqueEventID(ctx context.Context) error {
-	cur, err := d.c.Indexes().List(ctx)
-	if err != nil {
-		return fmt.Errorf("list %s indexes: %w", d.c.Name(), Wrap(err))
-	}
-	var idx []struct {
-		Key    bson.D `bson:"key"`
-		Unique bool   `bson:"unique"`
-	}
-	if err := cur.All(ctx, &idx); err != nil {
-		return fmt.Errorf("list %s indexes: %w", d.c.Name(), Wrap(err))
-	}
-	for _, ix := range idx {
-		if ix.Unique && len(ix.Key) == 1 && ix.Key[0].Key == "event.event_id" {
-			return nil
-		}
-	}
-	return fmt.Errorf("%s has an index on event.event_id that is not unique; the contract requires a unique one (drop it so replayctl can create it)", d.c.Name())
+// EnsureIndexes makes sure dlq_messages has DLQIndexes, creating only the
+// missing ones. A missing required index that cannot be made is an error;
+// optional ones that cannot be made come back as *IndexesNotCreatedError
+// (on the embedded server, the TTL index always does).
+func (d *DLQ) EnsureIndexes(ctx context.Context) error {
+	return ensureIndexes(ctx, d.c, DLQIndexes)
 }

@@ -51,7 +51,7 @@ type DLQClaim struct {
 type DLQClaims struct{ c *mongo.Collection }
 
 // DLQClaims returns the claim repository of this database.
-func (s *Store) DLQClaims() *DLQClaims { return &DLQClaims{c: s.db.Collection(DLQClaimsCollection)} }
+func (s *Store) DLQClaims() *DLQClaims { return &DLQClaims{c: s.Coordination(DLQClaimsCollection)} }
 
 // Collection exposes the collection for tests.
 func (r *DLQClaims) Collection() *mongo.Collection { return r.c }
@@ -130,9 +130,10 @@ func (r *DLQClaims) ExpiredBefore(ctx context.Context, t time.Time, limit int64)
 	return ids, nil
 }
 
-// EnsureIndexes creates the lookup index; uniqueness comes from _id.
+// EnsureIndexes creates the lookup index if it is missing; uniqueness
+// comes from _id.
 func (r *DLQClaims) EnsureIndexes(ctx context.Context) error {
-	return createIndexTolerant(ctx, r.c, mongo.IndexModel{Keys: bson.D{{Key: "key", Value: 1}}})
+	return ensureIndexes(ctx, r.c, []IndexSpec{{Keys: bson.D{{Key: "key", Value: 1}}}})
 }
 
 // DLQPendingSend journals an immediate retry between storing its message
@@ -152,7 +153,7 @@ type DLQPendingSends struct{ c *mongo.Collection }
 
 // DLQPendingSends returns the journal repository of this database.
 func (s *Store) DLQPendingSends() *DLQPendingSends {
-	return &DLQPendingSends{c: s.db.Collection(DLQPendingSendsCollection)}
+	return &DLQPendingSends{c: s.Coordination(DLQPendingSendsCollection)}
 }
 
 // Collection exposes the collection for tests.
@@ -199,7 +200,7 @@ type DLQPolicies struct{ c *mongo.Collection }
 
 // DLQPolicies returns the policy override repository of this database.
 func (s *Store) DLQPolicies() *DLQPolicies {
-	return &DLQPolicies{c: s.db.Collection(DLQPoliciesCollection)}
+	return &DLQPolicies{c: s.Coordination(DLQPoliciesCollection)}
 }
 
 // Get returns the override for topic, or nil when there is none.
@@ -281,10 +282,12 @@ func (r *DLQInvalid) Count(ctx context.Context) (int64, error) {
 	return n, Wrap(err)
 }
 
-// EnsureIndexes creates the unique (topic, partition, offset) index.
+// EnsureIndexes creates the unique (topic, partition, offset) index if it
+// is missing. It is optional: without it a record read again is
+// quarantined twice, which costs a duplicate, not a wrong retry.
 func (r *DLQInvalid) EnsureIndexes(ctx context.Context) error {
-	return createIndexTolerant(ctx, r.c, mongo.IndexModel{
-		Keys:    bson.D{{Key: "topic", Value: 1}, {Key: "partition", Value: 1}, {Key: "offset", Value: 1}},
-		Options: options.Index().SetUnique(true),
-	})
+	return ensureIndexes(ctx, r.c, []IndexSpec{{
+		Keys:   bson.D{{Key: "topic", Value: 1}, {Key: "partition", Value: 1}, {Key: "offset", Value: 1}},
+		Unique: true,
+	}})
 }

@@ -49,7 +49,7 @@ type Leases struct {
 
 // Leases returns the lease repository of this database.
 func (s *Store) Leases() *Leases {
-	return &Leases{c: s.db.Collection(LeasesCollection)}
+	return &Leases{c: s.Coordination(LeasesCollection)}
 }
 
 // Collection exposes the collection for tests.
@@ -134,13 +134,10 @@ func (l *Leases) DeleteSessions(ctx context.Context, sessionIDs []string) error 
 	return deleteBySession(ctx, l.c, sessionIDs)
 }
 
-// EnsureIndexes creates the lookup index; uniqueness comes from _id.
+// EnsureIndexes creates the lookup index if it is missing; uniqueness
+// comes from _id.
 func (l *Leases) EnsureIndexes(ctx context.Context) error {
-	model := mongo.IndexModel{Keys: bson.D{{Key: "session_id", Value: 1}, {Key: "epoch", Value: -1}}}
-	if _, err := l.c.Indexes().CreateOne(ctx, model); err != nil {
-		return fmt.Errorf("create lease index: %w", Wrap(err))
-	}
-	return nil
+	return ensureIndexes(ctx, l.c, []IndexSpec{{Keys: bson.D{{Key: "session_id", Value: 1}, {Key: "epoch", Value: -1}}}})
 }
 
 func deleteBySession(ctx context.Context, c *mongo.Collection, ids []string) error {

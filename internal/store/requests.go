@@ -29,7 +29,7 @@ type Requests struct {
 
 // Requests returns the request repository of this database.
 func (s *Store) Requests() *Requests {
-	return &Requests{c: s.db.Collection(RequestsCollection)}
+	return &Requests{c: s.Coordination(RequestsCollection)}
 }
 
 // Collection exposes the collection for tests.
@@ -82,11 +82,7 @@ func (r *Requests) DeleteSessions(ctx context.Context, sessionIDs []string) erro
 	return deleteBySession(ctx, r.c, sessionIDs)
 }
 
-// EnsureIndexes creates the lookup index.
+// EnsureIndexes creates the lookup index if it is missing.
 func (r *Requests) EnsureIndexes(ctx context.Context) error {
-	model := mongo.IndexModel{Keys: bson.D{{Key: "session_id", Value: 1}}}
-	if _, err := r.c.Indexes().CreateOne(ctx, model); err != nil {
-		return fmt.Errorf("create request index: %w", Wrap(err))
-	}
-	return nil
+	return ensureIndexes(ctx, r.c, []IndexSpec{{Keys: bson.D{{Key: "session_id", Value: 1}}}})
 }

@@ -144,9 +144,14 @@ func (s *Sessions) List(ctx context.Context, o ListOptions) (Page[contract.Sessi
 	return s.page(ctx, "list sessions", q, opts)
 }
 
-// CountByStatus counts sessions per status.
+// CountByStatus counts sessions per status, one indexed count per status
+// (see countPerStatus).
 func (s *Sessions) CountByStatus(ctx context.Context) (map[string]int64, error) {
-	return countByField(ctx, s.c, "$status")
+	known := make([]string, len(contract.SessionStatuses))
+	for i, st := range contract.SessionStatuses {
+		known[i] = string(st)
+	}
+	return countPerStatus(ctx, s.c, known)
 }
 
 // Update applies $set to one session. Callers must hold the session (see the
@@ -204,13 +209,15 @@ func (s *Sessions) DeleteIDs(ctx context.Context, ids []string) (int64, error) {
 	return deleted, nil
 }
 
-// EnsureIndexes creates the contract's session indexes.
+// SessionIndexes are the contract's replay_sessions indexes.
+var SessionIndexes = []IndexSpec{
+	{Keys: bson.D{{Key: "session_id", Value: 1}}, Unique: true},
+	{Keys: bson.D{{Key: "replay_id", Value: 1}}},
+	{Keys: bson.D{{Key: "created_at", Value: 1}}},
+	{Keys: bson.D{{Key: "status", Value: 1}}},
+}
+
+// EnsureIndexes creates the contract's session indexes that are missing.
 func (s *Sessions) EnsureIndexes(ctx context.Context) error {
-	models := []mongo.IndexModel{
-		{Keys: bson.D{{Key: "session_id", Value: 1}}, Options: options.Index().SetUnique(true)},
-		{Keys: bson.D{{Key: "replay_id", Value: 1}}},
-		{Keys: bson.D{{Key: "created_at", Value: 1}}},
-		{Keys: bson.D{{Key: "status", Value: 1}}},
-	}
-	return createIndexes(ctx, s.c, models)
+	return ensureIndexes(ctx, s.c, SessionIndexes)
 }

@@ -133,6 +133,47 @@ func TestStatsCollectorOmitsFailedCounts(t *testing.T) {
 	}
 }
 
+// A count that times out (a large DLQ, a slow MongoDB) must not make the
+// backlog vanish from dashboards: the last good value stays, the failure
+// is counted, and the age metric says how stale the value is.
+func TestStatsCollectorKeepsLastGoodCountsWhenACountTimesOut(t *testing.T) {
+	now := time.Unix(1000, 0)
+	var fail atomic.Bool
+	backlog := func(ctx context.Context) (map[string]int64, error) {
+		if fail.Load() {
+			<-ctx.Done() // the count outlives the scrape's deadline
+			return nil, ctx.Err()
+		}
+		return map[string]int64{"scheduled": 7}, nil
+	}
+	c := NewStatsCollector(nil, backlog, nil)
+	c.Now = func() time.Time { return now }
+	c.Timeout = 10 * time.Millisecond
+	m := NewMetrics()
+	m.Registry().MustRegister(c)
+	reg := m.Registry()
+	scheduled := map[string]string{"status": "scheduled"}
+	if v, ok := value(t, reg, "replayctl_dlq_backlog", scheduled); !ok || v != 7 {
+		t.Fatalf("backlog{scheduled} = %v (present %v), want 7", v, ok)
+	}
+
+	fail.Store(true)
+	now = now.Add(3 * DefaultStatsMaxAge)
+	if v, ok := value(t, reg, "replayctl_dlq_backlog", scheduled); !ok || v != 7 {
+		t.Errorf("after a timed out count backlog{scheduled} = %v (present %v), want the last good 7", v, ok)
+	}
+	if v, _ := value(t, reg, "replayctl_worker_stats_errors_total", nil); v != 1 {
+		t.Errorf("stats errors = %v, want 1", v)
+	}
+	age, ok := value(t, reg, "replayctl_worker_stats_age_seconds", map[string]string{"what": "dlq"})
+	if want := (3 * DefaultStatsMaxAge).Seconds(); !ok || age != want {
+		t.Errorf("stats age = %v (present %v), want %v", age, ok, want)
+	}
+	if _, ok := value(t, reg, "replayctl_worker_stats_age_seconds", map[string]string{"what": "sessions"}); ok {
+		t.Error("age exported for a count that is not configured")
+	}
+}
+
 func TestMetricsEndpointServesTextFormat(t *testing.T) {
 	m := NewMetrics()
 	m.Replay().EventsReplayed("s1", "user_login", 1)

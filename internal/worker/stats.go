@@ -28,8 +28,12 @@ const (
 // replayctl_dlq_backlog{status}, counted in MongoDB when Prometheus scrapes
 // (at most once per MaxAge). Every known status is exported, zero when
 // absent, so a status that empties shows 0 rather than vanishing. When a
-// count fails the gauge is left out of that scrape and
-// replayctl_worker_stats_errors_total grows.
+// count fails (a large DLQ that does not count within Timeout, MongoDB
+// away) the gauge keeps its last good value rather than vanishing, which
+// would read as "no backlog" on a dashboard;
+// replayctl_worker_stats_errors_total grows, and
+// replayctl_worker_stats_age_seconds says how old the value is. A count
+// that never succeeded is not exported.
 type StatsCollector struct {
 	Sessions, DLQ CountFunc
 	Timeout       time.Duration
@@ -37,14 +41,18 @@ type StatsCollector struct {
 	Logger        *slog.Logger
 	Now           func() time.Time
 
-	sessionsDesc, backlogDesc *prometheus.Desc
-	errors                    prometheus.Counter
+	sessionsDesc, backlogDesc, ageDesc *prometheus.Desc
+	errors                             prometheus.Counter
 
 	mu      sync.Mutex
 	at      time.Time
-	cached  [2]map[string]int64 // sessions, dlq; nil when the count failed
+	cached  [2]map[string]int64 // sessions, dlq: the last good counts; nil before the first
+	good    [2]time.Time        // when each was counted
 	started bool
 }
+
+// statsKinds name the two counts in replayctl_worker_stats_age_seconds.
+var statsKinds = [2]string{"sessions", "dlq"}
 
 // NewStatsCollector returns a collector over the two counts; either may be
 // nil to export nothing for it.
@@ -56,6 +64,9 @@ func NewStatsCollector(sessions, dlq CountFunc, logger *slog.Logger) *StatsColle
 			"Replay sessions in the database by status (counted at scrape time).", []string{"status"}, nil),
 		backlogDesc: prometheus.NewDesc("replayctl_dlq_backlog",
 			"DLQ messages in the database by status (counted at scrape time).", []string{"status"}, nil),
+		ageDesc: prometheus.NewDesc("replayctl_worker_stats_age_seconds",
+			"Age of the exported session (what=sessions) and DLQ (what=dlq) counts: grows while counting fails and the last good value is kept.",
+			[]string{"what"}, nil),
 		errors: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "replayctl_worker_stats_errors_total",
 			Help: "Scrapes whose session or DLQ counts could not be read from MongoDB.",
@@ -67,30 +78,40 @@ func NewStatsCollector(sessions, dlq CountFunc, logger *slog.Logger) *StatsColle
 func (c *StatsCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- c.sessionsDesc
 	ch <- c.backlogDesc
+	ch <- c.ageDesc
 	c.errors.Describe(ch)
 }
 
 // Collect implements prometheus.Collector.
 func (c *StatsCollector) Collect(ch chan<- prometheus.Metric) {
-	counts := c.counts()
+	counts, good, now := c.counts()
 	emit(ch, c.sessionsDesc, counts[0], sessionStatusNames())
 	emit(ch, c.backlogDesc, counts[1], dlqStatusNames())
+	for i, at := range good {
+		if counts[i] != nil {
+			ch <- prometheus.MustNewConstMetric(c.ageDesc, prometheus.GaugeValue, now.Sub(at).Seconds(), statsKinds[i])
+		}
+	}
 	ch <- c.errors
 }
 
-func (c *StatsCollector) counts() [2]map[string]int64 {
+func (c *StatsCollector) counts() (counts [2]map[string]int64, good [2]time.Time, now time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	now := time.Now()
+	now = time.Now()
 	if c.Now != nil {
 		now = c.Now()
 	}
 	if c.started && now.Sub(c.at) < c.MaxAge {
-		return c.cached
+		return c.cached, c.good, now
 	}
 	c.started, c.at = true, now
-	c.cached = [2]map[string]int64{c.count("sessions", c.Sessions), c.count("dlq", c.DLQ)}
-	return c.cached
+	for i, fn := range [2]CountFunc{c.Sessions, c.DLQ} {
+		if m := c.count(statsKinds[i], fn); m != nil {
+			c.cached[i], c.good[i] = m, now
+		}
+	}
+	return c.cached, c.good, now
 }
 
 func (c *StatsCollector) count(what string, fn CountFunc) map[string]int64 {

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -19,12 +20,14 @@ import (
 // Options are status's inputs.
 type Options struct {
 	Factory *cmdutil.Factory
+	// CountTimeout bounds the counts; zero is --timeout less a reserve for a ping.
+	CountTimeout time.Duration
 }
 
 // NewCmdStatus builds `replayctl status`; runF replaces the run in flag tests.
 func NewCmdStatus(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
 	opts := &Options{Factory: f}
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "status",
 		Short: "Check that MongoDB and Kafka are reachable and summarise what they hold",
 		Long: `Status tells whether replayctl can work with the configured servers: the
@@ -34,15 +37,23 @@ The events total is read from the collection's statistics, so it stays fast
 on a large event store; the counts by status are exact.
 
 When MongoDB or Kafka does not answer within --timeout, status says which one
-and how to fix it, and exits with code 5.`,
+and how to fix it, and exits with code 5. A count that takes longer than
+--count-timeout while MongoDB still answers is shown as slow, not as an
+outage, and status exits 0.`,
 		Example: `  replayctl status
   replayctl --context dev status -o json
   replayctl status --timeout 3s`,
 		Args: cmdutil.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if opts.CountTimeout < 0 {
+				return exitcode.Usagef("invalid value %q for --count-timeout: want a positive duration", opts.CountTimeout.String())
+			}
 			return cmdutil.Run(cmd, opts, runF, Run)
 		},
 	}
+	cmd.Flags().DurationVar(&opts.CountTimeout, "count-timeout", 0,
+		"how long the counts may take before they are reported as slow (default: three quarters of --timeout, at most --timeout less 1s)")
+	return cmd
 }
 
 // Run gathers the report, prints it, and fails with exit 5 when a server is down.
@@ -61,6 +72,7 @@ func Run(ctx context.Context, opts *Options) error {
 	report := health.Gather(ctx, health.Deps{
 		Store: f.Store, Kafka: f.Kafka,
 		MongoURI: s.MongoURI, Database: s.Database, Brokers: s.KafkaBrokers,
+		CountTimeout: opts.CountTimeout,
 	})
 	if err := p.Print(view{report, s.ContextName}); err != nil {
 		return err
@@ -87,14 +99,28 @@ func (v view) DetailSections(st *output.Styles) []output.Section {
 		{Title: "MongoDB", Fields: mongoFields(st, v.MongoDB)},
 		{Title: "Kafka", Fields: kafkaFields(st, v.Kafka)},
 	}
-	if v.Events != nil {
+	if v.Events != nil || v.ReplaySessions != nil || v.DLQMessages != nil || len(v.SlowCounts) > 0 {
+		events := ""
+		if v.Events != nil {
+			events = strconv.FormatInt(v.Events.Total, 10)
+		}
 		secs = append(secs, output.Section{Title: "Data", Fields: []output.Field{
-			{Key: "Events", Value: strconv.FormatInt(v.Events.Total, 10)},
-			{Key: "Replay sessions", Value: countsLine(st, v.ReplaySessions)},
-			{Key: "DLQ messages", Value: countsLine(st, v.DLQMessages)},
+			{Key: "Events", Value: v.slowOr(st, "events", events)},
+			{Key: "Replay sessions", Value: v.slowOr(st, "replay_sessions", countsLine(st, v.ReplaySessions))},
+			{Key: "DLQ messages", Value: v.slowOr(st, "dlq_messages", countsLine(st, v.DLQMessages))},
 		}})
 	}
 	return secs
+}
+
+// slowOr is value, or the note that the count timed out.
+func (v view) slowOr(st *output.Styles, name, value string) string {
+	for _, s := range v.SlowCounts {
+		if s == name {
+			return st.Faint("slow (timed out after " + v.CountTimeout + ")")
+		}
+	}
+	return value
 }
 
 func reachable(st *output.Styles, ok bool, errText string) string {
@@ -105,8 +131,12 @@ func reachable(st *output.Styles, ok bool, errText string) string {
 }
 
 func mongoFields(st *output.Styles, m health.MongoReport) []output.Field {
+	status := reachable(st, m.Reachable, m.Error)
+	if m.Slow {
+		status += st.Faint(" (counts slow)")
+	}
 	fields := []output.Field{
-		{Key: "Status", Value: reachable(st, m.Reachable, m.Error)},
+		{Key: "Status", Value: status},
 		{Key: "URI", Value: m.URI},
 		{Key: "Database", Value: m.Database},
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -161,5 +162,53 @@ func TestStatusExitsFiveNamingTheUnreachableServerWithinTimeout(t *testing.T) {
 				t.Errorf("took %v with --timeout 2s", elapsed)
 			}
 		})
+	}
+}
+
+// A DLQ too large to count within the budget is slowness, not an outage:
+// MongoDB is reported reachable, the count as slow, and status exits 0.
+func TestStatusReportsSlowCountsApartFromUnreachable(t *testing.T) {
+	e := newEnv(t)
+	dlq := testenv.Client(t).Database(e.Database).Collection("dlq_messages")
+	now := time.Now().UTC()
+	docs := make([]any, 5000)
+	for i := range docs {
+		docs[i] = bson.D{{Key: "event", Value: bson.D{{Key: "event_id", Value: testenv.UUID()}, {Key: "event_type", Value: "pod_failed"}}},
+			{Key: "original_topic", Value: "pod_failed"}, {Key: "error", Value: strings.Repeat("x", 200)},
+			{Key: "status", Value: "pending"}, {Key: "retry_count", Value: int32(0)}, {Key: "failed_at", Value: now}}
+	}
+	if _, err := dlq.InsertMany(context.Background(), docs); err != nil {
+		t.Fatal(err)
+	}
+
+	r := runStatus(t, e, "-o", "json", "--count-timeout", "20ms")
+	if r.Code != exitcode.OK {
+		t.Fatalf("exit %d, want 0 for a slow count; stdout %s stderr %s", r.Code, r.Stdout, r.Stderr)
+	}
+	var got struct {
+		MongoDB struct {
+			Reachable bool   `json:"reachable"`
+			Slow      bool   `json:"slow"`
+			Error     string `json:"error"`
+		} `json:"mongodb"`
+		SlowCounts   []string `json:"slow_counts"`
+		CountTimeout string   `json:"count_timeout"`
+	}
+	if err := json.Unmarshal([]byte(r.Stdout), &got); err != nil {
+		t.Fatalf("decode %q: %v", r.Stdout, err)
+	}
+	if !got.MongoDB.Reachable || !got.MongoDB.Slow || got.MongoDB.Error != "" {
+		t.Errorf("mongodb = %+v, want reachable and slow without an error", got.MongoDB)
+	}
+	if !slices.Contains(got.SlowCounts, "dlq_messages") || got.CountTimeout != "20ms" {
+		t.Errorf("slow counts = %v after %q, want dlq_messages after 20ms", got.SlowCounts, got.CountTimeout)
+	}
+
+	r = runStatus(t, e, "--count-timeout", "20ms")
+	if r.Code != exitcode.OK {
+		t.Fatalf("table: exit %d, want 0; stderr %s", r.Code, r.Stderr)
+	}
+	if !strings.Contains(r.Stdout, "slow (timed out after 20ms)") || strings.Contains(r.Stdout, "unreachable") {
+		t.Errorf("table does not show the count as slow and MongoDB as reachable:\n%s", r.Stdout)
 	}
 }
