@@ -34,7 +34,7 @@ const Help = `Exit codes:
   1    error
   2    usage error (bad flag or value)
   3    not found
-  4    invalid state transition
+  4    invalid state transition or conflict (held by another process)
   5    MongoDB or Kafka unavailable
   6    partial failure (some items failed)
   130  interrupted (Ctrl-C)`
