@@ -19,6 +19,7 @@ type claim = store.DLQClaim
 // Claim purposes, recorded for operators reading dlq_claims.
 const (
 	purposeRetry   = "retry"
+	purposeDue     = "due-retry"
 	purposeDiscard = "discard"
 	purposeIngest  = "ingest-retry"
 	purposeRefail  = "refail"

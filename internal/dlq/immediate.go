@@ -2,6 +2,7 @@ package dlq
 
 import (
 	"context"
+	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -143,28 +144,39 @@ func (s *ingestSends) releaseIdx(ctx context.Context, idx []int) {
 
 // rollback returns failed sends to scheduled, due now, with the error.
 func (s *ingestSends) rollback(ctx context.Context) error {
-	byErr := map[string][]string{}
+	type group struct {
+		text  string
+		round int64
+	}
+	groups := map[group][]string{}
 	var idx []int
 	for i, msg := range s.failed {
 		id := s.b.items[i].msg.EventID()
-		byErr[msg] = append(byErr[msg], id)
+		g := group{msg, s.b.items[i].msg.RetryCount}
+		groups[g] = append(groups[g], id)
 		idx = append(idx, i)
 		s.b.m.log().Warn("immediate retry failed", "event_id", id, "error", msg)
 	}
-	for msg, ids := range byErr {
-		err := s.b.m.updateMany(ctx, ids, bson.D{
-			{Key: "$set", Value: bson.D{
-				{Key: "status", Value: contract.DLQScheduled}, {Key: "retried_at", Value: nil},
-				{Key: "last_error", Value: msg}, {Key: "last_updated", Value: s.b.now},
-			}},
-			{Key: "$inc", Value: bson.D{{Key: "retry_count", Value: -1}}},
-		}, "reschedule failed immediate retries")
-		if err != nil {
+	for g, ids := range groups {
+		where, update := rescheduleUpdate(g.round, g.text, s.b.now)
+		if err := s.b.m.updateMany(ctx, ids, where, update, "reschedule failed immediate retries"); err != nil {
 			return err
 		}
 	}
 	s.releaseIdx(ctx, idx)
 	return nil
+}
+
+// rescheduleUpdate undoes an immediate retry of round that was stored as
+// retried (retry_count round+1) and then not sent. Like retriedUpdate it
+// is idempotent: retry_count is set back where it is still round+1.
+func rescheduleUpdate(round int64, lastError string, now time.Time) (where, update bson.D) {
+	return bson.D{{Key: "retry_count", Value: round + 1}},
+		bson.D{{Key: "$set", Value: bson.D{
+			{Key: "status", Value: contract.DLQScheduled}, {Key: "retried_at", Value: nil},
+			{Key: "last_error", Value: lastError}, {Key: "last_updated", Value: now},
+			{Key: "retry_count", Value: pyInt(round)},
+		}}}
 }
 
 func (m *Manager) deletePending(ctx context.Context, ids []string) error {

@@ -43,6 +43,9 @@ type Manager struct {
 
 	indexMu sync.Mutex
 	indexed bool
+	sendLog sendFailureLog
+	// dueBatch overrides defaultDueBatch (tests).
+	dueBatch int
 }
 
 // Metrics receives counters from the processor; the worker implements it.
