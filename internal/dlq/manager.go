@@ -44,8 +44,10 @@ type Manager struct {
 	indexMu sync.Mutex
 	indexed bool
 	sendLog sendFailureLog
-	// dueBatch overrides defaultDueBatch (tests).
-	dueBatch int
+	// dueBatch and cleanupBatch override defaultDueBatch and
+	// defaultCleanupBatch (tests).
+	dueBatch     int
+	cleanupBatch int
 }
 
 // Metrics receives counters from the processor; the worker implements it.
