@@ -58,9 +58,11 @@ type claimSet struct {
 
 func (s claimSet) has(key string) bool { _, ok := s.held[key]; return ok }
 
-// valid reports whether the lease still holds by our own clock, with a
-// margin for the publish that follows.
-func (s claimSet) valid(now time.Time) bool { return now.Add(5 * time.Second).Before(s.expiresAt) }
+// valid reports whether the lease still holds by our own clock for margin
+// more: the publish that follows and its status update (sendMargin).
+func (s claimSet) valid(now time.Time, margin time.Duration) bool {
+	return now.Add(margin).Before(s.expiresAt)
+}
 
 // claimAll claims round rounds[i] of eventIDs[i] for each i in one insert,
 // then takes over expired leases with the next epoch in a second insert.

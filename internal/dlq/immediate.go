@@ -109,7 +109,7 @@ func (s *ingestSends) run(ctx context.Context) error {
 		msg := &s.b.items[i].msg
 		rec, err := retryRecord(msg, msg.OriginalTopic, s.b.now)
 		switch {
-		case !s.set.valid(s.b.m.now()):
+		case !s.set.valid(s.b.m.now(), s.b.m.sendMargin()):
 			s.failed[i] = "claim expired before the send"
 		case err != nil:
 			s.failed[i] = err.Error()

@@ -129,7 +129,7 @@ func (m *Manager) retryChunk(ctx context.Context, msgs []contract.DLQMessage, to
 		items[i] = ItemResult{EventID: msg.EventID(), Topic: topicFor(msg, to), RetryCount: msg.RetryCount}
 		rec, err := retryRecord(msg, items[i].Topic, now)
 		switch {
-		case !h.set.valid(m.now()):
+		case !h.set.valid(m.now(), m.sendMargin()):
 			fails[i] = notSent(items[i].Topic, "claim expired before the send")
 		case err != nil:
 			fails[i] = notSent(items[i].Topic, err.Error())
