@@ -121,7 +121,8 @@ func (s *ingestSends) run(ctx context.Context) error {
 	s.releaseIdx(ctx, existing)
 	for j, err := range s.b.m.produceAll(ctx, recs) {
 		if err != nil {
-			s.failed[sendIdx[j]] = err.Error()
+			i := sendIdx[j]
+			s.failed[i] = classifySend(s.b.items[i].msg.OriginalTopic, err).text
 		} else {
 			s.ok[sendIdx[j]] = true
 		}

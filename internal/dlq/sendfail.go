@@ -125,6 +125,9 @@ type failureKey struct {
 // messages waiting. Each update $sets values computed from the round its
 // filter guards, so a re-sent update changes nothing more.
 func (m *Manager) recordFailures(ctx context.Context, h held, items []ItemResult, fails []sendFailure, now time.Time, backOff bool) error {
+	if !anyFailed(items) {
+		return nil
+	}
 	var res policyResolver
 	if backOff {
 		var err error
@@ -163,6 +166,15 @@ func (m *Manager) recordFailures(ctx context.Context, h held, items []ItemResult
 		}
 	}
 	return nil
+}
+
+func anyFailed(items []ItemResult) bool {
+	for _, it := range items {
+		if !it.OK {
+			return true
+		}
+	}
+	return false
 }
 
 // failureUpdate records one more failed send of round k.round; next, when
