@@ -15,6 +15,10 @@ import (
 // defaultDueBatch bounds how many due messages one query loads.
 const defaultDueBatch = 5000
 
+// maxDueRounds bounds one pass (a million messages by default) should
+// messages stay due after they were handled; the next pass goes on.
+const maxDueRounds = 200
+
 func (m *Manager) dueBatchSize() int {
 	if m.dueBatch > 0 {
 		return m.dueBatch
@@ -37,7 +41,7 @@ func (m *Manager) retryDue(ctx context.Context, cutoff time.Time) (retried, fail
 	if retried, err = m.redoPendingSends(ctx); err != nil {
 		return 0, 0, err
 	}
-	for {
+	for range maxDueRounds {
 		msgs, err := m.dueMessages(ctx, cutoff)
 		if err != nil {
 			return retried, failed, err
@@ -54,6 +58,7 @@ func (m *Manager) retryDue(ctx context.Context, cutoff time.Time) (retried, fail
 			return retried, failed, err
 		}
 	}
+	return retried, failed, nil
 }
 
 func (m *Manager) dueMessages(ctx context.Context, cutoff time.Time) ([]contract.DLQMessage, error) {
