@@ -19,6 +19,7 @@ type claim = store.DLQClaim
 // Claim purposes, recorded for operators reading dlq_claims.
 const (
 	purposeRetry   = "retry"
+	purposeDue     = "due-retry"
 	purposeDiscard = "discard"
 	purposeIngest  = "ingest-retry"
 	purposeRefail  = "refail"
@@ -57,9 +58,11 @@ type claimSet struct {
 
 func (s claimSet) has(key string) bool { _, ok := s.held[key]; return ok }
 
-// valid reports whether the lease still holds by our own clock, with a
-// margin for the publish that follows.
-func (s claimSet) valid(now time.Time) bool { return now.Add(5 * time.Second).Before(s.expiresAt) }
+// valid reports whether the lease still holds by our own clock for margin
+// more: the publish that follows and its status update (sendMargin).
+func (s claimSet) valid(now time.Time, margin time.Duration) bool {
+	return now.Add(margin).Before(s.expiresAt)
+}
 
 // claimAll claims round rounds[i] of eventIDs[i] for each i in one insert,
 // then takes over expired leases with the next epoch in a second insert.
@@ -226,18 +229,50 @@ func newToken() string {
 // claimRetention is how long after expiry a claim is kept for operators.
 const claimRetention = time.Hour
 
-// cleanupClaims deletes claims whose lease ended over claimRetention ago, a
-// bounded number per call. That is always safe: only live claims exclude;
-// an expired one merely numbers the next epoch, and a taker re-reads the
-// message, not the claim, before acting.
+// cleanupClaims deletes every claim whose lease ended over claimRetention
+// ago, in deletes of at most cleanupBatch claims (the oldest first), up to
+// maxCleanupBatches per call. That is always safe: only live claims
+// exclude; an expired one merely numbers the next epoch, and a taker
+// re-reads the message, not the claim, before acting.
 func (m *Manager) cleanupClaims(ctx context.Context) (int64, error) {
-	ids, err := m.Store.DLQClaims().ExpiredBefore(ctx, m.nowMs().Add(-claimRetention), 10000)
-	if err != nil || len(ids) == 0 {
-		return 0, err
+	claims := m.Store.DLQClaims()
+	cutoff := m.nowMs().Add(-claimRetention)
+	batch := m.cleanupBatchSize()
+	var total int64
+	for range maxCleanupBatches {
+		bound, more, err := claims.NthExpiry(ctx, cutoff, batch)
+		if err != nil {
+			return total, err
+		}
+		if !more {
+			bound = cutoff
+		}
+		n, err := claims.DeleteExpiredBefore(ctx, bound)
+		if err == nil && n == 0 && more {
+			// The oldest batch+1 claims share one expiry (one claimAll):
+			// take them together.
+			n, err = claims.DeleteExpiredBefore(ctx, bound.Add(time.Millisecond))
+		}
+		total += n
+		if err != nil || !more {
+			return total, err
+		}
 	}
-	n, err := m.Store.DLQClaims().Delete(ctx, ids)
-	if err != nil {
-		return n, fmt.Errorf("delete expired DLQ claims: %w", err)
+	return total, nil
+}
+
+// Claims cleanup sizes: a batch stays well below the embedded server's
+// 32,766 documents per delete and, there, within a few seconds (it deletes
+// about 3,000 claims a second from 4,000); maxCleanupBatches bounds one
+// call at a million claims (the next round goes on).
+const (
+	defaultCleanupBatch = 5000
+	maxCleanupBatches   = 200
+)
+
+func (m *Manager) cleanupBatchSize() int64 {
+	if m.cleanupBatch > 0 {
+		return int64(m.cleanupBatch)
 	}
-	return n, nil
+	return defaultCleanupBatch
 }

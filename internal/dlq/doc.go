@@ -72,10 +72,17 @@
 // precision) it is a new failure, otherwise a re-delivery that changes
 // nothing and counts as a duplicate. Within one fetch only the latest
 // failure of an event is kept. A new failure is written by one UpdateOne
-// per message that sets every field a fresh insert writes (not _id nor
-// created_at), in the state the policy resolves, with last_error = the
-// stored error; it is then counted as received, notified and, for the
-// immediate strategy, sent exactly as a new message is.
+// per message that sets every field a fresh insert writes (not _id), in the
+// state the policy resolves, with last_error = the stored error, and
+// removes replayctl.send_failures; it is then counted as received, notified
+// and, for the immediate strategy, sent exactly as a new message is.
+//
+// created_at is the record's created_at when it has one, otherwise the
+// time of receipt, on a new message and on every new failure of a stored
+// one: the platform replaces the whole document on each receipt, and its
+// TTL index deletes a message 7 days after created_at. Keeping the first
+// created_at would let the TTL delete a message that failed again with
+// retries still scheduled.
 //
 // Its writer first claims the message in dlq_claims: "<event_id>:<round>"
 // (the stored retry_count) while the stored message is pending or
@@ -93,6 +100,54 @@
 // offsets uncommitted so its records are read again on the next start. A
 // record without failed_at takes its Kafka timestamp, so a copy of it
 // produced again later counts as a new failure.
+//
+// # Failed sends
+//
+// A send that fails leaves the message's status and retry_count alone:
+// retry_count is the platform's count of successful retries (its
+// dlq_message_retried carries it) and max_retries applies to it, so a
+// failed send does not count toward max_retries. Instead the message gets
+// last_error ("send to topic T: CODE: ...", naming the topic and the
+// broker's error), last_updated, and replayctl's own counter
+// replayctl.send_failures (an int, a field under replayctl's own name, as
+// the contract allows; a new failure of the message removes it). An
+// automatic (due) retry that fails also moves next_retry_at forward: to the
+// policy's next retry time for the message's retry_count, but at least
+// 30 s x 2^(send_failures-1), at most 30 minutes, so an immediate policy
+// or a zero delay cannot make it due on every poll. RetryDue goes on past
+// failed messages (they are no longer due), so however many unsendable
+// messages sort first, the others are sent in the same pass. A manual
+// retry that fails records the same fields but keeps next_retry_at; its
+// item fails with the same text (exit 6 when others succeeded).
+//
+// Nothing is discarded for failing to send: the contract has no discard
+// reason for it, the platform itself just stops and leaves the message,
+// and a topic may be created or an ACL granted later. An unsendable
+// message stays scheduled and backs off until an operator fixes the cause
+// or discards it, or until the platform's TTL deletes it 7 days after its
+// created_at (on MongoDB; the embedded server has no TTL). The same holds
+// for any retry scheduled beyond created_at + 7 days by a long policy
+// delay: the TTL deletes it first, as on the platform; replayctl does not
+// cap policy delays.
+//
+// These broker errors are permanent (only an operator can change the
+// outcome): UNKNOWN_TOPIC_OR_PARTITION (topic missing, auto-creation off),
+// TOPIC_AUTHORIZATION_FAILED, MESSAGE_TOO_LARGE, RECORD_LIST_TOO_LARGE and
+// INVALID_TOPIC_EXCEPTION. A permanent failure is logged at Warn once per
+// message and topic per process (remembering at most 10,000 pairs), later
+// ones at Debug; other failures at Warn at most once a minute per topic,
+// the rest at Debug.
+//
+// # Delivery timeout and claims
+//
+// A claim's lease (ClaimTTL, DefaultClaimTTL 5 minutes) must outlast the
+// send it covers, or another process could take the expired claim and send
+// the message again. The producer's record delivery timeout is therefore at
+// most MaxDeliveryTimeout (half the lease; package wiring derives it), and
+// a message is sent only while its claim has the delivery timeout plus 5 s
+// left. Expired claims are kept for an hour for operators, then deleted by
+// the DLQ processor, all of them in batches of 5,000 by expires_at
+// (indexed).
 //
 // # Redrive headers
 //

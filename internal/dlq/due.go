@@ -12,8 +12,19 @@ import (
 	"github.com/integr8scode/replayctl/internal/contract"
 )
 
-// dueBatch bounds how many due messages one query loads.
-const dueBatch = 5000
+// defaultDueBatch bounds how many due messages one query loads.
+const defaultDueBatch = 5000
+
+// maxDueRounds bounds one pass (a million messages by default) should
+// messages stay due after they were handled; the next pass goes on.
+const maxDueRounds = 200
+
+func (m *Manager) dueBatchSize() int {
+	if m.dueBatch > 0 {
+		return m.dueBatch
+	}
+	return defaultDueBatch
+}
 
 // RetryDue retries every scheduled message whose next_retry_at has come,
 // each claimed before it is sent, and returns how many were retried.
@@ -30,20 +41,24 @@ func (m *Manager) retryDue(ctx context.Context, cutoff time.Time) (retried, fail
 	if retried, err = m.redoPendingSends(ctx); err != nil {
 		return 0, 0, err
 	}
-	for {
+	for range maxDueRounds {
 		msgs, err := m.dueMessages(ctx, cutoff)
 		if err != nil {
 			return retried, failed, err
 		}
 		res := &BatchResult{}
 		err = m.chunks(ctx, msgs, maxChunk, res, nil, func(ctx context.Context, msgs []contract.DLQMessage) ([]ItemResult, []Refusal, error) {
-			return m.retryChunk(ctx, msgs, "", nil, purposeRetry)
+			return m.retryChunk(ctx, msgs, "", nil, purposeDue)
 		})
 		retried, failed = retried+res.Succeeded, failed+res.Failed
-		if err != nil || len(msgs) < dueBatch || res.Succeeded == 0 {
+		// Sent and failed messages are no longer due (a failure is backed
+		// off past cutoff), so the next query sees the ones after them;
+		// only messages held by others are left, and they stop the loop.
+		if err != nil || len(msgs) < m.dueBatchSize() || res.Succeeded+res.Failed == 0 {
 			return retried, failed, err
 		}
 	}
+	return retried, failed, nil
 }
 
 func (m *Manager) dueMessages(ctx context.Context, cutoff time.Time) ([]contract.DLQMessage, error) {
@@ -52,7 +67,7 @@ func (m *Manager) dueMessages(ctx context.Context, cutoff time.Time) ([]contract
 		{Key: "next_retry_at", Value: bson.D{{Key: "$lte", Value: cutoff}}},
 	}
 	opts := options.Find().SetSort(bson.D{{Key: "next_retry_at", Value: 1}, {Key: "_id", Value: 1}}).
-		SetLimit(dueBatch).SetBatchSize(1000)
+		SetLimit(int64(m.dueBatchSize())).SetBatchSize(1000)
 	msgs, err := m.find(ctx, q, opts)
 	if err != nil {
 		return nil, fmt.Errorf("find due DLQ messages: %w", err)

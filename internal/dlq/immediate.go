@@ -2,6 +2,7 @@ package dlq
 
 import (
 	"context"
+	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -108,7 +109,7 @@ func (s *ingestSends) run(ctx context.Context) error {
 		msg := &s.b.items[i].msg
 		rec, err := retryRecord(msg, msg.OriginalTopic, s.b.now)
 		switch {
-		case !s.set.valid(s.b.m.now()):
+		case !s.set.valid(s.b.m.now(), s.b.m.sendMargin()):
 			s.failed[i] = "claim expired before the send"
 		case err != nil:
 			s.failed[i] = err.Error()
@@ -120,7 +121,8 @@ func (s *ingestSends) run(ctx context.Context) error {
 	s.releaseIdx(ctx, existing)
 	for j, err := range s.b.m.produceAll(ctx, recs) {
 		if err != nil {
-			s.failed[sendIdx[j]] = err.Error()
+			i := sendIdx[j]
+			s.failed[i] = classifySend(s.b.items[i].msg.OriginalTopic, err).text
 		} else {
 			s.ok[sendIdx[j]] = true
 		}
@@ -143,28 +145,39 @@ func (s *ingestSends) releaseIdx(ctx context.Context, idx []int) {
 
 // rollback returns failed sends to scheduled, due now, with the error.
 func (s *ingestSends) rollback(ctx context.Context) error {
-	byErr := map[string][]string{}
+	type group struct {
+		text  string
+		round int64
+	}
+	groups := map[group][]string{}
 	var idx []int
 	for i, msg := range s.failed {
 		id := s.b.items[i].msg.EventID()
-		byErr[msg] = append(byErr[msg], id)
+		g := group{msg, s.b.items[i].msg.RetryCount}
+		groups[g] = append(groups[g], id)
 		idx = append(idx, i)
 		s.b.m.log().Warn("immediate retry failed", "event_id", id, "error", msg)
 	}
-	for msg, ids := range byErr {
-		err := s.b.m.updateMany(ctx, ids, bson.D{
-			{Key: "$set", Value: bson.D{
-				{Key: "status", Value: contract.DLQScheduled}, {Key: "retried_at", Value: nil},
-				{Key: "last_error", Value: msg}, {Key: "last_updated", Value: s.b.now},
-			}},
-			{Key: "$inc", Value: bson.D{{Key: "retry_count", Value: -1}}},
-		}, "reschedule failed immediate retries")
-		if err != nil {
+	for g, ids := range groups {
+		where, update := rescheduleUpdate(g.round, g.text, s.b.now)
+		if err := s.b.m.updateMany(ctx, ids, where, update, "reschedule failed immediate retries"); err != nil {
 			return err
 		}
 	}
 	s.releaseIdx(ctx, idx)
 	return nil
+}
+
+// rescheduleUpdate undoes an immediate retry of round that was stored as
+// retried (retry_count round+1) and then not sent. Like retriedUpdate it
+// is idempotent: retry_count is set back where it is still round+1.
+func rescheduleUpdate(round int64, lastError string, now time.Time) (where, update bson.D) {
+	return bson.D{{Key: "retry_count", Value: round + 1}},
+		bson.D{{Key: "$set", Value: bson.D{
+			{Key: "status", Value: contract.DLQScheduled}, {Key: "retried_at", Value: nil},
+			{Key: "last_error", Value: lastError}, {Key: "last_updated", Value: now},
+			{Key: "retry_count", Value: pyInt(round)},
+		}}}
 }
 
 func (m *Manager) deletePending(ctx context.Context, ids []string) error {

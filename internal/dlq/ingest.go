@@ -103,6 +103,11 @@ func (in *incoming) readFields(f map[string]any) error {
 	if s, ok := f["last_error"].(string); ok {
 		in.msg.LastError = &s
 	}
+	// As the platform: the record's created_at when it has one (a date),
+	// otherwise the time of receipt (storedDoc).
+	if t, ok := f["created_at"].(bson.DateTime); ok {
+		in.msg.CreatedAt = t.Time().UTC()
+	}
 	return nil
 }
 
@@ -194,7 +199,7 @@ func (in *incoming) storedDoc(id bson.ObjectID, st state, now time.Time) bson.D 
 		{Key: "failed_at", Value: m.FailedAt},
 		{Key: "status", Value: st.status},
 		{Key: "producer_id", Value: m.ProducerID},
-		{Key: "created_at", Value: now},
+		{Key: "created_at", Value: in.createdAt(now)},
 		{Key: "last_updated", Value: now},
 		{Key: "next_retry_at", Value: st.nextRetryAt},
 		{Key: "retried_at", Value: st.retriedAt},
@@ -205,6 +210,17 @@ func (in *incoming) storedDoc(id bson.ObjectID, st state, now time.Time) bson.D 
 		{Key: "dlq_partition", Value: in.rec.Partition},
 		{Key: "headers", Value: sortedHeaders(m.Headers)},
 	}
+}
+
+// createdAt is the record's created_at, or now when it has none. The
+// platform's TTL index (7 days on created_at) counts from it, and a new
+// failure of a stored message sets it again (applyRefail), so a message
+// that fails again is kept for another 7 days as on the platform.
+func (in *incoming) createdAt(now time.Time) time.Time {
+	if in.msg.CreatedAt.IsZero() {
+		return now
+	}
+	return in.msg.CreatedAt
 }
 
 // sortedHeaders stores headers in a stable key order (a Go map has none).

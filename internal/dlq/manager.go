@@ -38,11 +38,22 @@ type Manager struct {
 	// group, topic and commit options). Process requires it; Kafka is a
 	// shared producer and cannot join a group.
 	NewConsumer func(opts ...kgo.Opt) (*kgo.Client, error)
-	// ClaimTTL is how long a claim is a valid lease; 0 = 5 minutes.
+	// ClaimTTL is how long a claim is a valid lease; 0 = DefaultClaimTTL.
 	ClaimTTL time.Duration
+	// DeliveryTimeout is Kafka's record delivery timeout (0 = unbounded or
+	// unknown). Messages are sent only while their claims have that much
+	// lease left (see sendMargin), so a stuck send fails before another
+	// process can take the claim and send again; it may be at most
+	// MaxDeliveryTimeout(ClaimTTL).
+	DeliveryTimeout time.Duration
 
 	indexMu sync.Mutex
 	indexed bool
+	sendLog sendFailureLog
+	// dueBatch and cleanupBatch override defaultDueBatch and
+	// defaultCleanupBatch (tests).
+	dueBatch     int
+	cleanupBatch int
 }
 
 // Metrics receives counters from the processor; the worker implements it.
@@ -54,7 +65,28 @@ type Metrics interface {
 	RetryLatency(topic string, d time.Duration)
 }
 
-const defaultClaimTTL = 5 * time.Minute
+// DefaultClaimTTL is a claim's lease when Manager.ClaimTTL is 0.
+const DefaultClaimTTL = 5 * time.Minute
+
+// MaxDeliveryTimeout is the longest record delivery timeout a producer may
+// have for claims of ttl (0 = DefaultClaimTTL): half the lease. Sends
+// start only with the delivery timeout plus sendSlack of lease left, and a
+// fresh claim must pass that check with room for the claim, re-read and
+// pacing of a chunk (a chunk is sized to about a third of the lease).
+func MaxDeliveryTimeout(ttl time.Duration) time.Duration {
+	if ttl <= 0 {
+		ttl = DefaultClaimTTL
+	}
+	return ttl / 2
+}
+
+// sendSlack is lease kept beyond the delivery timeout for the status
+// update that follows the sends.
+const sendSlack = 5 * time.Second
+
+// sendMargin is how much lease a claim must have left for its message to
+// be sent.
+func (m *Manager) sendMargin() time.Duration { return max(m.DeliveryTimeout, 0) + sendSlack }
 
 func (m *Manager) now() time.Time {
 	if m.Now != nil {
@@ -92,12 +124,16 @@ func (m *Manager) claimTTL() time.Duration {
 	if m.ClaimTTL > 0 {
 		return m.ClaimTTL
 	}
-	return defaultClaimTTL
+	return DefaultClaimTTL
 }
 
 func (m *Manager) requireKafka(what string) error {
 	if m.Kafka == nil {
 		return fmt.Errorf("%s needs a Kafka client", what)
+	}
+	if limit := MaxDeliveryTimeout(m.claimTTL()); m.DeliveryTimeout > limit {
+		return fmt.Errorf("%s: the Kafka delivery timeout %v is longer than half the %v claim lease (at most %v), so a stuck send could outlive its claim and be sent again by another process",
+			what, m.DeliveryTimeout, m.claimTTL(), limit)
 	}
 	return nil
 }

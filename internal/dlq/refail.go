@@ -327,17 +327,21 @@ func (b *batch) unreadableStored(ctx context.Context) error {
 }
 
 // applyRefail stores item i's failure over the stored message st, as the
-// platform's upsert does: every field a fresh insert writes, in the state
-// decide (and claimImmediate) resolved, except _id and created_at, with
-// last_error = the stored error. The filter repeats st, so a message that
-// changed since it was read is left alone (false).
+// platform's replacement does: every field a fresh insert writes, in the
+// state decide (and claimImmediate) resolved, except _id, with last_error =
+// the stored error. created_at is set again (the record's, or now), as the
+// platform does, so its 7-day TTL counts from the latest failure and does
+// not delete a message that still has retries scheduled. The count of
+// failed sends belongs to the previous failure and is removed. The filter
+// repeats st, so a message that changed since it was read is left alone
+// (false).
 func (b *batch) applyRefail(ctx context.Context, i int, st storedState) (bool, error) {
 	in := b.items[i]
 	doc := in.storedDoc(st.ID, b.states[i], b.now)
 	set := make(bson.D, 0, len(doc))
 	for _, e := range doc {
 		switch e.Key {
-		case "_id", "created_at":
+		case "_id":
 			continue
 		case "last_error":
 			e.Value = guardValue(st.Error)
@@ -349,7 +353,8 @@ func (b *batch) applyRefail(ctx context.Context, i int, st storedState) (bool, e
 		{Key: "failed_at", Value: guardValue(st.RawFailedAt)}, {Key: "retry_count", Value: guardValue(st.RawRetryCount)},
 		{Key: "status", Value: guardValue(st.RawStatus)},
 	}
-	matched, err := b.m.Store.DLQ.UpdateOne(ctx, filter, bson.D{{Key: "$set", Value: set}})
+	update := bson.D{{Key: "$set", Value: set}, {Key: "$unset", Value: bson.D{{Key: SendFailuresField, Value: ""}}}}
+	matched, err := b.m.Store.DLQ.UpdateOne(ctx, filter, update)
 	if err != nil {
 		return false, fmt.Errorf("store new failure of DLQ message %s: %w", st.Event.EventID, err)
 	}

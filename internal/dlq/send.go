@@ -110,7 +110,8 @@ func (m *Manager) byIDs(ctx context.Context, ids []string) (map[string]contract.
 }
 
 // retryChunk claims, re-reads, publishes and marks retried one chunk, with
-// one batched status update for the successes and one per distinct error.
+// one batched status update for the successes and one per kind of failure.
+// Automatic retries (purposeDue) back failures off (see recordFailures).
 func (m *Manager) retryChunk(ctx context.Context, msgs []contract.DLQMessage, to string, pc *pacer, purpose string) ([]ItemResult, []Refusal, error) {
 	work, cancel := m.workContext(ctx)
 	defer cancel()
@@ -120,6 +121,7 @@ func (m *Manager) retryChunk(ctx context.Context, msgs []contract.DLQMessage, to
 	}
 	now := m.nowMs()
 	items := make([]ItemResult, len(h.msgs))
+	fails := make([]sendFailure, len(h.msgs))
 	recs := make([]*kgo.Record, 0, len(h.msgs))
 	sendIdx := make([]int, 0, len(h.msgs))
 	for i := range h.msgs {
@@ -127,10 +129,10 @@ func (m *Manager) retryChunk(ctx context.Context, msgs []contract.DLQMessage, to
 		items[i] = ItemResult{EventID: msg.EventID(), Topic: topicFor(msg, to), RetryCount: msg.RetryCount}
 		rec, err := retryRecord(msg, items[i].Topic, now)
 		switch {
-		case !h.set.valid(m.now()):
-			items[i].Error = "claim expired before the send"
+		case !h.set.valid(m.now(), m.sendMargin()):
+			fails[i] = notSent(items[i].Topic, "claim expired before the send")
 		case err != nil:
-			items[i].Error = err.Error()
+			fails[i] = notSent(items[i].Topic, err.Error())
 		default:
 			recs = append(recs, rec)
 			sendIdx = append(sendIdx, i)
@@ -139,47 +141,47 @@ func (m *Manager) retryChunk(ctx context.Context, msgs []contract.DLQMessage, to
 	for j, err := range m.producePaced(ctx, work, recs, pc) {
 		i := sendIdx[j]
 		if err != nil {
-			items[i].Error = err.Error()
+			fails[i] = classifySend(items[i].Topic, err)
 			continue
 		}
 		items[i].OK, items[i].RetryCount = true, h.msgs[i].RetryCount+1
 	}
-	return items, refusals, m.finishRetries(work, h, items, now)
+	for i := range items {
+		if !items[i].OK {
+			items[i].Error = fails[i].text
+		}
+	}
+	return items, refusals, m.finishRetries(work, h, items, fails, now, purpose == purposeDue)
 }
 
-// finishRetries persists a chunk's outcome: successes marked retried in one
-// update, failures' last_error in one update per distinct error (their
-// claims released so they can be retried), then the notifications.
-func (m *Manager) finishRetries(ctx context.Context, h held, items []ItemResult, now time.Time) error {
-	var okIDs []string
-	failed := map[string][]string{}
+// finishRetries persists a chunk's outcome: successes marked retried, one
+// update per round; failures recorded (and backed off when backOff), their
+// claims released so they can be retried; then the notifications.
+func (m *Manager) finishRetries(ctx context.Context, h held, items []ItemResult, fails []sendFailure, now time.Time, backOff bool) error {
+	ok := byRound{}
 	var failedKeys []string
 	for i, it := range items {
 		if it.OK {
-			okIDs = append(okIDs, it.EventID)
+			ok.add(h.msgs[i].RetryCount, it.EventID)
 			continue
 		}
-		failed[it.Error] = append(failed[it.Error], it.EventID)
 		failedKeys = append(failedKeys, claimKey(it.EventID, h.msgs[i].RetryCount))
 	}
-	if err := m.markRetried(ctx, okIDs, now); err != nil {
+	if err := m.markRetried(ctx, ok, now); err != nil {
 		return err
 	}
-	for msg, ids := range failed {
-		if err := m.setLastError(ctx, ids, msg, now); err != nil {
-			return err
-		}
+	if err := m.recordFailures(ctx, h, items, fails, now, backOff); err != nil {
+		return err
 	}
 	if err := m.release(ctx, h.set, failedKeys); err != nil {
 		m.log().Warn("cannot release claims of failed retries", "error", err)
 	}
 	n := notifier{m: m}
 	for i, it := range items {
-		msg := &h.msgs[i]
 		if !it.OK {
-			m.log().Warn("retry failed", "event_id", it.EventID, "topic", it.Topic, "error", it.Error)
 			continue
 		}
+		msg := &h.msgs[i]
 		m.log().Info("retried", "event_id", it.EventID, "topic", it.Topic, "retry_count", it.RetryCount)
 		n.add(EventRetried, msg, now, retriedFields(msg, it.RetryCount, it.Topic))
 		m.mRetried(msg.OriginalTopic, now.Sub(msg.FailedAt))
@@ -188,25 +190,41 @@ func (m *Manager) finishRetries(ctx context.Context, h held, items []ItemResult,
 	return nil
 }
 
-// markRetried is the contract's retry bookkeeping for many messages in one
-// update: they all get the same shape of change.
-func (m *Manager) markRetried(ctx context.Context, ids []string, now time.Time) error {
-	return m.updateMany(ctx, ids, bson.D{
-		{Key: "$set", Value: bson.D{{Key: "status", Value: contract.DLQRetried}, {Key: "retried_at", Value: now}, {Key: "last_updated", Value: now}}},
-		{Key: "$inc", Value: bson.D{{Key: "retry_count", Value: 1}}},
-	}, "mark retried")
+// byRound groups event ids by the retry round (stored retry_count) they
+// were claimed at, so a counter can be $set from the value its filter
+// guards.
+type byRound map[int64][]string
+
+func (b byRound) add(round int64, id string) { b[round] = append(b[round], id) }
+
+// markRetried is the contract's retry bookkeeping, one update per round.
+func (m *Manager) markRetried(ctx context.Context, ids byRound, now time.Time) error {
+	for round, part := range ids {
+		where, update := retriedUpdate(round, now)
+		if err := m.updateMany(ctx, part, where, update, "mark retried"); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
-func (m *Manager) setLastError(ctx context.Context, ids []string, msg string, now time.Time) error {
-	return m.updateMany(ctx, ids, bson.D{
-		{Key: "$set", Value: bson.D{{Key: "last_error", Value: msg}, {Key: "last_updated", Value: now}}},
-	}, "record last error")
+// retriedUpdate marks round retried. It is idempotent, because WithRetry
+// re-sends an update whose reply was lost and an $inc would then count
+// twice: retry_count is set to round+1 where it is still round, so a
+// re-sent update matches nothing.
+func retriedUpdate(round int64, now time.Time) (where, update bson.D) {
+	return bson.D{{Key: "retry_count", Value: round}},
+		bson.D{{Key: "$set", Value: bson.D{
+			{Key: "status", Value: contract.DLQRetried}, {Key: "retried_at", Value: now}, {Key: "last_updated", Value: now},
+			{Key: "retry_count", Value: pyInt(round + 1)},
+		}}}
 }
 
-// updateMany applies one update to the messages with these event ids, in
-// chunks that keep each statement short on the embedded server.
-func (m *Manager) updateMany(ctx context.Context, ids []string, update bson.D, what string) error {
-	if err := m.Store.DLQ.UpdateByEventIDs(ctx, ids, update); err != nil {
+// updateMany applies one update to the messages with these event ids that
+// match where, in chunks that keep each statement short on the embedded
+// server.
+func (m *Manager) updateMany(ctx context.Context, ids []string, where, update bson.D, what string) error {
+	if err := m.Store.DLQ.UpdateByEventIDs(ctx, ids, where, update); err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	return nil
@@ -242,7 +260,7 @@ func (m *Manager) discardChunk(ctx context.Context, msgs []contract.DLQMessage, 
 }
 
 func (m *Manager) markDiscarded(ctx context.Context, ids []string, reason string, now time.Time) error {
-	return m.updateMany(ctx, ids, bson.D{
+	return m.updateMany(ctx, ids, nil, bson.D{
 		{Key: "$set", Value: bson.D{
 			{Key: "status", Value: contract.DLQDiscarded}, {Key: "discarded_at", Value: now},
 			{Key: "discard_reason", Value: reason}, {Key: "last_updated", Value: now},

@@ -70,12 +70,16 @@ func (d *DLQ) InsertUnordered(ctx context.Context, docs []any) (InsertResult, er
 // where every updated document costs a scan and holds SQLite's lock.
 const updateChunk = 500
 
-// UpdateByEventIDs applies one update to the messages with these event ids.
-func (d *DLQ) UpdateByEventIDs(ctx context.Context, ids []string, update bson.D) error {
+// UpdateByEventIDs applies one update to the messages with these event ids
+// that also match where (nil = no further condition). WithRetry may send
+// the update again after a lost reply, so update must be idempotent: $set
+// values computed from what where guards, never $inc.
+func (d *DLQ) UpdateByEventIDs(ctx context.Context, ids []string, where, update bson.D) error {
 	for start := 0; start < len(ids); start += updateChunk {
 		part := ids[start:min(start+updateChunk, len(ids))]
+		filter := append(bson.D{{Key: "event.event_id", Value: bson.D{{Key: "$in", Value: part}}}}, where...)
 		err := WithRetry(ctx, func(ctx context.Context) error {
-			_, err := d.c.UpdateMany(ctx, bson.D{{Key: "event.event_id", Value: bson.D{{Key: "$in", Value: part}}}}, update)
+			_, err := d.c.UpdateMany(ctx, filter, update)
 			return err
 		})
 		if err != nil {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -106,34 +107,57 @@ func (r *DLQClaims) Delete(ctx context.Context, ids []string) (int64, error) {
 	return n, nil
 }
 
-// ExpiredBefore returns the _ids of up to limit claims whose lease ended
-// before t.
-func (r *DLQClaims) ExpiredBefore(ctx context.Context, t time.Time, limit int64) ([]string, error) {
-	q := bson.D{{Key: "expires_at", Value: bson.D{{Key: "$lt", Value: t}}}}
-	type idOnly struct {
-		ID string `bson:"_id"`
+// NthExpiry returns the expires_at of the (n+1)-th oldest claim whose
+// lease ended before t, and false when n or fewer did: deleting below it
+// removes at most n, which keeps one delete under the embedded server's
+// limit per statement.
+func (r *DLQClaims) NthExpiry(ctx context.Context, t time.Time, n int64) (time.Time, bool, error) {
+	var row struct {
+		ExpiresAt time.Time `bson:"expires_at"`
 	}
-	cur, err := r.c.Find(ctx, q, options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}).SetLimit(limit))
-	var rows []idOnly
-	if err == nil {
-		// A claim with an _id of another type is not one replayctl wrote:
-		// it is left alone, not a reason to stop cleaning up.
-		rows, _, err = DecodeEach[idOnly](ctx, cur, DLQClaimsCollection, nil)
+	err := WithRetry(ctx, func(ctx context.Context) error {
+		return r.c.FindOne(ctx, expiredBefore(t), options.FindOne().
+			SetSort(bson.D{{Key: "expires_at", Value: 1}}).SetSkip(n).
+			SetProjection(bson.D{{Key: "_id", Value: 0}, {Key: "expires_at", Value: 1}})).Decode(&row)
+	})
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return time.Time{}, false, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("find expired DLQ claims: %w", Wrap(err))
+		return time.Time{}, false, fmt.Errorf("find expired DLQ claims: %w", Wrap(err))
 	}
-	ids := make([]string, len(rows))
-	for i, row := range rows {
-		ids[i] = row.ID
-	}
-	return ids, nil
+	return row.ExpiresAt, true, nil
 }
 
-// EnsureIndexes creates the lookup index if it is missing; uniqueness
-// comes from _id.
+// DeleteExpiredBefore deletes every claim whose lease ended before t, by
+// that filter rather than by a list of ids: a $in of thousands of ids costs
+// the embedded server a comparison per id per document.
+func (r *DLQClaims) DeleteExpiredBefore(ctx context.Context, t time.Time) (int64, error) {
+	var n int64
+	err := WithRetry(ctx, func(ctx context.Context) error {
+		res, err := r.c.DeleteMany(ctx, expiredBefore(t))
+		if err == nil {
+			n = res.DeletedCount
+		}
+		return err
+	})
+	if err != nil {
+		return n, fmt.Errorf("delete expired DLQ claims: %w", Wrap(err))
+	}
+	return n, nil
+}
+
+func expiredBefore(t time.Time) bson.D {
+	return bson.D{{Key: "expires_at", Value: bson.D{{Key: "$lt", Value: t}}}}
+}
+
+// EnsureIndexes creates the lookup index and the one cleanup filters and
+// sorts on, if they are missing; uniqueness comes from _id.
 func (r *DLQClaims) EnsureIndexes(ctx context.Context) error {
-	return ensureIndexes(ctx, r.c, []IndexSpec{{Keys: bson.D{{Key: "key", Value: 1}}}})
+	return ensureIndexes(ctx, r.c, []IndexSpec{
+		{Keys: bson.D{{Key: "key", Value: 1}}},
+		{Keys: bson.D{{Key: "expires_at", Value: 1}}},
+	})
 }
 
 // DLQPendingSend journals an immediate retry between storing its message

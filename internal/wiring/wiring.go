@@ -95,19 +95,23 @@ func (w *Wiring) DLQManager() *dlq.Manager {
 		Owner:       w.owner(),
 		Now:         w.Now,
 		Logger:      w.logger(),
+		// The pair DLQProducer's delivery timeout is derived from.
+		ClaimTTL:        dlq.DefaultClaimTTL,
+		DeliveryTimeout: DeliveryTimeout(w.Settings.Timeout, dlq.DefaultClaimTTL),
 	}
 }
 
 // DLQProducer is a pinged client for retries and notifications. It asks for
 // topic auto-creation (notification topics may not exist yet on a dev
 // stack) and bounds delivery, so a broker that disappears mid-batch fails
-// items instead of hanging. Unlike the replay producer it can bound
-// delivery: franz-go measures the bound from Record.Timestamp, which a
-// redriven record leaves to the producer (now).
+// items instead of hanging, before the claims of the messages sent expire
+// (DeliveryTimeout). Unlike the replay producer it can bound delivery:
+// franz-go measures the bound from Record.Timestamp, which a redriven
+// record leaves to the producer (now).
 func (w *Wiring) DLQProducer(ctx context.Context, clientID string) (*kgo.Client, error) {
 	return w.producer(ctx, clientID,
 		kgo.AllowAutoTopicCreation(),
-		kgo.RecordDeliveryTimeout(DeliveryTimeout(w.Settings.Timeout)))
+		kgo.RecordDeliveryTimeout(DeliveryTimeout(w.Settings.Timeout, dlq.DefaultClaimTTL)))
 }
 
 // DLQConsumers lets the dlq package build its group consumer; it owns (and
@@ -125,12 +129,14 @@ func (w *Wiring) DLQConsumers(clientID string) func(...kgo.Opt) (*kgo.Client, er
 
 // DeliveryTimeout is how long one DLQ record may wait for an
 // acknowledgement before its message counts as failed: a few server
-// timeouts.
-func DeliveryTimeout(serverTimeout time.Duration) time.Duration {
+// timeouts, but never more than half the claim lease of the messages sent
+// (dlq.MaxDeliveryTimeout), so a stuck send fails while its claim holds and
+// no other process sends the message again.
+func DeliveryTimeout(serverTimeout, claimTTL time.Duration) time.Duration {
 	if serverTimeout <= 0 {
 		serverTimeout = 10 * time.Second
 	}
-	return 3 * serverTimeout
+	return min(3*serverTimeout, dlq.MaxDeliveryTimeout(claimTTL))
 }
 
 // producer builds a client, registers it for closing and pings it, so an

@@ -1,0 +1,81 @@
+package dlq
+
+import (
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/integr8scode/replayctl/internal/testenv"
+)
+
+func TestClassifySendNamesTopicAndCode(t *testing.T) {
+	for _, err := range permanentSendErrors {
+		f := classifySend("orders", fmt.Errorf("produce: %w", err))
+		ke := err.(*kerr.Error)
+		if !f.permanent || f.code != ke.Message || !strings.Contains(f.text, "orders") || !strings.Contains(f.text, ke.Message) {
+			t.Errorf("%v: %+v, want permanent with the topic and the code", err, f)
+		}
+	}
+	for _, err := range []error{kgo.ErrRecordTimeout, kerr.NotLeaderForPartition, kerr.RequestTimedOut} {
+		if f := classifySend("orders", err); f.permanent || !strings.Contains(f.text, "orders") {
+			t.Errorf("%v: %+v, want transient with the topic", err, f)
+		}
+	}
+}
+
+func TestFailedSendBackOff(t *testing.T) {
+	for n, want := range map[int64]time.Duration{1: 30 * time.Second, 2: time.Minute, 6: 16 * time.Minute, 7: 30 * time.Minute, 1 << 40: 30 * time.Minute} {
+		if got := failureBackoff(n); got != want {
+			t.Errorf("failureBackoff(%d) = %v, want %v", n, got, want)
+		}
+	}
+	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	immediate := Policy{Strategy: StrategyImmediate, MaxRetries: 3}
+	if got := nextAfterFailure(immediate, 0, 1, now); !got.Equal(now.Add(30 * time.Second)) {
+		t.Errorf("immediate policy, first failure: %v, want now+30s", got)
+	}
+	fixed := Policy{Strategy: StrategyFixed, BaseDelay: 10 * time.Minute}
+	if got := nextAfterFailure(fixed, 2, 3, now); !got.Equal(now.Add(10 * time.Minute)) {
+		t.Errorf("fixed 10m policy, third failure: %v, want the policy's now+10m", got)
+	}
+	if got := nextAfterFailure(fixed, 2, 8, now); !got.Equal(now.Add(30 * time.Minute)) {
+		t.Errorf("fixed 10m policy, eighth failure: %v, want the 30m cap of the back-off", got)
+	}
+}
+
+// TestSendFailureLogOncePerMessageAndTopic: a permanent failure is logged
+// at Warn once per message and topic, transient ones once a minute per
+// topic, and what is remembered stays bounded.
+func TestSendFailureLogOncePerMessageAndTopic(t *testing.T) {
+	buf := &testenv.SyncBuffer{}
+	log := slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	var l sendFailureLog
+	now := time.Now()
+	perm := classifySend("missing", kerr.UnknownTopicOrPartition)
+	for range 3 {
+		l.report(log, "a", perm, 1, nil, now)
+	}
+	l.report(log, "a", classifySend("other", kerr.UnknownTopicOrPartition), 1, nil, now)
+	if got := strings.Count(buf.String(), "level=WARN"); got != 2 {
+		t.Errorf("%d warnings for one message on two topics, want 2:\n%s", got, buf)
+	}
+	trans := classifySend("busy", kerr.RequestTimedOut)
+	for i := range 3 {
+		l.report(log, fmt.Sprint("t", i), trans, 1, nil, now)
+	}
+	l.report(log, "t9", trans, 1, nil, now.Add(transientWarnEvery+time.Second))
+	if got := strings.Count(buf.String(), "topic=busy"); got != 2 {
+		t.Errorf("%d lines for transient failures on one topic within a minute, then one after, want 2", got)
+	}
+	for i := range failureLogSize + 10 {
+		l.firstPermanent(fmt.Sprint(i))
+	}
+	if len(l.seen) > failureLogSize || len(l.order) > failureLogSize {
+		t.Errorf("remembers %d/%d keys, want at most %d", len(l.seen), len(l.order), failureLogSize)
+	}
+}
