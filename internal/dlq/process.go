@@ -135,7 +135,6 @@ func consumerOpts(topic string, o ProcessOptions, asg *assignment) []kgo.Opt {
 		kgo.ConsumeTopics(topic),
 		kgo.DisableAutoCommit(),
 		kgo.BlockRebalanceOnPoll(),
-		kgo.AllowAutoTopicCreation(),
 		kgo.FetchMaxWait(500 * time.Millisecond),
 		kgo.OnPartitionsAssigned(asg.assigned),
 		kgo.OnPartitionsRevoked(asg.revoked),

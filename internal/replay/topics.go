@@ -58,13 +58,20 @@ func (e *MissingTopicsError) TopicNames() []string {
 // CheckTopics refuses a Kafka replay of sess, with a *MissingTopicsError,
 // when a topic it would send to does not exist. It reads the distinct event
 // types the filter selects (one query) and the cluster's metadata. File
-// targets, dry runs and sessions that allow missing topics pass.
+// targets, dry runs, sessions that allow missing topics and clients that
+// ask for topic auto-creation pass.
 func (s *Service) CheckTopics(ctx context.Context, sess *contract.Session) error {
 	if !checksTopics(sess) {
 		return nil
 	}
 	if s.Kafka == nil {
 		return fmt.Errorf("check target topics: no Kafka client (internal error: Service.Kafka is nil)")
+	}
+	// A client configured to create topics (the kafka-auto-create-topics
+	// setting: the dev stack and tests) declares that the cluster makes
+	// them on the first send.
+	if auto, _ := s.Kafka.OptValue(kgo.AllowAutoTopicCreation).(bool); auto {
+		return nil
 	}
 	types, err := s.Store.Events.Types(ctx, sess.Config.Filter)
 	if err != nil {
