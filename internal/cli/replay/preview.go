@@ -57,6 +57,8 @@ estimated_duration_seconds, pacing.`,
 		},
 	}
 	flags = addSpecFlags(cmd)
+	// Preview starts nothing; it reports the missing topics instead.
+	_ = cmd.Flags().MarkHidden(replay.AllowMissingTopicsFlag)
 	cmd.Flags().IntVar(&opts.Sample, "sample", 5, fmt.Sprintf("show the first N matching events, 0 to %d", maxSample))
 	opts.bind(cmd)
 	return cmd
