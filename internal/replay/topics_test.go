@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/integr8scode/replayctl/internal/contract"
@@ -16,6 +17,13 @@ import (
 // creates topics on demand, as production clusters are configured.
 func (e *env) strictService(owner string, topics ...string) *Service {
 	e.t.Helper()
+	svc, _ := e.strictCluster(owner, topics...)
+	return svc
+}
+
+// strictCluster is strictService and its cluster, for injecting errors.
+func (e *env) strictCluster(owner string, topics ...string) (*Service, *kfake.Cluster) {
+	e.t.Helper()
 	c := testenv.StrictKafka(e.t, 1, topics...)
 	opts := append([]kgo.Opt{kgo.SeedBrokers(c.ListenAddrs()...)}, ProducerOpts()...)
 	cl, err := kgo.NewClient(opts...)
@@ -23,7 +31,7 @@ func (e *env) strictService(owner string, topics ...string) *Service {
 		e.t.Fatal(err)
 	}
 	e.t.Cleanup(cl.Close)
-	return &Service{Store: e.st, Kafka: cl, TopicPrefix: e.prefix, Owner: owner, LeaseTTL: 3 * time.Second}
+	return &Service{Store: e.st, Kafka: cl, TopicPrefix: e.prefix, Owner: owner, LeaseTTL: 3 * time.Second}, c
 }
 
 func TestCheckTopicsNamesEachMissingTopicAndItsTypes(t *testing.T) {
