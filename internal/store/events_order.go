@@ -149,30 +149,54 @@ func equalityFields(f contract.Filter) map[string]bool {
 
 // Types lists the distinct event types among the events f selects: the
 // types a replay would send. Values that are not strings (foreign
-// documents) are left out; a replay skips those documents. It groups
-// rather than runs distinct, which the embedded server refuses whenever
-// the driver adds maxTimeMS.
+// documents) are left out; a replay skips those documents.
+//
+// distinct answers from an index that starts with event_type (the
+// platform's (event_type, timestamp)) without reading the events on
+// MongoDB. The embedded server refuses distinct whenever the driver adds
+// maxTimeMS, so a refused distinct is answered by grouping instead.
 func (e *Events) Types(ctx context.Context, f contract.Filter) ([]string, error) {
+	var vals []any
+	res := e.c.Distinct(ctx, "event_type", FilterQuery(f))
+	err := res.Err()
+	if err == nil {
+		err = res.Decode(&vals)
+	}
+	var ce mongo.CommandError
+	if errors.As(err, &ce) {
+		vals, err = e.groupTypes(ctx, f)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list event types: %w", Wrap(err))
+	}
+	out := make([]string, 0, len(vals))
+	for _, v := range vals {
+		if s, ok := v.(string); ok {
+			out = append(out, s)
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+func (e *Events) groupTypes(ctx context.Context, f contract.Filter) ([]any, error) {
 	pipeline := mongo.Pipeline{
 		{{Key: "$match", Value: FilterQuery(f)}},
 		{{Key: "$group", Value: bson.D{{Key: "_id", Value: "$event_type"}}}},
 	}
 	cur, err := e.c.Aggregate(ctx, pipeline, options.Aggregate().SetAllowDiskUse(true))
 	if err != nil {
-		return nil, fmt.Errorf("list event types: %w", Wrap(err))
+		return nil, err
 	}
 	var rows []struct {
 		ID any `bson:"_id"`
 	}
 	if err := cur.All(ctx, &rows); err != nil {
-		return nil, fmt.Errorf("list event types: %w", Wrap(err))
+		return nil, err
 	}
-	out := make([]string, 0, len(rows))
-	for _, r := range rows {
-		if s, ok := r.ID.(string); ok {
-			out = append(out, s)
-		}
+	vals := make([]any, len(rows))
+	for i, r := range rows {
+		vals[i] = r.ID
 	}
-	sort.Strings(out)
-	return out, nil
+	return vals, nil
 }
