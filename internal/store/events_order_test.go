@@ -1,6 +1,12 @@
 package store
 
-import "testing"
+import (
+	"errors"
+	"fmt"
+	"testing"
+
+	"go.mongodb.org/mongo-driver/v2/mongo"
+)
 
 func TestCoversReplayOrder(t *testing.T) {
 	one := map[string]bool{"event_type": true}
@@ -24,5 +30,17 @@ func TestCoversReplayOrder(t *testing.T) {
 		if got := CoversReplayOrder(c.keys, c.dirs, c.fixed); got != c.want {
 			t.Errorf("%v %v fixed %v: covers = %v, want %v", c.keys, c.dirs, c.fixed, got, c.want)
 		}
+	}
+}
+
+func TestIsCursorLost(t *testing.T) {
+	for code, want := range map[int32]bool{43: true, 175: true, 237: true, 292: false, 13: false} {
+		err := fmt.Errorf("getMore: %w", mongo.CommandError{Code: code, Message: "x"})
+		if got := IsCursorLost(err); got != want {
+			t.Errorf("code %d: IsCursorLost = %v, want %v", code, got, want)
+		}
+	}
+	if IsCursorLost(errors.New("connection reset")) {
+		t.Error("a plain error counted as a lost cursor")
 	}
 }
