@@ -92,6 +92,9 @@ func (p *platform) environ() []string {
 		"REPLAYCTL_DATABASE="+p.db,
 		"REPLAYCTL_KAFKA_BROKERS="+strings.Join(p.brokers, ","),
 		"REPLAYCTL_TOPIC_PREFIX="+p.prefix,
+		// The embedded Kafka creates topics when a client asks, as a dev
+		// stack's context does.
+		"REPLAYCTL_KAFKA_AUTO_CREATE_TOPICS=true",
 		"REPLAYCTL_CONFIG="+p.config,
 		"REPLAYCTL_TIMEOUT=10s",
 		"NO_COLOR=1",

@@ -25,7 +25,7 @@ func (b *bench) manager(db, prefix string) *dlq.Manager {
 		Owner:       "bench",
 		Logger:      benchLogger(),
 		NewConsumer: func(opts ...kgo.Opt) (*kgo.Client, error) {
-			return kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(b.brokers...), kgo.FetchMaxBytes(64 << 20)}, opts...)...)
+			return kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(b.brokers...), kgo.AllowAutoTopicCreation(), kgo.FetchMaxBytes(64 << 20)}, opts...)...)
 		},
 	}
 }

@@ -53,7 +53,9 @@ func start(ctx context.Context) (*bench, error) {
 }
 
 func producerClient(brokers []string) (*kgo.Client, error) {
-	return kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(brokers...)}, replay.ProducerOpts()...)...)
+	// The embedded stack creates topics on demand when asked (as `replayctl
+	// dev` contexts do).
+	return kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(brokers...), kgo.AllowAutoTopicCreation()}, replay.ProducerOpts()...)...)
 }
 
 func (b *bench) close() {

@@ -123,6 +123,8 @@ func run(ctx context.Context, c benchConfig) error {
 		config.EnvDatabase:     database,
 		config.EnvKafkaBrokers: strings.Join(stack.KafkaBrokers(), ","),
 		config.EnvTimeout:      c.timeout.String(),
+		// As a `replayctl dev` context does.
+		config.EnvKafkaAutoCreateTopics: "true",
 	}
 	best := report("replayctl status -o json (end to end)", c.runs, func() error { return status(ctx, env) })
 	verdict := "PASS"

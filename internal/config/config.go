@@ -46,6 +46,10 @@ type Context struct {
 	KafkaBrokers []string `yaml:"kafka-brokers,omitempty" json:"kafka-brokers,omitempty"`
 	TopicPrefix  string   `yaml:"topic-prefix,omitempty" json:"topic-prefix,omitempty"`
 	DLQTopic     string   `yaml:"dlq-topic,omitempty" json:"dlq-topic,omitempty"`
+	// KafkaAutoCreateTopics makes every Kafka client ask the cluster to
+	// create a topic on first use. `replayctl dev` writes it true; leave it
+	// off for real clusters, where a missing topic must be reported.
+	KafkaAutoCreateTopics bool `yaml:"kafka-auto-create-topics,omitempty" json:"kafka-auto-create-topics,omitempty"`
 	// Environment is the platform's deployment environment; the DLQ
 	// processor drops `test-` events everywhere but in "test".
 	Environment string      `yaml:"environment,omitempty" json:"environment,omitempty"`

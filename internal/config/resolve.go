@@ -25,6 +25,9 @@ const (
 	EnvTimeout      = "REPLAYCTL_TIMEOUT"
 	EnvNoColor      = "REPLAYCTL_NO_COLOR"
 	EnvEnvironment  = "REPLAYCTL_ENVIRONMENT"
+	// EnvKafkaAutoCreateTopics (true/false) overrides the context's
+	// kafka-auto-create-topics.
+	EnvKafkaAutoCreateTopics = "REPLAYCTL_KAFKA_AUTO_CREATE_TOPICS"
 )
 
 // Settings are the resolved values one command runs with.
@@ -37,6 +40,9 @@ type Settings struct {
 	KafkaBrokers []string
 	TopicPrefix  string
 	DLQTopic     string // without the prefix; see DLQTopicName
+	// KafkaAutoCreateTopics: clients ask the cluster to create missing
+	// topics (dev stack and tests only; default false).
+	KafkaAutoCreateTopics bool
 	// Environment is development, staging, production or test.
 	Environment string
 	Collections Collections
@@ -244,6 +250,14 @@ func Resolve(over Overrides, getenv func(string) string) (*Settings, *File, erro
 		s.DLQTopic = v
 	} else {
 		s.DLQTopic = ctx.DLQTopic
+	}
+	s.KafkaAutoCreateTopics = ctx.KafkaAutoCreateTopics
+	if v := getenv(EnvKafkaAutoCreateTopics); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return nil, nil, (source{origin: EnvKafkaAutoCreateTopics}).errf("kafka-auto-create-topics", "%q is not a boolean", v)
+		}
+		s.KafkaAutoCreateTopics = b
 	}
 	s.Worker = ctx.Worker
 	if err := resolveEnvironment(s, ctx, getenv); err != nil {

@@ -175,6 +175,10 @@ type SessionExt struct {
 	RateLimit float64 `bson:"rate_limit,omitempty" json:"rate_limit,omitempty"`
 	// Runs counts how many times a runner has taken the session.
 	Runs int64 `bson:"runs" json:"runs"`
+	// AllowMissingTopics lets the session run although some of its target
+	// topics do not exist (--allow-missing-topics); each event to such a
+	// topic then fails on its own. Without it a run refuses to start.
+	AllowMissingTopics bool `bson:"allow_missing_topics,omitempty" json:"allow_missing_topics,omitempty"`
 }
 
 // Checkpoint is a replay position in (timestamp, _id) order.

@@ -66,7 +66,7 @@ func crashManager(st *store.Store, prod *kgo.Client, prefix string, brokers []st
 		Store: st, Kafka: prod, TopicPrefix: prefix, DLQTopic: prefix + contract.DefaultDLQTopic, Owner: owner,
 		Logger: testLogger(),
 		NewConsumer: func(opts ...kgo.Opt) (*kgo.Client, error) {
-			base := []kgo.Opt{kgo.SeedBrokers(brokers...), kgo.FetchMaxPartitionBytes(crashFetchBytes), kgo.FetchMaxBytes(3 * crashFetchBytes)}
+			base := []kgo.Opt{kgo.SeedBrokers(brokers...), kgo.AllowAutoTopicCreation(), kgo.FetchMaxPartitionBytes(crashFetchBytes), kgo.FetchMaxBytes(3 * crashFetchBytes)}
 			if owner == survivor {
 				base = append(base, kgo.ClientID(survivor))
 			}

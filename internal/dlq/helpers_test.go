@@ -53,7 +53,7 @@ func (e *env) manager(owner string) *Manager {
 		Owner:       owner,
 		Logger:      testLogger(),
 		NewConsumer: func(opts ...kgo.Opt) (*kgo.Client, error) {
-			return kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(brokers...)}, opts...)...)
+			return kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(brokers...), kgo.AllowAutoTopicCreation()}, opts...)...)
 		},
 	}
 }

@@ -160,7 +160,6 @@ func consumerOpts(topic string, o ProcessOptions, asg *assignment) []kgo.Opt {
 		kgo.ConsumeTopics(topic),
 		kgo.DisableAutoCommit(),
 		kgo.BlockRebalanceOnPoll(),
-		kgo.AllowAutoTopicCreation(),
 		kgo.FetchMaxWait(500 * time.Millisecond),
 		kgo.RebalanceTimeout(rebalanceTimeout),
 		kgo.OnPartitionsAssigned(asg.assigned),

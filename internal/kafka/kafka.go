@@ -29,6 +29,10 @@ type Options struct {
 	SASL     sasl.Mechanism
 	Timeout  time.Duration
 	ClientID string
+	// AutoCreateTopics asks the cluster to create a topic on its first
+	// use. Only the dev stack and tests want it: on a production cluster a
+	// missing topic is a mistake to report, not to paper over.
+	AutoCreateTopics bool
 }
 
 // NewClient builds a client; it does not connect until first use.
@@ -57,6 +61,9 @@ func NewClient(o Options, extra ...kgo.Opt) (*kgo.Client, error) {
 	}
 	if o.SASL != nil {
 		opts = append(opts, kgo.SASL(o.SASL))
+	}
+	if o.AutoCreateTopics {
+		opts = append(opts, kgo.AllowAutoTopicCreation())
 	}
 	cl, err := kgo.NewClient(append(opts, extra...)...)
 	if err != nil {

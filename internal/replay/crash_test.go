@@ -35,7 +35,7 @@ func TestCrashChild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := append([]kgo.Opt{kgo.SeedBrokers(strings.Split(os.Getenv(envBrokers), ",")...)}, ProducerOpts()...)
+	opts := append([]kgo.Opt{kgo.SeedBrokers(strings.Split(os.Getenv(envBrokers), ",")...), kgo.AllowAutoTopicCreation()}, ProducerOpts()...)
 	cl, err := kgo.NewClient(opts...)
 	if err != nil {
 		t.Fatal(err)

@@ -75,7 +75,31 @@
 // One cursor, sorted by (timestamp, _id), batches of 1,000, read by its own
 // goroutine two batches ahead so the server prepares the next batch while
 // the runner encodes and sends this one. A broken cursor is reopened from
-// the last event read. Memory is bounded by the prefetched batches, the
+// the last event read: a network error, and also a cursor the server
+// dropped (CursorNotFound 43 after 10 idle minutes behind a slow --rate,
+// QueryPlanKilled 175, CursorKilled 237). The query passes allowDiskUse,
+// so without the recommended index {timestamp: 1, _id: 1} a large sort
+// spills to disk on MongoDB instead of failing (error 292).
+//
+// # Topics and per-key order
+//
+// Before the first send of a Kafka replay, Run checks that every topic the
+// filter's event types go to exists (CheckTopics) and fails the session,
+// sending nothing, when one does not; the commands refuse earlier, before
+// the session changes. allow_missing_topics lets it run anyway. A client
+// that asks for topic auto-creation (the dev stack, tests) skips the check.
+//
+// Records of one key keep replay order on a topic. franz-go's idempotent
+// producer retries in order internally (outages included) and never sends a
+// record again once it reported it failed. The engine retries a record the
+// broker rejected (retry_attempts) only while no later record of its key
+// has been handed to the client, and holds later records of that key until
+// the retry ends; a rejected record with a later one of its key already
+// sent fails at once ("not retried: ... would land after it"). A failed
+// event is never sent again: the checkpoint moves past it. What a crashed
+// runner had in flight is sent again from the checkpoint, in order, so a
+// key's records may repeat (possible_duplicates) but never go backwards
+// past what was sent after them in the same run. Memory is bounded by the prefetched batches, the
 // in-flight window (8,192 records, 16 MiB) and the span between the oldest
 // unacknowledged and the newest sent event (32,768), whatever the number
 // of events.

@@ -36,10 +36,12 @@ func ctxT(t *testing.T, d time.Duration) context.Context {
 	return ctx
 }
 
-// producer is a client built as the CLI builds it: ProducerOpts on top.
+// producer is a client built as the CLI builds it for the test stack:
+// ProducerOpts on top, and topic auto-creation, as the harness's settings
+// ask for.
 func producer(t *testing.T, extra ...kgo.Opt) *kgo.Client {
 	t.Helper()
-	opts := append([]kgo.Opt{kgo.SeedBrokers(testenv.Shared(t).KafkaBrokers()...)}, ProducerOpts()...)
+	opts := append([]kgo.Opt{kgo.SeedBrokers(testenv.Shared(t).KafkaBrokers()...), kgo.AllowAutoTopicCreation()}, ProducerOpts()...)
 	cl, err := kgo.NewClient(append(opts, extra...)...)
 	if err != nil {
 		t.Fatal(err)

@@ -41,7 +41,7 @@ func newOutageCluster(t *testing.T) *outageCluster {
 
 func (oc *outageCluster) client(t *testing.T) *kgo.Client {
 	t.Helper()
-	cl, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(oc.c.ListenAddrs()...)}, ProducerOpts()...)...)
+	cl, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(oc.c.ListenAddrs()...), kgo.AllowAutoTopicCreation()}, ProducerOpts()...)...)
 	if err != nil {
 		t.Fatal(err)
 	}

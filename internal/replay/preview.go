@@ -12,6 +12,7 @@ import (
 
 	"github.com/integr8scode/replayctl/internal/contract"
 	"github.com/integr8scode/replayctl/internal/kafka"
+	"github.com/integr8scode/replayctl/internal/store"
 )
 
 // TypePreview is one event type of a preview.
@@ -37,6 +38,10 @@ type Preview struct {
 	Sample            []json.RawMessage `json:"sample"`
 	EstimatedDuration time.Duration     `json:"estimated_duration"`
 	Pacing            string            `json:"pacing"`
+	// SortIndex says whether an index serves the replay order for this
+	// filter (see store.Events.SortIndexFor); nil when the indexes could
+	// not be listed (a user without listIndexes).
+	SortIndex *store.SortIndex `json:"sort_index,omitempty"`
 }
 
 // Preview counts and samples what cfg selects and estimates how long the
@@ -61,6 +66,11 @@ func (s *Service) Preview(ctx context.Context, cfg contract.SessionConfig, rateL
 			return nil, err
 		}
 		p.First, p.Last = &first, &last
+	}
+	if idx, err := s.Store.Events.SortIndexFor(ctx, cfg.Filter); err == nil {
+		p.SortIndex = &idx
+	} else if ctx.Err() != nil {
+		return nil, err
 	}
 	if err := s.previewTopics(ctx, cfg, p); err != nil {
 		return nil, err

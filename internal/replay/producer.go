@@ -20,9 +20,9 @@ const (
 // ProducerOpts are the producer settings a replaying client needs; pass them
 // to kafka.NewClient where the client is built. acks=all and idempotent
 // writes are franz-go's defaults and stated here so nobody turns them off;
-// buffers are bounded so memory stays flat. Auto topic creation only
-// applies where the broker allows it (auto.create.topics.enable, or the
-// embedded stack).
+// buffers are bounded so memory stays flat. Topic auto-creation is not
+// asked for here: kafka.Options.AutoCreateTopics adds it for every client
+// where the settings say so (the dev stack and tests), never by default.
 //
 // There is deliberately no RecordDeliveryTimeout: franz-go measures it from
 // Record.Timestamp, so a record replayed with its original (old) timestamp
@@ -35,6 +35,5 @@ func ProducerOpts() []kgo.Opt {
 		kgo.ProducerLinger(5 * time.Millisecond),
 		kgo.MaxBufferedRecords(4 * maxInFlightRecords),
 		kgo.MaxBufferedBytes(clientBufferBytes),
-		kgo.AllowAutoTopicCreation(),
 	}
 }

@@ -55,11 +55,13 @@ func (r *runner) read() error {
 		if b.err == nil || r.readCtx.Err() != nil {
 			continue
 		}
-		if !transientStoreError(b.err) {
+		if !transientStoreError(b.err) && !store.IsCursorLost(b.err) {
 			return fmt.Errorf("read events: %w", store.Wrap(b.err))
 		}
 		// One new query from the last event read, not the checkpoint: what
-		// was read is already on its way.
+		// was read is already on its way. A cursor the server dropped (idle
+		// for 10 minutes behind a slow --rate, killed, or lost in a
+		// failover) is reopened the same way: the events are still there.
 		r.log.Warn("event cursor failed; reopening", "error", b.err)
 		pf.close()
 		if cur, err = r.reopen(outages); err != nil {
@@ -72,7 +74,15 @@ func (r *runner) read() error {
 }
 
 func (r *runner) openCursor(after *contract.Checkpoint) (*mongo.Cursor, error) {
-	return r.svc.Store.Events.Stream(r.readCtx, r.sess.Config.Filter, after, cursorBatch)
+	batch := r.svc.cursorBatch
+	if batch <= 0 {
+		batch = cursorBatch
+	}
+	cur, err := r.svc.Store.Events.Stream(r.readCtx, r.sess.Config.Filter, after, batch)
+	if err == nil && r.svc.onCursor != nil {
+		r.svc.onCursor(cur.ID())
+	}
+	return cur, err
 }
 
 func (r *runner) reopen(attempt int) (*mongo.Cursor, error) {

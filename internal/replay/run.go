@@ -29,6 +29,9 @@ type RunOptions struct {
 	// Stdout receives the events of a file target "-".
 	Stdout      io.Writer
 	OnInterrupt InterruptAction
+	// TopicsChecked says the caller ran CheckTopics just before, so the
+	// run does not repeat it (a query over the events and a metadata call).
+	TopicsChecked bool
 }
 
 // Progress is a running session's live counters. Total is 0 until the
@@ -83,11 +86,16 @@ func (s *Service) Run(ctx context.Context, id string, opts RunOptions) (*Result,
 	if err := s.checkRunnable(sess, opts); err != nil {
 		return nil, err
 	}
+	refused, err := s.refusal(ctx, sess, opts)
+	if err != nil {
+		return nil, err
+	}
 	h, err := s.acquire(ctx, sess.SessionID, purposeRun, s.ttl())
 	if err != nil {
 		return nil, codedHeld(err)
 	}
 	r := newRunner(s, h, sess.SessionID, opts)
+	r.refused = refused
 	res, err := r.run(ctx)
 	if rerr := h.release(ctx); rerr != nil {
 		r.log.Warn("release claim", "error", rerr)

@@ -87,6 +87,9 @@ type runner struct {
 	gate *gate
 	dups dupBudget
 
+	// refused is why the session must not run at all (missing topics).
+	refused error
+
 	// stdoutLike targets cannot take back what they received after a crash.
 	resendable bool
 	fileTarget bool
@@ -157,6 +160,11 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 	// fresh file target is truncated when opened.
 	if err := r.begin(ctx); err != nil {
 		return nil, err
+	}
+	// A worker has nobody to ask: refuse before the first send, and say
+	// why in the session.
+	if r.refused != nil {
+		return r.failEarlyAs(r.refused, "missing_topic")
 	}
 	if err := r.openSink(); err != nil {
 		return r.failEarly(err)
@@ -324,14 +332,18 @@ func (r *runner) limit(inFlight int64, running bool) int64 {
 }
 
 // failEarly fails a session whose target cannot even be opened.
-func (r *runner) failEarly(cause error) (*Result, error) {
-	r.log.Error("cannot open the target", "error", cause)
+func (r *runner) failEarly(cause error) (*Result, error) { return r.failEarlyAs(cause, "target_error") }
+
+// failEarlyAs fails the session before anything was sent, with an error
+// entry of type typ.
+func (r *runner) failEarlyAs(cause error, typ string) (*Result, error) {
+	r.log.Error("cannot replay to the target", "error", cause)
 	msg := cause.Error()
 	now := r.svc.now().Truncate(time.Millisecond)
 	set := bson.D{
 		{Key: "status", Value: contract.StatusFailed}, {Key: "error", Value: msg},
 		{Key: "completed_at", Value: now},
-		{Key: "errors", Value: appendErrs(r.errs, []contract.SessionError{sessionError(now, cause, "target_error", "")})},
+		{Key: "errors", Value: appendErrs(r.errs, []contract.SessionError{sessionError(now, cause, typ, "")})},
 	}
 	if _, err := r.svc.Store.Sessions.UpdateIfStatus(r.ioCtx, r.id, contract.StatusRunning, set); err != nil {
 		return nil, err

@@ -35,6 +35,11 @@ type Service struct {
 	Logger  *slog.Logger
 	Metrics Metrics
 
+	// Tests only: the event cursor's batch size (0 is cursorBatch), and a
+	// hook told each event cursor's id as it opens.
+	cursorBatch int32
+	onCursor    func(id int64)
+
 	indexOnce sync.Once
 	ownerOnce sync.Once
 	owner     string

@@ -35,6 +35,7 @@ type kafkaSink struct {
 	headers  []kgo.RecordHeader // constant provenance headers
 	preserve bool
 	attempts int // retries for a rejected record (the contract's retry_attempts)
+	order    *keyOrder
 	log      *slog.Logger
 
 	ctx     context.Context // records' context; cancelled by abort
@@ -69,6 +70,7 @@ func newKafkaSink(cl *kgo.Client, sess *contract.Session, prefix string, log *sl
 		},
 		preserve: sess.Config.PreserveTimestamps,
 		attempts: max(sess.Config.RetryAttempts, 0),
+		order:    newKeyOrder(),
 		log:      log,
 		ctx:      ctx,
 		cancel:   cancel,
@@ -97,16 +99,31 @@ func (k *kafkaSink) record(m *message) *kgo.Record {
 }
 
 func (k *kafkaSink) send(m *message, done func(error)) error {
-	k.produce(k.record(m), 0, 0, done)
+	r := k.record(m)
+	key := r.Topic + "\x00" + string(r.Key)
+	k.order.submit(key, heldSend{
+		start: func(seq uint64) {
+			k.produce(r, 0, 0, func(err error) {
+				k.order.done(key, seq)
+				done(err)
+			}, func() bool { return k.order.mayRetry(key, seq) })
+		},
+		abort: func() { done(errAborted) },
+	})
 	return nil
 }
+
+// errWouldReorder explains a rejected record that was not sent again.
+var errWouldReorder = errors.New("not retried: a later event with the same key was already sent to this topic, and a retry would land after it")
 
 // produce sends r and handles its result: an outage (the broker is away or
 // timing out) is retried with back-off for as long as the run lasts, because
 // it says nothing about the event; a rejection is retried `attempts` times
-// and then reported as the event's failure.
-func (k *kafkaSink) produce(r *kgo.Record, rejected, outages int, finish func(error)) {
+// and then reported as the event's failure. Either is retried only while
+// mayRetry says no later record of its key was sent (keyOrder).
+func (k *kafkaSink) produce(r *kgo.Record, rejected, outages int, finish func(error), mayRetry func() bool) {
 	k.cl.Produce(k.ctx, r, func(r *kgo.Record, err error) {
+		retryable := isOutage(err) && !(k.preserve && errors.Is(err, kgo.ErrRecordTimeout)) || rejected < k.attempts
 		switch {
 		case err == nil:
 			finish(nil)
@@ -114,13 +131,15 @@ func (k *kafkaSink) produce(r *kgo.Record, rejected, outages int, finish func(er
 			finish(errAborted)
 		case errors.Is(err, kgo.ErrClientClosed):
 			finish(errClientClosed)
+		case retryable && !mayRetry():
+			finish(&publishError{topic: r.Topic, err: fmt.Errorf("%w; %w", err, errWouldReorder)})
 		case isOutage(err) && !(k.preserve && errors.Is(err, kgo.ErrRecordTimeout)):
 			// (A client given a delivery timeout times out old preserved
 			// timestamps at once: that is a rejection, not an outage.)
 			k.warnOutage(err)
-			k.retryLater(backoff(outages, 500*time.Millisecond, 10*time.Second), r, rejected, outages+1, finish)
+			k.retryLater(backoff(outages, 500*time.Millisecond, 10*time.Second), r, rejected, outages+1, finish, mayRetry)
 		case rejected < k.attempts:
-			k.retryLater(backoff(rejected, 100*time.Millisecond, 2*time.Second), r, rejected+1, outages, finish)
+			k.retryLater(backoff(rejected, 100*time.Millisecond, 2*time.Second), r, rejected+1, outages, finish, mayRetry)
 		default:
 			finish(&publishError{topic: r.Topic, err: err})
 		}
@@ -129,14 +148,14 @@ func (k *kafkaSink) produce(r *kgo.Record, rejected, outages int, finish func(er
 
 // retryLater re-produces a copy of r off the promise goroutine, which must
 // never block on the client.
-func (k *kafkaSink) retryLater(d time.Duration, r *kgo.Record, rejected, outages int, finish func(error)) {
+func (k *kafkaSink) retryLater(d time.Duration, r *kgo.Record, rejected, outages int, finish func(error), mayRetry func() bool) {
 	again := &kgo.Record{Topic: r.Topic, Key: r.Key, Value: r.Value, Headers: r.Headers, Timestamp: r.Timestamp}
 	time.AfterFunc(d, func() {
 		if k.stopped.Load() {
 			finish(errAborted)
 			return
 		}
-		k.produce(again, rejected, outages, finish)
+		k.produce(again, rejected, outages, finish, mayRetry)
 	})
 }
 
@@ -158,6 +177,7 @@ func (k *kafkaSink) sync(fn func()) (int64, error) {
 func (k *kafkaSink) abort() {
 	k.stopped.Store(true)
 	k.cancel()
+	k.order.abort()
 }
 
 func (k *kafkaSink) close() error {

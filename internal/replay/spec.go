@@ -51,12 +51,15 @@ type Spec struct {
 	// ReplayType is derived from the filter when empty (see NewSession).
 	ReplayType       string `yaml:"replay_type,omitempty" json:"replay_type,omitempty"`
 	AllowUnknownType bool   `yaml:"allow_unknown_type,omitempty" json:"allow_unknown_type,omitempty"`
+	// AllowMissingTopics starts a Kafka replay even when some target topics
+	// do not exist (see CheckTopics).
+	AllowMissingTopics bool `yaml:"allow_missing_topics,omitempty" json:"allow_missing_topics,omitempty"`
 }
 
 // specKeys lists the keys a spec file may use, for error messages.
 const specKeys = "types, exclude_types, event_ids, since, until, execution_id, aggregate_id, user_id, service, " +
 	"target, out, topic_map, speed, rate, preserve_timestamps, batch_size, max_events, fail_fast, " +
-	"retry_attempts, dry_run, replay_type, allow_unknown_type"
+	"retry_attempts, dry_run, replay_type, allow_unknown_type, allow_missing_topics"
 
 // LoadSpecFile reads a spec from a YAML or JSON file (JSON is YAML here).
 // Unknown keys and ill-typed values are usage errors naming the key and line.

@@ -40,7 +40,7 @@ func NewSession(spec Spec, now time.Time, createdBy string) (*contract.Session, 
 		Errors:              []contract.SessionError{},
 		DryRun:              spec.DryRun,
 		TriggeredExecutions: []string{},
-		Replayctl:           &contract.SessionExt{RateLimit: spec.Rate},
+		Replayctl:           &contract.SessionExt{RateLimit: spec.Rate, AllowMissingTopics: spec.AllowMissingTopics},
 	}
 	if createdBy != "" {
 		s.CreatedBy = &createdBy

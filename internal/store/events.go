@@ -95,7 +95,10 @@ func (e *Events) Stream(ctx context.Context, f contract.Filter, after *contract.
 	if batchSize <= 0 {
 		batchSize = 1000
 	}
-	opts := options.Find().SetSort(ReplayOrder).SetBatchSize(batchSize)
+	// Without an index on the order (RecommendedEventsIndex) MongoDB sorts
+	// every matching event first; past 100 MB that fails with error 292
+	// unless the sort may spill to disk.
+	opts := options.Find().SetSort(ReplayOrder).SetBatchSize(batchSize).SetAllowDiskUse(true)
 	if after.HeadOnly() {
 		// Every document before the first date sorts ahead of it, so the
 		// skipped head is exactly the first Head documents of this order.
@@ -141,7 +144,8 @@ func (e *Events) CountByType(ctx context.Context, f contract.Filter) ([]TypeCoun
 		{{Key: "$group", Value: bson.D{{Key: "_id", Value: "$event_type"}, {Key: "count", Value: bson.D{{Key: "$sum", Value: 1}}}}}},
 		{{Key: "$sort", Value: bson.D{{Key: "count", Value: -1}, {Key: "_id", Value: 1}}}},
 	}
-	cur, err := e.c.Aggregate(ctx, pipeline)
+	// $group over every matching event can pass MongoDB's 100 MB stage limit.
+	cur, err := e.c.Aggregate(ctx, pipeline, options.Aggregate().SetAllowDiskUse(true))
 	if err != nil {
 		return nil, fmt.Errorf("count events by type: %w", Wrap(err))
 	}
@@ -187,7 +191,9 @@ func (e *Events) edge(ctx context.Context, q bson.D, dir int) (time.Time, error)
 	var doc struct {
 		Timestamp time.Time `bson:"timestamp"`
 	}
-	// Only dates: other types sort before (or after) every date, so one
+	// A sort with limit 1 keeps one document in memory, so it needs no
+	// allowDiskUse (FindOne has none). Only dates: other types sort before
+	// (or after) every date, so one
 	// foreign document would otherwise be the edge, or fail to decode.
 	dated := bson.D{{Key: "timestamp", Value: bson.D{{Key: "$type", Value: "date"}}}}
 	if len(q) > 0 {
@@ -210,7 +216,7 @@ func (e *Events) Sample(ctx context.Context, f contract.Filter, n int64) ([]bson
 	if n <= 0 {
 		return nil, nil
 	}
-	cur, err := e.c.Find(ctx, FilterQuery(f), options.Find().SetSort(ReplayOrder).SetLimit(n))
+	cur, err := e.c.Find(ctx, FilterQuery(f), options.Find().SetSort(ReplayOrder).SetLimit(n).SetAllowDiskUse(true))
 	if err != nil {
 		return nil, fmt.Errorf("sample events: %w", Wrap(err))
 	}

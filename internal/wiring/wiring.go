@@ -63,7 +63,8 @@ func KafkaOptions(s *config.Settings) (kafka.Options, error) {
 	if err != nil {
 		return kafka.Options{}, err
 	}
-	return kafka.Options{Brokers: s.KafkaBrokers, TLS: tlsCfg, SASL: mech, Timeout: s.Timeout}, nil
+	return kafka.Options{Brokers: s.KafkaBrokers, TLS: tlsCfg, SASL: mech, Timeout: s.Timeout,
+		AutoCreateTopics: s.KafkaAutoCreateTopics}, nil
 }
 
 // ReplayService is the replay engine without a producer; attach one from
@@ -101,16 +102,14 @@ func (w *Wiring) DLQManager() *dlq.Manager {
 	}
 }
 
-// DLQProducer is a pinged client for retries and notifications. It asks for
-// topic auto-creation (notification topics may not exist yet on a dev
-// stack) and bounds delivery, so a broker that disappears mid-batch fails
-// items instead of hanging, before the claims of the messages sent expire
-// (DeliveryTimeout). Unlike the replay producer it can bound delivery:
-// franz-go measures the bound from Record.Timestamp, which a redriven
-// record leaves to the producer (now).
+// DLQProducer is a pinged client for retries and notifications. It bounds
+// delivery, so a broker that disappears mid-batch fails items instead of
+// hanging, before the claims of the messages sent expire (DeliveryTimeout).
+// Unlike the replay producer it can bound delivery: franz-go measures the
+// bound from Record.Timestamp, which a redriven record leaves to the
+// producer (now).
 func (w *Wiring) DLQProducer(ctx context.Context, clientID string) (*kgo.Client, error) {
 	return w.producer(ctx, clientID,
-		kgo.AllowAutoTopicCreation(),
 		kgo.RecordDeliveryTimeout(DeliveryTimeout(w.Settings.Timeout, dlq.DefaultClaimTTL)))
 }
 

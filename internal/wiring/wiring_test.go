@@ -1,9 +1,13 @@
 package wiring
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/integr8scode/replayctl/internal/config"
 	"github.com/integr8scode/replayctl/internal/dlq"
@@ -50,6 +54,47 @@ func TestDLQDeliveryTimeoutBelowClaimTTL(t *testing.T) {
 		if d <= 0 || m.ClaimTTL <= 0 || d > m.ClaimTTL/2 || m.DeliveryTimeout != d {
 			t.Errorf("--timeout %v: delivery timeout %v (manager %v), claim TTL %v: want at most half the TTL, the same in both",
 				timeout, d, m.DeliveryTimeout, m.ClaimTTL)
+		}
+	}
+}
+
+// Topic auto-creation is the settings' choice, for every client wiring
+// builds: off unless the context (or REPLAYCTL_KAFKA_AUTO_CREATE_TOPICS)
+// turns it on, as `replayctl dev` does.
+func TestKafkaClientsAskForAutoCreationOnlyWhenSet(t *testing.T) {
+	c, err := kfake.NewCluster(kfake.NumBrokers(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for _, auto := range []bool{false, true} {
+		var closers []func()
+		w := &Wiring{
+			Settings: &config.Settings{KafkaBrokers: c.ListenAddrs(), Timeout: 5 * time.Second, KafkaAutoCreateTopics: auto},
+			OnClose:  func(f func()) { closers = append(closers, f) },
+		}
+		rp, err := w.ReplayProducer(ctx, "t")
+		if err != nil {
+			t.Fatal(err)
+		}
+		dp, err := w.DLQProducer(ctx, "t")
+		if err != nil {
+			t.Fatal(err)
+		}
+		dc, err := w.DLQConsumers("t")()
+		if err != nil {
+			t.Fatal(err)
+		}
+		closers = append(closers, dc.Close)
+		for name, cl := range map[string]*kgo.Client{"replay producer": rp, "DLQ producer": dp, "DLQ consumer": dc} {
+			if got, _ := cl.OptValue(kgo.AllowAutoTopicCreation).(bool); got != auto {
+				t.Errorf("setting %v: %s asks for auto-creation: %v", auto, name, got)
+			}
+		}
+		for _, f := range closers {
+			f()
 		}
 	}
 }

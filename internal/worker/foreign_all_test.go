@@ -96,7 +96,7 @@ func TestWorkerKeepsWorkingBesideMalformedDocumentsEverywhere(t *testing.T) {
 	mgr := &dlq.Manager{Store: st, Kafka: testenv.Kafka(t), TopicPrefix: prefix, DLQTopic: prefix + contract.DefaultDLQTopic,
 		Owner: "worker-test", Logger: logger, Metrics: m.DLQ(),
 		NewConsumer: func(opts ...kgo.Opt) (*kgo.Client, error) {
-			return kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(brokers...)}, opts...)...)
+			return kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(brokers...), kgo.AllowAutoTopicCreation()}, opts...)...)
 		}}
 	opts := fastOptions()
 	opts.PollInterval, opts.Group = 20*time.Millisecond, prefix+"g"

@@ -73,6 +73,10 @@ func New(t testing.TB, mount func(*cmdutil.Factory) *cobra.Command) *Env {
 			config.EnvTopicPrefix:  prefix,
 			config.EnvConfig:       filepath.Join(t.TempDir(), "config.yaml"),
 			config.EnvTimeout:      "20s",
+			// The shared stack's topics appear on first use, as on a dev
+			// stack; tests of a production-like cluster use StrictKafka
+			// and set this to false.
+			config.EnvKafkaAutoCreateTopics: "true",
 		},
 		Overrides: config.Overrides{},
 	}

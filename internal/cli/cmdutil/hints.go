@@ -38,6 +38,8 @@ var domainHints = []func(error) string{
 	hintFor[*replay.SpecKeyError]("valid keys: " + replay.SpecKeys),
 	hintFor[*flagvalue.UnknownTypeError]("pass --" + flagvalue.AllowUnknownTypeFlag + " (allow_unknown_type: true in a spec file) if the type is newer than replayctl's list"),
 	hintFor[*dlq.GroupBusyError]("they are processing the topic; run `replayctl dlq process --once` when they are stopped, or leave the topic to them"),
+	hintFor[*replay.MissingTopicsError]("create the topics; or send those event types to existing topics with --topic-map TYPE=TOPIC (a new session); " +
+		"or pass --" + replay.AllowMissingTopicsFlag + " to send anyway (their events then fail one by one)"),
 	hintFor[*dlq.NoOverrideError]("`replayctl dlq policy list` shows the overrides; topics are full names, prefix included"),
 }
 

@@ -23,8 +23,9 @@ func NewCmdConfig(f *cmdutil.Factory) *cobra.Command {
 		Long: `Manage the contexts of replayctl's configuration file.
 
 A context is a named set of connection settings: MongoDB URI and database,
-Kafka brokers, topic prefix, DLQ topic, collection names, and Kafka TLS and
-SASL. The current context is used when neither --context nor
+Kafka brokers, topic prefix, DLQ topic, collection names, Kafka TLS and
+SASL, and whether Kafka clients ask for topic auto-creation
+(kafka-auto-create-topics, default false; 'replayctl dev' sets it). The current context is used when neither --context nor
 REPLAYCTL_CONTEXT names one. Flags and REPLAYCTL_* environment variables
 override the context's values for a single command.
 

@@ -39,13 +39,14 @@ const (
 	flagSASLPassword       = "sasl-password"
 	flagSASLPasswordStdin  = "sasl-password-stdin"
 	flagCurrent            = "current"
+	flagAutoCreateTopics   = "kafka-auto-create-topics"
 )
 
 var setContextFlags = []string{
 	flagMongoURI, flagDatabase, flagKafkaBrokers, flagTopicPrefix, flagDLQTopic, flagEnvironment,
 	flagEventsCollection, flagSessionsCollection, flagDLQCollection,
 	flagTLS, flagTLSCAFile, flagTLSCertFile, flagTLSKeyFile, flagTLSServerName, flagTLSInsecure,
-	flagSASLMechanism, flagSASLUsername, flagSASLPassword, flagSASLPasswordStdin, flagCurrent,
+	flagSASLMechanism, flagSASLUsername, flagSASLPassword, flagSASLPasswordStdin, flagCurrent, flagAutoCreateTopics,
 }
 
 // maxPasswordBytes bounds what --sasl-password-stdin reads.
@@ -67,6 +68,8 @@ type SetContextOptions struct {
 	TopicPrefix  string
 	DLQTopic     string
 	Environment  string
+	// AutoCreateTopics is the context's kafka-auto-create-topics.
+	AutoCreateTopics bool
 
 	EventsCollection   string
 	SessionsCollection string
@@ -102,6 +105,12 @@ so the environment or the built-in default applies again.
 names as the global connection flags, but here they set the context's
 values; they do not select what this command connects to (it connects to
 nothing).
+
+--kafka-auto-create-topics makes every Kafka client ask the cluster to
+create a topic on first use (REPLAYCTL_KAFKA_AUTO_CREATE_TOPICS=true|false
+overrides it). It is meant for development stacks ('replayctl dev' sets it
+in the context it writes); leave it off for real clusters, where a replay
+to a missing topic is then refused before anything is sent.
 
 Giving any --tls-* file or name turns TLS on unless --tls=false is given.
 Prefer --sasl-password-stdin to --sasl-password: a password on the command
@@ -168,6 +177,7 @@ With --current the context also becomes the current context; with
 	fl.StringVar(&opts.TopicPrefix, flagTopicPrefix, "", "prefix of every Kafka topic name in the context")
 	fl.StringVar(&opts.DLQTopic, flagDLQTopic, "", `dead-letter queue topic, without the prefix (default "dead_letter_queue")`)
 	fl.StringVar(&opts.Environment, flagEnvironment, "", "platform environment: development|staging|production|test (the DLQ processor keeps test- events only in test)")
+	fl.BoolVar(&opts.AutoCreateTopics, flagAutoCreateTopics, false, "Kafka clients ask the cluster to create missing topics (development stacks only)")
 	fl.StringVar(&opts.EventsCollection, flagEventsCollection, "", `events collection (default "events")`)
 	fl.StringVar(&opts.SessionsCollection, flagSessionsCollection, "", `replay sessions collection (default "replay_sessions")`)
 	fl.StringVar(&opts.DLQCollection, flagDLQCollection, "", `DLQ messages collection (default "dlq_messages")`)
@@ -324,6 +334,9 @@ func (o *SetContextOptions) apply(c *config.Context) {
 	set(flagEventsCollection, &c.Collections.Events, o.EventsCollection)
 	set(flagSessionsCollection, &c.Collections.Sessions, o.SessionsCollection)
 	set(flagDLQCollection, &c.Collections.DLQ, o.DLQCollection)
+	if o.Changed[flagAutoCreateTopics] {
+		c.KafkaAutoCreateTopics = o.AutoCreateTopics
+	}
 	if o.Changed[flagKafkaBrokers] {
 		c.KafkaBrokers = nil
 		if o.KafkaBrokers != "" {

@@ -336,3 +336,20 @@ func TestSetContextEnvironmentIsValidatedAndStored(t *testing.T) {
 		t.Fatalf("context = %+v", c)
 	}
 }
+
+func TestSetContextKafkaAutoCreateTopics(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want bool
+	}{
+		{[]string{"--kafka-auto-create-topics"}, true},
+		{[]string{"--kafka-auto-create-topics=false"}, false},
+	} {
+		opts := &SetContextOptions{Name: "dev", Changed: map[string]bool{flagAutoCreateTopics: true}, AutoCreateTopics: c.want}
+		ctx := config.Context{Name: "dev", KafkaAutoCreateTopics: !c.want}
+		opts.apply(&ctx)
+		if ctx.KafkaAutoCreateTopics != c.want {
+			t.Errorf("%v: kafka-auto-create-topics = %v, want %v", c.args, ctx.KafkaAutoCreateTopics, c.want)
+		}
+	}
+}

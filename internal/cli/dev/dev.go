@@ -208,8 +208,10 @@ func writeContext(f *cmdutil.Factory, stack *devstack.Stack, s *config.Settings)
 	if err != nil {
 		return "", err
 	}
+	// The embedded broker creates topics on demand, and a dev stack starts
+	// without any: its clients must ask for that.
 	c := config.Context{Name: ContextName, MongoURI: stack.MongoURI(), Database: s.Database,
-		KafkaBrokers: stack.KafkaBrokers(), TopicPrefix: s.TopicPrefix}
+		KafkaBrokers: stack.KafkaBrokers(), TopicPrefix: s.TopicPrefix, KafkaAutoCreateTopics: true}
 	if old, ok := file.Context(ContextName); ok {
 		c.Collections, c.DLQTopic = old.Collections, old.DLQTopic
 	}

@@ -59,6 +59,9 @@ func TestDevSeedsWritesContextAndStopsOnCancel(t *testing.T) {
 	if !ok || c.MongoURI != stack.MongoURI() || strings.Join(c.KafkaBrokers, ",") != strings.Join(stack.KafkaBrokers(), ",") {
 		t.Fatalf("dev context = %+v, stack at %s %v", c, stack.MongoURI(), stack.KafkaBrokers())
 	}
+	if !c.KafkaAutoCreateTopics {
+		t.Errorf("dev context does not ask for topic auto-creation; the embedded Kafka starts without topics: %+v", c)
+	}
 	if file.CurrentContext != dev.ContextName {
 		t.Errorf("current-context = %q, want dev (none was set)", file.CurrentContext)
 	}

@@ -125,7 +125,7 @@ func createRun(ctx context.Context, o *CreateOptions) error {
 	if err != nil {
 		return err
 	}
-	svc, sess, err := o.createSession(ctx, p, o.Start && !o.Detach)
+	svc, sess, err := o.createSession(ctx, p, o.Start && !o.Detach, o.Start)
 	if err != nil {
 		return err
 	}
@@ -138,9 +138,10 @@ func createRun(ctx context.Context, o *CreateOptions) error {
 }
 
 // createSession stores the session. foreground says this process will run
-// it, which needs stdout free and, for Kafka, a reachable cluster: both are
-// checked before anything is written.
-func (o *specOptions) createSession(ctx context.Context, p *output.Printer, foreground bool) (*replay.Service, *contract.Session, error) {
+// it, which needs stdout free and, for Kafka, a reachable cluster; starting
+// (here or on a worker) needs the target topics. All are checked before
+// anything is written.
+func (o *specOptions) createSession(ctx context.Context, p *output.Printer, foreground, starting bool) (*replay.Service, *contract.Session, error) {
 	draft, err := replay.NewSession(o.Spec, o.Factory.Now(), o.CreatedBy)
 	if err != nil {
 		return nil, nil, err
@@ -153,6 +154,13 @@ func (o *specOptions) createSession(ctx context.Context, p *output.Printer, fore
 	svc, err := o.service(ctx, foreground && needsProducer(draft))
 	if err != nil {
 		return nil, nil, err
+	}
+	if starting {
+		unsaved := *draft
+		unsaved.SessionID = "" // the refusal must not name a session that was never stored
+		if err := o.checkTopics(ctx, svc, &unsaved); err != nil {
+			return nil, nil, err
+		}
 	}
 	sess, err := svc.Create(ctx, o.Spec, o.CreatedBy)
 	if err != nil {

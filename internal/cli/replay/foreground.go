@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
@@ -32,7 +34,7 @@ func runMode(s *contract.Session) error {
 	switch s.Status {
 	case contract.StatusCompleted:
 		if s.FailedEvents > 0 {
-			return exitcode.Partialf("session %s completed with %d failed event(s)", s.SessionID, s.FailedEvents)
+			return exitcode.Partialf("session %s completed with %d failed event(s)%s", s.SessionID, s.FailedEvents, failureCauses(s))
 		}
 		return nil
 	case contract.StatusFailed:
@@ -41,6 +43,39 @@ func runMode(s *contract.Session) error {
 		return exitcode.WithHint(fmt.Errorf("session %s did not complete: it is %s", s.SessionID, s.Status),
 			"see 'replayctl replay show "+s.SessionID+"'")
 	}
+}
+
+// maxCauses bounds the distinct causes the final message names.
+const maxCauses = 3
+
+// failureCauses names the distinct errors among the session's recorded
+// failures (for Kafka: the topic and the broker's error code), most
+// frequent first, so the last line of a CI log says why, not only how many.
+func failureCauses(s *contract.Session) string {
+	counts := map[string]int{}
+	var order []string
+	for _, e := range s.Errors {
+		if e.ErrorType != nil && *e.ErrorType == "malformed_event" {
+			continue // skipped documents, not failed events
+		}
+		if counts[e.Error] == 0 {
+			order = append(order, e.Error)
+		}
+		counts[e.Error]++
+	}
+	if len(order) == 0 {
+		return ""
+	}
+	sort.SliceStable(order, func(i, j int) bool { return counts[order[i]] > counts[order[j]] })
+	parts := make([]string, 0, maxCauses)
+	for _, msg := range order[:min(len(order), maxCauses)] {
+		parts = append(parts, msg)
+	}
+	more := ""
+	if len(order) > maxCauses {
+		more = fmt.Sprintf("; %d other cause(s), see 'replayctl replay show %s'", len(order)-maxCauses, s.SessionID)
+	}
+	return ": " + strings.Join(parts, "; ") + more
 }
 
 func sessionFailed(s *contract.Session) error {
@@ -55,6 +90,9 @@ func sessionFailed(s *contract.Session) error {
 // runs it in this process.
 func launch(ctx context.Context, b *baseOptions, p *output.Printer, svc *replay.Service,
 	sess *contract.Session, op controlOp, detach bool, exits exitPolicy) error {
+	if err := b.checkTopics(ctx, svc, sess); err != nil {
+		return err
+	}
 	if !detach {
 		if err := prepareForeground(ctx, b, p, svc, sess); err != nil {
 			return err
@@ -99,9 +137,10 @@ func runForeground(ctx context.Context, b *baseOptions, p *output.Printer, svc *
 	before := sess.ReplayedEvents
 	began := time.Now()
 	res, err := svc.Run(ctx, sess.SessionID, replay.RunOptions{
-		Progress:    prog.update,
-		Stdout:      ios.Out,
-		OnInterrupt: replay.PauseOnInterrupt,
+		Progress:      prog.update,
+		Stdout:        ios.Out,
+		OnInterrupt:   replay.PauseOnInterrupt,
+		TopicsChecked: b.topicsChecked,
 	})
 	prog.finish()
 	if ctx.Err() != nil && (res == nil || res.Outcome == replay.OutcomePaused) {

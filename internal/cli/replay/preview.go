@@ -42,8 +42,19 @@ Give either an existing session's ID (or unique prefix), or the filter,
 target and pacing flags of 'replayctl replay create' (or --from-file), not
 both. Nothing is written anywhere.
 
+It also says whether an index of the events collection serves the replay
+order (timestamp, _id) for this filter. Without one, MongoDB sorts every
+matching event before sending the first, at every start and resume; the
+preview then prints a warning recommending {timestamp: 1, _id: 1}, which
+serves every filter. An index covers the order when its key is the fields
+the filter fixes to one value (execution_id, aggregate_id,
+metadata.user_id, metadata.service_name, and event_type or event_id when
+exactly one is given), then timestamp and _id in the same direction, and
+it is neither sparse nor partial nor has a collation.
+
 -o json prints the preview object: total, first, last, by_type, sample,
-estimated_duration_seconds, pacing.`,
+estimated_duration_seconds, pacing, sort_index ({covered, index,
+recommended}; null when the indexes could not be listed).`,
 		Example: `  replayctl replay preview --type execution_failed --since 24h
   replayctl replay preview 3f1c9a1e --sample 0
   replayctl replay preview --from-file replay.yaml -o json | jq .by_type`,
@@ -57,6 +68,8 @@ estimated_duration_seconds, pacing.`,
 		},
 	}
 	flags = addSpecFlags(cmd)
+	// Preview starts nothing; it reports the missing topics instead.
+	_ = cmd.Flags().MarkHidden(replay.AllowMissingTopicsFlag)
 	cmd.Flags().IntVar(&opts.Sample, "sample", 5, fmt.Sprintf("show the first N matching events, 0 to %d", maxSample))
 	opts.bind(cmd)
 	return cmd

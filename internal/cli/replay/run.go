@@ -62,7 +62,7 @@ func runRun(ctx context.Context, o *RunOptions) error {
 	if err != nil {
 		return err
 	}
-	svc, sess, err := o.createSession(ctx, p, true)
+	svc, sess, err := o.createSession(ctx, p, true, true)
 	if err != nil {
 		return err
 	}

@@ -18,6 +18,9 @@ type baseOptions struct {
 	Factory *cmdutil.Factory
 	// Debug logs the engine's decisions (leases, checkpoints) to stderr.
 	Debug bool
+	// topicsChecked: this command already found every target topic, so
+	// launching and running do not ask again.
+	topicsChecked bool
 }
 
 func (b *baseOptions) bind(cmd *cobra.Command) {
@@ -81,6 +84,24 @@ func ensureProducer(ctx context.Context, f *cmdutil.Factory, svc *replay.Service
 		return nil
 	}
 	return attachProducer(ctx, f, svc)
+}
+
+// checkTopics refuses, before anything changes, a Kafka replay of sess
+// whose target topics do not exist, unless the session allows it. It
+// needs a Kafka client even for --detach: a worker would only fail the
+// session later.
+func (b *baseOptions) checkTopics(ctx context.Context, svc *replay.Service, sess *contract.Session) error {
+	if b.topicsChecked || !needsProducer(sess) || (sess.Replayctl != nil && sess.Replayctl.AllowMissingTopics) {
+		return nil
+	}
+	if err := ensureProducer(ctx, b.Factory, svc, sess); err != nil {
+		return err
+	}
+	if err := svc.CheckTopics(ctx, sess); err != nil {
+		return err
+	}
+	b.topicsChecked = true
+	return nil
 }
 
 // streamsToStdout reports whether running sess writes events to stdout, in

@@ -46,12 +46,15 @@ func bindSession[O any](cmd *cobra.Command, so *sessionOptions, opts O, check fu
 // running and, unless Detach, run it in this process.
 type launchOptions struct {
 	sessionOptions
-	Detach bool
+	Detach             bool
+	AllowMissingTopics bool
 }
 
 // bindLaunch is bindSession plus --detach.
 func bindLaunch[O any](cmd *cobra.Command, lo *launchOptions, opts O, runF, run func(context.Context, O) error) *cobra.Command {
 	cmd.Flags().BoolVar(&lo.Detach, "detach", false, "only mark the session running, for a worker to execute")
+	cmd.Flags().BoolVar(&lo.AllowMissingTopics, replay.AllowMissingTopicsFlag, false,
+		"run even if some target topics do not exist (their events then fail one by one); recorded in the session")
 	return bindSession(cmd, &lo.sessionOptions, opts, nil, runF, run)
 }
 
@@ -61,6 +64,11 @@ func launchRun(ctx context.Context, o *launchOptions, op controlOp) error {
 	p, svc, sess, err := o.resolve(ctx)
 	if err != nil {
 		return err
+	}
+	if o.AllowMissingTopics {
+		if sess, err = svc.AllowMissingTopics(ctx, sess); err != nil {
+			return err
+		}
 	}
 	return launch(ctx, &o.baseOptions, p, svc, sess, op, o.Detach, startMode)
 }

@@ -25,7 +25,7 @@ type specFlags struct {
 var specFlagNames = []string{
 	"type", "exclude-type", "since", "until", "execution-id", "aggregate-id", "event-id", "user-id", "service",
 	"target", "out", "topic-map", "speed", "rate", "preserve-timestamps", "batch-size", "max-events",
-	"fail-fast", "retry-attempts", "dry-run", "replay-type", "allow-unknown-type", "from-file",
+	"fail-fast", "retry-attempts", "dry-run", "replay-type", "allow-unknown-type", replay.AllowMissingTopicsFlag, "from-file",
 }
 
 func addSpecFlags(cmd *cobra.Command) *specFlags {
@@ -53,6 +53,7 @@ func addSpecFlags(cmd *cobra.Command) *specFlags {
 	fs.BoolVar(&s.v.DryRun, "dry-run", false, "read and validate every event but send nothing")
 	fs.StringVar(&s.v.ReplayType, "replay-type", "", "store the replay `TYPE`: execution, time_range, event_type, query or recovery (default: derived from the filter)")
 	fs.BoolVar(&s.v.AllowUnknownType, "allow-unknown-type", false, "accept --type values missing from the contract's list of event types")
+	fs.BoolVar(&s.v.AllowMissingTopics, replay.AllowMissingTopicsFlag, false, "start a Kafka replay even if some target topics do not exist (their events then fail one by one)")
 	fs.StringVar(&s.fromFile, "from-file", "", "read these settings from a YAML or JSON spec `FILE`; flags override it")
 	// An empty map is no default worth printing as "[]".
 	fs.Lookup("topic-map").DefValue = ""
@@ -135,6 +136,7 @@ func (s *specFlags) overrides() []specOverride {
 		{"dry-run", func(sp *replay.Spec) { sp.DryRun = v.DryRun }},
 		{"replay-type", func(sp *replay.Spec) { sp.ReplayType = strings.TrimSpace(v.ReplayType) }},
 		{"allow-unknown-type", func(sp *replay.Spec) { sp.AllowUnknownType = v.AllowUnknownType }},
+		{replay.AllowMissingTopicsFlag, func(sp *replay.Spec) { sp.AllowMissingTopics = v.AllowMissingTopics }},
 	}
 }
 

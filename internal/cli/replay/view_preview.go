@@ -24,8 +24,18 @@ type previewView struct {
 	Sample                   []json.RawMessage `json:"sample"`
 	EstimatedDurationSeconds float64           `json:"estimated_duration_seconds"`
 	Pacing                   string            `json:"pacing"`
+	// SortIndex is null when the indexes could not be listed.
+	SortIndex *sortIndexView `json:"sort_index"`
 
 	estimated time.Duration
+}
+
+// sortIndexView says whether an index of the events collection serves the
+// replay order (timestamp, _id) for this filter.
+type sortIndexView struct {
+	Covered     bool   `json:"covered"`
+	Index       string `json:"index,omitempty"`
+	Recommended string `json:"recommended,omitempty"`
 }
 
 type typePreviewView struct {
@@ -48,6 +58,9 @@ func newPreviewView(pv *replay.Preview, sess *contract.Session, stored bool) pre
 	if stored {
 		v.SessionID = sess.SessionID
 	}
+	if ix := pv.SortIndex; ix != nil {
+		v.SortIndex = &sortIndexView{Covered: ix.Covered, Index: ix.Index, Recommended: ix.Recommended}
+	}
 	if v.Sample == nil {
 		v.Sample = []json.RawMessage{}
 	}
@@ -58,7 +71,7 @@ func newPreviewView(pv *replay.Preview, sess *contract.Session, stored bool) pre
 }
 
 func (v previewView) DetailSections(st *output.Styles) []output.Section {
-	secs := []output.Section{{Title: v.title(), Fields: v.summaryFields()}}
+	secs := []output.Section{{Title: v.title(), Fields: append(v.summaryFields(), v.indexFields(st)...)}}
 	if len(v.ByType) > 0 {
 		secs = append(secs, output.Section{Title: "Events by type", Table: typeTable{rows: v.ByType, topics: v.hasTopics()}})
 	}
@@ -87,6 +100,21 @@ func (v previewView) summaryFields() []output.Field {
 		{Key: "Target", Value: v.Target},
 		{Key: "Pacing", Value: v.Pacing},
 		{Key: "Estimated duration", Value: v.estimateText()},
+	}
+}
+
+// indexFields warns when no index serves the replay order: then every run
+// and every reopen sorts all matching events before sending the first.
+func (v previewView) indexFields(st *output.Styles) []output.Field {
+	switch ix := v.SortIndex; {
+	case ix == nil:
+		return nil
+	case ix.Covered:
+		return []output.Field{{Key: "Replay order", Value: "served by index " + ix.Index}}
+	default:
+		return []output.Field{{Key: "Warning", Value: st.Yellow(fmt.Sprintf(
+			"no index serves the replay order (timestamp, _id): MongoDB sorts every matching event before the first is sent; create %s on the events collection",
+			ix.Recommended))}}
 	}
 }
 
