@@ -83,6 +83,7 @@ func (s *Service) Run(ctx context.Context, id string, opts RunOptions) (*Result,
 	if err := s.checkRunnable(sess, opts); err != nil {
 		return nil, err
 	}
+	s.CheckClock(ctx)
 	h, err := s.acquire(ctx, sess.SessionID, purposeRun, s.ttl())
 	if err != nil {
 		return nil, codedHeld(err)
