@@ -44,6 +44,9 @@ func (r *runner) finish(ctx context.Context) (*Result, error) {
 	}
 	ctx2, cancel := r.io()
 	defer cancel()
+	if r.svc.beforeFinalWrite != nil {
+		r.svc.beforeFinalWrite()
+	}
 	ok, err := r.writeHeld(ctx2, contract.StatusRunning, set)
 	if err != nil {
 		return nil, fmt.Errorf("write the final checkpoint of session %s: %w", r.id, err)

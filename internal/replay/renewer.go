@@ -124,12 +124,30 @@ func (r *runner) reclaim(ctx context.Context) error {
 		if ok, err := r.h.renew(ctx); err != nil || ok {
 			return err // renewed before anyone could take it: nothing changed
 		}
+	} else if err := r.stillOurs(ctx); err != nil {
+		return err // a later claim came and went: did it write the session?
 	}
 	doc, err := r.svc.insertClaim(ctx, r.id, purposeRun, r.h.ttl, latest)
 	if err != nil {
 		return err
 	}
 	return r.recordEpoch(ctx, doc)
+}
+
+// stillOurs reports a *lostError when the session no longer records our
+// epoch, or no longer runs, before we claim it again.
+func (r *runner) stillOurs(ctx context.Context) error {
+	sess, err := r.svc.Store.Sessions.Get(ctx, r.id)
+	if err != nil {
+		return err
+	}
+	if sess.Replayctl == nil || sess.Replayctl.Epoch != r.epoch.Load() {
+		return &lostError{reasonLostLease, errTakenOver}
+	}
+	if sess.Status != contract.StatusRunning {
+		return &lostError{reasonLostLease, fmt.Errorf("the session became %s while this runner's claim had lapsed", sess.Status)}
+	}
+	return nil
 }
 
 // recordEpoch moves the session from our old epoch to the new claim's.

@@ -39,6 +39,11 @@ type Service struct {
 	Logger  *slog.Logger
 	Metrics Metrics
 
+	// beforeFinalWrite, when set (in-package tests only), runs just before
+	// a runner's final session write: where a paused or slow process would
+	// send a write its claim no longer covers.
+	beforeFinalWrite func()
+
 	indexOnce sync.Once
 	clockOnce sync.Once
 	ownerOnce sync.Once
