@@ -3,6 +3,7 @@ package replay
 import (
 	"bytes"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -36,6 +37,8 @@ func TestStaleRunnerCannotOverwriteTheNextRunnersSession(t *testing.T) {
 	b := e.service("runner-b")
 	sess := e.createStarted(a, Spec{})
 	ra := startRun(t, a, sess.SessionID, RunOptions{})
+	letGo := sync.OnceFunc(func() { close(release) })
+	t.Cleanup(letGo) // before startRun's: a failed test must not leave A blocked
 	select {
 	case <-atWrite:
 	case <-ra.done:
@@ -64,7 +67,7 @@ func TestStaleRunnerCannotOverwriteTheNextRunnersSession(t *testing.T) {
 	}
 
 	proxy.Up()
-	close(release)
+	letGo()
 	select {
 	case <-ra.done:
 	case <-time.After(time.Minute):

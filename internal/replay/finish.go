@@ -42,11 +42,11 @@ func (r *runner) finish(ctx context.Context) (*Result, error) {
 	if reason == reasonExternal {
 		return r.finishExternal(set)
 	}
-	ctx2, cancel := r.io()
-	defer cancel()
 	if r.svc.beforeFinalWrite != nil {
 		r.svc.beforeFinalWrite()
 	}
+	ctx2, cancel := r.io()
+	defer cancel()
 	ok, err := r.writeHeld(ctx2, contract.StatusRunning, set)
 	if err != nil {
 		return nil, fmt.Errorf("write the final checkpoint of session %s: %w", r.id, err)

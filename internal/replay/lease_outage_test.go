@@ -1,6 +1,7 @@
 package replay
 
 import (
+	"errors"
 	"log/slog"
 	"strings"
 	"testing"
@@ -96,4 +97,57 @@ func rideOutOutage(t *testing.T, ttl time.Duration) (*Result, string) {
 	t.Logf("duplicates %d, recorded as possible %d, epoch %d, lapsed %v", dups, res.Session.Replayctl.PossibleDuplicates,
 		res.Session.Replayctl.Epoch, strings.Contains(logs.String(), "took the session again"))
 	return res, logs.String()
+}
+
+// TestLapsedRunnerGivesUpToALiveTaker: while MongoDB is away from runner A
+// its claim expires and runner B takes the session. When MongoDB returns,
+// A must see the live later claim and stop (a lost claim) instead of
+// taking the session again; B completes it.
+func TestLapsedRunnerGivesUpToALiveTaker(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	events := e.seed(200, "pod_created")
+	proxy := testenv.MongoProxy(t, testenv.Shared(t).MongoURI())
+	stA, err := store.Connect(ctxT(t, time.Minute), store.Options{
+		URI: proxy.URI(testenv.Shared(t).MongoURI()), Database: e.st.Database().Name(), Timeout: 2 * time.Second,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = stA.Close() })
+	a := &Service{Store: stA, Kafka: producer(t), TopicPrefix: e.prefix, Owner: "runner-a", LeaseTTL: 3 * time.Second}
+	b := e.service("runner-b")
+	sess := e.createStarted(a, Spec{Rate: 20})
+	ra := startRun(t, a, sess.SessionID, RunOptions{})
+	testenv.Eventually(t, time.Minute, func() bool { return ra.replayed.Load() >= 20 }, "A to get going")
+
+	proxy.Down()
+	leaseA, err := e.st.Leases().Latest(ctxT(t, time.Minute), sess.SessionID)
+	if err != nil || leaseA == nil {
+		t.Fatal(leaseA, err)
+	}
+	testenv.Eventually(t, 30*time.Second, func() bool { return time.Now().After(leaseA.ExpiresAt) }, "A's claim to expire")
+	rb := startRun(t, b, sess.SessionID, RunOptions{})
+	testenv.Eventually(t, time.Minute, func() bool { return rb.replayed.Load() > 0 }, "B to take the session")
+	proxy.Up()
+
+	select {
+	case <-ra.done:
+	case <-rb.done:
+		t.Fatal("B finished while A still ran")
+	case <-time.After(time.Minute):
+		t.Fatal("A did not give the session up")
+	}
+	var lost *LostClaimError
+	if !errors.As(ra.err, &lost) {
+		t.Fatalf("A: want a lost claim, got %v (result %+v)", ra.err, ra.res)
+	}
+	res := rb.wait(t)
+	if res.Outcome != OutcomeCompleted || res.Session.ReplayedEvents != 200 || res.Session.Replayctl.Epoch != leaseA.Epoch+1 {
+		t.Fatalf("B: %s %+v", res.Outcome, res.Session)
+	}
+	recs := testenv.ReadToEnd(t, testenv.Shared(t).KafkaBrokers(), e.topics("pod_created")...)
+	if dups := int64(testenv.AssertEachAtLeastOnce(t, "pod_created", idsOf(events), eventIDs(t, recs))); dups > res.Session.Replayctl.PossibleDuplicates {
+		t.Fatalf("%d duplicates, only %d recorded as possible", dups, res.Session.Replayctl.PossibleDuplicates)
+	}
 }
