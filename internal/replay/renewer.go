@@ -72,9 +72,14 @@ func (r *runner) keepClaim() (next time.Duration, done bool) {
 	return r.h.renewEvery(), false
 }
 
+// retakeTimeout bounds one attempt to take the session back. The claim has
+// lapsed already, so no deadline is at stake, and a short bound (a 3-s test
+// TTL's margin is 0.6 s) could fail every attempt on a loaded server.
+const retakeTimeout = 5 * time.Second
+
 // retake runs one attempt to get the session back after a lapse.
 func (r *runner) retake() (time.Duration, bool) {
-	ctx, cancel := context.WithTimeout(r.ioCtx, r.h.margin())
+	ctx, cancel := context.WithTimeout(r.ioCtx, max(r.h.margin(), retakeTimeout))
 	defer cancel()
 	err := r.reclaim(ctx)
 	var lost *lostError
