@@ -99,11 +99,13 @@ func (s *Service) insertClaim(ctx context.Context, sessionID, purpose string, tt
 // schedule of its own, bounds each renewal by callTimeout = margin/2 and
 // retries every retryPause after a failure. With the default TTL (30 s):
 // margin 6 s, renewal every 10 s, 3 s per call, so MongoDB may be away
-// 14 s (ttl - margin - ttl/3) before the reader even pauses. Past that the
-// runner stops sending and keeps trying; when MongoDB answers and nobody
-// else claimed the session it takes a new epoch and goes on, so the
-// outage a runner rides out is unbounded. Another runner may take the
-// session over once ttl has passed since the last renewal.
+// 14 s (ttl - margin - ttl/3, in the worst phase) before the claim is in
+// doubt; meanwhile the reader sends up to its reservation past the last
+// checkpoint (the gate). Past that the runner sends nothing and keeps
+// trying; when MongoDB answers and nobody else claimed the session it
+// takes a new epoch and goes on, so the outage a runner rides out is
+// unbounded. Another runner may take the session over once ttl has passed
+// since the last renewal; the first then stops without writing.
 //
 // Clocks: expiry compares the holder's clock (which wrote expires_at) with
 // a taker's. That is safe while the clocks differ by less than the margin

@@ -17,10 +17,10 @@ import (
 
 // DefaultLeaseTTL is how long a runner's claim lasts without renewal: the
 // longest a crashed runner's session waits before another may take it.
-// 30 s lets a runner renew every 10 s with 3-s calls and still ride out
-// 14 s of MongoDB being away (a typical election, about 12 s) without even
-// pausing; longer outages pause sending until MongoDB answers and the
-// runner takes the session again (see lease.go for the arithmetic).
+// 30 s lets a runner renew every 10 s with 3-s calls and keep its claim
+// through 14 s of MongoDB being away (a typical election, about 12 s);
+// longer outages stop sending until MongoDB answers and the runner takes
+// the session again (see lease.go for the arithmetic).
 const DefaultLeaseTTL = 30 * time.Second
 
 // Service runs replay sessions for one process. Its zero values are usable
