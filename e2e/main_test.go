@@ -39,6 +39,7 @@ func TestWorker(t *testing.T) {
 	t.Run("PlatformOutage", func(t *testing.T) { testPlatformOutage(t, bin) })
 	t.Run("MongoOutage", func(t *testing.T) { testMongoOutage(t, bin) })
 	t.Run("SIGINTPausesReplayStart", func(t *testing.T) { testSIGINTPausesReplayStart(t, bin) })
+	t.Run("SIGSTOPRunnerLosesToTaker", func(t *testing.T) { testSIGSTOPRunnerLosesToTaker(t, bin) })
 	t.Run("TwoOperatorsRetryAtOnce", func(t *testing.T) { testTwoOperatorsRetryAtOnce(t, bin) })
 }
 

@@ -14,15 +14,17 @@ import (
 	"github.com/integr8scode/replayctl/internal/testenv"
 )
 
-// mongoOutage is how long MongoDB stays away: longer than the 3s lease, so
-// the runner must give its session up and take it again, short enough to
-// keep the suite quick.
-const mongoOutage = 6 * time.Second
+// mongoOutage is how long MongoDB stays away: longer than an election
+// (about 12 s) and far longer than the 3s lease, so the runner's claim
+// lapses; nobody else takes the session, so the same run must take it again
+// and go on.
+const mongoOutage = 20 * time.Second
 
 // testMongoOutage: MongoDB alone goes away (Kafka stays) while one worker
 // replays a session and processes the DLQ topic. The worker stays up and
-// /readyz names MongoDB; once MongoDB is back, the session completes with
-// every event delivered (duplicates only as recorded), and every DLQ record,
+// /readyz names MongoDB; once MongoDB is back, the session completes in the
+// run that was under way (no second run) with every event delivered
+// (duplicates only as recorded), and every DLQ record,
 // including those that arrived during the outage, is stored once, notified
 // once and, under the immediate policy, redriven once.
 func testMongoOutage(t *testing.T, bin string) {
@@ -64,7 +66,7 @@ func testMongoOutage(t *testing.T, bin string) {
 		return code == http.StatusServiceUnavailable && !r.Checks["mongodb"].OK && r.Checks["kafka"].OK
 	}, "/readyz 503 naming mongodb only")
 	produce(&during, 10) // Kafka is up: the processor reads them, but cannot store them yet
-	testenv.Eventually(t, 20*time.Second, func() bool { return w.hasExited() || time.Since(began) >= mongoOutage },
+	testenv.Eventually(t, mongoOutage+10*time.Second, func() bool { return w.hasExited() || time.Since(began) >= mongoOutage },
 		"the outage to last %s", mongoOutage)
 	if w.hasExited() {
 		t.Fatalf("worker exited during the MongoDB outage with %d", w.code)
@@ -77,6 +79,9 @@ func testMongoOutage(t *testing.T, bin string) {
 	s := p.recovers(t, w, id, ids, p.prefix+"execution_accepted", 60*time.Second, 90*time.Second)
 	if s.ReplayedEvents != n {
 		t.Errorf("session %s replayed %d events across the outage; want %d", id, s.ReplayedEvents, n)
+	}
+	if s.Replayctl == nil || s.Replayctl.Runs != 1 {
+		t.Errorf("session %s needed a second run: the first gave the session up during the outage\n%s", id, lastLines(w.log(), 40))
 	}
 	t.Logf("session %s: %d runs, %d run claims, %d replayed at the outage", id, s.Replayctl.Runs, len(p.runLeases(id)), atOutage)
 

@@ -79,11 +79,11 @@ func testPlatformOutage(t *testing.T, bin string) {
 		code, r := w.ready()
 		return code == http.StatusServiceUnavailable && !r.Checks["mongodb"].OK && !r.Checks["kafka"].OK
 	}, "/readyz 503 naming mongodb and kafka")
-	// Past the 3s lease: the runner must give the session up by its own
-	// clock, and take it again (or another worker would) afterwards.
+	// Past the 3s lease: the runner must stop trusting its claim by its own
+	// clock and pause sending, and take the session again afterwards.
 	testenv.Eventually(t, 30*time.Second, func() bool {
-		return w.hasExited() || strings.Contains(w.log(), `"reason":"lost-lease"`)
-	}, "the runner to give up its lapsed claim during the outage")
+		return w.hasExited() || strings.Contains(w.log(), "sending is paused until MongoDB confirms it")
+	}, "the runner to pause on its lapsed claim during the outage")
 	if w.hasExited() {
 		t.Fatalf("worker exited during the outage with %d", w.code)
 	}

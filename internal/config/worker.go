@@ -68,7 +68,7 @@ const (
 const (
 	DefaultWorkerConcurrency     = 2
 	DefaultWorkerPollInterval    = 2 * time.Second
-	DefaultWorkerLeaseTTL        = 15 * time.Second
+	DefaultWorkerLeaseTTL        = 30 * time.Second // replay.DefaultLeaseTTL; see there
 	DefaultWorkerGroup           = "replayctl-dlq"
 	DefaultWorkerHTTPAddr        = "127.0.0.1:9464"
 	DefaultLogLevel              = "info"

@@ -149,7 +149,7 @@ func (s *Service) applyHeld(ctx context.Context, h *holder, id string, a contrac
 	if a == contract.ActionStart || a == contract.ActionResume {
 		s.dropRequests(ctx, id) // a pause asked for before this resume is stale
 	}
-	s.logger(id).Info("session status changed", "action", string(a), "from", string(cur.Status), "to", string(to), "epoch", h.doc.Epoch)
+	s.logger(id).Info("session status changed", "action", string(a), "from", string(cur.Status), "to", string(to), "epoch", h.epoch())
 	return s.Store.Sessions.Get(ctx, id)
 }
 

@@ -35,11 +35,17 @@ func startRun(t *testing.T, svc *Service, id string, opts RunOptions) *runAsync 
 			user(p)
 		}
 	}
+	// A test that fails mid-run cancels it: a runner rides out a MongoDB
+	// that a failed test left down, and would otherwise never return.
+	ctx, cancel := context.WithCancel(context.Background())
 	go func() {
 		defer close(ra.done)
-		ra.res, ra.err = svc.Run(context.Background(), id, opts)
+		ra.res, ra.err = svc.Run(ctx, id, opts)
 	}()
-	t.Cleanup(func() { <-ra.done })
+	t.Cleanup(func() {
+		cancel()
+		<-ra.done
+	})
 	return ra
 }
 

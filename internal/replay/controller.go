@@ -8,11 +8,12 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/integr8scode/replayctl/internal/contract"
+	"github.com/integr8scode/replayctl/internal/fault"
 )
 
-// startController runs the one goroutine that talks to MongoDB while the
-// reader streams: it renews the claim, polls requests, writes checkpoints
-// and reports progress. The returned func stops it and waits.
+// startController runs the goroutine that polls requests, writes
+// checkpoints and reports progress while the reader streams (the renewer
+// keeps the claim on its own schedule). The returned func stops it and waits.
 func (r *runner) startController() func() {
 	quit, done := make(chan struct{}), make(chan struct{})
 	go func() {
@@ -29,7 +30,7 @@ func (r *runner) controlLoop(quit <-chan struct{}) {
 	tick := time.NewTicker(tickInterval)
 	defer tick.Stop()
 	start := time.Now()
-	lastReq, lastRenew := start, start
+	lastReq := start
 	r.lastCkpt = start
 	for {
 		select {
@@ -42,21 +43,17 @@ func (r *runner) controlLoop(quit <-chan struct{}) {
 		}
 		now := time.Now()
 		r.reportProgress(now)
+		r.watchStall(now)
+		if !r.h.valid() {
+			continue // MongoDB is away: the renewer decides, and the gate holds the reader
+		}
 		if now.Sub(lastReq) >= requestPoll {
 			lastReq = now
 			r.pollRequests()
 		}
-		if now.Sub(lastRenew) >= r.h.ttl/3 {
-			lastRenew = now
-			r.renew()
-		}
 		if now.Sub(r.lastCkpt) >= checkpointInterval {
 			r.checkpoint()
 		}
-		if !r.h.valid() {
-			r.stop(reasonLostLease, errLeaseExpired)
-		}
-		r.watchStall(now)
 	}
 }
 
@@ -118,38 +115,19 @@ func (r *runner) setApplied(ids []string) {
 	}
 }
 
-func (r *runner) renew() {
-	ctx, cancel := r.io()
-	defer cancel()
-	ok, err := r.h.renew(ctx)
-	switch {
-	case err != nil:
-		r.log.Warn("renew claim", "error", err) // valid() stops us if it lapses
-	case !ok:
-		r.stop(reasonLostLease, errors.New("this runner's claim was deleted"))
-	}
-}
-
 // checkpoint writes the counters and the low-water position, provided the
-// claim is still ours and the session still running.
+// claim is still ours and the session still running. The write itself is
+// fenced: it matches only while the session records our epoch.
 func (r *runner) checkpoint() {
 	r.lastCkpt = time.Now()
 	if reason, _ := r.stopped(); reason != reasonNone {
 		return // the finisher writes the last checkpoint
 	}
 	if !r.h.valid() {
-		r.stop(reasonLostLease, errLeaseExpired)
-		return
+		return // unconfirmed: the renewer retakes the claim or stops the run
 	}
 	ctx, cancel := r.io()
 	defer cancel()
-	if ok, err := r.h.current(ctx); err != nil {
-		r.log.Warn("check claim", "error", err)
-		return
-	} else if !ok {
-		r.stop(reasonLostLease, errors.New("another runner took the session over"))
-		return
-	}
 	s, off, err := r.snapshot()
 	if err != nil {
 		r.stop(reasonFatal, err)
@@ -157,19 +135,34 @@ func (r *runner) checkpoint() {
 	}
 	r.reserve = min(max(2*(s.sent-r.prevSent), minReserve), maxReserve)
 	set := r.checkpointSet(s, off, r.limit(s.inFlight(), true))
-	ok, err := r.svc.Store.Sessions.UpdateIfStatus(ctx, r.id, contract.StatusRunning, set)
+	ok, err := r.writeHeld(ctx, contract.StatusRunning, set)
 	if err != nil {
 		r.log.Warn("write checkpoint", "error", err)
 		return
 	}
 	if !ok {
-		r.stop(reasonExternal, errors.New("the session's status was changed by another writer"))
+		r.stopRefused(ctx)
 		return
 	}
+	r.ckptSent.Store(s.sent)
 	r.prevSent = s.sent
 	r.gate.raise(s.sent + r.reserve)
 	r.log.Debug("checkpoint", "replayed", r.base[0]+s.replayed, "failed", r.base[1]+s.failed,
 		"skipped", r.base[2]+s.skipped, "in_flight", s.inFlight())
+}
+
+// stopRefused stops the run after a checkpoint matched nothing.
+func (r *runner) stopRefused(ctx context.Context) {
+	err := r.refused(ctx)
+	var lost *LostClaimError
+	switch {
+	case errors.As(err, &lost):
+		r.stop(reasonLostLease, errTakenOver)
+	case err != nil && fault.KindOf(err) == fault.Conflict:
+		r.stop(reasonExternal, errors.New("the session's status was changed by another writer"))
+	default:
+		r.log.Warn("checkpoint refused; will look again", "error", err)
+	}
 }
 
 // snapshot syncs the target and takes the tracker's state at one instant.

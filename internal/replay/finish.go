@@ -26,6 +26,9 @@ func (r *runner) finish(ctx context.Context) (*Result, error) {
 	if reason == reasonLostLease {
 		return nil, lostClaim(r.id, cause)
 	}
+	if err := r.awaitClaim(ctx); err != nil {
+		return nil, err
+	}
 	if err := r.checkStillHeld(); err != nil {
 		return nil, err
 	}
@@ -39,9 +42,12 @@ func (r *runner) finish(ctx context.Context) (*Result, error) {
 	if reason == reasonExternal {
 		return r.finishExternal(set)
 	}
+	if r.svc.beforeFinalWrite != nil {
+		r.svc.beforeFinalWrite()
+	}
 	ctx2, cancel := r.io()
 	defer cancel()
-	ok, err := r.svc.Store.Sessions.UpdateIfStatus(ctx2, r.id, contract.StatusRunning, set)
+	ok, err := r.writeHeld(ctx2, contract.StatusRunning, set)
 	if err != nil {
 		return nil, fmt.Errorf("write the final checkpoint of session %s: %w", r.id, err)
 	}
@@ -53,6 +59,30 @@ func (r *runner) finish(ctx context.Context) (*Result, error) {
 		"failed", r.base[1]+s.failed, "skipped", r.base[2]+s.skipped, "unacknowledged", s.inFlight(),
 		"possible_duplicates", r.baseDups+r.dups.counted.Load())
 	return r.report(outcome)
+}
+
+// awaitClaim waits, before the final write, until a lapsed claim is
+// confirmed again or the renewer gives the session up. An interrupted run
+// does not wait: it writes if it can and otherwise leaves the session to
+// the next runner.
+func (r *runner) awaitClaim(ctx context.Context) error {
+	if r.h.valid() || ctx.Err() != nil {
+		return nil
+	}
+	r.log.Info("the run is done; waiting for MongoDB to confirm the claim before the final write")
+	tick := time.NewTicker(tickInterval)
+	defer tick.Stop()
+	for !r.h.valid() {
+		if reason, cause := r.stopped(); reason == reasonLostLease {
+			return lostClaim(r.id, cause)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+		}
+	}
+	return nil
 }
 
 // checkStillHeld refuses the final write when the claim lapsed or moved on.
@@ -134,13 +164,16 @@ func (r *runner) finishExternal(counters bson.D) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cur.Replayctl == nil || cur.Replayctl.Epoch != r.epoch.Load() {
+		return nil, lostClaim(r.id, errTakenOver) // the session is a later runner's: leave it alone
+	}
 	var only bson.D
 	for _, e := range counters {
 		if e.Key != "status" && e.Key != "completed_at" && e.Key != "error" {
 			only = append(only, e)
 		}
 	}
-	if _, err := r.svc.Store.Sessions.UpdateIfStatus(ctx, r.id, cur.Status, only); err != nil {
+	if _, err := r.writeHeld(ctx, cur.Status, only); err != nil {
 		return nil, err
 	}
 	r.log.Info("run ended: the session's status was changed elsewhere", "status", string(cur.Status))

@@ -21,15 +21,17 @@ func (d *dupBudget) take() {
 }
 
 // gate keeps the reader within the reservation of the last written
-// checkpoint.
+// checkpoint, and stops it altogether while the claim is unconfirmed
+// (whatever the target): nothing is sent that a successor would not know of.
 type gate struct {
 	mu    sync.Mutex
 	limit int64
 	off   bool
+	held  func() bool // whether the claim is confirmed; nil: always
 	wake  chan struct{}
 }
 
-func newGate() *gate { return &gate{wake: make(chan struct{}, 1)} }
+func newGate(held func() bool) *gate { return &gate{wake: make(chan struct{}, 1), held: held} }
 
 func (g *gate) disable() {
 	g.mu.Lock()
@@ -38,6 +40,9 @@ func (g *gate) disable() {
 }
 
 func (g *gate) allows(sent int64) bool {
+	if g.held != nil && !g.held() {
+		return false
+	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	return g.off || sent < g.limit
@@ -60,6 +65,11 @@ func (g *gate) raise(limit int64) {
 		g.limit = limit
 	}
 	g.mu.Unlock()
+	g.notify()
+}
+
+// notify wakes a waiting reader to look again (the claim was confirmed).
+func (g *gate) notify() {
 	select {
 	case g.wake <- struct{}{}:
 	default:

@@ -76,7 +76,7 @@ func TestWindowBoundsCountAndBytes(t *testing.T) {
 }
 
 func TestGateHoldsTheReaderWithinTheReservation(t *testing.T) {
-	g := newGate()
+	g := newGate(nil)
 	g.raise(10)
 	if !g.allows(9) || g.allows(10) {
 		t.Fatal("limit 10 allows seq 0..9")

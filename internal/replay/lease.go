@@ -43,15 +43,17 @@ func (e *HeldError) Error() string {
 
 func (e *HeldError) conflict() error { return fault.New(fault.Conflict, e) }
 
-// holder is this process's claim on one session.
+// holder is this process's claim on one session. A runner's holder may
+// move to a new epoch (reclaim) while the renewer runs; doc is read and
+// replaced under mu.
 type holder struct {
 	leases *store.Leases
 	now    func() time.Time
 	ttl    time.Duration
-	doc    store.LeaseDoc
 	prev   *store.LeaseDoc // the claim this one superseded, if any
 
 	mu      sync.Mutex
+	doc     store.LeaseDoc
 	expires time.Time
 }
 
@@ -59,26 +61,17 @@ type holder struct {
 // a live claim exists. Losing an insert race re-reads who won.
 func (s *Service) acquire(ctx context.Context, sessionID, purpose string, ttl time.Duration) (*holder, error) {
 	s.ensureIndexes(ctx)
-	leases := s.Store.Leases()
 	for range 5 {
-		latest, err := leases.Latest(ctx, sessionID)
+		latest, err := s.Store.Leases().Latest(ctx, sessionID)
 		if err != nil {
 			return nil, err
 		}
-		now := s.now()
-		if isLive(latest, now) {
+		if isLive(latest, s.now()) {
 			return nil, &HeldError{sessionID: sessionID, lease: *latest}
 		}
-		doc := store.LeaseDoc{
-			SessionID: sessionID, Epoch: 1, Owner: s.ownerID(), Purpose: purpose,
-			AcquiredAt: now, RenewedAt: now, ExpiresAt: now.Add(ttl),
-		}
-		if latest != nil {
-			doc.Epoch = latest.Epoch + 1
-		}
-		err = leases.Insert(ctx, &doc)
+		doc, err := s.insertClaim(ctx, sessionID, purpose, ttl, latest)
 		if err == nil {
-			return &holder{leases: leases, now: s.now, ttl: ttl, doc: doc, prev: latest, expires: doc.ExpiresAt}, nil
+			return &holder{leases: s.Store.Leases(), now: s.now, ttl: ttl, doc: doc, prev: latest, expires: doc.ExpiresAt}, nil
 		}
 		if !store.IsDuplicateKey(err) {
 			return nil, err
@@ -87,9 +80,57 @@ func (s *Service) acquire(ctx context.Context, sessionID, purpose string, ttl ti
 	return nil, fmt.Errorf("claim session %s: too much contention, try again", sessionID)
 }
 
+// insertClaim inserts the epoch after latest (1 when there is none). A
+// duplicate-key error means another process took that epoch first.
+func (s *Service) insertClaim(ctx context.Context, sessionID, purpose string, ttl time.Duration, latest *store.LeaseDoc) (store.LeaseDoc, error) {
+	now := s.now()
+	doc := store.LeaseDoc{
+		SessionID: sessionID, Epoch: 1, Owner: s.ownerID(), Purpose: purpose,
+		AcquiredAt: now, RenewedAt: now, ExpiresAt: now.Add(ttl), Token: newUUID(),
+	}
+	if latest != nil {
+		doc.Epoch = latest.Epoch + 1
+	}
+	return doc, s.Store.Leases().Insert(ctx, &doc)
+}
+
+// Lease arithmetic. A claim lasts ttl from its last renewal; the holder
+// trusts it until margin = ttl/5 before that, renews every ttl/3 on a
+// schedule of its own, bounds each renewal by callTimeout = margin/2 and
+// retries every retryPause after a failure. With the default TTL (30 s):
+// margin 6 s, renewal every 10 s, 3 s per call, so MongoDB may be away
+// 14 s (ttl - margin - ttl/3, in the worst phase) before the claim is in
+// doubt; meanwhile the reader sends up to its reservation past the last
+// checkpoint (the gate). Past that the runner sends nothing and keeps
+// trying; when MongoDB answers and nobody else claimed the session it
+// takes a new epoch and goes on, so the outage a runner rides out is
+// unbounded. Another runner may take the session over once ttl has passed
+// since the last renewal; the first then stops without writing.
+//
+// Clocks: expiry compares the holder's clock (which wrote expires_at) with
+// a taker's. That is safe while the clocks differ by less than the margin
+// minus the time a write takes; runners warn at start when the server's
+// clock (hello.localTime) is further than margin/2 from their own.
+const retryPause = 500 * time.Millisecond
+
 // margin is how long before its expiry a holder stops trusting its claim:
 // room for clock skew between hosts and for a write already under way.
 func (h *holder) margin() time.Duration { return h.ttl / 5 }
+
+// callTimeout bounds one renewal, well inside the margin.
+func (h *holder) callTimeout() time.Duration { return h.margin() / 2 }
+
+// renewEvery is the renewal period while renewals succeed.
+func (h *holder) renewEvery() time.Duration { return h.ttl / 3 }
+
+// claim returns the current claim document.
+func (h *holder) claim() store.LeaseDoc {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.doc
+}
+
+func (h *holder) epoch() int64 { return h.claim().Epoch }
 
 // valid reports whether the claim is still safely ours by our own clock.
 func (h *holder) valid() bool {
@@ -98,27 +139,39 @@ func (h *holder) valid() bool {
 	return h.now().Before(h.expires.Add(-h.margin()))
 }
 
-// renew extends the claim. It reports false when the claim document is gone.
+// renew extends the claim while it is unexpired. It reports false when
+// the claim expired, was released or is gone: it is never revived.
 func (h *holder) renew(ctx context.Context) (bool, error) {
 	now := h.now()
 	exp := now.Add(h.ttl)
-	ok, err := h.leases.Renew(ctx, h.doc.ID, now, exp)
+	doc := h.claim()
+	ok, err := h.leases.Renew(ctx, doc.ID, now, exp)
 	if err != nil || !ok {
 		return ok, err
 	}
 	h.mu.Lock()
-	h.expires = exp
+	if h.doc.ID == doc.ID {
+		h.expires = exp
+	}
 	h.mu.Unlock()
 	return true, nil
 }
 
+// switchTo makes a newly inserted claim this holder's.
+func (h *holder) switchTo(doc store.LeaseDoc) {
+	h.mu.Lock()
+	h.doc, h.expires = doc, doc.ExpiresAt
+	h.mu.Unlock()
+}
+
 // current reports whether no later epoch exists: nobody took over.
 func (h *holder) current(ctx context.Context) (bool, error) {
-	latest, err := h.leases.Latest(ctx, h.doc.SessionID)
+	doc := h.claim()
+	latest, err := h.leases.Latest(ctx, doc.SessionID)
 	if err != nil {
 		return false, err
 	}
-	return latest != nil && latest.Epoch == h.doc.Epoch, nil
+	return latest != nil && latest.Epoch == doc.Epoch, nil
 }
 
 // release gives the claim up so the next claimant need not wait. It runs on
@@ -126,7 +179,7 @@ func (h *holder) current(ctx context.Context) (bool, error) {
 func (h *holder) release(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	_, err := h.leases.Release(ctx, h.doc.ID, h.now())
+	_, err := h.leases.Release(ctx, h.claim().ID, h.now())
 	return err
 }
 

@@ -86,6 +86,7 @@ func (s *Service) Run(ctx context.Context, id string, opts RunOptions) (*Result,
 	if err := s.checkRunnable(sess, opts); err != nil {
 		return nil, err
 	}
+	s.CheckClock(ctx)
 	refused, err := s.refusal(ctx, sess, opts)
 	if err != nil {
 		return nil, err
@@ -95,7 +96,7 @@ func (s *Service) Run(ctx context.Context, id string, opts RunOptions) (*Result,
 		return nil, codedHeld(err)
 	}
 	r := newRunner(s, h, sess.SessionID, opts)
-	r.refused = refused
+	r.missingTopics = refused
 	res, err := r.run(ctx)
 	if rerr := h.release(ctx); rerr != nil {
 		r.log.Warn("release claim", "error", rerr)

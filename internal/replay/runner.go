@@ -87,8 +87,8 @@ type runner struct {
 	gate *gate
 	dups dupBudget
 
-	// refused is why the session must not run at all (missing topics).
-	refused error
+	// missingTopics, when set, is why the session must not run at all.
+	missingTopics error
 
 	// stdoutLike targets cannot take back what they received after a crash.
 	resendable bool
@@ -105,6 +105,14 @@ type runner struct {
 	// head counts the leading documents whose timestamp is not a date;
 	// -1 once a dated document was read.
 	head int64
+
+	// epoch is the lease epoch the session records as ours: every write
+	// this runner makes to the session filters on it. writeMu keeps a
+	// reclaim from moving it under a write in progress.
+	epoch    atomic.Int64
+	writeMu  sync.Mutex
+	ckptSent atomic.Int64 // events sent as of the last written checkpoint
+	lapsed   atomic.Bool  // the claim lapsed and is not yet confirmed again
 
 	mu       sync.Mutex
 	reason   stopReason
@@ -123,7 +131,7 @@ type runner struct {
 func newRunner(s *Service, h *holder, id string, opts RunOptions) *runner {
 	return &runner{
 		svc: s, h: h, id: id, opts: opts, log: s.logger(id),
-		tr: newTracker(), gate: newGate(), ckptNow: make(chan struct{}, 1), reserve: minReserve,
+		tr: newTracker(), gate: newGate(h.valid), ckptNow: make(chan struct{}, 1), reserve: minReserve,
 	}
 }
 
@@ -161,10 +169,12 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 	if err := r.begin(ctx); err != nil {
 		return nil, err
 	}
+	stopRenewer := r.startRenewer()
+	defer stopRenewer()
 	// A worker has nobody to ask: refuse before the first send, and say
 	// why in the session.
-	if r.refused != nil {
-		return r.failEarlyAs(r.refused, "missing_topic")
+	if r.missingTopics != nil {
+		return r.failEarlyAs(r.missingTopics, "missing_topic")
 	}
 	if err := r.openSink(); err != nil {
 		return r.failEarly(err)
@@ -290,16 +300,17 @@ func (r *runner) begin(ctx context.Context) error {
 		// checkpoint; after a clean stop: what it left unacknowledged.
 		r.dups.remaining.Store(r.ext.inFlightLimit)
 	}
+	claim := r.h.claim()
 	set := bson.D{
-		{Key: "replayctl.epoch", Value: r.h.doc.Epoch},
-		{Key: "replayctl.owner", Value: r.h.doc.Owner},
+		{Key: "replayctl.owner", Value: claim.Owner},
 		{Key: "replayctl.runs", Value: r.runs + 1},
 		{Key: "replayctl.in_flight_limit", Value: r.limit(0, true)},
 	}
 	if r.sess.StartedAt == nil {
 		set = append(set, bson.E{Key: "started_at", Value: r.svc.now().Truncate(time.Millisecond)})
 	}
-	ok, err := r.svc.Store.Sessions.UpdateIfStatus(ctx, r.id, contract.StatusRunning, set)
+	// Recording our epoch is what fences every earlier holder's writes.
+	ok, err := r.svc.Store.Sessions.TakeOver(ctx, r.id, claim.Epoch, set)
 	if err != nil {
 		return err
 	}
@@ -308,10 +319,14 @@ func (r *runner) begin(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		if cur.Status == contract.StatusRunning {
+			return lostClaim(r.id, errors.New("a later claim already took the session over"))
+		}
 		return notRunning(cur)
 	}
+	r.epoch.Store(claim.Epoch)
 	r.gate.raise(r.reserve)
-	r.log.Info("run started", "epoch", r.h.doc.Epoch, "owner", r.h.doc.Owner, "target", r.sess.Config.Target,
+	r.log.Info("run started", "epoch", claim.Epoch, "owner", claim.Owner, "target", r.sess.Config.Target,
 		"dry_run", r.sess.DryRun, "resume_from", r.after, "took_over_crashed", r.h.crashed(),
 		"possible_duplicates_budget", r.dups.remaining.Load())
 	return nil
@@ -345,8 +360,14 @@ func (r *runner) failEarlyAs(cause error, typ string) (*Result, error) {
 		{Key: "completed_at", Value: now},
 		{Key: "errors", Value: appendErrs(r.errs, []contract.SessionError{sessionError(now, cause, typ, "")})},
 	}
-	if _, err := r.svc.Store.Sessions.UpdateIfStatus(r.ioCtx, r.id, contract.StatusRunning, set); err != nil {
+	ok, err := r.writeHeld(r.ioCtx, contract.StatusRunning, set)
+	if err != nil {
 		return nil, err
+	}
+	if !ok {
+		if err := r.refused(r.ioCtx); err != nil {
+			return nil, err
+		}
 	}
 	return r.result(OutcomeFailed)
 }
@@ -385,4 +406,28 @@ func appendErrs(list, more []contract.SessionError) []contract.SessionError {
 	return list
 }
 
-var errLeaseExpired = errors.New("this runner's claim expired before it could be renewed")
+// writeHeld applies set to the session while it has status want and still
+// records our epoch; see Sessions.UpdateIfHeld.
+func (r *runner) writeHeld(ctx context.Context, want contract.SessionStatus, set bson.D) (bool, error) {
+	r.writeMu.Lock()
+	defer r.writeMu.Unlock()
+	return r.svc.Store.Sessions.UpdateIfHeld(ctx, r.id, want, r.epoch.Load(), set)
+}
+
+// refused explains a holder's write that matched nothing: a later epoch
+// took the session over (a lost claim), or the status changed elsewhere.
+func (r *runner) refused(ctx context.Context) error {
+	cur, err := r.svc.Store.Sessions.Get(ctx, r.id)
+	if err != nil {
+		return err
+	}
+	if cur.Replayctl == nil || cur.Replayctl.Epoch != r.epoch.Load() {
+		return lostClaim(r.id, errTakenOver)
+	}
+	if cur.Status == contract.StatusRunning {
+		return nil // neither: a racing write on the embedded server; look again
+	}
+	return notRunning(cur)
+}
+
+var errTakenOver = errors.New("another runner took the session over")

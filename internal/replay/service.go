@@ -17,7 +17,11 @@ import (
 
 // DefaultLeaseTTL is how long a runner's claim lasts without renewal: the
 // longest a crashed runner's session waits before another may take it.
-const DefaultLeaseTTL = 15 * time.Second
+// 30 s lets a runner renew every 10 s with 3-s calls and keep its claim
+// through 14 s of MongoDB being away (a typical election, about 12 s);
+// longer outages stop sending until MongoDB answers and the runner takes
+// the session again (see lease.go for the arithmetic).
+const DefaultLeaseTTL = 30 * time.Second
 
 // Service runs replay sessions for one process. Its zero values are usable
 // defaults except Store; Kafka may be nil when only file targets, dry runs
@@ -40,7 +44,13 @@ type Service struct {
 	cursorBatch int32
 	onCursor    func(id int64)
 
+	// beforeFinalWrite, when set (in-package tests only), runs just before
+	// a runner's final session write: where a paused or slow process would
+	// send a write its claim no longer covers.
+	beforeFinalWrite func()
+
 	indexOnce sync.Once
+	clockOnce sync.Once
 	ownerOnce sync.Once
 	owner     string
 }

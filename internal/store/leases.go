@@ -34,6 +34,9 @@ type LeaseDoc struct {
 	ExpiresAt  time.Time  `bson:"expires_at"`
 	Released   bool       `bson:"released"`
 	ReleasedAt *time.Time `bson:"released_at"`
+	// Token is random per attempt to claim: it tells our own insert, whose
+	// reply was lost and which a retry then finds, from another holder's.
+	Token string `bson:"token,omitempty"`
 }
 
 // LeaseID is the unique key of a session's claim for one epoch.
@@ -56,13 +59,22 @@ func (s *Store) Leases() *Leases {
 func (l *Leases) Collection() *mongo.Collection { return l.c }
 
 // Insert tries to take a claim. A duplicate-key error (IsDuplicateKey) means
-// another process took this epoch first.
+// another process took this epoch first. The insert is retried after a
+// network error, and the first attempt may have committed with its reply
+// lost: a duplicate whose stored token is d.Token is that insert, our own.
 func (l *Leases) Insert(ctx context.Context, d *LeaseDoc) error {
 	d.ID = LeaseID(d.SessionID, d.Epoch)
 	err := WithRetry(ctx, func(ctx context.Context) error {
 		_, err := l.c.InsertOne(ctx, d)
 		return err
 	})
+	if err != nil && IsDuplicateKey(err) && d.Token != "" {
+		if ours, rerr := l.hasToken(ctx, d.ID, d.Token); rerr != nil {
+			return fmt.Errorf("claim session %s epoch %d: %w", d.SessionID, d.Epoch, rerr)
+		} else if ours {
+			return nil
+		}
+	}
 	if err != nil {
 		if IsDuplicateKey(err) {
 			return err
@@ -70,6 +82,23 @@ func (l *Leases) Insert(ctx context.Context, d *LeaseDoc) error {
 		return fmt.Errorf("claim session %s epoch %d: %w", d.SessionID, d.Epoch, Wrap(err))
 	}
 	return nil
+}
+
+// hasToken reports whether the claim id carries token.
+func (l *Leases) hasToken(ctx context.Context, id, token string) (bool, error) {
+	var got struct {
+		Token string `bson:"token"`
+	}
+	err := WithRetry(ctx, func(ctx context.Context) error {
+		return l.c.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&got)
+	})
+	if err == mongo.ErrNoDocuments {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("read claim %s: %w", id, Wrap(err))
+	}
+	return got.Token == token, nil
 }
 
 // Latest returns the session's claim with the highest epoch, or nil. A
@@ -93,10 +122,21 @@ func (l *Leases) Latest(ctx context.Context, sessionID string) (*LeaseDoc, error
 	return nil, nil
 }
 
-// Renew moves the expiry of the caller's own claim. It reports false when
-// the claim no longer exists (the session was cleaned up).
+// Renew moves the expiry of the caller's own claim while it is unreleased
+// and unexpired at now. It reports false otherwise (expired, released, or
+// deleted by cleanup): a taker may claim the next epoch once this one has
+// expired, so an expired claim is never revived.
 func (l *Leases) Renew(ctx context.Context, id string, now, expires time.Time) (bool, error) {
-	return l.set(ctx, id, bson.D{{Key: "renewed_at", Value: now}, {Key: "expires_at", Value: expires}})
+	q := bson.D{
+		{Key: "_id", Value: id}, {Key: "released", Value: false},
+		{Key: "expires_at", Value: bson.D{{Key: "$gt", Value: now}}},
+	}
+	set := bson.D{{Key: "renewed_at", Value: now}, {Key: "expires_at", Value: expires}}
+	matched, err := updateOne(ctx, l.c, q, setDoc(set))
+	if err != nil {
+		return false, fmt.Errorf("renew lease %s: %w", id, Wrap(err))
+	}
+	return matched, nil
 }
 
 // Release marks the caller's own claim as given up, so the next claimant
@@ -158,6 +198,42 @@ func deleteBySession(ctx context.Context, c *mongo.Collection, ids []string) err
 // keeps writers apart.
 func (s *Sessions) UpdateIfStatus(ctx context.Context, id string, want contract.SessionStatus, set bson.D) (bool, error) {
 	q := bson.D{{Key: "session_id", Value: id}, {Key: "status", Value: want}}
+	matched, err := updateOne(ctx, s.c, q, setDoc(set))
+	if err != nil {
+		return false, fmt.Errorf("update session %s: %w", id, Wrap(err))
+	}
+	return matched, nil
+}
+
+// EpochField is where a session records the lease epoch of the runner that
+// holds it, under replayctl's own sub-document.
+const EpochField = "replayctl.epoch"
+
+// UpdateIfHeld applies $set to a session only while it has status want and
+// its recorded epoch is the caller's: a runner that lost its claim matches
+// nothing and must stop. On MongoDB the condition is atomic; on the
+// embedded server it is a best-effort guard (EMBEDDED.md).
+func (s *Sessions) UpdateIfHeld(ctx context.Context, id string, want contract.SessionStatus, epoch int64, set bson.D) (bool, error) {
+	q := bson.D{{Key: "session_id", Value: id}, {Key: "status", Value: want}, {Key: EpochField, Value: epoch}}
+	matched, err := updateOne(ctx, s.c, q, setDoc(set))
+	if err != nil {
+		return false, fmt.Errorf("update session %s: %w", id, Wrap(err))
+	}
+	return matched, nil
+}
+
+// TakeOver records epoch as the session's holder, provided the session is
+// running and its recorded epoch is older or absent (older replayctl did
+// not record one). It reports false when a later holder wrote first.
+func (s *Sessions) TakeOver(ctx context.Context, id string, epoch int64, set bson.D) (bool, error) {
+	q := bson.D{
+		{Key: "session_id", Value: id}, {Key: "status", Value: contract.StatusRunning},
+		{Key: "$or", Value: bson.A{
+			bson.D{{Key: EpochField, Value: bson.D{{Key: "$exists", Value: false}}}},
+			bson.D{{Key: EpochField, Value: bson.D{{Key: "$lt", Value: epoch}}}},
+		}},
+	}
+	set = append(bson.D{{Key: EpochField, Value: epoch}}, set...)
 	matched, err := updateOne(ctx, s.c, q, setDoc(set))
 	if err != nil {
 		return false, fmt.Errorf("update session %s: %w", id, Wrap(err))

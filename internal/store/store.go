@@ -136,14 +136,34 @@ func (s *Store) ServerVersion(ctx context.Context) (string, error) {
 	return info.Version, nil
 }
 
+// ServerTime returns the server's clock as its hello reply reports it
+// (localTime), with the local times just before and after the round trip.
+func (s *Store) ServerTime(ctx context.Context) (server, before, after time.Time, err error) {
+	var reply struct {
+		LocalTime time.Time `bson:"localTime"`
+	}
+	before = time.Now()
+	err = s.db.RunCommand(ctx, bson.D{{Key: "hello", Value: 1}}).Decode(&reply)
+	after = time.Now()
+	if err != nil {
+		return time.Time{}, before, after, fmt.Errorf("read the server's clock: %w", Wrap(err))
+	}
+	if reply.LocalTime.IsZero() {
+		return time.Time{}, before, after, errors.New("read the server's clock: hello reported no localTime")
+	}
+	return reply.LocalTime, before, after, nil
+}
+
 // Unavailable is a connection failure naming the server (without its
 // password).
 func Unavailable(uri string, err error) error {
-	return &fault.UnavailableError{Server: fault.MongoDB, Addr: config.RedactURI(uri), Err: errors.New(cleanDriverError(err))}
+	return &fault.UnavailableError{Server: fault.MongoDB, Addr: config.RedactURI(uri), Err: cleaned(err)}
 }
 
 // Wrap classifies a driver error from an operation: an unreachable server
-// is a fault.UnavailableError, everything else is returned as is.
+// is a fault.UnavailableError, everything else is returned as is. The
+// driver's error stays in the chain, so IsRetryable, mongo.IsNetworkError
+// and errors.Is(err, context.DeadlineExceeded) still see it.
 func Wrap(err error) error {
 	if err == nil {
 		return nil
@@ -151,7 +171,7 @@ func Wrap(err error) error {
 	var netErr net.Error
 	if mongo.IsNetworkError(err) || mongo.IsTimeout(err) || errors.As(err, &netErr) ||
 		errors.Is(err, context.DeadlineExceeded) || strings.Contains(err.Error(), "server selection") {
-		return &fault.UnavailableError{Server: fault.MongoDB, Err: errors.New(cleanDriverError(err))}
+		return &fault.UnavailableError{Server: fault.MongoDB, Err: cleaned(err)}
 	}
 	return err
 }
@@ -172,6 +192,18 @@ func IsRetryable(err error) bool {
 	return strings.Contains(msg, "database is locked") || strings.Contains(msg, "SQLITE_BUSY") ||
 		mongo.IsNetworkError(err) || mongo.IsTimeout(err)
 }
+
+// driverError shows a driver error's short message and keeps the error
+// itself for classification.
+type driverError struct {
+	msg string
+	err error
+}
+
+func (e *driverError) Error() string { return e.msg }
+func (e *driverError) Unwrap() error { return e.err }
+
+func cleaned(err error) error { return &driverError{msg: cleanDriverError(err), err: err} }
 
 // cleanDriverError shortens the driver's multi-line topology dumps to their cause.
 func cleanDriverError(err error) string {

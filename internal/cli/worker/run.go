@@ -84,6 +84,7 @@ func replayService(ctx context.Context, wire *wiring.Wiring, leaseTTL time.Durat
 	}
 	svc := wire.ReplayService()
 	svc.Kafka, svc.LeaseTTL, svc.Metrics = cl, leaseTTL, metrics.Replay()
+	svc.CheckClock(ctx) // leases compare clocks across hosts: warn now, not at the first takeover
 	return svc, nil
 }
 

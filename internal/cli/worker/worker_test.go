@@ -30,7 +30,7 @@ func TestDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := config.WorkerConfig{
-		Concurrency: 2, PollInterval: 2 * time.Second, LeaseTTL: 15 * time.Second, ShutdownTimeout: 30 * time.Second,
+		Concurrency: 2, PollInterval: 2 * time.Second, LeaseTTL: 30 * time.Second, ShutdownTimeout: 30 * time.Second,
 		DLQTopic: "dead_letter_queue", Group: "replayctl-dlq", HTTPAddr: "127.0.0.1:9464", LogLevel: "info",
 	}
 	if *o.Config != want || !o.Replay || !o.DLQ {
