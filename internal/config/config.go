@@ -58,6 +58,9 @@ type Context struct {
 	SASL        *SASL       `yaml:"sasl,omitempty" json:"sasl,omitempty"`
 	// Worker holds `replayctl worker` settings (see worker.go).
 	Worker *WorkerSettings `yaml:"worker,omitempty" json:"worker,omitempty"`
+	// Actor is who commands run with this context act for (audit trail,
+	// job requester); REPLAYCTL_ACTOR and --actor override it.
+	Actor string `yaml:"actor,omitempty" json:"actor,omitempty"`
 }
 
 // Collections names the platform's MongoDB collections. An empty field means

@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -28,6 +29,8 @@ const (
 	// EnvKafkaAutoCreateTopics (true/false) overrides the context's
 	// kafka-auto-create-topics.
 	EnvKafkaAutoCreateTopics = "REPLAYCTL_KAFKA_AUTO_CREATE_TOPICS"
+	// EnvActor names who runs the commands, for the audit trail and jobs.
+	EnvActor = "REPLAYCTL_ACTOR"
 )
 
 // Settings are the resolved values one command runs with.
@@ -51,6 +54,10 @@ type Settings struct {
 	// Worker is the context's `worker:` section (nil when absent); see
 	// ResolveWorker.
 	Worker *WorkerSettings
+
+	// Actor is who the commands act for: recorded in the audit trail and
+	// as the requester of DLQ jobs (see resolveActor).
+	Actor string
 
 	Timeout time.Duration
 	Output  string // table, json or yaml
@@ -260,6 +267,7 @@ func Resolve(over Overrides, getenv func(string) string) (*Settings, *File, erro
 		s.KafkaAutoCreateTopics = b
 	}
 	s.Worker = ctx.Worker
+	s.Actor = resolveActor(over, getenv, ctx.Actor)
 	if err := resolveEnvironment(s, ctx, getenv); err != nil {
 		return nil, nil, err
 	}
@@ -382,4 +390,28 @@ func resolveEnvironment(s *Settings, ctx Context, getenv func(string) string) er
 	}
 	return &ValidationError{Field: "environment", Msg: fmt.Sprintf("invalid value %q (from %s): valid values are %s",
 		s.Environment, origin, strings.Join(Environments, ", "))}
+}
+
+// resolveActor picks --actor, then REPLAYCTL_ACTOR, then the context's
+// actor, else $USER@hostname: the identity a shared bastion host or a CI
+// job should set explicitly, and a sensible guess everywhere else.
+func resolveActor(over Overrides, getenv func(string) string, fromContext string) string {
+	if p := pickNonEmpty(over, getenv, "actor", EnvActor); strings.TrimSpace(p.value) != "" {
+		return strings.TrimSpace(p.value)
+	}
+	if a := strings.TrimSpace(fromContext); a != "" {
+		return a
+	}
+	user := getenv("USER")
+	if user == "" {
+		user = getenv("LOGNAME")
+	}
+	if user == "" {
+		user = "unknown"
+	}
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "unknown-host"
+	}
+	return user + "@" + host
 }

@@ -5,7 +5,7 @@ import "github.com/spf13/cobra"
 // GlobalFlagNames are the persistent flags whose explicit values override
 // the environment and the config file (see config.Resolve).
 func GlobalFlagNames() []string {
-	return []string{"mongo-uri", "database", "kafka-brokers", "topic-prefix", "context", "config", "output", "timeout", "no-color"}
+	return []string{"mongo-uri", "database", "kafka-brokers", "topic-prefix", "context", "config", "output", "timeout", "no-color", "actor"}
 }
 
 // AddGlobalFlags registers replayctl's global flags on root and binds them
@@ -22,6 +22,7 @@ func AddGlobalFlags(root *cobra.Command, f *Factory) {
 	pf.StringP("output", "o", "", "output format: table|json|yaml (env REPLAYCTL_OUTPUT)")
 	pf.Bool("no-color", false, "disable colour (also NO_COLOR)")
 	pf.Duration("timeout", 0, "give up on an unreachable server after this long (env REPLAYCTL_TIMEOUT, default 10s)")
+	pf.String("actor", "", "who you act for, recorded in the audit trail (env REPLAYCTL_ACTOR, default $USER@hostname)")
 	f.BindGlobalFlags(pf, GlobalFlagNames())
 	root.PersistentPreRunE = func(*cobra.Command, []string) error {
 		// Commands that never resolve settings (config) still obey --no-color.
