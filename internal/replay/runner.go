@@ -109,10 +109,21 @@ type runner struct {
 	// epoch is the lease epoch the session records as ours: every write
 	// this runner makes to the session filters on it. writeMu keeps a
 	// reclaim from moving it under a write in progress.
-	epoch    atomic.Int64
-	writeMu  sync.Mutex
-	ckptSent atomic.Int64 // events sent as of the last written checkpoint
-	lapsed   atomic.Bool  // the claim lapsed and is not yet confirmed again
+	epoch   atomic.Int64
+	pending atomic.Int64 // an epoch we tried to record, answer lost; 0 if none
+	writeMu sync.Mutex
+	// triedToken is the token of a claim insert that failed without a
+	// duplicate: it may have committed. Renewer only.
+	triedToken string
+	ckptSent   atomic.Int64 // events sent as of the last written checkpoint
+	lapsed     atomic.Bool  // the claim lapsed and is not yet confirmed again
+
+	// gaveUp is closed when the renewer lets the session go. stop keeps
+	// only the first reason, so a run already stopped for a pause or a
+	// failure would otherwise never learn that nobody renews any more.
+	gaveUp   chan struct{}
+	gaveUpMu sync.Once
+	lostTo   error // why the renewer gave up; set before gaveUp closes
 
 	mu       sync.Mutex
 	reason   stopReason
@@ -132,6 +143,7 @@ func newRunner(s *Service, h *holder, id string, opts RunOptions) *runner {
 	return &runner{
 		svc: s, h: h, id: id, opts: opts, log: s.logger(id),
 		tr: newTracker(), gate: newGate(h.valid), ckptNow: make(chan struct{}, 1), reserve: minReserve,
+		gaveUp: make(chan struct{}),
 	}
 }
 
@@ -144,6 +156,26 @@ func (r *runner) stop(reason stopReason, cause error) {
 	}
 	r.mu.Unlock()
 	r.cancelRead()
+}
+
+// giveUp records that the renewer let the session go, then stops the run
+// (a no-op when it had stopped already).
+func (r *runner) giveUp(cause error) {
+	r.gaveUpMu.Do(func() {
+		r.lostTo = cause
+		close(r.gaveUp)
+	})
+	r.stop(reasonLostLease, cause)
+}
+
+// lost reports whether the renewer gave the session up, and why.
+func (r *runner) lost() (bool, error) {
+	select {
+	case <-r.gaveUp:
+		return true, r.lostTo
+	default:
+		return false, nil
+	}
 }
 
 func (r *runner) stopped() (stopReason, error) {
@@ -311,18 +343,10 @@ func (r *runner) begin(ctx context.Context) error {
 	}
 	// Recording our epoch is what fences every earlier holder's writes.
 	ok, err := r.svc.Store.Sessions.TakeOver(ctx, r.id, claim.Epoch, set)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		cur, err := r.svc.Store.Sessions.Get(ctx, r.id)
-		if err != nil {
+	if err != nil || !ok {
+		if err := r.tookOver(ctx, claim.Epoch, err); err != nil {
 			return err
 		}
-		if cur.Status == contract.StatusRunning {
-			return lostClaim(r.id, errors.New("a later claim already took the session over"))
-		}
-		return notRunning(cur)
 	}
 	r.epoch.Store(claim.Epoch)
 	r.gate.raise(r.reserve)
@@ -330,6 +354,26 @@ func (r *runner) begin(ctx context.Context) error {
 		"dry_run", r.sess.DryRun, "resume_from", r.after, "took_over_crashed", r.h.crashed(),
 		"possible_duplicates_budget", r.dups.remaining.Load())
 	return nil
+}
+
+// tookOver decides after TakeOver failed (err) or matched nothing: a
+// write that committed with its reply lost, or a retry that found it done,
+// leaves the session at our epoch, which is success; anything else is a
+// later claim, another status, or err.
+func (r *runner) tookOver(ctx context.Context, epoch int64, err error) error {
+	cur, gerr := r.svc.Store.Sessions.Get(ctx, r.id)
+	if gerr != nil {
+		return errors.Join(err, gerr)
+	}
+	switch {
+	case cur.Status != contract.StatusRunning:
+		return notRunning(cur)
+	case cur.Replayctl != nil && cur.Replayctl.Epoch == epoch:
+		return nil
+	case err != nil:
+		return err
+	}
+	return lostClaim(r.id, errors.New("a later claim already took the session over"))
 }
 
 // limit is the in_flight_limit to store: what is in flight, what a
@@ -421,7 +465,7 @@ func (r *runner) refused(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if cur.Replayctl == nil || cur.Replayctl.Epoch != r.epoch.Load() {
+	if !r.holds(cur) {
 		return lostClaim(r.id, errTakenOver)
 	}
 	if cur.Status == contract.StatusRunning {
