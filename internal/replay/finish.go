@@ -102,7 +102,7 @@ func (r *runner) adoptedPending(ctx context.Context) bool {
 	if r.pending.Load() == 0 {
 		return false
 	}
-	cur, err := r.svc.Store.Sessions.Get(ctx, r.id)
+	cur, err := r.sessions().Get(ctx, r.id)
 	before := r.epoch.Load()
 	return err == nil && r.holds(cur) && r.epoch.Load() != before
 }
@@ -182,7 +182,7 @@ func (r *runner) statusSet(status contract.SessionStatus, cause error, s snap) b
 func (r *runner) finishExternal(counters bson.D) (*Result, error) {
 	ctx, cancel := r.io()
 	defer cancel()
-	cur, err := r.svc.Store.Sessions.Get(ctx, r.id)
+	cur, err := r.sessions().Get(ctx, r.id)
 	if err != nil {
 		return nil, err
 	}

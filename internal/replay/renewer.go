@@ -156,7 +156,7 @@ func (r *runner) reclaim(ctx context.Context) error {
 // stillOurs reports a *lostError when the session no longer records our
 // epoch, or no longer runs, before we claim it again.
 func (r *runner) stillOurs(ctx context.Context) error {
-	sess, err := r.svc.Store.Sessions.Get(ctx, r.id)
+	sess, err := r.sessions().Get(ctx, r.id)
 	if err != nil {
 		return err
 	}
@@ -178,7 +178,7 @@ func (r *runner) recordEpoch(ctx context.Context, doc store.LeaseDoc) error {
 	old := r.epoch.Load()
 	window := max(r.tr.sentCount()-r.ckptSent.Load(), 0)
 	set := bson.D{{Key: store.EpochField, Value: doc.Epoch}}
-	ok, err := r.svc.Store.Sessions.UpdateIfHeld(ctx, r.id, contract.StatusRunning, old, set)
+	ok, err := r.sessions().UpdateIfHeld(ctx, r.id, contract.StatusRunning, old, set)
 	if err := r.settleEpoch(ctx, doc, old, ok, err); err != nil {
 		return err
 	}
@@ -233,7 +233,7 @@ func (r *runner) settleEpoch(ctx context.Context, doc store.LeaseDoc, old int64,
 // stops.
 func (r *runner) rereadSession(ctx context.Context) (*contract.Session, error) {
 	for {
-		sess, err := r.svc.Store.Sessions.Get(ctx, r.id)
+		sess, err := r.sessions().Get(ctx, r.id)
 		if err == nil || fault.KindOf(err) == fault.NotFound {
 			return sess, err
 		}

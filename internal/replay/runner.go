@@ -12,6 +12,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/integr8scode/replayctl/internal/contract"
+	"github.com/integr8scode/replayctl/internal/store"
 )
 
 // Engine tuning. The checkpoint cadence bounds both the write load on the
@@ -230,7 +231,7 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 // load re-reads the session now that it is ours: it may have changed
 // between Resolve and the claim.
 func (r *runner) load(ctx context.Context) error {
-	raw, err := r.svc.Store.Sessions.GetRaw(ctx, r.id)
+	raw, err := r.sessions().GetRaw(ctx, r.id)
 	if err != nil {
 		return err
 	}
@@ -342,7 +343,7 @@ func (r *runner) begin(ctx context.Context) error {
 		set = append(set, bson.E{Key: "started_at", Value: r.svc.now().Truncate(time.Millisecond)})
 	}
 	// Recording our epoch is what fences every earlier holder's writes.
-	ok, err := r.svc.Store.Sessions.TakeOver(ctx, r.id, claim.Epoch, set)
+	ok, err := r.sessions().TakeOver(ctx, r.id, claim.Epoch, set)
 	if err != nil || !ok {
 		if err := r.tookOver(ctx, claim.Epoch, err); err != nil {
 			return err
@@ -361,7 +362,7 @@ func (r *runner) begin(ctx context.Context) error {
 // leaves the session at our epoch, which is success; anything else is a
 // later claim, another status, or err.
 func (r *runner) tookOver(ctx context.Context, epoch int64, err error) error {
-	cur, gerr := r.svc.Store.Sessions.Get(ctx, r.id)
+	cur, gerr := r.sessions().Get(ctx, r.id)
 	if gerr != nil {
 		return errors.Join(err, gerr)
 	}
@@ -419,7 +420,7 @@ func (r *runner) failEarlyAs(cause error, typ string) (*Result, error) {
 func (r *runner) result(o Outcome) (*Result, error) {
 	ctx, cancel := context.WithTimeout(r.ioCtx, ioTimeout)
 	defer cancel()
-	sess, err := r.svc.Store.Sessions.Get(ctx, r.id)
+	sess, err := r.sessions().Get(ctx, r.id)
 	if err != nil {
 		return nil, err
 	}
@@ -450,18 +451,23 @@ func appendErrs(list, more []contract.SessionError) []contract.SessionError {
 	return list
 }
 
+// sessions is the session collection with the coordination settings:
+// every read and write a holder makes goes through it (see
+// store.HolderSessions).
+func (r *runner) sessions() *store.Sessions { return r.svc.Store.HolderSessions() }
+
 // writeHeld applies set to the session while it has status want and still
 // records our epoch; see Sessions.UpdateIfHeld.
 func (r *runner) writeHeld(ctx context.Context, want contract.SessionStatus, set bson.D) (bool, error) {
 	r.writeMu.Lock()
 	defer r.writeMu.Unlock()
-	return r.svc.Store.Sessions.UpdateIfHeld(ctx, r.id, want, r.epoch.Load(), set)
+	return r.sessions().UpdateIfHeld(ctx, r.id, want, r.epoch.Load(), set)
 }
 
 // refused explains a holder's write that matched nothing: a later epoch
 // took the session over (a lost claim), or the status changed elsewhere.
 func (r *runner) refused(ctx context.Context) error {
-	cur, err := r.svc.Store.Sessions.Get(ctx, r.id)
+	cur, err := r.sessions().Get(ctx, r.id)
 	if err != nil {
 		return err
 	}
