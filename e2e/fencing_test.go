@@ -20,6 +20,15 @@ import (
 // and completes it. Thawed (SIGCONT), the first process must find that its
 // claim was taken, stop without writing the session, and exit 4; the
 // session keeps the second runner's final state to the byte.
+//
+// This does not test the epoch in the write filter: the session is already
+// completed when the first runner thaws, so its status alone would refuse
+// a stale write, and a thawed runner checks its own clock before writing
+// (only a write already on the wire at SIGSTOP would skip that check, and
+// the test cannot time one). It tests that the thawed runner exits 4
+// without writing. replay's TestStaleRunnerCannotOverwriteTheNextRunnersSession
+// is the discriminating test: it releases a stale final write while the
+// next runner still holds the running session.
 func testSIGSTOPRunnerLosesToTaker(t *testing.T, bin string) {
 	p := newPlatform(t, bin, nil)
 	const n = 200

@@ -123,7 +123,7 @@ func (s *Service) acquireControl(ctx context.Context, id string) (*holder, error
 // applyHeld changes the status of a session this process holds, with the
 // status it read as the condition.
 func (s *Service) applyHeld(ctx context.Context, h *holder, id string, a contract.Action) (*contract.Session, error) {
-	cur, err := s.Store.Sessions.Get(ctx, id)
+	cur, err := s.Store.HolderSessions().Get(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -139,7 +139,7 @@ func (s *Service) applyHeld(ctx context.Context, h *holder, id string, a contrac
 	if to.Terminal() {
 		set = append(set, bson.E{Key: "completed_at", Value: now})
 	}
-	ok, err := s.Store.Sessions.UpdateIfStatus(ctx, id, cur.Status, set)
+	ok, err := s.Store.HolderSessions().UpdateIfStatus(ctx, id, cur.Status, set)
 	if err != nil {
 		return nil, err
 	}
@@ -150,7 +150,7 @@ func (s *Service) applyHeld(ctx context.Context, h *holder, id string, a contrac
 		s.dropRequests(ctx, id) // a pause asked for before this resume is stale
 	}
 	s.logger(id).Info("session status changed", "action", string(a), "from", string(cur.Status), "to", string(to), "epoch", h.epoch())
-	return s.Store.Sessions.Get(ctx, id)
+	return s.Store.HolderSessions().Get(ctx, id)
 }
 
 func (s *Service) dropRequests(ctx context.Context, id string) {

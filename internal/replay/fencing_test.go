@@ -13,9 +13,11 @@ import (
 
 // TestStaleRunnerCannotOverwriteTheNextRunnersSession pauses runner A just
 // before its final write (as SIGSTOP or a slow network would), lets its
-// claim lapse, lets runner B take the session over and complete it, then
-// lets A's write go: it must match nothing, and A must report the lost
-// claim. The session keeps B's final state to the byte.
+// claim lapse, lets runner B take the session over and stream it, and
+// holds B just before its own final write, so the session is still
+// running. Then A's write goes: only the epoch in the filter can refuse
+// it (status is still running), and A must report the lost claim. The
+// session keeps B's state to the byte, and B then completes it.
 func TestStaleRunnerCannotOverwriteTheNextRunnersSession(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
@@ -57,13 +59,27 @@ func TestStaleRunnerCannotOverwriteTheNextRunnersSession(t *testing.T) {
 	if _, err := b.Resume(ctxT(t, time.Minute), sess.SessionID); err != nil {
 		t.Fatal(err)
 	}
-	resB := mustRun(t, b, sess.SessionID, RunOptions{})
-	if resB.Outcome != OutcomeCompleted || resB.Session.ReplayedEvents != 60 {
-		t.Fatalf("B: %s %+v", resB.Outcome, resB.Session)
+	bAtWrite, bRelease := make(chan struct{}), make(chan struct{})
+	b.beforeFinalWrite = func() {
+		close(bAtWrite)
+		<-bRelease
 	}
-	afterB, err := e.st.Sessions.GetRaw(ctxT(t, time.Minute), sess.SessionID)
+	letB := sync.OnceFunc(func() { close(bRelease) })
+	rb := startRun(t, b, sess.SessionID, RunOptions{})
+	t.Cleanup(letB)
+	select {
+	case <-bAtWrite:
+	case <-rb.done:
+		t.Fatalf("B ended before its final write: %v", rb.err)
+	case <-time.After(time.Minute):
+		t.Fatal("B never reached its final write")
+	}
+	heldByB, err := e.st.Sessions.GetRaw(ctxT(t, time.Minute), sess.SessionID)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if st, _ := heldByB.Lookup("status").StringValueOK(); st != "running" {
+		t.Fatalf("B's session is %q before its final write, want running", st)
 	}
 
 	proxy.Up()
@@ -77,12 +93,18 @@ func TestStaleRunnerCannotOverwriteTheNextRunnersSession(t *testing.T) {
 	if !errors.As(ra.err, &lost) {
 		t.Errorf("A: want a lost claim, got %v (result %+v)", ra.err, ra.res)
 	}
-	final, err := e.st.Sessions.GetRaw(ctxT(t, time.Minute), sess.SessionID)
+	afterA, err := e.st.Sessions.GetRaw(ctxT(t, time.Minute), sess.SessionID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(final, afterB) {
-		t.Fatalf("A wrote over B's session:\nafter B: %v\nfinal:   %v", afterB, final)
+	if !bytes.Equal(afterA, heldByB) {
+		t.Fatalf("A wrote over B's running session:\nB's:     %v\nafter A: %v", heldByB, afterA)
+	}
+
+	letB()
+	resB := rb.wait(t)
+	if resB.Outcome != OutcomeCompleted || resB.Session.ReplayedEvents != 60 {
+		t.Fatalf("B: %s %+v", resB.Outcome, resB.Session)
 	}
 	recs := testenv.ReadToEnd(t, testenv.Shared(t).KafkaBrokers(), e.topics("pod_running")...)
 	dups := int64(testenv.AssertEachAtLeastOnce(t, "pod_running", idsOf(events), eventIDs(t, recs)))

@@ -26,6 +26,9 @@ func (r *runner) finish(ctx context.Context) (*Result, error) {
 	if reason == reasonLostLease {
 		return nil, lostClaim(r.id, cause)
 	}
+	if lost, why := r.lost(); lost {
+		return nil, lostClaim(r.id, why) // the run stopped first for another reason
+	}
 	if err := r.awaitClaim(ctx); err != nil {
 		return nil, err
 	}
@@ -48,6 +51,9 @@ func (r *runner) finish(ctx context.Context) (*Result, error) {
 	ctx2, cancel := r.io()
 	defer cancel()
 	ok, err := r.writeHeld(ctx2, contract.StatusRunning, set)
+	if err == nil && !ok && r.adoptedPending(ctx2) {
+		ok, err = r.writeHeld(ctx2, contract.StatusRunning, set)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("write the final checkpoint of session %s: %w", r.id, err)
 	}
@@ -66,6 +72,9 @@ func (r *runner) finish(ctx context.Context) (*Result, error) {
 // does not wait: it writes if it can and otherwise leaves the session to
 // the next runner.
 func (r *runner) awaitClaim(ctx context.Context) error {
+	if lost, why := r.lost(); lost {
+		return lostClaim(r.id, why)
+	}
 	if r.h.valid() || ctx.Err() != nil {
 		return nil
 	}
@@ -79,10 +88,23 @@ func (r *runner) awaitClaim(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return nil
+		case <-r.gaveUp:
+			return lostClaim(r.id, r.lostTo)
 		case <-tick.C:
 		}
 	}
 	return nil
+}
+
+// adoptedPending reports whether the session records the epoch whose
+// recording went unanswered, which is then the one we write with.
+func (r *runner) adoptedPending(ctx context.Context) bool {
+	if r.pending.Load() == 0 {
+		return false
+	}
+	cur, err := r.sessions().Get(ctx, r.id)
+	before := r.epoch.Load()
+	return err == nil && r.holds(cur) && r.epoch.Load() != before
 }
 
 // checkStillHeld refuses the final write when the claim lapsed or moved on.
@@ -160,11 +182,11 @@ func (r *runner) statusSet(status contract.SessionStatus, cause error, s snap) b
 func (r *runner) finishExternal(counters bson.D) (*Result, error) {
 	ctx, cancel := r.io()
 	defer cancel()
-	cur, err := r.svc.Store.Sessions.Get(ctx, r.id)
+	cur, err := r.sessions().Get(ctx, r.id)
 	if err != nil {
 		return nil, err
 	}
-	if cur.Replayctl == nil || cur.Replayctl.Epoch != r.epoch.Load() {
+	if !r.holds(cur) {
 		return nil, lostClaim(r.id, errTakenOver) // the session is a later runner's: leave it alone
 	}
 	var only bson.D

@@ -9,7 +9,9 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/integr8scode/replayctl/internal/contract"
+	"github.com/integr8scode/replayctl/internal/fault"
 	"github.com/integr8scode/replayctl/internal/store"
+	"github.com/integr8scode/replayctl/internal/wait"
 )
 
 // startRenewer keeps the claim alive on a schedule of its own, so that no
@@ -50,6 +52,9 @@ func (r *runner) keepClaim() (next time.Duration, done bool) {
 	if reason, _ := r.stopped(); reason == reasonLostLease {
 		return 0, true
 	}
+	if lost, _ := r.lost(); lost {
+		return 0, true
+	}
 	if !r.h.valid() {
 		if !r.lapsed.Swap(true) {
 			r.log.Warn("the claim could not be renewed in time; sending is paused until MongoDB confirms it",
@@ -84,6 +89,9 @@ func (r *runner) retake() (time.Duration, bool) {
 	err := r.reclaim(ctx)
 	var lost *lostError
 	switch {
+	case errors.As(err, &lost) && lost.reason == reasonLostLease:
+		r.giveUp(lost.cause)
+		return 0, true
 	case errors.As(err, &lost):
 		r.stop(lost.reason, lost.cause)
 		return 0, true
@@ -120,6 +128,9 @@ func (r *runner) reclaim(ctx context.Context) error {
 		return err
 	}
 	if latest != nil && latest.Epoch > mine.Epoch && isLive(latest, r.svc.now()) {
+		if r.triedToken != "" && latest.Token == r.triedToken {
+			return r.recordEpoch(ctx, *latest) // our own insert, whose answer was lost
+		}
 		if latest.Purpose == purposeRun {
 			return &lostError{reasonLostLease, fmt.Errorf("another runner (%s, epoch %d) took the session over", latest.Owner, latest.Epoch)}
 		}
@@ -134,6 +145,9 @@ func (r *runner) reclaim(ctx context.Context) error {
 	}
 	doc, err := r.svc.insertClaim(ctx, r.id, purposeRun, r.h.ttl, latest)
 	if err != nil {
+		// A reply lost after the insert committed leaves a claim that is
+		// ours: its token tells it from another runner's next time.
+		r.triedToken = doc.Token
 		return err
 	}
 	return r.recordEpoch(ctx, doc)
@@ -142,11 +156,11 @@ func (r *runner) reclaim(ctx context.Context) error {
 // stillOurs reports a *lostError when the session no longer records our
 // epoch, or no longer runs, before we claim it again.
 func (r *runner) stillOurs(ctx context.Context) error {
-	sess, err := r.svc.Store.Sessions.Get(ctx, r.id)
+	sess, err := r.sessions().Get(ctx, r.id)
 	if err != nil {
 		return err
 	}
-	if sess.Replayctl == nil || sess.Replayctl.Epoch != r.epoch.Load() {
+	if !r.holds(sess) {
 		return &lostError{reasonLostLease, errTakenOver}
 	}
 	if sess.Status != contract.StatusRunning {
@@ -156,23 +170,19 @@ func (r *runner) stillOurs(ctx context.Context) error {
 }
 
 // recordEpoch moves the session from our old epoch to the new claim's.
-// When the answer is lost the claim is ours all the same and the session
-// still names our old epoch, which checkpoints go on using: any other
-// runner needs a later epoch than the new claim and records it there.
+// It holds writeMu throughout, so no checkpoint writes with an epoch that
+// is about to change, and stores the epoch before the claim becomes valid.
 func (r *runner) recordEpoch(ctx context.Context, doc store.LeaseDoc) error {
+	r.writeMu.Lock()
+	defer r.writeMu.Unlock()
 	old := r.epoch.Load()
 	window := max(r.tr.sentCount()-r.ckptSent.Load(), 0)
 	set := bson.D{{Key: store.EpochField, Value: doc.Epoch}}
-	ok, err := r.svc.Store.Sessions.UpdateIfHeld(ctx, r.id, contract.StatusRunning, old, set)
-	if err == nil && !ok {
-		if lerr := r.takenOver(ctx, doc, old); lerr != nil {
-			return lerr
-		}
+	ok, err := r.sessions().UpdateIfHeld(ctx, r.id, contract.StatusRunning, old, set)
+	if err := r.settleEpoch(ctx, doc, old, ok, err); err != nil {
+		return err
 	}
-	r.h.switchTo(doc)
-	if ok {
-		r.epoch.Store(doc.Epoch)
-	}
+	r.triedToken = ""
 	if r.resendable {
 		r.dups.counted.Add(window)
 	}
@@ -181,23 +191,76 @@ func (r *runner) recordEpoch(ctx context.Context, doc store.LeaseDoc) error {
 	return nil
 }
 
-// takenOver decides after the session refused our new epoch: another
-// runner wrote it (give up and free the new claim), or its status was
-// changed elsewhere (keep the claim for the final write of our counters).
-func (r *runner) takenOver(ctx context.Context, doc store.LeaseDoc, old int64) error {
-	sess, err := r.svc.Store.Sessions.Get(ctx, r.id)
-	if err != nil {
-		return nil // the next checkpoint finds out
+// settleEpoch makes doc this runner's claim once the write moving the
+// session from epoch old to doc.Epoch answered ok, or failed (err), or
+// matched nothing. Those two may hide a write that committed with its
+// reply lost (or a retry that found it done), so the session is read
+// again: it records the new epoch (ours: adopt it), the old one (write
+// with that), or neither (another runner took it over). Called with writeMu.
+func (r *runner) settleEpoch(ctx context.Context, doc store.LeaseDoc, old int64, ok bool, err error) error {
+	if ok && err == nil {
+		r.epoch.Store(doc.Epoch)
+		r.pending.Store(0)
+		r.h.switchTo(doc)
+		return nil
 	}
-	if sess.Replayctl == nil || sess.Replayctl.Epoch != old {
+	if err != nil {
+		r.log.Warn("record the new epoch in the session", "epoch", doc.Epoch, "error", err)
+	}
+	r.pending.Store(doc.Epoch)
+	sess, rerr := r.rereadSession(ctx)
+	if rerr != nil && fault.KindOf(rerr) != fault.NotFound {
+		// Unknown: both epochs are ours. Checkpoints write with the old
+		// one, and whoever finds the session at the new one adopts it.
+		r.h.switchTo(doc)
+		return nil
+	}
+	if rerr != nil || !r.holds(sess) {
+		r.pending.Store(0)
 		if _, err := r.svc.Store.Leases().Release(ctx, doc.ID, r.svc.now()); err != nil {
 			r.log.Warn("release claim", "error", err)
 		}
-		return &lostError{reasonLostLease, errors.New("another runner took the session over")}
+		return &lostError{reasonLostLease, errTakenOver}
 	}
+	r.h.switchTo(doc)
 	if sess.Status != contract.StatusRunning {
-		r.h.switchTo(doc)
 		return &lostError{reasonExternal, errors.New("the session's status was changed by another writer")}
 	}
 	return nil
+}
+
+// rereadSession reads the session until it answers, ctx ends or the run
+// stops.
+func (r *runner) rereadSession(ctx context.Context) (*contract.Session, error) {
+	for {
+		sess, err := r.sessions().Get(ctx, r.id)
+		if err == nil || fault.KindOf(err) == fault.NotFound {
+			return sess, err
+		}
+		if reason, _ := r.stopped(); reason != reasonNone {
+			return nil, err
+		}
+		if werr := wait.Sleep(ctx, retryPause); werr != nil {
+			return nil, err
+		}
+	}
+}
+
+// holds reports whether the session records an epoch of ours: the one we
+// write with, or one we tried to record whose answer was lost, which then
+// becomes the one we write with.
+func (r *runner) holds(sess *contract.Session) bool {
+	if sess.Replayctl == nil {
+		return false
+	}
+	stored := sess.Replayctl.Epoch
+	if stored == r.epoch.Load() {
+		return true
+	}
+	if p := r.pending.Load(); p != 0 && stored == p {
+		r.epoch.Store(p)
+		r.pending.CompareAndSwap(p, 0)
+		return true
+	}
+	return false
 }

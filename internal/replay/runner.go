@@ -12,6 +12,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/integr8scode/replayctl/internal/contract"
+	"github.com/integr8scode/replayctl/internal/store"
 )
 
 // Engine tuning. The checkpoint cadence bounds both the write load on the
@@ -109,10 +110,21 @@ type runner struct {
 	// epoch is the lease epoch the session records as ours: every write
 	// this runner makes to the session filters on it. writeMu keeps a
 	// reclaim from moving it under a write in progress.
-	epoch    atomic.Int64
-	writeMu  sync.Mutex
-	ckptSent atomic.Int64 // events sent as of the last written checkpoint
-	lapsed   atomic.Bool  // the claim lapsed and is not yet confirmed again
+	epoch   atomic.Int64
+	pending atomic.Int64 // an epoch we tried to record, answer lost; 0 if none
+	writeMu sync.Mutex
+	// triedToken is the token of a claim insert that failed without a
+	// duplicate: it may have committed. Renewer only.
+	triedToken string
+	ckptSent   atomic.Int64 // events sent as of the last written checkpoint
+	lapsed     atomic.Bool  // the claim lapsed and is not yet confirmed again
+
+	// gaveUp is closed when the renewer lets the session go. stop keeps
+	// only the first reason, so a run already stopped for a pause or a
+	// failure would otherwise never learn that nobody renews any more.
+	gaveUp   chan struct{}
+	gaveUpMu sync.Once
+	lostTo   error // why the renewer gave up; set before gaveUp closes
 
 	mu       sync.Mutex
 	reason   stopReason
@@ -132,6 +144,7 @@ func newRunner(s *Service, h *holder, id string, opts RunOptions) *runner {
 	return &runner{
 		svc: s, h: h, id: id, opts: opts, log: s.logger(id),
 		tr: newTracker(), gate: newGate(h.valid), ckptNow: make(chan struct{}, 1), reserve: minReserve,
+		gaveUp: make(chan struct{}),
 	}
 }
 
@@ -144,6 +157,26 @@ func (r *runner) stop(reason stopReason, cause error) {
 	}
 	r.mu.Unlock()
 	r.cancelRead()
+}
+
+// giveUp records that the renewer let the session go, then stops the run
+// (a no-op when it had stopped already).
+func (r *runner) giveUp(cause error) {
+	r.gaveUpMu.Do(func() {
+		r.lostTo = cause
+		close(r.gaveUp)
+	})
+	r.stop(reasonLostLease, cause)
+}
+
+// lost reports whether the renewer gave the session up, and why.
+func (r *runner) lost() (bool, error) {
+	select {
+	case <-r.gaveUp:
+		return true, r.lostTo
+	default:
+		return false, nil
+	}
 }
 
 func (r *runner) stopped() (stopReason, error) {
@@ -198,7 +231,7 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 // load re-reads the session now that it is ours: it may have changed
 // between Resolve and the claim.
 func (r *runner) load(ctx context.Context) error {
-	raw, err := r.svc.Store.Sessions.GetRaw(ctx, r.id)
+	raw, err := r.sessions().GetRaw(ctx, r.id)
 	if err != nil {
 		return err
 	}
@@ -310,19 +343,11 @@ func (r *runner) begin(ctx context.Context) error {
 		set = append(set, bson.E{Key: "started_at", Value: r.svc.now().Truncate(time.Millisecond)})
 	}
 	// Recording our epoch is what fences every earlier holder's writes.
-	ok, err := r.svc.Store.Sessions.TakeOver(ctx, r.id, claim.Epoch, set)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		cur, err := r.svc.Store.Sessions.Get(ctx, r.id)
-		if err != nil {
+	ok, err := r.sessions().TakeOver(ctx, r.id, claim.Epoch, set)
+	if err != nil || !ok {
+		if err := r.tookOver(ctx, claim.Epoch, err); err != nil {
 			return err
 		}
-		if cur.Status == contract.StatusRunning {
-			return lostClaim(r.id, errors.New("a later claim already took the session over"))
-		}
-		return notRunning(cur)
 	}
 	r.epoch.Store(claim.Epoch)
 	r.gate.raise(r.reserve)
@@ -330,6 +355,26 @@ func (r *runner) begin(ctx context.Context) error {
 		"dry_run", r.sess.DryRun, "resume_from", r.after, "took_over_crashed", r.h.crashed(),
 		"possible_duplicates_budget", r.dups.remaining.Load())
 	return nil
+}
+
+// tookOver decides after TakeOver failed (err) or matched nothing: a
+// write that committed with its reply lost, or a retry that found it done,
+// leaves the session at our epoch, which is success; anything else is a
+// later claim, another status, or err.
+func (r *runner) tookOver(ctx context.Context, epoch int64, err error) error {
+	cur, gerr := r.sessions().Get(ctx, r.id)
+	if gerr != nil {
+		return errors.Join(err, gerr)
+	}
+	switch {
+	case cur.Status != contract.StatusRunning:
+		return notRunning(cur)
+	case cur.Replayctl != nil && cur.Replayctl.Epoch == epoch:
+		return nil
+	case err != nil:
+		return err
+	}
+	return lostClaim(r.id, errors.New("a later claim already took the session over"))
 }
 
 // limit is the in_flight_limit to store: what is in flight, what a
@@ -375,7 +420,7 @@ func (r *runner) failEarlyAs(cause error, typ string) (*Result, error) {
 func (r *runner) result(o Outcome) (*Result, error) {
 	ctx, cancel := context.WithTimeout(r.ioCtx, ioTimeout)
 	defer cancel()
-	sess, err := r.svc.Store.Sessions.Get(ctx, r.id)
+	sess, err := r.sessions().Get(ctx, r.id)
 	if err != nil {
 		return nil, err
 	}
@@ -406,22 +451,27 @@ func appendErrs(list, more []contract.SessionError) []contract.SessionError {
 	return list
 }
 
+// sessions is the session collection with the coordination settings:
+// every read and write a holder makes goes through it (see
+// store.HolderSessions).
+func (r *runner) sessions() *store.Sessions { return r.svc.Store.HolderSessions() }
+
 // writeHeld applies set to the session while it has status want and still
 // records our epoch; see Sessions.UpdateIfHeld.
 func (r *runner) writeHeld(ctx context.Context, want contract.SessionStatus, set bson.D) (bool, error) {
 	r.writeMu.Lock()
 	defer r.writeMu.Unlock()
-	return r.svc.Store.Sessions.UpdateIfHeld(ctx, r.id, want, r.epoch.Load(), set)
+	return r.sessions().UpdateIfHeld(ctx, r.id, want, r.epoch.Load(), set)
 }
 
 // refused explains a holder's write that matched nothing: a later epoch
 // took the session over (a lost claim), or the status changed elsewhere.
 func (r *runner) refused(ctx context.Context) error {
-	cur, err := r.svc.Store.Sessions.Get(ctx, r.id)
+	cur, err := r.sessions().Get(ctx, r.id)
 	if err != nil {
 		return err
 	}
-	if cur.Replayctl == nil || cur.Replayctl.Epoch != r.epoch.Load() {
+	if !r.holds(cur) {
 		return lostClaim(r.id, errTakenOver)
 	}
 	if cur.Status == contract.StatusRunning {

@@ -31,3 +31,12 @@ func coordinationOptions() *options.CollectionOptionsBuilder {
 func (s *Store) Coordination(name string) *mongo.Collection {
 	return s.db.Collection(name, coordinationOptions())
 }
+
+// HolderSessions is the sessions collection as the holder of a session's
+// claim reads and writes it: the epoch that fences a stale holder lives in
+// the session document, so the holder's reads and writes of it need the
+// coordination settings as much as the claims do. Listings, counts and
+// lookups by operators keep the URI's settings (Store.Sessions).
+func (s *Store) HolderSessions() *Sessions {
+	return &Sessions{c: s.db.Collection(s.collections.Sessions, coordinationOptions())}
+}

@@ -161,3 +161,64 @@ func TestCoordinationHandlesReadFromThePrimary(t *testing.T) {
 		t.Errorf("write concern = %+v, want w: majority, j: true", o.WriteConcern)
 	}
 }
+
+// The fence a stale runner is kept out by is the epoch in the session
+// document, so a holder's reads and writes of its session go through
+// HolderSessions with the coordination settings; an operator's listing of
+// the same collection keeps the URI's.
+func TestHolderSessionHandleUsesMajorityWhateverTheURISays(t *testing.T) {
+	t.Parallel()
+	st, w := monitoredStore(t, coordinationURI)
+	c := ctx(t)
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	sess := &contract.Session{SessionID: "s-held", Status: contract.StatusRunning, CreatedAt: now}
+	if err := st.Sessions.Insert(c, sess); err != nil {
+		t.Fatal(err)
+	}
+	w.take()
+
+	held := st.HolderSessions()
+	if _, err := held.GetRaw(c, "s-held"); err != nil {
+		t.Fatalf("holder GetRaw: %v", err)
+	}
+	if ok, err := held.TakeOver(c, "s-held", 1, bson.D{{Key: "replayctl.owner", Value: "o"}}); err != nil || !ok {
+		t.Fatalf("holder TakeOver: %v %v", ok, err)
+	}
+	if ok, err := held.UpdateIfHeld(c, "s-held", contract.StatusRunning, 1, bson.D{{Key: "replayed_events", Value: 3}}); err != nil || !ok {
+		t.Fatalf("holder UpdateIfHeld: %v %v", ok, err)
+	}
+	if _, err := held.UpdateIfStatus(c, "s-held", contract.StatusRunning, bson.D{{Key: "status", Value: contract.StatusPaused}}); err != nil {
+		t.Fatalf("holder UpdateIfStatus: %v", err)
+	}
+	if _, err := held.Get(c, "s-held"); err != nil {
+		t.Fatalf("holder Get: %v", err)
+	}
+	seen := map[string]int{}
+	for _, cmd := range w.take() {
+		if cmd.Collection != st.Collections().Sessions {
+			continue
+		}
+		seen[cmd.Name]++
+		switch cmd.Name {
+		case "update":
+			checkMajorityWrite(t, cmd)
+		case "find":
+			checkMajorityRead(t, cmd)
+		}
+	}
+	if seen["find"] != 2 || seen["update"] != 3 {
+		t.Errorf("holder commands on the sessions collection: %v, want 2 find and 3 update", seen)
+	}
+
+	if _, err := st.Sessions.List(c, store.ListOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, cmd := range w.take() {
+		if cmd.Name != "find" || cmd.Collection != st.Collections().Sessions {
+			continue
+		}
+		if level, err := cmd.Command.LookupErr("readConcern", "level"); err != nil || level.StringValue() != "local" {
+			t.Errorf("a listing sent readConcern %s, want the URI's local", cmd.Command.Lookup("readConcern"))
+		}
+	}
+}
