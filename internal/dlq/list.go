@@ -150,7 +150,10 @@ func (m *Manager) Get(ctx context.Context, idOrPrefix string) (*contract.DLQMess
 func (m *Manager) Inspect(ctx context.Context, idOrPrefix string) (*contract.DLQMessage, []contract.FieldProblem, error) {
 	msg, err := m.Get(ctx, idOrPrefix)
 	if fault.KindOf(err) != fault.NotFound {
-		return msg, nil, err
+		if err != nil {
+			return nil, nil, err
+		}
+		return msg, extraProblems(msg, nil), nil
 	}
 	raw, rerr := m.findRaw(ctx, strings.TrimSpace(idOrPrefix))
 	if rerr != nil {
@@ -160,7 +163,16 @@ func (m *Manager) Inspect(ctx context.Context, idOrPrefix string) (*contract.DLQ
 		return nil, nil, err
 	}
 	lenient, problems := contract.DecodeDLQLenient(raw)
-	return &lenient, problems, nil
+	return &lenient, extraProblems(&lenient, problems), nil
+}
+
+// extraProblems adds the fields of replayctl's own that msg's decoding
+// leaves unchecked (they live in Extra) to problems.
+func extraProblems(msg *contract.DLQMessage, problems []contract.FieldProblem) []contract.FieldProblem {
+	if _, _, err := SendFailures(msg); err != nil {
+		problems = append(problems, contract.FieldProblem{Field: SendFailuresField, Error: err.Error()})
+	}
+	return problems
 }
 
 // findRaw finds the one document, decodable or not, whose _id is id or whose

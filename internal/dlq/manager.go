@@ -63,6 +63,9 @@ type Metrics interface {
 	Discarded(topic string)
 	Quarantined(topic string)
 	RetryLatency(topic string, d time.Duration)
+	// SendFailed counts one message whose send failed; permanent when
+	// repeating it cannot help (see permanentSendErrors).
+	SendFailed(permanent bool)
 }
 
 // DefaultClaimTTL is a claim's lease when Manager.ClaimTTL is 0.
@@ -161,5 +164,11 @@ func (m *Manager) mDiscarded(topic string) {
 func (m *Manager) mQuarantined(topic string) {
 	if m.Metrics != nil {
 		m.Metrics.Quarantined(topic)
+	}
+}
+
+func (m *Manager) mSendFailed(permanent bool) {
+	if m.Metrics != nil {
+		m.Metrics.SendFailed(permanent)
 	}
 }

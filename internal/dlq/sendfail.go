@@ -84,31 +84,70 @@ func nextAfterFailure(p Policy, round, failures int64, now time.Time) time.Time 
 	return next.Truncate(time.Millisecond)
 }
 
-// sendFailures reads the stored failure count; anything but a number (a
+// sendFailures reads the stored failure count; anything but a count (a
 // document replayctl did not write) counts as none.
 func sendFailures(msg *contract.DLQMessage) int64 {
+	n, _, _ := SendFailures(msg)
+	return n
+}
+
+// SendFailures reads a message's failed-send count (SendFailuresField);
+// ok is false when none is stored. A value replayctl would not have written
+// (not a whole non-negative number, or replayctl not a document) is an
+// error naming its type, for show's problems; n is then 0.
+func SendFailures(msg *contract.DLQMessage) (n int64, ok bool, err error) {
+	ext, present := msg.Extra["replayctl"]
+	if !present {
+		return 0, false, nil
+	}
 	var v any
-	switch ext := msg.Extra["replayctl"].(type) {
+	var found bool
+	switch ext := ext.(type) {
 	case bson.D:
 		for _, e := range ext {
 			if e.Key == "send_failures" {
-				v = e.Value
+				v, found = e.Value, true
 			}
 		}
 	case bson.M:
-		v = ext["send_failures"]
+		v, found = ext["send_failures"]
 	case map[string]any:
-		v = ext["send_failures"]
+		v, found = ext["send_failures"]
+	default:
+		return 0, false, fmt.Errorf("replayctl is %s, not a document", bsonTypeOf(ext))
 	}
-	switch n := v.(type) {
+	if !found {
+		return 0, false, nil
+	}
+	switch x := v.(type) {
 	case int32:
-		return max(int64(n), 0)
+		n = int64(x)
 	case int64:
-		return max(n, 0)
+		n = x
 	case float64:
-		return max(int64(n), 0)
+		if x != float64(int64(x)) {
+			return 0, false, fmt.Errorf("is %v, not a whole number", x)
+		}
+		n = int64(x)
+	default:
+		return 0, false, fmt.Errorf("is %s, not an integer", bsonTypeOf(v))
 	}
-	return 0
+	if n < 0 {
+		return 0, false, fmt.Errorf("is %d, not a count", n)
+	}
+	return n, true, nil
+}
+
+// bsonTypeOf names v's BSON type as the server would ("a string").
+func bsonTypeOf(v any) string {
+	if v == nil {
+		return "null"
+	}
+	t, _, err := bson.MarshalValue(v)
+	if err != nil {
+		return fmt.Sprintf("a %T", v)
+	}
+	return "a " + t.String()
 }
 
 // failureKey groups the failed messages of a chunk that get the same update.
@@ -140,6 +179,7 @@ func (m *Manager) recordFailures(ctx context.Context, h held, items []ItemResult
 		if it.OK {
 			continue
 		}
+		m.mSendFailed(fails[i].permanent)
 		msg := &h.msgs[i]
 		k := failureKey{text: fails[i].text, round: msg.RetryCount, failures: sendFailures(msg) + 1}
 		if backOff {

@@ -9,7 +9,9 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"go.mongodb.org/mongo-driver/v2/bson"
 
+	"github.com/integr8scode/replayctl/internal/contract"
 	"github.com/integr8scode/replayctl/internal/testenv"
 )
 
@@ -77,5 +79,51 @@ func TestSendFailureLogOncePerMessageAndTopic(t *testing.T) {
 	}
 	if len(l.seen) > failureLogSize || len(l.order) > failureLogSize {
 		t.Errorf("remembers %d/%d keys, want at most %d", len(l.seen), len(l.order), failureLogSize)
+	}
+}
+
+// SendFailures reads the count from a stored document as the driver decodes
+// it, and names anything replayctl would not have written instead of
+// guessing a number.
+func TestSendFailuresReadsStoredCountLeniently(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		ext     any // the stored replayctl field; nil = absent
+		want    int64
+		ok      bool
+		wantErr string
+	}{
+		{name: "absent"},
+		{name: "int32", ext: bson.D{{Key: "send_failures", Value: int32(3)}}, want: 3, ok: true},
+		{name: "int64", ext: bson.D{{Key: "send_failures", Value: int64(4)}}, want: 4, ok: true},
+		{name: "whole double", ext: bson.D{{Key: "send_failures", Value: 2.0}}, want: 2, ok: true},
+		{name: "other replayctl fields only", ext: bson.D{{Key: "other", Value: int32(1)}}},
+		{name: "string", ext: bson.D{{Key: "send_failures", Value: "three"}}, wantErr: "a string, not an integer"},
+		{name: "fraction", ext: bson.D{{Key: "send_failures", Value: 2.5}}, wantErr: "not a whole number"},
+		{name: "negative", ext: bson.D{{Key: "send_failures", Value: int32(-1)}}, wantErr: "not a count"},
+		{name: "replayctl not a document", ext: "x", wantErr: "replayctl is a string, not a document"},
+	} {
+		doc := bson.D{{Key: "original_topic", Value: "orders"}}
+		if c.ext != nil {
+			doc = append(doc, bson.E{Key: "replayctl", Value: c.ext})
+		}
+		raw, err := bson.Marshal(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var msg contract.DLQMessage
+		if err := bson.Unmarshal(raw, &msg); err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		n, ok, err := SendFailures(&msg)
+		if c.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), c.wantErr) || n != 0 || ok {
+				t.Errorf("%s: %d %v %v, want an error with %q", c.name, n, ok, err, c.wantErr)
+			}
+			continue
+		}
+		if err != nil || n != c.want || ok != c.ok {
+			t.Errorf("%s: %d %v %v, want %d %v", c.name, n, ok, err, c.want, c.ok)
+		}
 	}
 }

@@ -24,6 +24,7 @@ func (r *skipRecorder) Retried(string)                     {}
 func (r *skipRecorder) Discarded(string)                   {}
 func (r *skipRecorder) Quarantined(string)                 {}
 func (r *skipRecorder) RetryLatency(string, time.Duration) {}
+func (r *skipRecorder) SendFailed(bool)                    {}
 func (r *skipRecorder) DocumentsSkipped(_ *slog.Logger, s []store.Skipped) {
 	r.mu.Lock()
 	defer r.mu.Unlock()

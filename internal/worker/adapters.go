@@ -74,3 +74,12 @@ func (d *DLQMetrics) Quarantined(topic string) { d.inc(topic, ActionQuarantined)
 func (d *DLQMetrics) RetryLatency(topic string, latency time.Duration) {
 	d.m.dlqRetryLatency.WithLabelValues(topic).Observe(max(latency, 0).Seconds())
 }
+
+// SendFailed counts a message whose send failed, by kind.
+func (d *DLQMetrics) SendFailed(permanent bool) {
+	kind := KindTransient
+	if permanent {
+		kind = KindPermanent
+	}
+	d.m.dlqSendFailures.WithLabelValues(kind).Inc()
+}

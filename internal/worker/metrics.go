@@ -23,6 +23,13 @@ const (
 	ActionQuarantined = "quarantined"
 )
 
+// Kinds of failed DLQ sends, the `kind` label of
+// replayctl_dlq_send_failures_total.
+const (
+	KindPermanent = "permanent"
+	KindTransient = "transient"
+)
+
 // DefaultSeriesRetention is how long a finished session's series stay on
 // /metrics: long enough for a few scrapes to see the final counts, short
 // enough that a worker running for months does not grow without bound.
@@ -42,6 +49,7 @@ type Metrics struct {
 	replayLag       *prometheus.GaugeVec
 	dlqMessages     *prometheus.CounterVec
 	dlqRetryLatency *prometheus.HistogramVec
+	dlqSendFailures *prometheus.CounterVec
 	sessionsRunning prometheus.Gauge
 	// documentsSkipped counts each unreadable stored document once per
 	// process, when the worker first meets it.
@@ -76,6 +84,10 @@ func NewMetrics() *Metrics {
 			Help:    "Time from a DLQ message's failure (or its next_retry_at) to its retry.",
 			Buckets: retryLatencyBuckets,
 		}, []string{"topic"}),
+		dlqSendFailures: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "replayctl_dlq_send_failures_total",
+			Help: "DLQ messages whose send back to their topic failed, by kind: permanent (unknown topic, authorization, too large; needs an operator) or transient.",
+		}, []string{"kind"}),
 		sessionsRunning: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "replayctl_worker_sessions_running",
 			Help: "Replay sessions this worker is running now.",
@@ -88,7 +100,11 @@ func NewMetrics() *Metrics {
 		retention: DefaultSeriesRetention,
 		finished:  map[string]time.Time{},
 	}
-	m.reg.MustRegister(m.replayEvents, m.replayLag, m.dlqMessages, m.dlqRetryLatency, m.sessionsRunning, m.documentsSkipped,
+	// Both kinds exist from the start, so an alert on their increase sees
+	// the first failure.
+	m.dlqSendFailures.WithLabelValues(KindPermanent)
+	m.dlqSendFailures.WithLabelValues(KindTransient)
+	m.reg.MustRegister(m.replayEvents, m.replayLag, m.dlqMessages, m.dlqRetryLatency, m.dlqSendFailures, m.sessionsRunning, m.documentsSkipped,
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewGoCollector())
 	return m

@@ -72,6 +72,9 @@ func TestDLQAdapterFeedsCountersAndHistogram(t *testing.T) {
 	d.Quarantined("dead_letter_queue")
 	d.RetryLatency("orders", 3*time.Second)
 	d.RetryLatency("orders", -time.Second) // clock skew must not break the histogram
+	d.SendFailed(true)
+	d.SendFailed(false)
+	d.SendFailed(false)
 	reg := m.Registry()
 	for _, c := range []struct {
 		topic, action string
@@ -79,6 +82,11 @@ func TestDLQAdapterFeedsCountersAndHistogram(t *testing.T) {
 	}{{"orders", "received", 2}, {"orders", "retried", 1}, {"pods", "discarded", 1}, {"dead_letter_queue", "quarantined", 1}} {
 		if v, _ := value(t, reg, "replayctl_dlq_messages_total", map[string]string{"topic": c.topic, "action": c.action}); v != c.want {
 			t.Errorf("dlq %s %s = %v, want %v", c.topic, c.action, v, c.want)
+		}
+	}
+	for kind, want := range map[string]float64{KindPermanent: 1, KindTransient: 2} {
+		if v, _ := value(t, reg, "replayctl_dlq_send_failures_total", map[string]string{"kind": kind}); v != want {
+			t.Errorf("dlq send failures %s = %v, want %v", kind, v, want)
 		}
 	}
 	if n, _ := value(t, reg, "replayctl_dlq_retry_latency_seconds", map[string]string{"topic": "orders"}); n != 2 {

@@ -27,7 +27,8 @@ func NewCmdShow(f *cmdutil.Factory, runF func(context.Context, *ShowOptions) err
 		Use:   "show EVENT_ID",
 		Short: "Show one DLQ message: event, error, timeline and retry policy",
 		Long: `Show everything about one dead-letter queue message: the failed event
-pretty-printed, the error and the last retry error, the timeline (failed,
+pretty-printed, the error, the last retry error and how many of replayctl's
+sends of it failed (-o json: "send_failures"), the timeline (failed,
 received, retried, discarded), where it was read from on the DLQ topic, its
 headers, and the retry policy that applies with the next automatic retry.
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/integr8scode/replayctl/internal/contract"
+	"github.com/integr8scode/replayctl/internal/dlq"
 	"github.com/integr8scode/replayctl/internal/output"
 )
 
@@ -19,6 +20,9 @@ const shortIDLen = 12
 type messageJSON struct {
 	Event json.RawMessage `json:"event"`
 	*contract.DLQMessage
+	// SendFailures is replayctl.send_failures, when a readable one is
+	// stored (show reports an unreadable one as a problem).
+	SendFailures *int64 `json:"send_failures,omitempty"`
 }
 
 func newMessageJSON(m *contract.DLQMessage) messageJSON {
@@ -26,7 +30,11 @@ func newMessageJSON(m *contract.DLQMessage) messageJSON {
 	if err != nil || len(m.Event) == 0 {
 		ev = []byte("null")
 	}
-	return messageJSON{Event: ev, DLQMessage: m}
+	out := messageJSON{Event: ev, DLQMessage: m}
+	if n, ok, err := dlq.SendFailures(m); ok && err == nil {
+		out.SendFailures = &n
+	}
+	return out
 }
 
 // listView is `dlq list`: a page of messages plus the total that matched,

@@ -49,6 +49,7 @@ func (d showView) DetailSections(st *output.Styles) []output.Section {
 		{Title: "Error", Fields: []output.Field{
 			{Key: "Error", Value: orDash(m.Error)},
 			{Key: "Last error", Value: orDash(deref(m.LastError))},
+			{Key: "Send failures", Value: countOrDash(d.Message.SendFailures)},
 		}},
 		{Title: "Timeline", Fields: d.timeline(m)},
 		{Title: "Source", Fields: []output.Field{
@@ -141,6 +142,14 @@ func deref(s *string) string {
 
 func intPtr(n *int64) string {
 	if n == nil {
+		return "-"
+	}
+	return strconv.FormatInt(*n, 10)
+}
+
+// countOrDash shows a count, or a dash for none (absent or zero).
+func countOrDash(n *int64) string {
+	if n == nil || *n == 0 {
 		return "-"
 	}
 	return strconv.FormatInt(*n, 10)

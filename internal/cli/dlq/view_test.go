@@ -46,6 +46,7 @@ func fixtureMessages(t *testing.T) []contract.DLQMessage {
 			NextRetryAt: timePtr(testNow.Add(5 * time.Minute)), LastError: strPtr("timeout after 30s"),
 			DLQOffset: int64Ptr(17), DLQPartition: int64Ptr(1),
 			Headers: map[string]string{"event_type": "execution_failed", "error_type": "ValidationError"},
+			Extra:   map[string]any{"replayctl": bson.D{{Key: "send_failures", Value: int32(3)}}},
 		},
 		{
 			Event: ev("9c0d11aa-0000-4000-8000-000000000002", "pod_failed"), OriginalTopic: "pod_failed",
