@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sync"
 	"time"
 
@@ -536,6 +538,13 @@ func (r *runner) once(ctx context.Context) error {
 
 // ingestOnce reads the topic from pos up to ends.
 func (r *runner) ingestOnce(ctx context.Context, ends, pos map[int32]int64) error {
+	// A group committed to the end of every partition leaves the pass
+	// nothing to read, whoever owns the partitions: a caught-up pass, not
+	// a conflict with members that own them all, and no wait to join.
+	if len(ends) > 0 && caughtUp(slices.Collect(maps.Keys(ends)), ends, pos) {
+		r.m.log().Debug("DLQ group committed to the end of every partition; nothing to read", "event_id", "", "group", r.o.Group)
+		return nil
+	}
 	start := time.Now()
 	var idle time.Duration // polling time without records, since the last ones
 	var looked time.Time   // when the group was last described
