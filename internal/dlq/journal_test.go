@@ -1,6 +1,7 @@
 package dlq
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -114,7 +115,10 @@ func TestJournalledSendTransientFailureKeepsEntryAndLogsOnce(t *testing.T) {
 // refuseProduces makes c answer every produce request with
 // POLICY_VIOLATION, an error kgo does not retry and classifySend does not
 // call permanent.
-func refuseProduces(c *kfake.Cluster) {
+func refuseProduces(c *kfake.Cluster) { refuseProducesWith(c, kerr.PolicyViolation.Code) }
+
+// refuseProducesWith makes c answer every produce request with code.
+func refuseProducesWith(c *kfake.Cluster, code int16) {
 	c.ControlKey(kmsg.Produce.Int16(), func(req kmsg.Request) (kmsg.Response, error, bool) {
 		c.KeepControl()
 		pr := req.(*kmsg.ProduceRequest)
@@ -125,11 +129,44 @@ func refuseProduces(c *kfake.Cluster) {
 			rt.Topic, rt.TopicID = t.Topic, t.TopicID
 			for _, p := range t.Partitions {
 				rp := kmsg.NewProduceResponseTopicPartition()
-				rp.Partition, rp.ErrorCode = p.Partition, kerr.PolicyViolation.Code
+				rp.Partition, rp.ErrorCode = p.Partition, code
 				rt.Partitions = append(rt.Partitions, rp)
 			}
 			resp.Topics = append(resp.Topics, rt)
 		}
 		return resp, nil, true
 	})
+}
+
+// Journalled sends are redone in one batch: a round whose entries all time
+// out on a broker that keeps answering with a retriable error costs one
+// delivery timeout, not one per entry (each up to 30 s by default).
+func TestJournalledSendsShareOneDeliveryTimeout(t *testing.T) {
+	e := newEnv(t)
+	topic := e.topic("result_stored")
+	m, _, _ := e.strictManager()
+	c := testenv.StrictKafka(t, 1, topic)
+	refuseProducesWith(c, kerr.NotEnoughReplicas.Code)
+	const timeout, entries = 3 * time.Second, 5
+	cl, err := kgo.NewClient(kgo.SeedBrokers(c.ListenAddrs()...), kgo.RecordDeliveryTimeout(timeout))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(cl.Close)
+	m.Kafka = cl
+	for i := range entries {
+		e.journalLostSend(fmt.Sprintf("stalled-%d", i), topic)
+	}
+	began := time.Now()
+	if n, err := m.RetryDue(ctxT(t)); err != nil || n != 0 {
+		t.Fatalf("retried %d, %v; want 0", n, err)
+	}
+	took := time.Since(began)
+	t.Logf("a round of %d stalled entries took %s (delivery timeout %s)", entries, took.Round(time.Millisecond), timeout)
+	if took >= (entries-1)*timeout {
+		t.Errorf("a round of %d stalled entries took %s: the sends waited one after another", entries, took)
+	}
+	if n := e.count(PendingSendsCollection, bson.D{}); n != entries {
+		t.Errorf("%d journal entries, want all %d kept", n, entries)
+	}
 }
