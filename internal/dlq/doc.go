@@ -38,7 +38,11 @@
 // An immediate retry is claimed and journalled in dlq_pending_sends before
 // the insert and sent after it; a failed send is rolled back to scheduled, and
 // a send cut short by a crash is redone by RetryDue once its lease has
-// passed. Offsets are committed only after the batch is persisted.
+// passed, all such sends of a round in one batch. A redone send that fails
+// permanently (see "Failed sends") is rolled back as a failed due retry is
+// recorded and its journal entry deleted; a transient failure keeps the
+// entry for the next round. Offsets are committed only after the batch is
+// persisted.
 //
 // # Group membership and crashes
 //

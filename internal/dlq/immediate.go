@@ -169,15 +169,16 @@ func (s *ingestSends) rollback(ctx context.Context) error {
 }
 
 // rescheduleUpdate undoes an immediate retry of round that was stored as
-// retried (retry_count round+1) and then not sent. Like retriedUpdate it
-// is idempotent: retry_count is set back where it is still round+1.
-func rescheduleUpdate(round int64, lastError string, now time.Time) (where, update bson.D) {
-	return bson.D{{Key: "retry_count", Value: round + 1}},
-		bson.D{{Key: "$set", Value: bson.D{
-			{Key: "status", Value: contract.DLQScheduled}, {Key: "retried_at", Value: nil},
-			{Key: "last_error", Value: lastError}, {Key: "last_updated", Value: now},
-			{Key: "retry_count", Value: pyInt(round)},
-		}}}
+// retried (retry_count round+1) and then not sent, setting extra too. Like
+// retriedUpdate it is idempotent: retry_count is set back where it is
+// still round+1.
+func rescheduleUpdate(round int64, lastError string, now time.Time, extra ...bson.E) (where, update bson.D) {
+	set := bson.D{
+		{Key: "status", Value: contract.DLQScheduled}, {Key: "retried_at", Value: nil},
+		{Key: "last_error", Value: lastError}, {Key: "last_updated", Value: now},
+		{Key: "retry_count", Value: pyInt(round)},
+	}
+	return bson.D{{Key: "retry_count", Value: round + 1}}, bson.D{{Key: "$set", Value: append(set, extra...)}}
 }
 
 func (m *Manager) deletePending(ctx context.Context, ids []string) error {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sync"
 	"time"
 
@@ -210,11 +212,17 @@ func (m *Manager) checkProcess() error {
 }
 
 // assignment tracks the partitions the group gave us (callbacks run on the
-// client's goroutines).
+// client's goroutines) and the commits a rebalance rejected.
 type assignment struct {
 	mu     sync.Mutex
 	joined bool
 	parts  map[int32]bool
+	// unacked holds, per partition, the last persisted record whose commit
+	// a rebalance rejected. A partition that is revoked or lost drops its
+	// entry: its next owner commits from there on, and were the partition
+	// to come back before our next commit, the held offset would rewind
+	// what that owner committed.
+	unacked map[int32]*kgo.Record
 }
 
 func (a *assignment) assigned(_ context.Context, _ *kgo.Client, m map[string][]int32) {
@@ -234,6 +242,7 @@ func (a *assignment) revoked(_ context.Context, _ *kgo.Client, m map[string][]in
 	for _, ps := range m {
 		for _, p := range ps {
 			delete(a.parts, p)
+			delete(a.unacked, p)
 		}
 	}
 }
@@ -256,10 +265,7 @@ type runner struct {
 	stats       *ProcessStats
 	lastCleanup time.Time
 	fenced      bool // another process took our static instance id
-	// unacked holds, per partition, the last persisted record whose commit
-	// a rebalance rejected; rejecting says the rejection was logged.
-	unacked   map[int32]*kgo.Record
-	rejecting bool
+	rejecting   bool // a rejected commit was logged (see commit)
 }
 
 // poll fetches with a deadline; it reports the records and whether the
@@ -301,7 +307,7 @@ func (r *runner) poll(ctx context.Context, timeout time.Duration) ([]*kgo.Record
 func (r *runner) handle(ctx context.Context, recs []*kgo.Record) error {
 	defer r.cl.AllowRebalance()
 	if len(recs) == 0 {
-		if len(r.unacked) == 0 {
+		if !r.asg.hasUnacked() {
 			return nil
 		}
 		work, cancel := context.WithTimeout(context.WithoutCancel(ctx), batchTimeout)
@@ -338,10 +344,9 @@ func (r *runner) commit(ctx context.Context, recs []*kgo.Record) error {
 	err := r.cl.CommitRecords(ctx, all...)
 	switch {
 	case err == nil:
-		if len(r.unacked) > 0 {
+		if r.asg.clearUnacked() {
 			r.m.log().Info("DLQ offsets committed again after a rebalance", "event_id", "", "group", r.o.Group)
 		}
-		clear(r.unacked)
 		r.rejecting = false
 		return nil
 	case rebalanceRejected(err):
@@ -371,38 +376,51 @@ func rebalanceRejected(err error) bool {
 }
 
 // stillOurs returns recs plus the last rejected record of every partition
-// still assigned to us. A partition the group has moved is dropped: a
-// commit from us could rewind what its new owner committed.
+// that has stayed ours since (see assignment.unacked).
 func (r *runner) stillOurs(recs []*kgo.Record) []*kgo.Record {
-	if len(r.unacked) == 0 {
-		return recs
-	}
-	_, parts := r.asg.snapshot()
-	ours := make(map[int32]bool, len(parts))
-	for _, p := range parts {
-		ours[p] = true
-	}
-	out := append(make([]*kgo.Record, 0, len(recs)+len(r.unacked)), recs...)
-	for p, rec := range r.unacked {
-		if ours[p] {
-			out = append(out, rec)
-		} else {
-			delete(r.unacked, p)
-		}
+	r.asg.mu.Lock()
+	defer r.asg.mu.Unlock()
+	out := append(make([]*kgo.Record, 0, len(recs)+len(r.asg.unacked)), recs...)
+	for _, rec := range r.asg.unacked {
+		out = append(out, rec)
 	}
 	return out
 }
 
-// keepUnacked remembers, per partition, the last record of a rejected commit.
+// keepUnacked remembers, per partition still ours, the last record of a
+// rejected commit. One that left while the commit was under way is not
+// kept: a commit with no records in hand does not hold rebalances back.
 func (r *runner) keepUnacked(recs []*kgo.Record) {
-	if r.unacked == nil {
-		r.unacked = map[int32]*kgo.Record{}
+	a := r.asg
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.unacked == nil {
+		a.unacked = map[int32]*kgo.Record{}
 	}
 	for _, rec := range recs {
-		if at, ok := r.unacked[rec.Partition]; !ok || at.Offset < rec.Offset {
-			r.unacked[rec.Partition] = rec
+		if !a.parts[rec.Partition] {
+			continue
+		}
+		if at, ok := a.unacked[rec.Partition]; !ok || at.Offset < rec.Offset {
+			a.unacked[rec.Partition] = rec
 		}
 	}
+}
+
+func (a *assignment) hasUnacked() bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return len(a.unacked) > 0
+}
+
+// clearUnacked forgets the held records after a commit and reports
+// whether there were any.
+func (a *assignment) clearUnacked() bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	had := len(a.unacked) > 0
+	clear(a.unacked)
+	return had
 }
 
 func (r *runner) progress() {
@@ -520,6 +538,13 @@ func (r *runner) once(ctx context.Context) error {
 
 // ingestOnce reads the topic from pos up to ends.
 func (r *runner) ingestOnce(ctx context.Context, ends, pos map[int32]int64) error {
+	// A group committed to the end of every partition leaves the pass
+	// nothing to read, whoever owns the partitions: a caught-up pass, not
+	// a conflict with members that own them all, and no wait to join.
+	if len(ends) > 0 && caughtUp(slices.Collect(maps.Keys(ends)), ends, pos) {
+		r.m.log().Debug("DLQ group committed to the end of every partition; nothing to read", "event_id", "", "group", r.o.Group)
+		return nil
+	}
 	start := time.Now()
 	var idle time.Duration // polling time without records, since the last ones
 	var looked time.Time   // when the group was last described

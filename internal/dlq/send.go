@@ -156,7 +156,10 @@ func (m *Manager) retryChunk(ctx context.Context, msgs []contract.DLQMessage, to
 
 // finishRetries persists a chunk's outcome: successes marked retried, one
 // update per round; failures recorded (and backed off when backOff), their
-// claims released so they can be retried; then the notifications.
+// claims released so they can be retried; then the notifications. Every
+// message marked retried is announced even when recording the failures
+// fails: the contract requires dlq_message_retried for each, and nothing
+// would announce it later.
 func (m *Manager) finishRetries(ctx context.Context, h held, items []ItemResult, fails []sendFailure, now time.Time, backOff bool) error {
 	ok := byRound{}
 	var failedKeys []string
@@ -170,9 +173,7 @@ func (m *Manager) finishRetries(ctx context.Context, h held, items []ItemResult,
 	if err := m.markRetried(ctx, ok, now); err != nil {
 		return err
 	}
-	if err := m.recordFailures(ctx, h, items, fails, now, backOff); err != nil {
-		return err
-	}
+	failErr := m.recordFailures(ctx, h, items, fails, now, backOff)
 	if err := m.release(ctx, h.set, failedKeys); err != nil {
 		m.log().Warn("cannot release claims of failed retries", "error", err)
 	}
@@ -187,7 +188,7 @@ func (m *Manager) finishRetries(ctx context.Context, h held, items []ItemResult,
 		m.mRetried(msg.OriginalTopic, now.Sub(msg.FailedAt))
 	}
 	n.flush(ctx)
-	return nil
+	return failErr
 }
 
 // byRound groups event ids by the retry round (stored retry_count) they

@@ -27,10 +27,11 @@ type Deps struct {
 	MongoURI string
 	Database string
 	Brokers  []string
-	// CountTimeout bounds the counts; zero leaves them what remains of the
-	// context but a reserve (a quarter, at least half up to 1 s), so a count
-	// that runs out still leaves time to ask whether the server answers at
-	// all (the driver returns a timed out read some time after its deadline).
+	// CountTimeout bounds the counts; zero, or more than the context
+	// allows, leaves them what remains of the context but a reserve (a
+	// quarter, at least half up to 1 s), so a count that runs out still
+	// leaves time to ask whether the server answers at all (the driver
+	// returns a timed out read some time after its deadline).
 	CountTimeout time.Duration
 }
 
@@ -151,16 +152,22 @@ func gatherMongo(ctx context.Context, d Deps, r *Report) {
 	}
 }
 
+// countBudget is how long the counts may take: set when given, else
+// 10 s, but never more than the context's time left less a reserve (a
+// quarter, at least half up to 1 s) for the ping that tells a slow count
+// from an unreachable server; a set value above that would report a slow
+// count as an outage.
 func countBudget(ctx context.Context, set time.Duration) time.Duration {
-	if set > 0 {
-		return set
-	}
+	budget := cmp.Or(set, 10*time.Second)
 	if deadline, ok := ctx.Deadline(); ok {
 		left := time.Until(deadline)
 		reserve := max(left/4, min(left/2, time.Second))
-		return max(left-reserve, time.Millisecond)
+		avail := max(left-reserve, time.Millisecond)
+		if set <= 0 || set > avail {
+			budget = avail
+		}
 	}
-	return 10 * time.Second
+	return budget
 }
 
 // CountState is how a count ended, as status reports it.

@@ -115,9 +115,13 @@ func OptionalIndexesOnly(err error) bool {
 
 // existingIndex is what listIndexes says about one index.
 type existingIndex struct {
-	Name   string `bson:"name"`
-	Key    bson.D `bson:"key"`
-	Unique bool   `bson:"unique"`
+	Name    string   `bson:"name"`
+	Key     bson.D   `bson:"key"`
+	Unique  bool     `bson:"unique"`
+	Sparse  bool     `bson:"sparse"`
+	Partial bson.Raw `bson:"partialFilterExpression"`
+	// Collation is absent for the simple (binary) collation.
+	Collation bson.Raw `bson:"collation"`
 }
 
 // indexView is the part of a collection's index API that ensureIndexes
@@ -187,10 +191,7 @@ func ensureIndexesWith(ctx context.Context, iv indexView, coll string, specs []I
 // ensureOne returns nil when spec is there or was made.
 func ensureOne(ctx context.Context, iv indexView, coll string, spec IndexSpec, existing []existingIndex) error {
 	if ix, ok := findIndex(existing, spec.Keys); ok {
-		if spec.Unique && !ix.Unique {
-			return &notUniqueError{name: ix.Name}
-		}
-		return nil
+		return unsuitable(ix, spec)
 	}
 	err := iv.create(ctx, spec.model())
 	if err == nil {
@@ -205,17 +206,48 @@ func ensureOne(ctx context.Context, iv indexView, coll string, spec IndexSpec, e
 	if lerr != nil {
 		return err
 	}
-	if ix, ok := findIndex(now, spec.Keys); ok && (!spec.Unique || ix.Unique) {
+	if ix, ok := findIndex(now, spec.Keys); ok {
+		if uerr := unsuitable(ix, spec); uerr != nil {
+			return uerr
+		}
 		return nil
 	}
 	return err
 }
 
-// notUniqueError is an index on the right keys that lacks uniqueness.
-type notUniqueError struct{ name string }
+// unsuitable says why an index on spec's keys does not do what spec needs:
+// uniqueness it lacks, or, for a required index, uniqueness that does not
+// hold on every document as the queries compare ids. A partial or sparse
+// index leaves the documents it skips free to repeat an id, and a collated
+// one compares ids under its collation, not the binary comparison every
+// query and insert here uses. Optional indexes only speed queries up, so
+// any index on their keys serves.
+func unsuitable(ix existingIndex, spec IndexSpec) error {
+	if spec.Unique && !ix.Unique {
+		return &unsuitableIndexError{name: ix.Name, why: "is not unique"}
+	}
+	if !spec.Required {
+		return nil
+	}
+	switch {
+	case len(ix.Partial) > 0:
+		return &unsuitableIndexError{name: ix.Name,
+			why: fmt.Sprintf("is partial (partialFilterExpression %s), so it does not cover every document", ix.Partial)}
+	case ix.Sparse:
+		return &unsuitableIndexError{name: ix.Name, why: "is sparse, so it does not cover every document"}
+	case len(ix.Collation) > 0:
+		return &unsuitableIndexError{name: ix.Name,
+			why: fmt.Sprintf("has the collation %s, so it does not compare ids as replayctl's queries do", ix.Collation)}
+	}
+	return nil
+}
 
-func (e *notUniqueError) Error() string {
-	return fmt.Sprintf("index %s on the same keys is not unique", e.name)
+// unsuitableIndexError is an index on the right keys that does not do what
+// the spec needs.
+type unsuitableIndexError struct{ name, why string }
+
+func (e *unsuitableIndexError) Error() string {
+	return fmt.Sprintf("index %q on the same keys %s", e.name, e.why)
 }
 
 func requiredError(coll string, spec IndexSpec, err error) error {
@@ -223,7 +255,7 @@ func requiredError(coll string, spec IndexSpec, err error) error {
 		return fmt.Errorf("create index %s on %s: %w", spec.Describe(), coll, u)
 	}
 	how := "create it with " + spec.createCommand(coll) + ", or grant this user the createIndex action on the database"
-	var nu *notUniqueError
+	var nu *unsuitableIndexError
 	switch {
 	case errors.As(err, &nu):
 		how = fmt.Sprintf("drop it (db.%s.dropIndex(%q)) and create the unique one with %s", coll, nu.name, spec.createCommand(coll))

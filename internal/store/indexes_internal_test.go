@@ -139,3 +139,47 @@ func TestEnsureIndexesUnsupportedTTLIsReportedAsUnsupported(t *testing.T) {
 		t.Fatalf("err = %v, want an unsupported optional index", err)
 	}
 }
+
+// A unique index on event.event_id that is partial, sparse or collated
+// does not enforce uniqueness on every document (or compares ids under
+// another collation than the queries'): refused as the required index,
+// naming the index, what is wrong with it and the fix.
+func TestEnsureIndexesRestrictedUniqueEventIDIsRefused(t *testing.T) {
+	partial, _ := bson.Marshal(bson.D{{Key: "status", Value: "pending"}})
+	collation, _ := bson.Marshal(bson.D{{Key: "locale", Value: "en"}, {Key: "strength", Value: int32(2)}})
+	cases := []struct {
+		name string
+		set  func(*existingIndex)
+		want string
+	}{
+		{"partial", func(ix *existingIndex) { ix.Partial = partial }, "partial"},
+		{"sparse", func(ix *existingIndex) { ix.Sparse = true }, "sparse"},
+		{"collated", func(ix *existingIndex) { ix.Collation = collation }, "collation"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			existing := platformIndexes()
+			c.set(&existing[1])
+			f := &fakeIndexes{existing: existing}
+			err := ensureIndexesWith(context.Background(), f, "dlq_messages", DLQIndexes)
+			if err == nil || OptionalIndexesOnly(err) {
+				t.Fatalf("err = %v, want the required index refused", err)
+			}
+			for _, want := range []string{`"event_id_unique"`, c.want, `db.dlq_messages.dropIndex("event_id_unique")`,
+				`db.dlq_messages.createIndex({"event.event_id": 1}, {unique: true})`} {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error does not mention %q: %v", want, err)
+				}
+			}
+			if len(f.created) != 0 {
+				t.Errorf("created %v, want nothing", f.created)
+			}
+		})
+	}
+	// An optional index is not held to this: a sparse one still serves.
+	existing := platformIndexes()
+	existing[4].Sparse = true
+	if err := ensureIndexesWith(context.Background(), &fakeIndexes{existing: existing}, "dlq_messages", DLQIndexes); err != nil {
+		t.Errorf("sparse optional status index: %v, want accepted", err)
+	}
+}

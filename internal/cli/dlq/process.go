@@ -53,12 +53,14 @@ progress.
 
 Beside running workers: a pass joins the consumer group given by --group
 (the workers' group by default) and reads only the partitions the group
-assigns it, from the group's committed offsets. When the group's other
-members own every partition of the topic (more members than partitions),
---once reads nothing: it names the group's members on stderr and exits 4
-(a conflict, like a session another runner holds); those members are
-processing the topic. With no more members than partitions it waits for its
-share. A commit refused while the group rebalances is not an error: it is
+assigns it, from the group's committed offsets. When the group has committed
+every partition to its end, there is nothing to read: the pass retries what
+is due and exits 0 like any caught-up pass. When records are left and the
+group's other members own every partition of the topic (more members than
+partitions), --once reads nothing and skips the due retries too (those
+members run them): it names the group's members on stderr and exits 4 (a
+conflict, like a session another runner holds). With no more members than
+partitions it waits for its share. A commit refused while the group rebalances is not an error: it is
 made with the next batch, or the partition's next owner reads the records
 again and finds them stored.`,
 		Example: `  # Run until stopped

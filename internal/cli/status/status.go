@@ -20,7 +20,8 @@ import (
 // Options are status's inputs.
 type Options struct {
 	Factory *cmdutil.Factory
-	// CountTimeout bounds the counts; zero is --timeout less a reserve for a ping.
+	// CountTimeout bounds the counts; zero is --timeout less a reserve for
+	// a ping, and a larger value is capped there.
 	CountTimeout time.Duration
 }
 
@@ -39,7 +40,9 @@ on a large event store; the counts by status are exact.
 When MongoDB or Kafka does not answer within --timeout, status says which one
 and how to fix it, and exits with code 5. A count that takes longer than
 --count-timeout while MongoDB still answers is shown as slow, not as an
-outage, and status exits 0.`,
+outage, and status exits 0. Telling the two apart takes a ping after the
+counts, so --count-timeout is capped at what --timeout leaves for it: at
+most three quarters of --timeout and at most --timeout less 1s.`,
 		Example: `  replayctl status
   replayctl --context dev status -o json
   replayctl status --timeout 3s`,
@@ -52,7 +55,7 @@ outage, and status exits 0.`,
 		},
 	}
 	cmd.Flags().DurationVar(&opts.CountTimeout, "count-timeout", 0,
-		"how long the counts may take before they are reported as slow (default: three quarters of --timeout, at most --timeout less 1s)")
+		"how long the counts may take before they are reported as slow (default and cap: three quarters of --timeout, at most --timeout less 1s)")
 	return cmd
 }
 
