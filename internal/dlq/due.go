@@ -109,7 +109,7 @@ func (m *Manager) resend(ctx context.Context, entries []pendingSend, msgs map[st
 			continue
 		}
 		msg.RetryCount = e.Round // the headers carry the count after this retry
-		rec, err := retryRecord(&msg, e.Topic, now)
+		rec, err := retryRecord(&msg, e.Topic, now, false)
 		if err == nil {
 			err = m.produceAll(ctx, []*kgo.Record{rec})[0]
 		}
