@@ -254,10 +254,17 @@ func TestEditThatChangesNothingStoresNothing(t *testing.T) {
 
 func TestShowShowsTheEditsAndTheOriginalAfterSeveralEdits(t *testing.T) {
 	e, id := editEnv(t, "pending")
-	e.ok("edit", id, "--set", "metadata.user_id=user-2")
-	e.ok("edit", id, "--set", "exit_code=0")
-	e.Vars[config.EnvActor] = "bob"
-	e.ok("edit", id, "--set", "metadata.user_id=user-3", "--reason", "second thoughts")
+	// Edits a second apart: the env's clock is fixed, and "latest" is by time.
+	for i, set := range []string{"metadata.user_id=user-2", "exit_code=0", "metadata.user_id=user-3"} {
+		at := e.now.Add(time.Duration(i) * time.Second)
+		e.Now = func() time.Time { return at }
+		if i == 2 {
+			e.Vars[config.EnvActor] = "bob"
+			e.ok("edit", id, "--set", set, "--reason", "second thoughts")
+			continue
+		}
+		e.ok("edit", id, "--set", set)
+	}
 
 	var show struct {
 		Edits *struct {
