@@ -11,6 +11,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/integr8scode/replayctl/internal/contract"
+	"github.com/integr8scode/replayctl/internal/contract/contracttest"
 	"github.com/integr8scode/replayctl/internal/fault"
 	"github.com/integr8scode/replayctl/internal/store"
 )
@@ -164,4 +165,47 @@ func TestEditRefusesAnEventTooLargeForARecord(t *testing.T) {
 	if k := e.count(store.DLQEditsCollection, bson.D{}); k != 0 {
 		t.Fatalf("%d edit documents after a refused edit", k)
 	}
+}
+
+func TestEditedMessageMeetsTheContract(t *testing.T) {
+	e := newEnv(t)
+	id := "edit-contract"
+	at := time.Now().UTC().Add(-time.Hour).Truncate(time.Millisecond)
+	e.insertPlatformDoc(id, "execution_requested", e.topic("execution_requested"), contract.DLQScheduled, 2, at, "boom", at)
+	before := e.rawMsg(id)
+	m := e.manager("editor")
+	d, err := m.OpenEdit(ctxT(t), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := strings.Replace(string(withUserID(d, "u-2")), `"execution_id"`, `"exit_code": 0, "ratio": 1.0, "execution_id"`, 1)
+	if _, err := m.Edit(ctxT(t), d, []byte(edited), EditOptions{Who: "op"}); err != nil {
+		t.Fatal(err)
+	}
+	after := e.rawMsg(id)
+	for _, err := range append(contracttest.CheckBSON(contracttest.DLQMessage, after),
+		contracttest.CheckBSON(contracttest.Event, after.Lookup("event").Document())...) {
+		t.Error(err)
+	}
+	ev := after.Lookup("event").Document()
+	if ev.Lookup("timestamp").Type != bson.TypeDateTime || ev.Lookup("exit_code").Type != bson.TypeInt32 || ev.Lookup("ratio").Type != bson.TypeDouble {
+		t.Errorf("edited event not stored with the ingestion's types: %v", ev)
+	}
+	beforeKeys, afterKeys := topKeys(t, before), topKeys(t, after)
+	if strings.Join(beforeKeys, ",") != strings.Join(afterKeys, ",") {
+		t.Errorf("dlq_messages fields changed: %v -> %v", beforeKeys, afterKeys)
+	}
+}
+
+func topKeys(t *testing.T, raw bson.Raw) []string {
+	t.Helper()
+	els, err := raw.Elements()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make([]string, len(els))
+	for i, el := range els {
+		out[i] = el.Key()
+	}
+	return out
 }
