@@ -119,9 +119,11 @@ func TestEditWithSetStoresTheEventAndRecordsTheEdit(t *testing.T) {
 	}
 }
 
-// writeEditor writes an EDITOR script and returns its path.
+// writeEditor writes an EDITOR script and returns its path. The files the
+// command edits go to a temporary directory of the test's own.
 func writeEditor(t *testing.T, body string) string {
 	t.Helper()
+	t.Setenv("TMPDIR", t.TempDir())
 	path := filepath.Join(t.TempDir(), "editor.sh")
 	if err := os.WriteFile(path, []byte("#!/bin/sh\nset -e\n"+body+"\n"), 0o700); err != nil {
 		t.Fatal(err)
@@ -147,6 +149,9 @@ func TestEditInTheEditorStoresWhatWasSaved(t *testing.T) {
 	if !strings.Contains(string(shown), "\n  \"metadata\": {\n    \"service_name\"") {
 		t.Fatalf("the editor was not given indented JSON:\n%s", shown)
 	}
+	if left, _ := filepath.Glob(filepath.Join(os.Getenv("TMPDIR"), "replayctl-dlq-edit-*")); len(left) != 0 {
+		t.Fatalf("temporary files left after a stored edit: %v", left)
+	}
 }
 
 func TestEditInTheEditorKeepsARefusedEditForFromFile(t *testing.T) {
@@ -159,6 +164,13 @@ func TestEditInTheEditorKeepsARefusedEditForFromFile(t *testing.T) {
 	}
 	if got := userID(t, e.stored(id)); got != "user-1" {
 		t.Fatalf("stored user_id %q", got)
+	}
+	kept, _ := filepath.Glob(filepath.Join(os.Getenv("TMPDIR"), "replayctl-dlq-edit-*.json"))
+	if len(kept) != 1 || !strings.Contains(r.Stderr, kept[0]) {
+		t.Fatalf("kept files %v, stderr:\n%s", kept, r.Stderr)
+	}
+	if data, err := os.ReadFile(kept[0]); err != nil || !strings.Contains(string(data), `"user_id": null`) {
+		t.Fatalf("kept file does not hold the edit (%v):\n%s", err, data)
 	}
 }
 
