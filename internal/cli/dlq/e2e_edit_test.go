@@ -134,7 +134,8 @@ func writeEditor(t *testing.T, body string) string {
 func TestEditInTheEditorStoresWhatWasSaved(t *testing.T) {
 	e, id := editEnv(t, "scheduled")
 	seen := filepath.Join(t.TempDir(), "seen.json")
-	e.Vars["EDITOR"] = writeEditor(t, `cp "$1" `+seen+`; sed -i 's/"user-1"/"user-9"/' "$1"`)
+	mode := filepath.Join(t.TempDir(), "mode")
+	e.Vars["EDITOR"] = writeEditor(t, `cp "$1" `+seen+`; stat -c %a "$1" > `+mode+`; sed -i 's/"user-1"/"user-9"/' "$1"`)
 	r := e.run(runOpts{tty: true}, "edit", id, "--reason", "typo").Want(t, exitcode.OK)
 	if !strings.Contains(r.Stdout, "metadata.user_id") || !strings.Contains(r.Stdout, `"user-1" → "user-9"`) {
 		t.Fatalf("no diff in the output:\n%s", r.Stdout)
@@ -148,6 +149,9 @@ func TestEditInTheEditorStoresWhatWasSaved(t *testing.T) {
 	}
 	if !strings.Contains(string(shown), "\n  \"metadata\": {\n    \"service_name\"") {
 		t.Fatalf("the editor was not given indented JSON:\n%s", shown)
+	}
+	if m, err := os.ReadFile(mode); err != nil || strings.TrimSpace(string(m)) != "600" {
+		t.Fatalf("the edited file's mode is %q (%v), want 600", m, err)
 	}
 	if left, _ := filepath.Glob(filepath.Join(os.Getenv("TMPDIR"), "replayctl-dlq-edit-*")); len(left) != 0 {
 		t.Fatalf("temporary files left after a stored edit: %v", left)
