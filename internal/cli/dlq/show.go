@@ -10,6 +10,7 @@ import (
 	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
 	"github.com/integr8scode/replayctl/internal/contract"
 	"github.com/integr8scode/replayctl/internal/dlq"
+	"github.com/integr8scode/replayctl/internal/eventedit"
 	"github.com/integr8scode/replayctl/internal/exitcode"
 )
 
@@ -106,9 +107,13 @@ func showEdits(ctx context.Context, m *dlq.Manager, msg *contract.DLQMessage) (*
 		return nil, err
 	}
 	last := h.Edits[len(h.Edits)-1]
+	// An unreadable original still leaves who edited and when to show.
 	orig, err := contract.RawToJSON(h.Original)
-	if err != nil {
+	if err != nil || h.Original == nil {
 		orig = nil
+	}
+	if h.Changes == nil {
+		h.Changes = []eventedit.Change{}
 	}
 	return &showEditsJSON{Count: len(h.Edits), LatestBy: last.Who, LatestAt: last.At, LatestReason: last.Reason,
 		Changes: h.Changes, Original: orig}, nil
