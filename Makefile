@@ -17,7 +17,8 @@ FUZZ_TARGETS := \
 	./internal/cli/replay:FuzzFilterFlags \
 	./internal/cli/replay:FuzzTopicMap \
 	./internal/cli/dlq:FuzzPolicySetFlags \
-	./internal/config:FuzzParse
+	./internal/config:FuzzParse \
+	./internal/eventedit:FuzzEditedEvent
 
 .PHONY: all build test fuzz vet fmt-check demo bench bench-replay bench-dlq bench-status docs completions man docs-check release-check clean
 

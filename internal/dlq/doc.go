@@ -162,8 +162,27 @@
 //	replayctl-dlq-event-id        event.event_id of the DLQ message
 //	replayctl-dlq-original-topic  the message's original_topic
 //	replayctl-redriven-at         when it was sent, RFC 3339 UTC
+//	replayctl-dlq-edited          "true" when an operator edited the event
+//	                              (dlq edit); absent otherwise
 //
-// Stored headers with these names are replaced, never duplicated.
+// Stored headers with these names are replaced, never duplicated. The
+// edited header is looked up in one query per chunk of retried messages;
+// the DLQ processor's immediate retries on receipt and its redo of a
+// journalled send never carry it (a message taking a new failure carries
+// the event that failed, not an edit).
+//
+// # Editing
+//
+// Edit (`dlq edit`) replaces a pending or scheduled message's event. The
+// save claims the message's round like a retry, re-reads it, and stores
+// only if its status and event are still those read (Conflict otherwise),
+// with the update guarded on the same conditions for the platform's own
+// DLQ manager. replayctl_dlq_edits keeps the event before its first edit
+// (_id "<event id>/original", a unique insert, so it is never overwritten)
+// and one record per edit (who, when, reason, changed paths) under an _id
+// of its own; dlq_messages gains no field. The records are written before
+// the message, so a crash between the two leaves a record of an edit that
+// did not happen, never an edit without a record.
 package dlq
 
 import "github.com/integr8scode/replayctl/internal/store"
@@ -174,6 +193,7 @@ const (
 	HeaderEventID       = "replayctl-dlq-event-id"
 	HeaderOriginalTopic = "replayctl-dlq-original-topic"
 	HeaderRedrivenAt    = "replayctl-redriven-at"
+	HeaderEdited        = "replayctl-dlq-edited"
 )
 
 // Collection names replayctl adds beside the contract's collections (their
@@ -183,6 +203,7 @@ const (
 	ClaimsCollection       = store.DLQClaimsCollection
 	PoliciesCollection     = store.DLQPoliciesCollection
 	PendingSendsCollection = store.DLQPendingSendsCollection
+	EditsCollection        = store.DLQEditsCollection
 )
 
 // Notification event types (contract "DLQ notification events").

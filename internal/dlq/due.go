@@ -159,7 +159,7 @@ func (m *Manager) sendJournalled(ctx context.Context, redo []journalSend, now ti
 	idx := make([]int, 0, len(redo))
 	for i := range redo {
 		j := &redo[i]
-		rec, err := retryRecord(&j.msg, j.entry.Topic, now)
+		rec, err := retryRecord(&j.msg, j.entry.Topic, now, false)
 		if err != nil {
 			f := notSent(j.entry.Topic, err.Error())
 			f.permanent = true

@@ -107,7 +107,7 @@ func (s *ingestSends) run(ctx context.Context) error {
 			continue
 		}
 		msg := &s.b.items[i].msg
-		rec, err := retryRecord(msg, msg.OriginalTopic, s.b.now)
+		rec, err := retryRecord(msg, msg.OriginalTopic, s.b.now, false)
 		switch {
 		case !s.set.valid(s.b.m.now(), s.b.m.sendMargin()):
 			s.failed[i] = "claim expired before the send"

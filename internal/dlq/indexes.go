@@ -21,6 +21,7 @@ func (m *Manager) EnsureIndexes(ctx context.Context) error {
 	}
 	for _, ensure := range []func(context.Context) error{
 		m.Store.DLQ.EnsureIndexes, m.Store.DLQInvalid().EnsureIndexes, m.Store.DLQClaims().EnsureIndexes,
+		m.Store.DLQEdits().EnsureIndexes,
 	} {
 		if err := ensure(ctx); err != nil && !m.optionalIndexes(err) {
 			return err // a later call tries again

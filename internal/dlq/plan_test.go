@@ -72,7 +72,7 @@ func TestDryRunSendsNothing(t *testing.T) {
 
 func TestRetryRecord(t *testing.T) {
 	msg := msgOf("ev-1", "p_pod_failed", contract.DLQScheduled, 2)
-	rec, err := retryRecord(&msg, "p_pod_failed", t0)
+	rec, err := retryRecord(&msg, "p_pod_failed", t0, false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,8 +17,9 @@ import (
 )
 
 // retryRecord is the message's event as the contract's JSON, keyed by its
-// event id, with the stored headers restored and the redrive headers added.
-func retryRecord(msg *contract.DLQMessage, topic string, now time.Time) (*kgo.Record, error) {
+// event id, with the stored headers restored and the redrive headers added;
+// edited says an operator changed the event (see Manager.Edit).
+func retryRecord(msg *contract.DLQMessage, topic string, now time.Time, edited bool) (*kgo.Record, error) {
 	value, err := contract.AppendEventJSON(nil, msg.Event, nil)
 	if err != nil {
 		return nil, fmt.Errorf("encode event %s: %w", msg.EventID(), err)
@@ -27,13 +28,13 @@ func retryRecord(msg *contract.DLQMessage, topic string, now time.Time) (*kgo.Re
 		Topic:   topic,
 		Key:     []byte(msg.EventID()),
 		Value:   value,
-		Headers: redriveHeaders(msg, now),
+		Headers: redriveHeaders(msg, now, edited),
 	}, nil
 }
 
-var redriveNames = map[string]bool{HeaderRetryCount: true, HeaderEventID: true, HeaderOriginalTopic: true, HeaderRedrivenAt: true}
+var redriveNames = map[string]bool{HeaderRetryCount: true, HeaderEventID: true, HeaderOriginalTopic: true, HeaderRedrivenAt: true, HeaderEdited: true}
 
-func redriveHeaders(msg *contract.DLQMessage, now time.Time) []kgo.RecordHeader {
+func redriveHeaders(msg *contract.DLQMessage, now time.Time, edited bool) []kgo.RecordHeader {
 	names := make([]string, 0, len(msg.Headers))
 	for k := range msg.Headers {
 		if !redriveNames[k] {
@@ -41,16 +42,20 @@ func redriveHeaders(msg *contract.DLQMessage, now time.Time) []kgo.RecordHeader 
 		}
 	}
 	sort.Strings(names)
-	hs := make([]kgo.RecordHeader, 0, len(names)+4)
+	hs := make([]kgo.RecordHeader, 0, len(names)+5)
 	for _, k := range names {
 		hs = append(hs, kgo.RecordHeader{Key: k, Value: []byte(msg.Headers[k])})
 	}
-	return append(hs,
+	hs = append(hs,
 		kgo.RecordHeader{Key: HeaderRetryCount, Value: []byte(strconv.FormatInt(msg.RetryCount+1, 10))},
 		kgo.RecordHeader{Key: HeaderEventID, Value: []byte(msg.EventID())},
 		kgo.RecordHeader{Key: HeaderOriginalTopic, Value: []byte(msg.OriginalTopic)},
 		kgo.RecordHeader{Key: HeaderRedrivenAt, Value: []byte(now.UTC().Format(contract.TimeFormat))},
 	)
+	if edited {
+		hs = append(hs, kgo.RecordHeader{Key: HeaderEdited, Value: []byte("true")})
+	}
+	return hs
 }
 
 // produceAll publishes recs asynchronously and waits for every

@@ -93,6 +93,16 @@ func (m *Manager) releaseAll(ctx context.Context, set claimSet) error {
 	return m.release(ctx, set, keys)
 }
 
+// editedAmong says which of a chunk's messages an operator edited, in one
+// query for the chunk.
+func (m *Manager) editedAmong(ctx context.Context, msgs []contract.DLQMessage) (map[string]bool, error) {
+	ids := make([]string, len(msgs))
+	for i := range msgs {
+		ids[i] = msgs[i].EventID()
+	}
+	return m.Store.DLQEdits().Edited(ctx, ids)
+}
+
 // byIDs loads messages by exact event id in one query.
 func (m *Manager) byIDs(ctx context.Context, ids []string) (map[string]contract.DLQMessage, error) {
 	out := make(map[string]contract.DLQMessage, len(ids))
@@ -119,6 +129,11 @@ func (m *Manager) retryChunk(ctx context.Context, msgs []contract.DLQMessage, to
 	if err != nil || len(h.msgs) == 0 {
 		return nil, refusals, err
 	}
+	edited, err := m.editedAmong(work, h.msgs)
+	if err != nil {
+		_ = m.releaseAll(work, h.set)
+		return nil, refusals, err
+	}
 	now := m.nowMs()
 	items := make([]ItemResult, len(h.msgs))
 	fails := make([]sendFailure, len(h.msgs))
@@ -127,7 +142,7 @@ func (m *Manager) retryChunk(ctx context.Context, msgs []contract.DLQMessage, to
 	for i := range h.msgs {
 		msg := &h.msgs[i]
 		items[i] = ItemResult{EventID: msg.EventID(), Topic: topicFor(msg, to), RetryCount: msg.RetryCount}
-		rec, err := retryRecord(msg, items[i].Topic, now)
+		rec, err := retryRecord(msg, items[i].Topic, now, edited[msg.EventID()])
 		switch {
 		case !h.set.valid(m.now(), m.sendMargin()):
 			fails[i] = notSent(items[i].Topic, "claim expired before the send")

@@ -48,6 +48,7 @@ terminal and need --yes otherwise; --dry-run shows what would happen.`,
 		NewCmdErrors(f, nil),
 		NewCmdRetry(f, nil),
 		NewCmdDiscard(f, nil),
+		NewCmdEdit(f, nil),
 		NewCmdPolicy(f),
 		NewCmdProcess(f, nil),
 	)

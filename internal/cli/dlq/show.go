@@ -10,6 +10,7 @@ import (
 	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
 	"github.com/integr8scode/replayctl/internal/contract"
 	"github.com/integr8scode/replayctl/internal/dlq"
+	"github.com/integr8scode/replayctl/internal/eventedit"
 	"github.com/integr8scode/replayctl/internal/exitcode"
 )
 
@@ -71,8 +72,12 @@ func showRun(ctx context.Context, opts *ShowOptions) error {
 	if err != nil {
 		return fmt.Errorf("resolve retry policy for topic %s: %w", msg.OriginalTopic, err)
 	}
+	edits, err := showEdits(ctx, m, msg)
+	if err != nil {
+		return err
+	}
 	return p.Print(showView{Message: newMessageJSON(msg), Policy: showPolicy(msg, res), InvalidFields: problems,
-		dlqTopic: m.DLQTopic, now: f.Now()})
+		Edits: edits, dlqTopic: m.DLQTopic, now: f.Now()})
 }
 
 // showPolicy says whether and when the processor will retry the message on
@@ -91,6 +96,28 @@ func showPolicy(msg *contract.DLQMessage, r *dlq.Resolved) *showPolicyJSON {
 		sp.Note = "scheduled when the processor next handles it"
 	}
 	return sp
+}
+
+// showEdits is the edit history of an edited message, nil otherwise.
+func showEdits(ctx context.Context, m *dlq.Manager, msg *contract.DLQMessage) (*showEditsJSON, error) {
+	if msg.EventID() == "" {
+		return nil, nil
+	}
+	h, err := m.Edits(ctx, msg)
+	if err != nil || len(h.Edits) == 0 {
+		return nil, err
+	}
+	last := h.Edits[len(h.Edits)-1]
+	// An unreadable original still leaves who edited and when to show.
+	orig, err := contract.RawToJSON(h.Original)
+	if err != nil || h.Original == nil {
+		orig = nil
+	}
+	if h.Changes == nil {
+		h.Changes = []eventedit.Change{}
+	}
+	return &showEditsJSON{Count: len(h.Edits), LatestBy: last.Who, LatestAt: last.At, LatestReason: last.Reason,
+		Changes: h.Changes, Original: orig}, nil
 }
 
 func noRetryReason(msg *contract.DLQMessage, p dlq.Policy) string {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/integr8scode/replayctl/internal/contract"
+	"github.com/integr8scode/replayctl/internal/eventedit"
 	"github.com/integr8scode/replayctl/internal/output"
 )
 
@@ -23,6 +24,17 @@ type showPolicyJSON struct {
 	Note           string     `json:"note,omitempty"`
 }
 
+// showEditsJSON is the edit history of `dlq show`: the latest edit, how
+// many there were, and the current event's changes from the original.
+type showEditsJSON struct {
+	Count        int                `json:"count"`
+	LatestBy     string             `json:"latest_by"`
+	LatestAt     time.Time          `json:"latest_at"`
+	LatestReason string             `json:"latest_reason,omitempty"`
+	Changes      []eventedit.Change `json:"changes"`
+	Original     json.RawMessage    `json:"original,omitempty"`
+}
+
 // showView is `dlq show`.
 type showView struct {
 	Message messageJSON     `json:"message"`
@@ -30,6 +42,8 @@ type showView struct {
 	// InvalidFields names stored fields that could not be read (a document
 	// other software wrote); Message shows the rest.
 	InvalidFields []contract.FieldProblem `json:"invalid_fields,omitempty"`
+	// Edits is present once an operator edited the event (dlq edit).
+	Edits *showEditsJSON `json:"edits,omitempty"`
 
 	dlqTopic string
 	now      time.Time
@@ -68,8 +82,26 @@ func (d showView) DetailSections(st *output.Styles) []output.Section {
 		}
 		secs = append([]output.Section{{Title: "Problems (fields that could not be read)", Fields: fields}}, secs...)
 	}
+	if e := d.Edits; e != nil {
+		secs = append(secs, output.Section{Title: "Edited", Fields: d.editFields(e)})
+	}
 	secs = append(secs, output.Section{Title: "Headers", Fields: headerFields(m.Headers)})
 	return append(secs, output.Section{Title: "Event", Fields: []output.Field{{Key: "JSON", Value: prettyJSON(d.Message.Event)}}})
+}
+
+func (d showView) editFields(e *showEditsJSON) []output.Field {
+	times := "1 edit"
+	if e.Count > 1 {
+		times = strconv.Itoa(e.Count) + " edits"
+	}
+	fields := []output.Field{{Key: "Latest", Value: orDash(e.LatestBy) + ", " + d.when(&e.LatestAt) + " (" + times + ")"}}
+	if e.LatestReason != "" {
+		fields = append(fields, output.Field{Key: "Reason", Value: e.LatestReason})
+	}
+	if len(e.Changes) == 0 {
+		return append(fields, output.Field{Key: "Changes", Value: "none from the original"})
+	}
+	return append(fields, changeFields(e.Changes)...)
 }
 
 func (d showView) timeline(m *contract.DLQMessage) []output.Field {
