@@ -77,6 +77,10 @@ func (a *Auditor) Finish(ctx context.Context, rec *Record, out Outcome) error {
 	if out.Error != "" {
 		fields = append(fields, bson.E{Key: "error", Value: out.Error})
 	}
+	if len(out.Targets) > 0 {
+		rec.Targets = append(rec.Targets, out.Targets...)
+		fields = append(fields, bson.E{Key: "targets", Value: rec.Targets})
+	}
 	if err := a.Store.Audit().Set(ctx, rec.ID, fields); err != nil {
 		return fmt.Errorf("record the outcome of %s (audit record %s stays %q): %w", rec.Action, rec.ID, Unknown, err)
 	}

@@ -106,6 +106,9 @@ type Outcome struct {
 	Status Status
 	Counts *Counts
 	Error  string
+	// Targets are ids known only once the action ran (a created session
+	// or job); they are added to the intent's targets.
+	Targets []string
 }
 
 // newID is a random (version 4) UUID: ids are shown shortened and taken as

@@ -15,9 +15,11 @@ const finishTimeout = 10 * time.Second
 
 // AuditRun is one audited command between its intent and its outcome.
 type AuditRun struct {
-	f   *Factory
-	a   *audit.Auditor
-	rec *audit.Record
+	f       *Factory
+	a       *audit.Auditor
+	rec     *audit.Record
+	targets []string
+	done    bool
 }
 
 // BeginAudit writes the intent of a state-changing command. Call it after
@@ -46,6 +48,10 @@ func BeginAudit(ctx context.Context, f *Factory, in audit.Intent) (*AuditRun, er
 // ID is the audit record's id.
 func (r *AuditRun) ID() string { return r.rec.ID }
 
+// AddTargets names ids known only once the action ran (the session or
+// job it created); Done records them with the outcome.
+func (r *AuditRun) AddTargets(ids ...string) { r.targets = append(r.targets, ids...) }
+
 // Done records the outcome err implies (ok, partial or failed) and
 // returns err unchanged.
 func (r *AuditRun) Done(ctx context.Context, err error) error {
@@ -56,6 +62,11 @@ func (r *AuditRun) Done(ctx context.Context, err error) error {
 // only warned about: the change is made, and the intent stays as
 // "unknown", which is what the trail promises for a lost outcome.
 func (r *AuditRun) DoneWith(ctx context.Context, out audit.Outcome, err error) error {
+	if r.done {
+		return err // the outcome is written once, by the first to know it
+	}
+	r.done = true
+	out.Targets = append(out.Targets, r.targets...)
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), finishTimeout)
 	defer cancel()
 	if ferr := r.a.Finish(wctx, r.rec, out); ferr != nil {
