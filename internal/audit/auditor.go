@@ -54,6 +54,9 @@ func (a *Auditor) Begin(ctx context.Context, in Intent) (*Record, error) {
 	if rec.Targets == nil {
 		rec.Targets = []string{}
 	}
+	if n := len(rec.Targets); n > MaxTargets {
+		rec.Targets, rec.TargetsOmitted = rec.Targets[:MaxTargets:MaxTargets], n-MaxTargets
+	}
 	repo := a.Store.Audit()
 	// Indexes only speed up reading the trail; a role without createIndex
 	// must still be able to act (and an outage fails the insert below).

@@ -50,6 +50,10 @@ const (
 	AuditPrune = "audit.prune"
 )
 
+// MaxTargets bounds the ids one record stores, far below MongoDB's 16 MB
+// document limit and small enough to read.
+const MaxTargets = 1000
+
 // Counts are the per-item results of a bulk action.
 type Counts struct {
 	Succeeded int64 `bson:"succeeded" json:"succeeded" yaml:"succeeded"`
@@ -65,6 +69,9 @@ type Record struct {
 	Action string    `bson:"action" json:"action" yaml:"action"`
 	// Targets are the ids acted on (full ids, not the prefixes typed).
 	Targets []string `bson:"targets" json:"targets" yaml:"targets"`
+	// TargetsOmitted counts the ids beyond MaxTargets that were not
+	// stored: a bulk action by filter is described by Filter and Matched.
+	TargetsOmitted int `bson:"targets_omitted,omitempty" json:"targets_omitted,omitempty" yaml:"targets_omitted,omitempty"`
 	// Filter is the selection as given on the command line (flag -> value)
 	// when the action selected by filter; Matched is how many it matched.
 	Filter  map[string]string `bson:"filter,omitempty" json:"filter,omitempty" yaml:"filter,omitempty"`
