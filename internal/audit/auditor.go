@@ -24,6 +24,10 @@ type Auditor struct {
 	Version string
 	Host    string
 	Now     func() time.Time
+	// Timeout bounds writing an intent: the store retries a busy or
+	// unreachable server until its context ends, and a command must not
+	// hang before acting because the trail is down (default 10 s).
+	Timeout time.Duration
 }
 
 // Hostname is the host recorded when none is configured.
@@ -33,6 +37,13 @@ func Hostname() string {
 		return "unknown-host"
 	}
 	return h
+}
+
+func (a *Auditor) timeout() time.Duration {
+	if a.Timeout <= 0 {
+		return 10 * time.Second
+	}
+	return a.Timeout
 }
 
 func (a *Auditor) now() time.Time {
@@ -57,6 +68,8 @@ func (a *Auditor) Begin(ctx context.Context, in Intent) (*Record, error) {
 	if n := len(rec.Targets); n > MaxTargets {
 		rec.Targets, rec.TargetsOmitted = rec.Targets[:MaxTargets:MaxTargets], n-MaxTargets
 	}
+	ctx, cancel := context.WithTimeout(ctx, a.timeout())
+	defer cancel()
 	repo := a.Store.Audit()
 	// Indexes only speed up reading the trail; a role without createIndex
 	// must still be able to act (and an outage fails the insert below).

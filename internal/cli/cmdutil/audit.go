@@ -94,5 +94,5 @@ func (f *Factory) defaultAuditor(ctx context.Context) (*audit.Auditor, error) {
 	if version == "" {
 		version = "dev"
 	}
-	return &audit.Auditor{Store: st, Actor: s.Actor, Version: version, Host: audit.Hostname(), Now: f.Now}, nil
+	return &audit.Auditor{Store: st, Actor: s.Actor, Version: version, Host: audit.Hostname(), Now: f.Now, Timeout: s.Timeout}, nil
 }
