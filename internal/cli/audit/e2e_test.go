@@ -17,6 +17,8 @@ import (
 	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
 	"github.com/integr8scode/replayctl/internal/cli/version"
 	"github.com/integr8scode/replayctl/internal/config"
+	"github.com/integr8scode/replayctl/internal/exitcode"
+	"github.com/integr8scode/replayctl/internal/output"
 	"github.com/integr8scode/replayctl/internal/store"
 	"github.com/integr8scode/replayctl/internal/testenv"
 )
@@ -41,9 +43,9 @@ func newEnv(t *testing.T) *clitest.Env {
 }
 
 type auditList struct {
-	Items   []audit.Record  `json:"items"`
-	Total   int64           `json:"total"`
-	Skipped []store.Skipped `json:"skipped"`
+	Items   []audit.Record   `json:"items"`
+	Total   int64            `json:"total"`
+	Skipped []output.Skipped `json:"skipped"`
 }
 
 func list(e *clitest.Env, args ...string) auditList {
@@ -213,4 +215,66 @@ func actions(rs []audit.Record) []string {
 		out[i] = r.Action + ":" + string(r.Outcome)
 	}
 	return out
+}
+
+// downAuditor is an audit trail whose MongoDB went away after connecting:
+// the rest of the command still reaches the shared server directly.
+func downAuditor(t *testing.T, e *clitest.Env) func(context.Context) (*audit.Auditor, error) {
+	t.Helper()
+	uri := testenv.Shared(t).MongoURI()
+	proxy := testenv.MongoProxy(t, uri)
+	st, err := store.Connect(ctxT(t), store.Options{URI: proxy.URI(uri), Database: e.Database, Timeout: 2 * time.Second})
+	if err != nil {
+		t.Fatalf("connect through the proxy: %v", err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	proxy.Down()
+	return func(context.Context) (*audit.Auditor, error) {
+		return &audit.Auditor{Store: st, Actor: testActor, Host: "h", Timeout: 2 * time.Second}, nil
+	}
+}
+
+// When the intent cannot be written, a changing command exits 5, says
+// why, and changes nothing: the session keeps its status and the DLQ
+// message stays pending, with nothing sent.
+func TestCommandWhoseIntentCannotBeWrittenDoesNotAct(t *testing.T) {
+	e := newEnv(t)
+	testenv.SeedEvents(t, e.Store.Database().Collection("events"), eventType, 3)
+	sid := strings.TrimSpace(e.OK("replay", "create", "--type", eventType, "--target", "file",
+		"--out", filepath.Join(t.TempDir(), "x.jsonl")))
+	ids := seedDLQ(t, e, 1)
+
+	auditor := downAuditor(t, e)
+	e.Root = func(f *cmdutil.Factory) *cobra.Command {
+		f.Audit = auditor
+		return cli.NewCmdRoot(f, version.Info{Version: testVersion})
+	}
+	for _, args := range [][]string{
+		{"replay", "cancel", sid, "--reason", "x"},
+		{"replay", "start", sid, "--detach"},
+		{"dlq", "retry", ids[0], "--reason", "x"},
+		{"dlq", "discard", ids[0], "--reason", "x"},
+		{"dlq", "policy", "set", e.Prefix + eventType, "--strategy", "manual"},
+	} {
+		r := e.WantExit(exitcode.Unavailable, args...)
+		if !strings.Contains(r.Stderr, "cannot write the audit record") || !strings.Contains(r.Stderr, "nothing was done") {
+			t.Errorf("%v: stderr does not say why:\n%s", args, r.Stderr)
+		}
+	}
+	if got := sessionStatus(t, e, sid); got != "created" {
+		t.Errorf("session is %s, want it still created", got)
+	}
+	if got := dlqStatus(t, e, ids[0]); got != "pending" {
+		t.Errorf("DLQ message is %s, want it still pending", got)
+	}
+	if n := testenv.CountRecords(t, testenv.Shared(t).KafkaBrokers(), e.Prefix+eventType); n != 0 {
+		t.Errorf("%d records sent to %s", n, e.Prefix+eventType)
+	}
+	if raw, err := e.Store.DLQPolicies().Get(ctxT(t), e.Prefix+eventType); err != nil || raw != nil {
+		t.Errorf("a policy override was stored (%v)", err)
+	}
+	e.Root = func(f *cmdutil.Factory) *cobra.Command { return cli.NewCmdRoot(f, version.Info{Version: testVersion}) }
+	if got := list(e); len(got.Items) != 1 || got.Items[0].Action != audit.ReplayCreate {
+		t.Errorf("want only the create's record, have %v", actions(got.Items))
+	}
 }
