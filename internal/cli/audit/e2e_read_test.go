@@ -137,6 +137,11 @@ func TestShowByPrefix(t *testing.T) {
 		t.Errorf("ambiguous prefix does not list the candidates: %s", r.Stderr)
 	}
 	e.WantExit(exitcode.NotFound, "audit", "show", "dead")
+	// <TAB> offers the matching ids, described.
+	comp := e.OK("__complete", "audit", "show", "c0ffee1")
+	if !strings.Contains(comp, "c0ffee11-0000-4000-8000-000000000002\treplay.cancel by bob") || strings.Contains(comp, "c0ffee00") {
+		t.Errorf("completion:\n%s", comp)
+	}
 }
 
 func TestPruneAsksAndIsAudited(t *testing.T) {

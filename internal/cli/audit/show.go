@@ -26,7 +26,8 @@ matched, the reason, and the outcome with its counts or error. A unique
 prefix of the id is enough; an ambiguous one lists the candidates.`,
 		Example: `  replayctl audit show 7c0e51d2
   replayctl audit show 7c0e51d2 -o json`,
-		Args: cmdutil.ExactArgs(1, "an audit record ID or unique prefix"),
+		Args:              cmdutil.ExactArgs(1, "an audit record ID or unique prefix"),
+		ValidArgsFunction: completeRecordIDs(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.ID = args[0]
 			return cmdutil.Run(cmd, opts, runF, showRun)
