@@ -70,11 +70,7 @@ func (a *Auditor) Begin(ctx context.Context, in Intent) (*Record, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, a.timeout())
 	defer cancel()
-	repo := a.Store.Audit()
-	// Indexes only speed up reading the trail; a role without createIndex
-	// must still be able to act (and an outage fails the insert below).
-	_ = repo.EnsureIndexes(ctx)
-	if err := repo.Insert(ctx, rec); err != nil {
+	if err := a.Store.Audit().Insert(ctx, rec); err != nil {
 		return nil, fault.New(fault.Unavailable,
 			fmt.Errorf("cannot write the audit record of %s, so nothing was done: %w", in.Action, err))
 	}
@@ -97,9 +93,14 @@ func (a *Auditor) Finish(ctx context.Context, rec *Record, out Outcome) error {
 		rec.Targets = append(rec.Targets, out.Targets...)
 		fields = append(fields, bson.E{Key: "targets", Value: rec.Targets})
 	}
-	if err := a.Store.Audit().Set(ctx, rec.ID, fields); err != nil {
+	repo := a.Store.Audit()
+	if err := repo.Set(ctx, rec.ID, fields); err != nil {
 		return fmt.Errorf("record the outcome of %s (audit record %s stays %q): %w", rec.Action, rec.ID, Unknown, err)
 	}
+	// Here, not before acting: the indexes only speed up reading the trail,
+	// so neither their cost nor a role without createIndex may delay or
+	// stop an action.
+	_ = repo.EnsureIndexes(ctx)
 	return nil
 }
 

@@ -2,6 +2,7 @@ package auditcmd_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -189,6 +190,31 @@ func TestScriptedSessionLeavesOneRecordPerMutatingCommand(t *testing.T) {
 			continue
 		}
 		checkRecord(t, r, w)
+	}
+	checkIndexes(t, e)
+}
+
+// checkIndexes: the commands made the indexes audit list's queries use.
+func checkIndexes(t *testing.T, e *clitest.Env) {
+	t.Helper()
+	cur, err := e.Store.Audit().Collection().Indexes().List(ctxT(t))
+	if err != nil {
+		t.Fatalf("list indexes: %v", err)
+	}
+	var have []struct {
+		Key bson.D `bson:"key"`
+	}
+	if err := cur.All(ctxT(t), &have); err != nil {
+		t.Fatal(err)
+	}
+	for _, spec := range store.AuditIndexes {
+		found := false
+		for _, h := range have {
+			found = found || fmt.Sprint(h.Key) == fmt.Sprint(spec.Keys)
+		}
+		if !found {
+			t.Errorf("no index %s on %s; have %v", spec.Describe(), store.AuditCollection, have)
+		}
 	}
 }
 
