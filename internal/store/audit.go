@@ -39,9 +39,10 @@ func (s *Store) Audit() *Audit { return &Audit{c: s.Coordination(AuditCollection
 // Collection exposes the collection for tests.
 func (r *Audit) Collection() *mongo.Collection { return r.c }
 
-// Insert writes one record. It is not retried after a network error: a
-// retried insert could only fail as a duplicate of itself, which a caller
-// can tell apart, so a duplicate key after a retry counts as written.
+// Insert writes one record, retrying a busy or briefly unreachable server.
+// The record's _id is random, so a duplicate key on a second attempt can
+// only be the first attempt's insert, acknowledged too late: it counts as
+// written.
 func (r *Audit) Insert(ctx context.Context, doc any) error {
 	attempt := 0
 	err := WithRetry(ctx, func(ctx context.Context) error {
@@ -143,6 +144,7 @@ func (r *Audit) Resolve(ctx context.Context, prefix string) (bson.Raw, error) {
 func (r *Audit) DeleteBefore(ctx context.Context, t time.Time) (int64, error) {
 	q := bson.D{{Key: "at", Value: bson.D{{Key: "$lt", Value: t}}}}
 	var total int64
+	idle := 0
 	for {
 		ids, err := r.idsBefore(ctx, q)
 		if err != nil {
@@ -156,8 +158,13 @@ func (r *Audit) DeleteBefore(ctx context.Context, t time.Time) (int64, error) {
 		if err != nil {
 			return total, fmt.Errorf("delete from %s: %w", AuditCollection, err)
 		}
-		if n == 0 {
-			return total, errors.New("delete from " + AuditCollection + ": no progress")
+		// Nothing deleted: another prune took them, and the next read
+		// shows what is left. Twice in a row, the server is not deleting.
+		if idle = idle + 1; n > 0 {
+			idle = 0
+		}
+		if idle > 1 {
+			return total, errors.New("delete from " + AuditCollection + ": records found but none deleted")
 		}
 	}
 }
