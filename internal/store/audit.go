@@ -160,8 +160,10 @@ func (r *Audit) DeleteBefore(ctx context.Context, t time.Time) (int64, error) {
 		}
 		// Nothing deleted: another prune took them, and the next read
 		// shows what is left. Twice in a row, the server is not deleting.
-		if idle = idle + 1; n > 0 {
+		if n > 0 {
 			idle = 0
+		} else {
+			idle++
 		}
 		if idle > 1 {
 			return total, errors.New("delete from " + AuditCollection + ": records found but none deleted")
