@@ -91,6 +91,13 @@ func TestListFilters(t *testing.T) {
 	if !strings.Contains(out, "unknown") || !strings.Contains(out, "replay.create") {
 		t.Errorf("table:\n%s", out)
 	}
+	// YAML has the list commands' shape too.
+	y := e.OK("audit", "list", "--actor", "bob", "-o", "yaml")
+	for _, want := range []string{"items:", "total: 2", "skipped: []", "action: dlq.policy.set", "actor: bob"} {
+		if !strings.Contains(y, want) {
+			t.Errorf("-o yaml lacks %q:\n%s", want, y)
+		}
+	}
 	e.WantExit(exitcode.Usage, "audit", "list", "--since", "yesterday-ish")
 	e.WantExit(exitcode.Usage, "audit", "list", "--limit", "0")
 }
