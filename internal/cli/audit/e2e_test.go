@@ -191,6 +191,9 @@ func TestScriptedSessionLeavesOneRecordPerMutatingCommand(t *testing.T) {
 		}
 		checkRecord(t, r, w)
 	}
+	if r := byAction[audit.DLQRetry]; !slices.Contains(r.Targets, ids[0]) {
+		t.Errorf("the retry's targets %v do not name the refused %s", r.Targets, ids[0])
+	}
 	checkIndexes(t, e)
 }
 

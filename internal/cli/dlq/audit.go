@@ -11,11 +11,16 @@ import (
 var filterFlagNames = []string{"status", "topic", "type", "allow-unknown-type", "since", "until", "error", "limit", "offset"}
 
 // batchIntent describes a confirmed batch for the audit trail: the ids it
-// will act on, and with --all the filter as typed and how many it matched.
+// will act on, then those asked for but already refused (so a search by
+// one of them finds the attempt), and with --all the filter as typed and
+// how many it matched.
 func batchIntent(o *BatchOptions, plan *dlq.Plan, act batchAction) audit.Intent {
-	in := audit.Intent{Action: act.action, Reason: act.reason, Targets: make([]string, len(plan.Messages))}
+	in := audit.Intent{Action: act.action, Reason: act.reason, Targets: make([]string, 0, len(plan.Messages)+len(plan.Refused))}
 	for i := range plan.Messages {
-		in.Targets[i] = plan.Messages[i].EventID()
+		in.Targets = append(in.Targets, plan.Messages[i].EventID())
+	}
+	for _, r := range plan.Refused {
+		in.Targets = append(in.Targets, r.EventID)
 	}
 	if len(o.IDs) == 0 {
 		matched := int64(len(plan.Messages))

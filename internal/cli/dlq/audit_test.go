@@ -44,9 +44,22 @@ func TestBatchIntent(t *testing.T) {
 	}
 	for _, c := range cases {
 		got := batchIntent(&c.o, planOf(t, "a1-full", "b-full"), c.act)
+		if len(got.Targets) == 0 {
+			got.Targets = nil
+		}
 		if !reflect.DeepEqual(got, c.want) {
 			t.Errorf("%s:\n got %+v\nwant %+v", c.name, got, c.want)
 		}
+	}
+}
+
+// Ids asked for but refused at planning are named after the ones acted on.
+func TestBatchIntentNamesRefusedIDs(t *testing.T) {
+	plan := planOf(t, "ok-1")
+	plan.Refused = []dlq.Refusal{{EventID: "done-1", Status: contract.DLQRetried}}
+	got := batchIntent(&BatchOptions{IDs: []string{"ok", "done"}}, plan, batchAction{action: audit.DLQRetry})
+	if !reflect.DeepEqual(got.Targets, []string{"ok-1", "done-1"}) {
+		t.Errorf("targets %v", got.Targets)
 	}
 }
 
