@@ -3,6 +3,7 @@ package cli
 import (
 	"github.com/spf13/cobra"
 
+	auditcmd "github.com/integr8scode/replayctl/internal/cli/audit"
 	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
 	dlqcmd "github.com/integr8scode/replayctl/internal/cli/dlq"
 	replaycmd "github.com/integr8scode/replayctl/internal/cli/replay"
@@ -20,5 +21,6 @@ func extraCommands(f *cmdutil.Factory) []groupedCommand {
 		{"core", replaycmd.NewCmdReplay(f)},
 		{"core", dlqcmd.NewCmdDLQ(f)},
 		{"core", workercmd.NewCmdWorker(f)},
+		{"core", auditcmd.NewCmdAudit(f)},
 	}
 }

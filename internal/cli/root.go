@@ -15,6 +15,7 @@ import (
 
 // NewCmdRoot builds the whole command tree around f.
 func NewCmdRoot(f *cmdutil.Factory, build version.Info) *cobra.Command {
+	f.Version = build.Version
 	root := &cobra.Command{
 		Use:   "replayctl",
 		Short: "Replay stored events and administer the dead-letter queue",

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/pflag"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/integr8scode/replayctl/internal/audit"
 	"github.com/integr8scode/replayctl/internal/config"
 	"github.com/integr8scode/replayctl/internal/exitcode"
 	"github.com/integr8scode/replayctl/internal/kafka"
@@ -38,6 +39,10 @@ type Factory struct {
 	Printer    func() (*output.Printer, error)
 	Store      func(ctx context.Context) (*store.Store, error)
 	Kafka      func(ctx context.Context) (*kgo.Client, error)
+	// Audit, when set, replaces the audit trail writer Auditor builds.
+	Audit func(ctx context.Context) (*audit.Auditor, error)
+	// Version is replayctl's version, recorded in the audit trail.
+	Version string
 
 	closers []func()
 	owner   string

@@ -15,8 +15,8 @@ import (
 	"github.com/integr8scode/replayctl/internal/output"
 )
 
-// Flag names of set-context. The first four have the same names as global
-// flags of the root command; on set-context they are local flags that
+// Flag names of set-context. The first four, and --actor, have the same
+// names as global flags of the root command; on set-context they are local flags that
 // shadow the global ones and mean the context's values.
 const (
 	flagMongoURI           = "mongo-uri"
@@ -40,13 +40,14 @@ const (
 	flagSASLPasswordStdin  = "sasl-password-stdin"
 	flagCurrent            = "current"
 	flagAutoCreateTopics   = "kafka-auto-create-topics"
+	flagActor              = "actor"
 )
 
 var setContextFlags = []string{
 	flagMongoURI, flagDatabase, flagKafkaBrokers, flagTopicPrefix, flagDLQTopic, flagEnvironment,
 	flagEventsCollection, flagSessionsCollection, flagDLQCollection,
 	flagTLS, flagTLSCAFile, flagTLSCertFile, flagTLSKeyFile, flagTLSServerName, flagTLSInsecure,
-	flagSASLMechanism, flagSASLUsername, flagSASLPassword, flagSASLPasswordStdin, flagCurrent, flagAutoCreateTopics,
+	flagSASLMechanism, flagSASLUsername, flagSASLPassword, flagSASLPasswordStdin, flagCurrent, flagAutoCreateTopics, flagActor,
 }
 
 // maxPasswordBytes bounds what --sasl-password-stdin reads.
@@ -68,6 +69,9 @@ type SetContextOptions struct {
 	TopicPrefix  string
 	DLQTopic     string
 	Environment  string
+	// Actor is who commands run with the context act for, in the audit
+	// trail (REPLAYCTL_ACTOR and --actor override it).
+	Actor string
 	// AutoCreateTopics is the context's kafka-auto-create-topics.
 	AutoCreateTopics bool
 
@@ -106,6 +110,11 @@ names as the global connection flags, but here they set the context's
 values; they do not select what this command connects to (it connects to
 nothing).
 
+--actor names who commands run with this context act for, in the audit
+trail and as the requester of DLQ jobs: a shared bastion host or a CI job
+sets it once instead of every operator passing --actor. REPLAYCTL_ACTOR
+and the global --actor override it; without any, $USER@hostname is used.
+
 --kafka-auto-create-topics makes every Kafka client ask the cluster to
 create a topic on first use (REPLAYCTL_KAFKA_AUTO_CREATE_TOPICS=true|false
 overrides it). It is meant for development stacks ('replayctl dev' sets it
@@ -142,6 +151,9 @@ With --current the context also becomes the current context; with
   # Change one setting of the current context
   replayctl config set-context --current --database integr8scode_test
 
+  # Record the CI pipeline as the actor of every command run with a context
+  replayctl config set-context ci --actor ci-nightly-redrive
+
   # Remove the topic prefix from a context
   replayctl config set-context legacy --topic-prefix ""`,
 		Args: func(cmd *cobra.Command, args []string) error {
@@ -177,6 +189,7 @@ With --current the context also becomes the current context; with
 	fl.StringVar(&opts.TopicPrefix, flagTopicPrefix, "", "prefix of every Kafka topic name in the context")
 	fl.StringVar(&opts.DLQTopic, flagDLQTopic, "", `dead-letter queue topic, without the prefix (default "dead_letter_queue")`)
 	fl.StringVar(&opts.Environment, flagEnvironment, "", "platform environment: development|staging|production|test (the DLQ processor keeps test- events only in test)")
+	fl.StringVar(&opts.Actor, flagActor, "", "who commands run with the context act for, in the audit trail (default $USER@hostname)")
 	fl.BoolVar(&opts.AutoCreateTopics, flagAutoCreateTopics, false, "Kafka clients ask the cluster to create missing topics (development stacks only)")
 	fl.StringVar(&opts.EventsCollection, flagEventsCollection, "", `events collection (default "events")`)
 	fl.StringVar(&opts.SessionsCollection, flagSessionsCollection, "", `replay sessions collection (default "replay_sessions")`)
@@ -331,6 +344,7 @@ func (o *SetContextOptions) apply(c *config.Context) {
 	set(flagTopicPrefix, &c.TopicPrefix, o.TopicPrefix)
 	set(flagDLQTopic, &c.DLQTopic, o.DLQTopic)
 	set(flagEnvironment, &c.Environment, o.Environment)
+	set(flagActor, &c.Actor, strings.TrimSpace(o.Actor))
 	set(flagEventsCollection, &c.Collections.Events, o.EventsCollection)
 	set(flagSessionsCollection, &c.Collections.Sessions, o.SessionsCollection)
 	set(flagDLQCollection, &c.Collections.DLQ, o.DLQCollection)

@@ -29,6 +29,9 @@ type BatchOptions struct {
 	Rate   float64 // messages per second, 0 = as fast as possible
 
 	ShowInvalid bool // detail the documents a selection could not read
+
+	// FilterGiven is the selection flags as typed, for the audit trail.
+	FilterGiven map[string]string
 }
 
 // batchFlags registers the flags and completions retry and discard share.
@@ -68,6 +71,7 @@ func completeBatch(cmd *cobra.Command, o *BatchOptions, ff *filterFlags, args []
 		return err
 	}
 	o.Filter = filter
+	o.FilterGiven = cmdutil.ChangedFlags(cmd, filterFlagNames...)
 	return nil
 }
 
@@ -77,6 +81,8 @@ type batchAction struct {
 	ing     string // "Retrying"
 	past    string // "Retried"
 	toTopic string
+	action  string // the audit trail's name of it: dlq.retry
+	reason  string
 	apply   func(ctx context.Context, m *dlq.Manager, p *dlq.Plan, o dlq.BatchOptions) (*dlq.BatchResult, error)
 }
 
@@ -104,7 +110,12 @@ func batchRun(ctx context.Context, o *BatchOptions, act batchAction) error {
 	if err := confirmBulk(f.IO, p, o, plan, act); err != nil {
 		return err
 	}
+	rec, err := cmdutil.BeginAudit(ctx, f, batchIntent(o, plan, act))
+	if err != nil {
+		return err
+	}
 	res, runErr := applyPlan(ctx, o, m, plan, act)
+	_ = rec.DoneWith(ctx, batchOutcome(res, runErr), nil)
 	if res == nil {
 		return runErr
 	}

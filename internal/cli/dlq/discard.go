@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/integr8scode/replayctl/internal/audit"
 	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
 	"github.com/integr8scode/replayctl/internal/dlq"
 	"github.com/integr8scode/replayctl/internal/exitcode"
@@ -58,6 +59,7 @@ already retried or discarded are refused and reported.`,
 func discardRun(ctx context.Context, opts *DiscardOptions) error {
 	return batchRun(ctx, &opts.BatchOptions, batchAction{
 		verb: "discard", ing: "Discarding", past: "Discarded",
+		action: audit.DLQDiscard, reason: opts.Reason,
 		apply: func(ctx context.Context, m *dlq.Manager, p *dlq.Plan, o dlq.BatchOptions) (*dlq.BatchResult, error) {
 			return m.Discard(ctx, p, opts.Reason, o)
 		},

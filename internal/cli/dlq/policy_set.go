@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/integr8scode/replayctl/internal/audit"
 	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
 	"github.com/integr8scode/replayctl/internal/dlq"
 	"github.com/integr8scode/replayctl/internal/exitcode"
@@ -28,6 +29,8 @@ type PolicySetOptions struct {
 	MaxDelay   *time.Duration
 	Multiplier *float64
 	Jitter     *float64
+
+	Reason string
 }
 
 // policySetFlags holds the raw flag values before validation.
@@ -84,6 +87,7 @@ applies is printed.`,
 	c.Float64Var(&fl.multiplier, "multiplier", 0, "exponential back-off growth factor per retry")
 	c.Float64Var(&fl.jitter, "jitter", 0, "random +/- fraction of each delay, 0 to 1")
 	addTypeFlag(cmd, &fl.eventType, &fl.allowUnknown)
+	c.StringVar(&opts.Reason, "reason", "", "why: recorded in the audit trail")
 	_ = cmd.RegisterFlagCompletionFunc("strategy", cobra.FixedCompletions(strategyNames(), cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
@@ -160,7 +164,12 @@ func policySetRun(ctx context.Context, opts *PolicySetOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := m.SetPolicy(ctx, opts.Topic, pol); err != nil {
+	rec, err := cmdutil.BeginAudit(ctx, f, audit.Intent{Action: audit.DLQPolicySet, Targets: []string{opts.Topic},
+		Params: policyParams(pol), Reason: opts.Reason})
+	if err != nil {
+		return err
+	}
+	if err := rec.Done(ctx, m.SetPolicy(ctx, opts.Topic, pol)); err != nil {
 		return fmt.Errorf("set retry policy for topic %s: %w", opts.Topic, err)
 	}
 	view, err := resolvedView(ctx, m, opts.Topic, eventType)

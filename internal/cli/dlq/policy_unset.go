@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/integr8scode/replayctl/internal/audit"
 	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
 )
 
@@ -12,13 +13,14 @@ import (
 type PolicyUnsetOptions struct {
 	cmdOptions
 
-	Topic string
+	Topic  string
+	Reason string
 }
 
 // NewCmdPolicyUnset builds `dlq policy unset`; runF replaces the run in flag tests.
 func NewCmdPolicyUnset(f *cmdutil.Factory, runF func(context.Context, *PolicyUnsetOptions) error) *cobra.Command {
 	opts := &PolicyUnsetOptions{cmdOptions: cmdOptions{Factory: f}}
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "unset TOPIC",
 		Short: "Remove a topic's retry policy override",
 		Long: `Remove the retry policy override of TOPIC (the full topic name), so the
@@ -35,6 +37,8 @@ override. The policy that now applies is printed.`,
 			return dispatch(cmd, &opts.cmdOptions, opts, runF, policyUnsetRun)
 		},
 	}
+	cmd.Flags().StringVar(&opts.Reason, "reason", "", "why: recorded in the audit trail")
+	return cmd
 }
 
 func policyUnsetRun(ctx context.Context, opts *PolicyUnsetOptions) error {
@@ -43,7 +47,11 @@ func policyUnsetRun(ctx context.Context, opts *PolicyUnsetOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := m.UnsetPolicy(ctx, opts.Topic); err != nil {
+	rec, err := cmdutil.BeginAudit(ctx, f, audit.Intent{Action: audit.DLQPolicyUnset, Targets: []string{opts.Topic}, Reason: opts.Reason})
+	if err != nil {
+		return err
+	}
+	if err := rec.Done(ctx, m.UnsetPolicy(ctx, opts.Topic)); err != nil {
 		return err
 	}
 	view, err := resolvedView(ctx, m, opts.Topic, "")

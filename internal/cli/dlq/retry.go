@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/integr8scode/replayctl/internal/audit"
 	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
 	"github.com/integr8scode/replayctl/internal/dlq"
 	"github.com/integr8scode/replayctl/internal/exitcode"
@@ -15,6 +16,7 @@ import (
 type RetryOptions struct {
 	BatchOptions
 	ToTopic string
+	Reason  string
 }
 
 // NewCmdRetry builds `dlq retry`; runF replaces the run in flag tests.
@@ -68,6 +70,7 @@ sent the exit code is 6.`,
 	}
 	batchFlags(cmd, &opts.BatchOptions, &ff)
 	cmd.Flags().StringVar(&opts.ToTopic, "to-topic", "", "publish to this topic (full name) instead of each message's original topic")
+	cmd.Flags().StringVar(&opts.Reason, "reason", "", "why: recorded in the audit trail and, with --detach, in the job")
 	_ = cmd.RegisterFlagCompletionFunc("to-topic", completeTopics(f))
 	return cmd
 }
@@ -75,6 +78,7 @@ sent the exit code is 6.`,
 func retryRun(ctx context.Context, opts *RetryOptions) error {
 	return batchRun(ctx, &opts.BatchOptions, batchAction{
 		verb: "retry", ing: "Retrying", past: "Retried", toTopic: opts.ToTopic,
+		action: audit.DLQRetry, reason: opts.Reason,
 		apply: func(ctx context.Context, m *dlq.Manager, p *dlq.Plan, o dlq.BatchOptions) (*dlq.BatchResult, error) {
 			return m.Retry(ctx, p, o)
 		},

@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/integr8scode/replayctl/internal/audit"
 	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
 	"github.com/integr8scode/replayctl/internal/replay"
 )
@@ -30,9 +31,10 @@ current status.`,
 		Example: `  replayctl replay cancel 3f1c9a1e
   replayctl replay list --status paused -o json | jq -r '.[].session_id' | xargs -n1 replayctl replay cancel`,
 	}
+	opts.bindReason(cmd)
 	return bindSession(cmd, &opts.sessionOptions, opts, nil, runF, cancelRun)
 }
 
 func cancelRun(ctx context.Context, o *CancelOptions) error {
-	return controlRun(ctx, &o.sessionOptions, "Cancelled", (*replay.Service).Cancel)
+	return controlRun(ctx, &o.sessionOptions, audit.ReplayCancel, "Cancelled", (*replay.Service).Cancel)
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/integr8scode/replayctl/internal/audit"
 	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
 	"github.com/integr8scode/replayctl/internal/exitcode"
 	"github.com/integr8scode/replayctl/internal/flagvalue"
@@ -60,6 +61,7 @@ a terminal, or with -o json/yaml, --yes (or --dry-run) is required.`,
 	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "delete without asking for confirmation")
 	cmdutil.AddShowInvalidFlag(cmd, &opts.ShowInvalid)
 	opts.bind(cmd)
+	opts.bindReason(cmd)
 	return cmd
 }
 
@@ -98,9 +100,16 @@ func cleanupRun(ctx context.Context, o *CleanupOptions) error {
 			return exitcode.New(exitcode.Error, fmt.Errorf("cleanup aborted: nothing was deleted"))
 		}
 	}
+	rec, err := o.beginAudit(ctx, audit.ReplayCleanup,
+		map[string]string{"older_than": o.OlderThanText, "cutoff": cutoff.UTC().Format(time.RFC3339)}, sessionIDs(doomed.Items)...)
+	if err != nil {
+		return err
+	}
 	// Keep the cutoff the operator confirmed, however long the prompt took.
 	deleted, err := svc.Cleanup(ctx, o.Factory.Now().Sub(cutoff), false)
-	if err != nil {
+	out := audit.OutcomeOf(err)
+	out.Counts = &audit.Counts{Succeeded: int64(len(deleted.Items))}
+	if err := rec.DoneWith(ctx, out, err); err != nil {
 		return err
 	}
 	return p.Print(newCleanupView(deleted.Items, cmdutil.SkippedDocs(deleted.Skipped), o, cutoff, false))

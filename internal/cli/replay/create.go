@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/integr8scode/replayctl/internal/audit"
 	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
 	"github.com/integr8scode/replayctl/internal/contract"
 	"github.com/integr8scode/replayctl/internal/output"
@@ -86,6 +87,7 @@ Prints the new session id alone on stdout, so scripts can capture it; with
 	cmd.Flags().BoolVar(&opts.Start, "start", false, "start the session at once and run it in this process")
 	cmd.Flags().BoolVar(&opts.Detach, "detach", false, "with --start: only mark it running, for a worker to execute")
 	opts.bind(cmd)
+	opts.bindReason(cmd)
 	return cmd
 }
 
@@ -125,16 +127,29 @@ func createRun(ctx context.Context, o *CreateOptions) error {
 	if err != nil {
 		return err
 	}
-	svc, sess, err := o.createSession(ctx, p, o.Start && !o.Detach, o.Start)
+	var params map[string]string
+	if o.Start {
+		params = launchParams(o.Detach, false)
+		params["start"] = "true"
+	}
+	rec, err := o.beginAudit(ctx, audit.ReplayCreate, params)
 	if err != nil {
 		return err
 	}
+	svc, sess, err := o.createSession(ctx, p, o.Start && !o.Detach, o.Start)
+	if err != nil {
+		return rec.Done(ctx, err)
+	}
+	rec.AddTargets(sess.SessionID)
 	if !o.Start {
+		if err := rec.Done(ctx, nil); err != nil {
+			return err
+		}
 		return printCreated(o.Factory.IO, p, sess.SessionID, sess)
 	}
 	// stdout gets the run's summary (or the events); the id goes to the log.
 	fmt.Fprintf(o.Factory.IO.ErrOut, "Created session %s\n", sess.SessionID)
-	return launch(ctx, &o.baseOptions, p, svc, sess, (*replay.Service).Start, o.Detach, startMode)
+	return launch(ctx, &o.baseOptions, p, svc, sess, (*replay.Service).Start, o.Detach, startMode, rec)
 }
 
 // createSession stores the session. foreground says this process will run

@@ -87,19 +87,21 @@ func sessionFailed(s *contract.Session) error {
 }
 
 // launch puts sess to running with op (Start or Resume) and, unless detach,
-// runs it in this process.
+// runs it in this process. rec is the command's audit record: its outcome
+// is the launch (the session's own result is in the session), so it is
+// written once the session runs, not when a long run ends.
 func launch(ctx context.Context, b *baseOptions, p *output.Printer, svc *replay.Service,
-	sess *contract.Session, op controlOp, detach bool, exits exitPolicy) error {
+	sess *contract.Session, op controlOp, detach bool, exits exitPolicy, rec *cmdutil.AuditRun) error {
 	if err := b.checkTopics(ctx, svc, sess); err != nil {
-		return err
+		return rec.Done(ctx, err)
 	}
 	if !detach {
 		if err := prepareForeground(ctx, b, p, svc, sess); err != nil {
-			return err
+			return rec.Done(ctx, err)
 		}
 	}
 	running, err := op(svc, ctx, sess.SessionID)
-	if err != nil {
+	if err := rec.Done(ctx, err); err != nil {
 		return err
 	}
 	if detach {

@@ -61,3 +61,20 @@ func percent(done, total int64) int64 {
 	}
 	return max(0, min(100, done*100/total))
 }
+
+// launchParams records how a launch was asked for, in the audit trail.
+func launchParams(detach, allowMissingTopics bool) map[string]string {
+	p := map[string]string{"detach": strconv.FormatBool(detach)}
+	if allowMissingTopics {
+		p["allow_missing_topics"] = "true"
+	}
+	return p
+}
+
+func sessionIDs(sessions []contract.Session) []string {
+	ids := make([]string, len(sessions))
+	for i := range sessions {
+		ids[i] = sessions[i].SessionID
+	}
+	return ids
+}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/integr8scode/replayctl/internal/audit"
 	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
 	"github.com/integr8scode/replayctl/internal/replay"
 )
@@ -31,9 +32,10 @@ is not running exits 4 and says its current status.`,
 		Example: `  replayctl replay pause 3f1c9a1e
   replayctl replay pause 3f1c9a1e -o json | jq .replayed_events`,
 	}
+	opts.bindReason(cmd)
 	return bindSession(cmd, &opts.sessionOptions, opts, nil, runF, pauseRun)
 }
 
 func pauseRun(ctx context.Context, o *PauseOptions) error {
-	return controlRun(ctx, &o.sessionOptions, "Paused", (*replay.Service).Pause)
+	return controlRun(ctx, &o.sessionOptions, audit.ReplayPause, "Paused", (*replay.Service).Pause)
 }

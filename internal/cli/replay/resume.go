@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/integr8scode/replayctl/internal/audit"
 	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
 	"github.com/integr8scode/replayctl/internal/replay"
 )
@@ -39,5 +40,5 @@ session.`,
 }
 
 func resumeRun(ctx context.Context, o *ResumeOptions) error {
-	return launchRun(ctx, &o.launchOptions, (*replay.Service).Resume)
+	return launchRun(ctx, &o.launchOptions, audit.ReplayResume, (*replay.Service).Resume)
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/integr8scode/replayctl/internal/audit"
 	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
 	"github.com/integr8scode/replayctl/internal/replay"
 )
@@ -54,6 +55,7 @@ Exit codes are meant for CI jobs:
 	}
 	flags = addSpecFlags(cmd)
 	opts.bind(cmd)
+	opts.bindReason(cmd)
 	return cmd
 }
 
@@ -62,10 +64,15 @@ func runRun(ctx context.Context, o *RunOptions) error {
 	if err != nil {
 		return err
 	}
-	svc, sess, err := o.createSession(ctx, p, true, true)
+	rec, err := o.beginAudit(ctx, audit.ReplayRun, nil)
 	if err != nil {
 		return err
 	}
+	svc, sess, err := o.createSession(ctx, p, true, true)
+	if err != nil {
+		return rec.Done(ctx, err)
+	}
+	rec.AddTargets(sess.SessionID)
 	fmt.Fprintf(o.Factory.IO.ErrOut, "Created session %s\n", sess.SessionID)
-	return launch(ctx, &o.baseOptions, p, svc, sess, (*replay.Service).Start, false, runMode)
+	return launch(ctx, &o.baseOptions, p, svc, sess, (*replay.Service).Start, false, runMode, rec)
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/integr8scode/replayctl/internal/audit"
 	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
 	"github.com/integr8scode/replayctl/internal/contract"
 	"github.com/integr8scode/replayctl/internal/output"
@@ -18,6 +19,9 @@ type baseOptions struct {
 	Factory *cmdutil.Factory
 	// Debug logs the engine's decisions (leases, checkpoints) to stderr.
 	Debug bool
+	// Reason is the operator's why, recorded in the audit trail by the
+	// verbs that change sessions.
+	Reason string
 	// topicsChecked: this command already found every target topic, so
 	// launching and running do not ask again.
 	topicsChecked bool
@@ -26,6 +30,17 @@ type baseOptions struct {
 func (b *baseOptions) bind(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&b.Debug, "debug", false, "log what the replay engine does to stderr")
 	_ = cmd.Flags().MarkHidden("debug")
+}
+
+// bindReason registers --reason on a verb that changes sessions.
+func (b *baseOptions) bindReason(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&b.Reason, "reason", "", "why: recorded in the audit trail")
+}
+
+// beginAudit writes the intent of action on the given sessions; an intent
+// that cannot be written stops the verb before it changes anything.
+func (b *baseOptions) beginAudit(ctx context.Context, action string, params map[string]string, sessionIDs ...string) (*cmdutil.AuditRun, error) {
+	return cmdutil.BeginAudit(ctx, b.Factory, audit.Intent{Action: action, Targets: sessionIDs, Params: params, Reason: b.Reason})
 }
 
 // service builds the domain service, with a producing Kafka client when

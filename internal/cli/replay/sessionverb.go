@@ -55,22 +55,27 @@ func bindLaunch[O any](cmd *cobra.Command, lo *launchOptions, opts O, runF, run 
 	cmd.Flags().BoolVar(&lo.Detach, "detach", false, "only mark the session running, for a worker to execute")
 	cmd.Flags().BoolVar(&lo.AllowMissingTopics, replay.AllowMissingTopicsFlag, false,
 		"run even if some target topics do not exist (their events then fail one by one); recorded in the session")
+	lo.bindReason(cmd)
 	return bindSession(cmd, &lo.sessionOptions, opts, nil, runF, run)
 }
 
 // launchRun is start and resume: it resolves the session and launches it
-// with op.
-func launchRun(ctx context.Context, o *launchOptions, op controlOp) error {
+// with op, under an audit record of action.
+func launchRun(ctx context.Context, o *launchOptions, action string, op controlOp) error {
 	p, svc, sess, err := o.resolve(ctx)
+	if err != nil {
+		return err
+	}
+	rec, err := o.beginAudit(ctx, action, launchParams(o.Detach, o.AllowMissingTopics), sess.SessionID)
 	if err != nil {
 		return err
 	}
 	if o.AllowMissingTopics {
 		if sess, err = svc.AllowMissingTopics(ctx, sess); err != nil {
-			return err
+			return rec.Done(ctx, err)
 		}
 	}
-	return launch(ctx, &o.baseOptions, p, svc, sess, op, o.Detach, startMode)
+	return launch(ctx, &o.baseOptions, p, svc, sess, op, o.Detach, startMode, rec)
 }
 
 // printerAndService is the preamble of the verbs that read or change

@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/integr8scode/replayctl/internal/audit"
 	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
 	"github.com/integr8scode/replayctl/internal/replay"
 )
@@ -41,5 +42,5 @@ failed, 4 when it is not in status created.`,
 }
 
 func startRun(ctx context.Context, o *StartOptions) error {
-	return launchRun(ctx, &o.launchOptions, (*replay.Service).Start)
+	return launchRun(ctx, &o.launchOptions, audit.ReplayStart, (*replay.Service).Start)
 }
