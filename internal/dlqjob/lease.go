@@ -9,6 +9,7 @@ import (
 	"github.com/integr8scode/replayctl/internal/contract"
 	"github.com/integr8scode/replayctl/internal/fault"
 	"github.com/integr8scode/replayctl/internal/store"
+	"github.com/integr8scode/replayctl/internal/wait"
 )
 
 // Lease purposes: a holder running the job, or a command changing its
@@ -90,27 +91,30 @@ func (h *holder) valid() bool {
 }
 
 // renewLoop renews every third of the TTL until ctx ends or the lease is
-// lost (expired or superseded: never revived).
+// lost (expired or superseded: never revived); a failed renewal is tried
+// again soon, while the lease still has time.
 func (h *holder) renewLoop(ctx context.Context) {
-	t := time.NewTicker(h.ttl / 3)
-	defer t.Stop()
+	next := h.ttl / 3
 	for {
-		select {
-		case <-ctx.Done():
+		if wait.Sleep(ctx, next) != nil {
 			return
-		case <-t.C:
 		}
 		now := h.now()
 		exp := now.Add(h.ttl)
-		callCtx, cancel := context.WithTimeout(ctx, h.ttl/10)
+		callCtx, cancel := context.WithTimeout(ctx, h.ttl/5)
 		ok, err := h.leases.Renew(callCtx, h.doc.ID, now, exp)
+		if err == nil && !ok {
+			exp, ok, err = h.stillOurs(callCtx, now)
+		}
 		cancel()
 		h.mu.Lock()
 		switch {
 		case err == nil && ok:
-			h.expires = exp
+			h.expires, next = exp, h.ttl/3
 		case err == nil:
 			h.lost = true
+		default:
+			next = renewRetry
 		}
 		lost := h.lost
 		h.mu.Unlock()
@@ -119,6 +123,23 @@ func (h *holder) renewLoop(ctx context.Context) {
 		}
 	}
 }
+
+// stillOurs tells a renewal that matched nothing because an earlier
+// attempt of ours, timed out on our side, moved the expiry meanwhile (the
+// lease is ours and live: go on) from a lease that is lost.
+func (h *holder) stillOurs(ctx context.Context, now time.Time) (time.Time, bool, error) {
+	latest, err := h.leases.Latest(ctx, h.doc.SessionID)
+	if err != nil {
+		return time.Time{}, false, err
+	}
+	if latest == nil || latest.ID != h.doc.ID || !isLive(latest, now) {
+		return time.Time{}, false, nil
+	}
+	return latest.ExpiresAt, true, nil
+}
+
+// renewRetry is the pause after a failed renewal.
+const renewRetry = 500 * time.Millisecond
 
 // release gives the lease up so the next holder need not wait, on a
 // deadline of its own: it must happen after the caller's context ended.

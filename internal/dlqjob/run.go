@@ -107,14 +107,14 @@ func (r *run) start(ctx context.Context) error {
 // write applies set to the job under this holder's epoch.
 func (r *run) write(ctx context.Context, set bson.D) error {
 	if !r.h.valid() {
-		return ErrLostLease
+		return fmt.Errorf("%w (by this holder's clock)", ErrLostLease)
 	}
 	ok, err := r.s.Store.DLQJobs().Set(ctx, r.j.ID, r.h.epoch(), set)
 	if err != nil {
 		return err
 	}
 	if !ok {
-		return ErrLostLease
+		return fmt.Errorf("%w (a later holder has written the job)", ErrLostLease)
 	}
 	return nil
 }
@@ -177,17 +177,16 @@ func (r *run) loop(ctx, ioCtx context.Context) error {
 func (r *run) interrupted(ctx, ioCtx context.Context) (bool, error) {
 	switch {
 	case r.cancelled.Load() != nil:
+		// Running -> cancelling -> cancelled in one write: the holder has
+		// already stopped sending when it sees the request.
 		if to, err := Next(r.j.Status, EventCancel); err == nil {
 			r.j.Status = to
-			if err := r.write(ioCtx, bson.D{{Key: "status", Value: to}}); err != nil {
-				return true, err
-			}
 		}
 		return true, r.finishCancel(ioCtx)
 	case ctx.Err() != nil:
 		return true, r.release(ioCtx)
 	case !r.h.valid():
-		return true, ErrLostLease
+		return true, fmt.Errorf("%w (by this holder's clock)", ErrLostLease)
 	}
 	return false, nil
 }
@@ -217,7 +216,7 @@ func (r *run) send(ctx context.Context, msgs []contract.DLQMessage) error {
 		return nil
 	}
 	if !r.h.valid() {
-		return ErrLostLease
+		return fmt.Errorf("%w (by this holder's clock)", ErrLostLease)
 	}
 	var (
 		res *dlq.BatchResult
@@ -304,17 +303,22 @@ func (r *run) resumeInFlight(ctx context.Context) error {
 
 // checkpoint writes the counters, errors and position.
 func (r *run) checkpoint(ctx context.Context) error {
-	now := r.s.now()
-	r.j.Checkpoint.At = &now
-	err := r.write(ctx, bson.D{
-		{Key: "done", Value: r.j.Done}, {Key: "failed", Value: r.j.Failed}, {Key: "refused", Value: r.j.Refused},
-		{Key: "possible_duplicates", Value: r.j.PossibleDuplicates}, {Key: "unreadable", Value: r.j.Unreadable},
-		{Key: "errors", Value: r.j.Errors}, {Key: "checkpoint", Value: r.j.Checkpoint},
-	})
+	err := r.write(ctx, r.progressSet())
 	if err == nil && r.o.Progress != nil {
 		r.o.Progress(r.j)
 	}
 	return err
+}
+
+// progressSet is the $set of the counters, errors and position, stamped now.
+func (r *run) progressSet() bson.D {
+	now := r.s.now()
+	r.j.Checkpoint.At = &now
+	return bson.D{
+		{Key: "done", Value: r.j.Done}, {Key: "failed", Value: r.j.Failed}, {Key: "refused", Value: r.j.Refused},
+		{Key: "possible_duplicates", Value: r.j.PossibleDuplicates}, {Key: "unreadable", Value: r.j.Unreadable},
+		{Key: "errors", Value: r.j.Errors}, {Key: "checkpoint", Value: r.j.Checkpoint},
+	}
 }
 
 func (r *run) end(ctx context.Context, e Event, extra bson.D) error {
@@ -329,10 +333,8 @@ func (r *run) end(ctx context.Context, e Event, extra bson.D) error {
 		r.j.FinishedAt = &now
 		set = append(set, bson.E{Key: "finished_at", Value: now})
 	}
-	if err := r.checkpoint(ctx); err != nil {
-		return err
-	}
-	if err := r.write(ctx, append(set, extra...)); err != nil {
+	set = append(append(set, extra...), r.progressSet()...)
+	if err := r.write(ctx, set); err != nil {
 		return err
 	}
 	if r.o.Progress != nil {
