@@ -14,6 +14,7 @@ import (
 
 	"github.com/integr8scode/replayctl/internal/config"
 	"github.com/integr8scode/replayctl/internal/dlq"
+	"github.com/integr8scode/replayctl/internal/dlqjob"
 	"github.com/integr8scode/replayctl/internal/kafka"
 	"github.com/integr8scode/replayctl/internal/replay"
 	"github.com/integr8scode/replayctl/internal/store"
@@ -100,6 +101,12 @@ func (w *Wiring) DLQManager() *dlq.Manager {
 		ClaimTTL:        dlq.DefaultClaimTTL,
 		DeliveryTimeout: DeliveryTimeout(w.Settings.Timeout, dlq.DefaultClaimTTL),
 	}
+}
+
+// DLQJobs is the redrive job service over m (which needs a producer only
+// to run jobs).
+func (w *Wiring) DLQJobs(m *dlq.Manager) *dlqjob.Service {
+	return &dlqjob.Service{Store: w.Store, DLQ: m, Owner: w.owner(), Now: w.Now, Logger: w.logger()}
 }
 
 // DLQProducer is a pinged client for retries and notifications. It bounds
