@@ -32,4 +32,3 @@ func (v listView) TableRows(*output.Styles) [][]string {
 	}
 	return rows
 }
-
