@@ -191,3 +191,17 @@ func (s *Service) Runnable(ctx context.Context) ([]Job, error) {
 	}
 	return items, nil
 }
+
+// CountByStatus counts the jobs by status (for the worker's metrics; the
+// collection is small, so it is read whole).
+func (s *Service) CountByStatus(ctx context.Context) (map[string]int64, error) {
+	page, err := s.List(ctx, nil, 0)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]int64{}
+	for _, j := range page.Items {
+		out[string(j.Status)]++
+	}
+	return out, nil
+}
