@@ -135,12 +135,30 @@ func (r *run) watchRequests(ctx context.Context) {
 
 // chunkSize keeps a chunk to about half a second of sends, so a cancel
 // request or Ctrl-C is honoured within a second, and checkpoints come at
-// least every 2 s.
+// least every 2 s. Without a rate it starts at 50 (see nextChunk).
 func chunkSize(rate float64) int {
 	if rate <= 0 {
 		return 50
 	}
 	return min(max(int(rate/2), 1), 100)
+}
+
+// Unpaced chunks are sized to take about chunkTarget, between minChunk and
+// maxChunk: on MongoDB they grow to the maximum; on the embedded server,
+// where every status update scans dlq_messages, they shrink so that
+// checkpoints keep coming every couple of seconds.
+const (
+	chunkTarget = 1500 * time.Millisecond
+	minChunk    = 10
+	maxChunk    = 500
+)
+
+func nextChunk(rate float64, size int, took time.Duration) int {
+	if rate > 0 || took <= 0 {
+		return size
+	}
+	next := int(float64(size) * chunkTarget.Seconds() / took.Seconds())
+	return min(max(next, minChunk, size/2), maxChunk, size*2)
 }
 
 func (r *run) loop(ctx, ioCtx context.Context) error {
@@ -166,9 +184,11 @@ func (r *run) loop(ctx, ioCtx context.Context) error {
 		if last == nil {
 			return r.complete(ioCtx)
 		}
+		began := time.Now()
 		if err := r.chunk(ioCtx, msgs, last); err != nil {
 			return r.stopOnError(ioCtx, err)
 		}
+		size = nextChunk(r.j.Rate, size, time.Since(began))
 	}
 }
 

@@ -79,3 +79,25 @@ func TestJobErrorsAreBounded(t *testing.T) {
 		t.Fatalf("errors = %+v", j.Errors)
 	}
 }
+
+func TestUnpacedChunksAimAtTheTargetDurationWithinBounds(t *testing.T) {
+	cases := []struct {
+		rate float64
+		size int
+		took time.Duration
+		want int
+	}{
+		{0, 50, 3 * time.Second, 25},          // too slow: halve at most
+		{0, 50, 30 * time.Second, 25},         // never below half at once
+		{0, 12, 10 * time.Second, 10},         // floor
+		{0, 50, 100 * time.Millisecond, 100},  // too fast: double at most
+		{0, 400, 100 * time.Millisecond, 500}, // ceiling
+		{0, 50, 1500 * time.Millisecond, 50},
+		{20, 10, 5 * time.Second, 10}, // paced: fixed
+	}
+	for _, c := range cases {
+		if got := nextChunk(c.rate, c.size, c.took); got != c.want {
+			t.Errorf("nextChunk(%v, %d, %v) = %d, want %d", c.rate, c.size, c.took, got, c.want)
+		}
+	}
+}
