@@ -20,10 +20,11 @@
 // embedded server), renews it every third of its TTL (30 s by default) and
 // trusts it until a fifth of the TTL before expiry. Only the holder writes
 // the job document, fenced by the epoch recorded in it. Before each chunk
-// (about half a second of sends at the job's rate, 50 messages without one)
+// (about half a second of sends at the job's rate)
 // it writes a checkpoint with the counters and the chunk's event ids
-// ("in flight"); checkpoints therefore come at least every 2 s while the
-// job runs.
+// ("in flight"); checkpoints therefore come at least every 2 s while a paced
+// job runs, and for an unpaced one on MongoDB (chunks sized to ~2 s, 100 to
+// 500 messages; on the embedded server a 100-message chunk can take longer).
 //
 // # Sending, and a holder that dies
 //

@@ -87,12 +87,12 @@ func TestUnpacedChunksAimAtTheTargetDurationWithinBounds(t *testing.T) {
 		took time.Duration
 		want int
 	}{
-		{0, 50, 3 * time.Second, 25},          // too slow: halve at most
-		{0, 50, 30 * time.Second, 25},         // never below half at once
-		{0, 12, 10 * time.Second, 10},         // floor
-		{0, 50, 100 * time.Millisecond, 100},  // too fast: double at most
+		{0, 400, 4 * time.Second, 200},        // too slow: shrink
+		{0, 400, 40 * time.Second, 200},       // never below half at once
+		{0, 120, 10 * time.Second, 100},       // floor
+		{0, 100, 100 * time.Millisecond, 200}, // too fast: double at most
 		{0, 400, 100 * time.Millisecond, 500}, // ceiling
-		{0, 50, 1500 * time.Millisecond, 50},
+		{0, 200, 2 * time.Second, 200},
 		{20, 10, 5 * time.Second, 10}, // paced: fixed
 	}
 	for _, c := range cases {
