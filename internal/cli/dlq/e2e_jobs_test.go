@@ -102,3 +102,15 @@ func TestCancelPendingJobAndWatchExitCode(t *testing.T) {
 	e.wantExit(exitcode.InvalidState, runOpts{}, "jobs", "watch", created.JobID)
 	e.wantExit(exitcode.NotFound, runOpts{}, "jobs", "show", "ffffffff")
 }
+
+// Job ids complete from their prefix, described by kind and status.
+func TestJobIDsComplete(t *testing.T) {
+	e := newEnv(t)
+	e.seedPending("cccc", "pod_failed", 1)
+	var created jobJSON
+	e.okJSON(&created, "retry", "--all", "--detach", "--yes", "-o", "json")
+	r := e.runRoot(runOpts{}, "__complete", "dlq", "jobs", "show", created.JobID[:4])
+	if !strings.Contains(r.Stdout, created.JobID+"\tretry pending, 1 messages") {
+		t.Fatalf("completion:\n%s", r.Stdout)
+	}
+}
