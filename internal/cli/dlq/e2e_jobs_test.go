@@ -1,6 +1,7 @@
 package dlqcmd
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -113,4 +114,41 @@ func TestJobIDsComplete(t *testing.T) {
 	if !strings.Contains(r.Stdout, created.JobID+"\tretry pending, 1 messages") {
 		t.Fatalf("completion:\n%s", r.Stdout)
 	}
+}
+
+// Ctrl-C on `dlq jobs run` releases the job at its next checkpoint: it is
+// pending again, and a second run finishes it with each message sent once.
+func TestCtrlCReleasesARunningJobToPending(t *testing.T) {
+	e := newEnv(t)
+	ids := e.seedPending("dddd", "pod_failed", 40)
+	topic := e.topic("pod_failed")
+	var created jobJSON
+	e.okJSON(&created, "retry", "--all", "--detach", "--rate", "10", "--yes", "-o", "json")
+
+	ctx, interrupt := context.WithCancel(t.Context())
+	defer interrupt()
+	brokers := testenv.Shared(t).KafkaBrokers()
+	go func() {
+		testenv.Eventually(t, 60*time.Second, func() bool { return testenv.CountRecords(t, brokers, topic) >= 5 }, "5 sent")
+		interrupt()
+	}()
+	r := e.run(runOpts{ctx: ctx}, "jobs", "run", created.JobID)
+	if r.Code != exitcode.Interrupted || !strings.Contains(r.Stderr, "pending again") {
+		t.Fatalf("interrupted run exited %d:\n%s", r.Code, r.Stderr)
+	}
+	var released jobJSON
+	e.okJSON(&released, "jobs", "show", created.JobID, "-o", "json")
+	if released.Status != "pending" || released.Done == 0 || released.Done >= 40 {
+		t.Fatalf("after Ctrl-C: %+v", released)
+	}
+	var done jobJSON
+	e.okJSON(&done, "jobs", "run", created.JobID, "-o", "json")
+	if done.Status != "completed" || done.Done != 40 || done.Holder.Epoch != 2 {
+		t.Fatalf("second run: %+v", done)
+	}
+	seen := map[string]int{}
+	for _, rec := range testenv.WaitRecords(t, brokers, 40, 30*time.Second, topic) {
+		seen[string(rec.Key)]++
+	}
+	testenv.AssertEachOnce(t, "records", ids, seen)
 }
