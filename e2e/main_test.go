@@ -41,6 +41,8 @@ func TestWorker(t *testing.T) {
 	t.Run("SIGINTPausesReplayStart", func(t *testing.T) { testSIGINTPausesReplayStart(t, bin) })
 	t.Run("SIGSTOPRunnerLosesToTaker", func(t *testing.T) { testSIGSTOPRunnerLosesToTaker(t, bin) })
 	t.Run("TwoOperatorsRetryAtOnce", func(t *testing.T) { testTwoOperatorsRetryAtOnce(t, bin) })
+	t.Run("JobSurvivesSIGKILLedWorker", func(t *testing.T) { testJobSurvivesSIGKILLedWorker(t, bin) })
+	t.Run("CancelledJobStopsSending", func(t *testing.T) { testCancelledJobStopsSending(t, bin) })
 }
 
 // binary returns the replayctl binary under test: $REPLAYCTL_E2E_BIN, or

@@ -44,6 +44,10 @@ if [ -x "$(dirname "$0")/demo.d/replay.sh" ] && "$BIN" replay --help >/dev/null 
   step "Replay"
   BIN="$BIN" "$(dirname "$0")/demo.d/replay.sh"
 fi
+if [ -x "$(dirname "$0")/demo.d/jobs.sh" ] && "$BIN" dlq jobs --help >/dev/null 2>&1; then
+  step "A redrive job, created detached and finished by a worker"
+  BIN="$BIN" "$(dirname "$0")/demo.d/jobs.sh"
+fi
 if [ -x "$(dirname "$0")/demo.d/dlq.sh" ] && "$BIN" dlq --help >/dev/null 2>&1; then
   step "Dead-letter queue"
   BIN="$BIN" "$(dirname "$0")/demo.d/dlq.sh"

@@ -54,7 +54,7 @@ func mainCode() int {
 	flag.IntVar(&c.growBatch, "growth-batch", 2000, "records ingested per growth measurement")
 	flag.IntVar(&c.growStored, "growth-stored", 20000, "dlq_messages size at which the growth bar is checked")
 	flag.IntVar(&c.growRounds, "growth-rounds", 2, "growth measurements on fresh databases; each rate's best round counts")
-	flag.StringVar(&c.phases, "phases", "ingest,retry,growth", "comma-separated measurements to run: ingest, retry, growth, dueprobe (timings of the due-retry query)")
+	flag.StringVar(&c.phases, "phases", "ingest,retry,growth", "comma-separated measurements to run: ingest, retry, growth, jobs (a redrive job against a foreground retry), dueprobe (timings of the due-retry query)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run (stack included) to this file")
 	flag.Parse()
 	if *cpuProfile != "" {
@@ -103,6 +103,11 @@ func run(c config) error {
 			return fmt.Errorf("retry: %w", err)
 		}
 		rs = append(rs, ret)
+	}
+	if c.has("jobs") {
+		if err := b.jobs(ctx, c); err != nil {
+			return fmt.Errorf("jobs: %w", err)
+		}
 	}
 	if c.has("dueprobe") {
 		if err := b.dueProbe(ctx, c.growStored); err != nil {

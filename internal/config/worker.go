@@ -33,6 +33,8 @@ type WorkerSettings struct {
 	HTTPAddr        *string `yaml:"http-addr,omitempty" json:"http-addr,omitempty"`
 	LogLevel        string  `yaml:"log-level,omitempty" json:"log-level,omitempty"`
 	ShutdownTimeout string  `yaml:"shutdown-timeout,omitempty" json:"shutdown-timeout,omitempty"`
+	// Jobs is a pointer so that `jobs: false` differs from an absent key.
+	Jobs *bool `yaml:"jobs,omitempty" json:"jobs,omitempty"`
 }
 
 // Clone returns a deep copy (nil stays nil).
@@ -49,6 +51,10 @@ func (w *WorkerSettings) Clone() *WorkerSettings {
 		a := *w.HTTPAddr
 		out.HTTPAddr = &a
 	}
+	if w.Jobs != nil {
+		j := *w.Jobs
+		out.Jobs = &j
+	}
 	return &out
 }
 
@@ -62,6 +68,7 @@ const (
 	EnvWorkerHTTPAddr        = "REPLAYCTL_WORKER_HTTP_ADDR"
 	EnvLogLevel              = "REPLAYCTL_LOG_LEVEL"
 	EnvWorkerShutdownTimeout = "REPLAYCTL_WORKER_SHUTDOWN_TIMEOUT"
+	EnvWorkerJobs            = "REPLAYCTL_WORKER_JOBS"
 )
 
 // Worker defaults.
@@ -96,6 +103,7 @@ const (
 	FlagHTTPAddr        = "http-addr"
 	FlagLogLevel        = "log-level"
 	FlagShutdownTimeout = "shutdown-timeout"
+	FlagJobs            = "jobs"
 )
 
 // WorkerConfig is what one `replayctl worker` runs with, fully resolved and
@@ -112,6 +120,8 @@ type WorkerConfig struct {
 	// HTTPAddr is the health and metrics listen address; "" serves nothing.
 	HTTPAddr string
 	LogLevel string
+	// Jobs runs DLQ redrive jobs (default on).
+	Jobs bool
 }
 
 // ResolveWorker computes the worker settings. Each value comes from, in
@@ -166,7 +176,26 @@ func ResolveWorker(s *Settings, flags Overrides, getenv func(string) string) (*W
 	if w.LogLevel, err = r.logLevel(ws.LogLevel); err != nil {
 		return nil, err
 	}
+	if w.Jobs, err = r.jobs(ws.Jobs); err != nil {
+		return nil, err
+	}
 	return w, nil
+}
+
+func (r workerResolver) jobs(ctxVal *bool) (bool, error) {
+	cv := ""
+	if ctxVal != nil {
+		cv = strconv.FormatBool(*ctxVal)
+	}
+	p := r.pick(FlagJobs, EnvWorkerJobs, cv)
+	if !p.set {
+		return true, nil
+	}
+	on, err := strconv.ParseBool(strings.TrimSpace(p.value))
+	if err != nil {
+		return false, p.errf(FlagJobs, "%q is not true or false", p.value)
+	}
+	return on, nil
 }
 
 type workerResolver struct {

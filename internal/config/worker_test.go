@@ -184,7 +184,7 @@ contexts:
 		t.Fatal(err)
 	}
 	want := WorkerConfig{Concurrency: 4, PollInterval: 5 * time.Second, LeaseTTL: 20 * time.Second,
-		ShutdownTimeout: time.Minute, DLQTopic: "dlq", Group: "g1", HTTPAddr: "", LogLevel: "debug"}
+		ShutdownTimeout: time.Minute, DLQTopic: "dlq", Group: "g1", HTTPAddr: "", LogLevel: "debug", Jobs: true}
 	if *w != want {
 		t.Fatalf("got %+v\nwant %+v", *w, want)
 	}
@@ -220,5 +220,32 @@ func TestWorkerSectionSurvivesSaveAndClone(t *testing.T) {
 	*clone.Worker.HTTPAddr = "x"
 	if *c.Worker.Concurrency != 3 || *c.Worker.HTTPAddr != "127.0.0.1:9000" {
 		t.Fatal("Clone shares the worker section with the original")
+	}
+}
+
+// --jobs comes from the flag, else REPLAYCTL_WORKER_JOBS, else the
+// context's worker.jobs, else on.
+func TestJobsSwitchFlagBeatsEnvironmentBeatsContext(t *testing.T) {
+	off, on := false, true
+	cases := []struct {
+		name  string
+		ctx   *bool
+		env   string
+		flags Overrides
+		want  bool
+	}{
+		{"default on", nil, "", nil, true},
+		{"context off", &off, "", nil, false},
+		{"environment beats context", &off, "true", nil, true},
+		{"flag beats environment", &on, "false", Overrides{FlagJobs: "true"}, true},
+		{"flag off", nil, "", Overrides{FlagJobs: "false"}, false},
+	}
+	for _, c := range cases {
+		s := &Settings{Worker: &WorkerSettings{Jobs: c.ctx}}
+		getenv := func(k string) string { return map[string]string{EnvWorkerJobs: c.env}[k] }
+		w, err := ResolveWorker(s, c.flags, getenv)
+		if err != nil || w.Jobs != c.want {
+			t.Errorf("%s: jobs = %v, %v; want %v", c.name, w != nil && w.Jobs, err, c.want)
+		}
 	}
 }

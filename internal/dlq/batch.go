@@ -56,6 +56,9 @@ type ItemResult struct {
 	OK         bool   `json:"ok" yaml:"ok"`
 	Error      string `json:"error,omitempty" yaml:"error,omitempty"`
 	RetryCount int64  `json:"retry_count" yaml:"retry_count"`
+	// TakenOver: a job took this message's claim over from an earlier
+	// holder that may have sent it already (a possible duplicate).
+	TakenOver bool `json:"-" yaml:"-"`
 }
 
 // BatchResult sums up a Retry or Discard. Refusals holds the plan's refusals

@@ -54,6 +54,9 @@ func refailKey(eventID string, status contract.DLQStatus, round int64, failedAt 
 type claimSet struct {
 	held      map[string]string
 	expiresAt time.Time
+	// inherited are the keys taken over from an earlier holder of the same
+	// job (see inherits): their messages may have been sent already.
+	inherited map[string]bool
 }
 
 func (s claimSet) has(key string) bool { _, ok := s.held[key]; return ok }
@@ -118,6 +121,7 @@ func (m *Manager) takeOver(ctx context.Context, contested []claim, token string,
 		return err
 	}
 	var next []claim
+	inherit := map[string]bool{}
 	for _, c := range contested {
 		cur, ok := newest[c.Key]
 		switch {
@@ -125,6 +129,11 @@ func (m *Manager) takeOver(ctx context.Context, contested []claim, token string,
 			next = append(next, c)
 		case cur.Token == token:
 			set.held[c.Key] = cur.ID
+		case inherits(c.Purpose, cur.Purpose) || isJobPurpose(c.Purpose) && cur.ExpiresAt.Before(now):
+			c.Epoch = cur.Epoch + 1
+			c.ID = claimID(c.Key, c.Epoch)
+			inherit[c.Key] = true
+			next = append(next, c)
 		case cur.ExpiresAt.Before(now):
 			c.Epoch = cur.Epoch + 1
 			c.ID = claimID(c.Key, c.Epoch)
@@ -139,8 +148,15 @@ func (m *Manager) takeOver(ctx context.Context, contested []claim, token string,
 		return fmt.Errorf("take over expired DLQ claims: %w", err)
 	}
 	for i, c := range next {
-		if !res.Dup[i] {
-			set.held[c.Key] = c.ID
+		if res.Dup[i] {
+			continue
+		}
+		set.held[c.Key] = c.ID
+		if inherit[c.Key] {
+			if set.inherited == nil {
+				set.inherited = map[string]bool{}
+			}
+			set.inherited[c.Key] = true
 		}
 	}
 	return nil

@@ -141,7 +141,8 @@ func (m *Manager) retryChunk(ctx context.Context, msgs []contract.DLQMessage, to
 	sendIdx := make([]int, 0, len(h.msgs))
 	for i := range h.msgs {
 		msg := &h.msgs[i]
-		items[i] = ItemResult{EventID: msg.EventID(), Topic: topicFor(msg, to), RetryCount: msg.RetryCount}
+		items[i] = ItemResult{EventID: msg.EventID(), Topic: topicFor(msg, to), RetryCount: msg.RetryCount,
+			TakenOver: h.set.inherited[claimKey(msg.EventID(), msg.RetryCount)]}
 		rec, err := retryRecord(msg, items[i].Topic, now, edited[msg.EventID()])
 		switch {
 		case !h.set.valid(m.now(), m.sendMargin()):
@@ -248,9 +249,14 @@ func (m *Manager) updateMany(ctx context.Context, ids []string, where, update bs
 
 // discardChunk claims, re-reads and marks discarded one chunk.
 func (m *Manager) discardChunk(ctx context.Context, msgs []contract.DLQMessage, reason string) ([]ItemResult, []Refusal, error) {
+	return m.discardChunkAs(ctx, msgs, reason, purposeDiscard)
+}
+
+// discardChunkAs is discardChunk with the claims' purpose given (jobs).
+func (m *Manager) discardChunkAs(ctx context.Context, msgs []contract.DLQMessage, reason, purpose string) ([]ItemResult, []Refusal, error) {
 	work, cancel := m.workContext(ctx)
 	defer cancel()
-	h, refusals, err := m.claimFresh(work, msgs, purposeDiscard)
+	h, refusals, err := m.claimFresh(work, msgs, purpose)
 	if err != nil || len(h.msgs) == 0 {
 		return nil, refusals, err
 	}
@@ -259,7 +265,8 @@ func (m *Manager) discardChunk(ctx context.Context, msgs []contract.DLQMessage, 
 	items := make([]ItemResult, len(h.msgs))
 	for i := range h.msgs {
 		ids[i] = h.msgs[i].EventID()
-		items[i] = ItemResult{EventID: ids[i], Topic: h.msgs[i].OriginalTopic, OK: true, RetryCount: h.msgs[i].RetryCount}
+		items[i] = ItemResult{EventID: ids[i], Topic: h.msgs[i].OriginalTopic, OK: true, RetryCount: h.msgs[i].RetryCount,
+			TakenOver: h.set.inherited[claimKey(ids[i], h.msgs[i].RetryCount)]}
 	}
 	if err := m.markDiscarded(work, ids, reason, now); err != nil {
 		return nil, refusals, err

@@ -12,8 +12,10 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/integr8scode/replayctl/internal/audit"
 	"github.com/integr8scode/replayctl/internal/config"
 	"github.com/integr8scode/replayctl/internal/dlq"
+	"github.com/integr8scode/replayctl/internal/dlqjob"
 	"github.com/integr8scode/replayctl/internal/kafka"
 	"github.com/integr8scode/replayctl/internal/replay"
 	"github.com/integr8scode/replayctl/internal/store"
@@ -35,6 +37,8 @@ type Wiring struct {
 	Logger *slog.Logger
 	// OnClose registers a client to close when the process is done with it.
 	OnClose func(func())
+	// Version is replayctl's, recorded in the audit trail.
+	Version string
 }
 
 // Owner names a process for leases, claims and requests (host, pid and a
@@ -100,6 +104,22 @@ func (w *Wiring) DLQManager() *dlq.Manager {
 		ClaimTTL:        dlq.DefaultClaimTTL,
 		DeliveryTimeout: DeliveryTimeout(w.Settings.Timeout, dlq.DefaultClaimTTL),
 	}
+}
+
+// DLQJobs is the redrive job service over m (which needs a producer only
+// to run jobs).
+func (w *Wiring) DLQJobs(m *dlq.Manager) *dlqjob.Service {
+	return &dlqjob.Service{Store: w.Store, DLQ: m, Owner: w.owner(), Now: w.Now, Logger: w.logger(), Audit: w.Auditor()}
+}
+
+// Auditor writes this process's audit records (as the settings' actor).
+func (w *Wiring) Auditor() *audit.Auditor {
+	version := w.Version
+	if version == "" {
+		version = "dev"
+	}
+	return &audit.Auditor{Store: w.Store, Actor: w.Settings.Actor, Version: version, Host: audit.Hostname(),
+		Now: w.Now, Timeout: w.Settings.Timeout}
 }
 
 // DLQProducer is a pinged client for retries and notifications. It bounds

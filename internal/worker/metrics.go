@@ -57,6 +57,9 @@ type Metrics struct {
 
 	skips *skipLog
 
+	jobsOnce    sync.Once
+	jobMessages *prometheus.CounterVec
+
 	retention time.Duration
 	mu        sync.Mutex
 	finished  map[string]time.Time // session id -> when its run here ended

@@ -85,6 +85,8 @@ type Worker struct {
 	Replay SessionRunner
 	// DLQ processes the DLQ topic; nil turns the DLQ processor off.
 	DLQ DLQProcessor
+	// Jobs runs DLQ redrive jobs; nil turns them off.
+	Jobs JobRunner
 	// Server serves health and metrics; nil serves nothing.
 	Server *Server
 	// Ready is told when shutdown starts, so /readyz turns 503; may be nil.
@@ -107,8 +109,8 @@ var ErrShutdownTimeout = errors.New("shutdown timed out")
 // the drain outlasted ShutdownTimeout, or the HTTP server's error if it
 // failed while running (the work is drained first in that case too).
 func (w *Worker) Run(ctx context.Context) error {
-	if w.Replay == nil && w.DLQ == nil {
-		return errors.New("worker: nothing to run (replay and DLQ both off)")
+	if w.Replay == nil && w.DLQ == nil && w.Jobs == nil {
+		return errors.New("worker: nothing to run (replay, DLQ and jobs all off)")
 	}
 	o := w.Options.withDefaults()
 	log := w.log()
@@ -133,8 +135,11 @@ func (w *Worker) Run(ctx context.Context) error {
 	if w.DLQ != nil {
 		loops.Go(func() { sup.dlqLoop(workCtx) })
 	}
+	if w.Jobs != nil {
+		loops.Go(func() { sup.jobLoop(workCtx) })
+	}
 	go func() { loops.Wait(); close(done) }()
-	log.Info("worker started", "replay", w.Replay != nil, "dlq", w.DLQ != nil,
+	log.Info("worker started", "replay", w.Replay != nil, "dlq", w.DLQ != nil, "jobs", w.Jobs != nil,
 		"concurrency", o.Concurrency, "poll_interval", o.PollInterval.String(), "group", o.Group)
 
 	var fatal error

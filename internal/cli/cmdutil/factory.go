@@ -225,7 +225,7 @@ func (f *Factory) Wiring(ctx context.Context) (*wiring.Wiring, error) {
 	if f.owner == "" {
 		f.owner = wiring.Owner()
 	}
-	return &wiring.Wiring{Settings: s, Store: st, Owner: f.owner, Now: f.Now, OnClose: f.OnClose}, nil
+	return &wiring.Wiring{Settings: s, Store: st, Owner: f.owner, Now: f.Now, OnClose: f.OnClose, Version: f.Version}, nil
 }
 
 // SettingsAndStore returns the resolved settings and the connected store,

@@ -27,6 +27,8 @@ type BatchOptions struct {
 	DryRun bool
 	Yes    bool
 	Rate   float64 // messages per second, 0 = as fast as possible
+	// Detach creates a redrive job for the workers instead of acting.
+	Detach bool
 
 	ShowInvalid bool // detail the documents a selection could not read
 
@@ -44,6 +46,7 @@ func batchFlags(cmd *cobra.Command, o *BatchOptions, ff *filterFlags) {
 	fl.BoolVar(&o.DryRun, "dry-run", false, "show what would be done; send and change nothing")
 	fl.BoolVarP(&o.Yes, "yes", "y", false, "do not ask for confirmation (required without a terminal or with -o json)")
 	fl.Float64Var(&o.Rate, "rate", 0, "send at most this many messages per second (default: no cap)")
+	fl.BoolVar(&o.Detach, "detach", false, "create a redrive job that the workers carry out, print its id and return")
 	cmdutil.AddShowInvalidFlag(cmd, &o.ShowInvalid)
 	_ = cmd.RegisterFlagCompletionFunc("topic", completeTopics(o.Factory))
 }
@@ -90,7 +93,7 @@ type batchAction struct {
 // for retry and discard.
 func batchRun(ctx context.Context, o *BatchOptions, act batchAction) error {
 	f := o.Factory
-	p, m, err := o.printerAndManager(ctx, managerNeeds{Kafka: !o.DryRun})
+	p, m, err := o.printerAndManager(ctx, managerNeeds{Kafka: !o.DryRun && !o.Detach})
 	if err != nil {
 		return err
 	}
@@ -109,6 +112,9 @@ func batchRun(ctx context.Context, o *BatchOptions, act batchAction) error {
 	}
 	if err := confirmBulk(f.IO, p, o, plan, act); err != nil {
 		return err
+	}
+	if o.Detach {
+		return detachRun(ctx, o, p, m, plan, act)
 	}
 	rec, err := cmdutil.BeginAudit(ctx, f, batchIntent(o, plan, act))
 	if err != nil {

@@ -32,7 +32,8 @@ dlq_message_discarded event. The reason is required and stored as
 Selection, confirmation and dry-run work as for 'dlq retry': EVENT_IDs
 (unique prefixes accepted) or the filters of 'dlq list' plus --all; more
 than one message needs a yes on a terminal or --yes otherwise; messages
-already retried or discarded are refused and reported.`,
+already retried or discarded are refused and reported. --detach creates a
+redrive job for the workers instead (see 'dlq retry --help').`,
 		Example: `  # Discard one message
   replayctl dlq discard 3f2a9c1e --reason "duplicate of a manual fix"
 

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
+	jobscmd "github.com/integr8scode/replayctl/internal/cli/dlq/jobs"
 )
 
 // NewCmdDLQ builds `replayctl dlq` and its verbs.
@@ -51,6 +52,7 @@ terminal and need --yes otherwise; --dry-run shows what would happen.`,
 		NewCmdEdit(f, nil),
 		NewCmdPolicy(f),
 		NewCmdProcess(f, nil),
+		jobscmd.NewCmdJobs(f),
 	)
 }
 

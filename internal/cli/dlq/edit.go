@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/integr8scode/replayctl/internal/audit"
 	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
 	"github.com/integr8scode/replayctl/internal/dlq"
 	"github.com/integr8scode/replayctl/internal/eventedit"
@@ -132,7 +133,7 @@ func editRun(ctx context.Context, opts *EditOptions) error {
 	if edited == nil {
 		return p.Print(editView{EditResult: &dlq.EditResult{EventID: draft.EventID, Changes: []eventedit.Change{}}, cancelled: true})
 	}
-	res, err := m.Edit(ctx, draft, edited, dlq.EditOptions{Who: s.Actor, Reason: opts.Reason, DryRun: opts.DryRun})
+	res, err := opts.save(ctx, m, draft, edited, s.Actor)
 	if tmp != "" {
 		if err != nil && fault.KindOf(err) == fault.Invalid {
 			return exitcode.WithHint(err, fmt.Sprintf("your edit is kept in %s: fix it and run 'replayctl dlq edit %s --from-file %s'", tmp, draft.EventID, tmp))
@@ -189,4 +190,18 @@ func (o *EditOptions) readFile() ([]byte, string, error) {
 		return nil, "", exitcode.Usagef("--from-file: %v", err)
 	}
 	return data, "", nil
+}
+
+// save stores the edit, audited as dlq.edit unless it is a dry run.
+func (opts *EditOptions) save(ctx context.Context, m *dlq.Manager, draft *dlq.EditDraft, edited []byte, actor string) (*dlq.EditResult, error) {
+	eo := dlq.EditOptions{Who: actor, Reason: opts.Reason, DryRun: opts.DryRun}
+	if opts.DryRun {
+		return m.Edit(ctx, draft, edited, eo)
+	}
+	rec, err := cmdutil.BeginAudit(ctx, opts.Factory, audit.Intent{Action: audit.DLQEdit, Targets: []string{draft.EventID}, Reason: opts.Reason})
+	if err != nil {
+		return nil, err
+	}
+	res, err := m.Edit(ctx, draft, edited, eo)
+	return res, rec.Done(ctx, err)
 }

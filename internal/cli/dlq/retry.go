@@ -44,7 +44,13 @@ nothing. --rate caps the messages sent per second, to spare a consumer that
 has only just recovered.
 
 At the end it lists the result for every message; if some could not be
-sent the exit code is 6.`,
+sent the exit code is 6.
+
+--detach hands the work to the workers instead: after the same count and
+confirmation, it creates a redrive job and prints its id. 'replayctl
+worker' (or 'dlq jobs run ID') carries it out; 'dlq jobs watch|show|cancel'
+follow and stop it. A job acts on the selected messages that are still
+pending or scheduled and failed at or before its creation.`,
 		Example: `  # Retry one message
   replayctl dlq retry 3f2a9c1e
 
@@ -54,6 +60,9 @@ sent the exit code is 6.`,
 
   # From a script: no prompt, machine-readable results
   replayctl dlq retry --all --error "connection refused" --since 2h --yes -o json
+
+  # Hand a long retry to the workers; follow it with 'dlq jobs watch'
+  replayctl dlq retry --all --topic execution_requested --rate 20 --detach --reason "consumer fixed"
 
   # Send to a different topic, e.g. a quarantine consumer
   replayctl dlq retry 3f2a9c1e --to-topic execution_requested_debug`,

@@ -2,11 +2,13 @@ package workercmd
 
 import (
 	"context"
+	"log/slog"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/integr8scode/replayctl/internal/dlq"
+	"github.com/integr8scode/replayctl/internal/dlqjob"
 	"github.com/integr8scode/replayctl/internal/kafka"
 	"github.com/integr8scode/replayctl/internal/logging"
 	"github.com/integr8scode/replayctl/internal/replay"
@@ -54,7 +56,7 @@ func workerRun(ctx context.Context, opts *WorkerOptions) error {
 	// sees settings with the worker's resolution in them.
 	ws := *s
 	ws.DLQTopic = cfg.DLQTopic
-	wire := &wiring.Wiring{Settings: &ws, Store: st, Owner: wiring.Owner(), Now: f.Now, Logger: log, OnClose: f.OnClose}
+	wire := &wiring.Wiring{Settings: &ws, Store: st, Owner: wiring.Owner(), Now: f.Now, Logger: log, OnClose: f.OnClose, Version: f.Version}
 	if opts.Replay {
 		if w.Replay, err = replayService(ctx, wire, cfg.LeaseTTL, metrics); err != nil {
 			return err
@@ -62,6 +64,11 @@ func workerRun(ctx context.Context, opts *WorkerOptions) error {
 	}
 	if opts.DLQ {
 		if w.DLQ, err = dlqManager(ctx, wire, metrics); err != nil {
+			return err
+		}
+	}
+	if cfg.Jobs {
+		if w.Jobs, err = jobService(ctx, wire, cfg.LeaseTTL, metrics, log); err != nil {
 			return err
 		}
 	}
@@ -99,4 +106,19 @@ func dlqManager(ctx context.Context, wire *wiring.Wiring, metrics *worker.Metric
 	m.Kafka, m.Metrics = cl, metrics.DLQ()
 	m.NewConsumer = wire.DLQConsumers("replayctl-worker-dlq-consumer")
 	return m, nil
+}
+
+// jobService runs redrive jobs with a producer of their own, so a job at
+// full speed never delays the DLQ processor's retries.
+func jobService(ctx context.Context, wire *wiring.Wiring, leaseTTL time.Duration, metrics *worker.Metrics, log *slog.Logger) (*dlqjob.Service, error) {
+	cl, err := wire.DLQProducer(ctx, "replayctl-worker-jobs")
+	if err != nil {
+		return nil, err
+	}
+	m := wire.DLQManager()
+	m.Kafka, m.Metrics = cl, metrics.DLQ()
+	svc := wire.DLQJobs(m)
+	svc.LeaseTTL, svc.Metrics = leaseTTL, metrics.Jobs()
+	metrics.Registry().MustRegister(worker.NewJobsCollector(svc.CountByStatus, log))
+	return svc, nil
 }

@@ -31,7 +31,7 @@ type WorkerOptions struct {
 // workerFlags are the flags resolved through config.ResolveWorker.
 var workerFlags = []string{
 	config.FlagConcurrency, config.FlagPollInterval, config.FlagLeaseTTL, config.FlagDLQTopic,
-	config.FlagGroup, config.FlagHTTPAddr, config.FlagLogLevel, config.FlagShutdownTimeout,
+	config.FlagGroup, config.FlagHTTPAddr, config.FlagLogLevel, config.FlagShutdownTimeout, config.FlagJobs,
 }
 
 // NewCmdWorker builds `replayctl worker`.
@@ -70,6 +70,7 @@ func newCmdWorker(f *cmdutil.Factory, runF func(context.Context, *WorkerOptions)
 	fl := cmd.Flags()
 	fl.BoolVar(&opts.Replay, "replay", true, "run replay sessions that are running and not held by a live runner")
 	fl.BoolVar(&opts.DLQ, "dlq", true, "run the DLQ processor (consume the DLQ topic, retry due messages)")
+	fl.Bool(config.FlagJobs, true, "run DLQ redrive jobs (from 'dlq retry|discard --detach') (env "+config.EnvWorkerJobs+")")
 	fl.Int(config.FlagConcurrency, config.DefaultWorkerConcurrency, "most replay sessions run at once (env "+config.EnvWorkerConcurrency+")")
 	fl.String(config.FlagPollInterval, config.DefaultWorkerPollInterval.String(), "how often to look for runnable sessions and due DLQ retries (env "+config.EnvWorkerPollInterval+")")
 	fl.String(config.FlagLeaseTTL, config.DefaultWorkerLeaseTTL.String(), "how long a session claim lasts without renewal: the failover time after a crash (env "+config.EnvWorkerLeaseTTL+")")
@@ -128,10 +129,6 @@ func changedFlags(fs *pflag.FlagSet) config.Overrides {
 // complete resolves and validates every setting, so bad input exits 2
 // before any connection is made.
 func (o *WorkerOptions) complete() error {
-	if !o.Replay && !o.DLQ {
-		return exitcode.WithHint(exitcode.Usagef("--replay=false and --dlq=false leave the worker nothing to do"),
-			"drop one of them")
-	}
 	s, err := o.Factory.Settings()
 	if err != nil {
 		return err
@@ -139,6 +136,10 @@ func (o *WorkerOptions) complete() error {
 	w, err := config.ResolveWorker(s, o.Flags, o.Factory.Getenv)
 	if err != nil {
 		return exitcode.New(exitcode.Usage, err)
+	}
+	if !o.Replay && !o.DLQ && !w.Jobs {
+		return exitcode.WithHint(exitcode.Usagef("--replay=false, --dlq=false and --jobs=false leave the worker nothing to do"),
+			"drop one of them")
 	}
 	o.Settings, o.Config = s, w
 	return nil
@@ -153,7 +154,7 @@ func (o *WorkerOptions) describe() []any {
 	}
 	return []any{
 		"context", o.Settings.ContextName, "database", o.Settings.Database,
-		"replay", o.Replay, "dlq", o.DLQ, "concurrency", w.Concurrency,
+		"replay", o.Replay, "dlq", o.DLQ, "jobs", w.Jobs, "concurrency", w.Concurrency,
 		"poll_interval", w.PollInterval.String(), "lease_ttl", w.LeaseTTL.String(),
 		"dlq_topic", o.Settings.TopicPrefix + w.DLQTopic, "group", w.Group, "http_addr", addr,
 		"shutdown_timeout", w.ShutdownTimeout.String(),

@@ -31,7 +31,7 @@ func TestDefaults(t *testing.T) {
 	}
 	want := config.WorkerConfig{
 		Concurrency: 2, PollInterval: 2 * time.Second, LeaseTTL: 30 * time.Second, ShutdownTimeout: 30 * time.Second,
-		DLQTopic: "dead_letter_queue", Group: "replayctl-dlq", HTTPAddr: "127.0.0.1:9464", LogLevel: "info",
+		DLQTopic: "dead_letter_queue", Group: "replayctl-dlq", HTTPAddr: "127.0.0.1:9464", LogLevel: "info", Jobs: true,
 	}
 	if *o.Config != want || !o.Replay || !o.DLQ {
 		t.Fatalf("got %+v replay=%v dlq=%v\nwant %+v", *o.Config, o.Replay, o.DLQ, want)
@@ -50,7 +50,7 @@ func TestFlagsBeatEnvironmentBeatsContext(t *testing.T) {
 	}
 	want := config.WorkerConfig{
 		Concurrency: 5, PollInterval: 4 * time.Second, LeaseTTL: 30 * time.Second, ShutdownTimeout: 45 * time.Second,
-		DLQTopic: "ctx_dlq", Group: "env-group", HTTPAddr: "", LogLevel: "debug",
+		DLQTopic: "ctx_dlq", Group: "env-group", HTTPAddr: "", LogLevel: "debug", Jobs: true,
 	}
 	if *o.Config != want {
 		t.Fatalf("got  %+v\nwant %+v", *o.Config, want)
@@ -74,7 +74,8 @@ func TestBadValuesAreUsageErrors(t *testing.T) {
 		args  []string
 		parts []string
 	}{
-		{"both off", nil, []string{"--replay=false", "--dlq=false"}, []string{"nothing to do"}},
+		{"all off", nil, []string{"--replay=false", "--dlq=false", "--jobs=false"}, []string{"nothing to do"}},
+		{"bad jobs in env", map[string]string{config.EnvWorkerJobs: "sometimes"}, nil, []string{"jobs", "sometimes", config.EnvWorkerJobs}},
 		{"zero concurrency", nil, []string{"--concurrency", "0"}, []string{"concurrency", "between 1"}},
 		{"word concurrency", nil, []string{"--concurrency", "many"}, []string{"many"}},
 		{"bad poll interval", nil, []string{"--poll-interval", "often"}, []string{"poll-interval", "often"}},

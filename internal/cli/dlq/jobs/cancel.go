@@ -1,0 +1,80 @@
+package jobscmd
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/integr8scode/replayctl/internal/audit"
+	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
+	"github.com/integr8scode/replayctl/internal/dlqjob"
+	"github.com/integr8scode/replayctl/internal/output"
+)
+
+// CancelOptions are the inputs of `dlq jobs cancel`.
+type CancelOptions struct {
+	jobOptions
+	Reason string
+}
+
+// NewCmdCancel builds `dlq jobs cancel`.
+func NewCmdCancel(f *cmdutil.Factory, runF func(context.Context, *CancelOptions) error) *cobra.Command {
+	opts := &CancelOptions{jobOptions: jobOptions{Factory: f}}
+	cmd := &cobra.Command{
+		Use:   "cancel JOB_ID",
+		Short: "Stop a pending or running redrive job",
+		Long: `Cancel a job that is pending or running. A pending job is cancelled at once.
+A running job's holder is asked to stop: it does within 2 seconds, before
+its next chunk, and marks the job cancelled. Messages already sent stay
+sent; the rest are left as they are. A finished job cannot be cancelled
+(exit 4).`,
+		Example: `  replayctl dlq jobs cancel 7c1e --reason "wrong topic"`,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts.Reason = strings.TrimSpace(opts.Reason)
+			return cmdutil.Run(cmd, opts, runF, cancelRun)
+		},
+	}
+	idArg(cmd, f, &opts.jobOptions)
+	cmd.Flags().StringVar(&opts.Reason, "reason", "", "why: recorded in the audit trail and in the job")
+	return cmd
+}
+
+func cancelRun(ctx context.Context, o *CancelOptions) error {
+	f := o.Factory
+	p, err := f.Printer()
+	if err != nil {
+		return err
+	}
+	s, err := f.Settings()
+	if err != nil {
+		return err
+	}
+	svc, err := service(ctx, f, false)
+	if err != nil {
+		return err
+	}
+	rec, err := cmdutil.BeginAudit(ctx, f, audit.Intent{Action: audit.DLQJobCancel, Targets: []string{o.ID}, Reason: o.Reason})
+	if err != nil {
+		return err
+	}
+	j, how, err := svc.Cancel(ctx, o.ID, s.Actor, o.Reason)
+	if err != nil {
+		return rec.Done(ctx, err)
+	}
+	if j.ID != o.ID {
+		rec.AddTargets(j.ID) // the full id of a prefix
+	}
+	rec.Done(ctx, nil)
+	if p.Format() != output.FormatTable {
+		return p.Print(NewJobView(j, f.Now(), how == dlqjob.CancelRequested))
+	}
+	if how == dlqjob.CancelApplied {
+		fmt.Fprintf(f.IO.ErrOut, "Cancelled job %s (%d of %d messages done).\n", j.ID, j.Done, j.ToMove)
+		return nil
+	}
+	fmt.Fprintf(f.IO.ErrOut, "Asked the holder of job %s (%s) to stop; it does within 2 seconds.\nFollow it with 'replayctl dlq jobs watch %s'.\n",
+		j.ID, j.Holder.Owner, short(j.ID))
+	return nil
+}
