@@ -44,8 +44,8 @@
 // # Cancel and release
 //
 // Cancel is a request inserted in replayctl_dlq_job_requests; the holder
-// polls for it every 400 ms, stops before its next chunk (within about a
-// second) and marks the job cancelled. Messages already sent stay sent. A
+// polls for it every 400 ms, marks the job cancelling, stops before its
+// next chunk (within about a second) and marks it cancelled. Messages already sent stay sent. A
 // job nobody holds is cancelled by the command itself under a short control
 // lease. A holder whose context ends (Ctrl-C on `dlq jobs run`, a worker
 // shutting down) writes its checkpoint and puts the job back to pending.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -71,6 +72,11 @@ type run struct {
 
 	sender    *dlq.JobSender
 	cancelled atomic.Pointer[string] // "who\x00why" once a cancel request is seen
+	// writeMu keeps this holder's own writes to the job one at a time: the
+	// request watcher writes `cancelling` while the loop checkpoints, and
+	// the embedded server's updates are not atomic.
+	writeMu sync.Mutex
+	ended   bool // under writeMu: end() wrote the job's last status
 }
 
 func (r *run) go_(ctx, ioCtx context.Context) error {
@@ -107,6 +113,12 @@ func (r *run) start(ctx context.Context) error {
 
 // write applies set to the job under this holder's epoch.
 func (r *run) write(ctx context.Context, set bson.D) error {
+	r.writeMu.Lock()
+	defer r.writeMu.Unlock()
+	return r.writeLocked(ctx, set)
+}
+
+func (r *run) writeLocked(ctx context.Context, set bson.D) error {
 	if !r.h.valid() {
 		return fmt.Errorf("%w (by this holder's clock)", ErrLostLease)
 	}
@@ -125,6 +137,9 @@ func (r *run) watchRequests(ctx context.Context) {
 		req, err := r.s.cancelRequest(ctx, r.j.ID)
 		if err == nil && req != nil {
 			who := req.RequestedBy
+			r.markCancelling(ctx)
+			// Only now may the loop write `cancelled`: never before
+			// `cancelling`, which would otherwise overwrite it.
 			r.cancelled.Store(&who)
 			return
 		}
@@ -195,13 +210,28 @@ func (r *run) loop(ctx, ioCtx context.Context) error {
 	}
 }
 
+// markCancelling shows the job as `cancelling` while the chunk under way
+// finishes. A failure only costs that display: the loop still stops and
+// writes `cancelled`.
+func (r *run) markCancelling(ctx context.Context) {
+	r.writeMu.Lock()
+	defer r.writeMu.Unlock()
+	if r.ended {
+		return // the job ended meanwhile: its status stays
+	}
+	set := bson.D{{Key: "status", Value: StatusCancelling}}
+	if _, err := r.s.Store.DLQJobs().Set(ctx, r.j.ID, r.h.epoch(), set); err != nil {
+		r.s.log().Warn("mark the job cancelling", "job_id", r.j.ID, "error", err)
+	}
+}
+
 // interrupted handles a cancel request, the caller's Ctrl-C or shutdown,
 // and a lapsed lease, between chunks.
 func (r *run) interrupted(ctx, ioCtx context.Context) (bool, error) {
 	switch {
 	case r.cancelled.Load() != nil:
-		// Running -> cancelling -> cancelled in one write: the holder has
-		// already stopped sending when it sees the request.
+		// The watcher wrote `cancelling`; the holder has stopped sending
+		// now, so the job ends `cancelled`.
 		if to, err := Next(r.j.Status, EventCancel); err == nil {
 			r.j.Status = to
 		}
@@ -357,7 +387,11 @@ func (r *run) end(ctx context.Context, e Event, extra bson.D) error {
 		set = append(set, bson.E{Key: "finished_at", Value: now})
 	}
 	set = append(append(set, extra...), r.progressSet()...)
-	if err := r.write(ctx, set); err != nil {
+	r.writeMu.Lock()
+	err = r.writeLocked(ctx, set)
+	r.ended = err == nil
+	r.writeMu.Unlock()
+	if err != nil {
 		return err
 	}
 	if r.o.Progress != nil {

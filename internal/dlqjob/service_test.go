@@ -174,6 +174,7 @@ func TestCancelRunningJobStopsWithinTwoSeconds(t *testing.T) {
 	var stoppedAt time.Time
 	var last int64 = -1
 	var status Status
+	seen := map[Status]bool{}
 	testenv.Eventually(t, 10*time.Second, func() bool {
 		n := testenv.CountRecords(t, brokers, topic)
 		if n != last {
@@ -181,10 +182,16 @@ func TestCancelRunningJobStopsWithinTwoSeconds(t *testing.T) {
 		}
 		if st := e.job(s, j.ID).Status; st != status {
 			status = st
+			seen[st] = true
 			t.Logf("status %s after %v", st, time.Since(asked))
 		}
 		return status == StatusCancelled
 	}, "job cancelled")
+	// The chunk under way at the request (half a second of sends at this
+	// rate) finishes while the job shows it is stopping.
+	if !seen[StatusCancelling] {
+		t.Errorf("the job never showed %s between the request and %s", StatusCancelling, StatusCancelled)
+	}
 	if err := <-result; err != nil {
 		t.Fatalf("run: %v", err)
 	}
