@@ -11,6 +11,7 @@ import (
 
 	"github.com/integr8scode/replayctl/internal/fault"
 	"github.com/integr8scode/replayctl/internal/store"
+	"github.com/integr8scode/replayctl/internal/uuid"
 )
 
 var errNotRecord = errors.New("not an audit record: _id, action or at missing")
@@ -58,7 +59,7 @@ func (a *Auditor) now() time.Time {
 // of kind Unavailable and says that nothing was done.
 func (a *Auditor) Begin(ctx context.Context, in Intent) (*Record, error) {
 	rec := &Record{
-		ID: newID(), At: a.now().Truncate(time.Millisecond), Actor: a.Actor, Action: in.Action,
+		ID: uuid.New(), At: a.now().Truncate(time.Millisecond), Actor: a.Actor, Action: in.Action,
 		Targets: in.Targets, Filter: in.Filter, Matched: in.Matched, Params: in.Params, Reason: in.Reason,
 		Outcome: Unknown, Version: a.Version, Host: a.Host,
 	}

@@ -6,8 +6,6 @@
 package audit
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"time"
 )
 
@@ -116,15 +114,4 @@ type Outcome struct {
 	// Targets are ids known only once the action ran (a created session
 	// or job); they are added to the intent's targets.
 	Targets []string
-}
-
-// newID is a random (version 4) UUID: ids are shown shortened and taken as
-// prefixes, which random leading digits keep unique.
-func newID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }

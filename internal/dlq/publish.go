@@ -2,7 +2,6 @@ package dlq
 
 import (
 	"context"
-	"crypto/rand"
 	"fmt"
 	"sort"
 	"strconv"
@@ -13,6 +12,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/integr8scode/replayctl/internal/contract"
+	"github.com/integr8scode/replayctl/internal/uuid"
 	"github.com/integr8scode/replayctl/internal/wait"
 )
 
@@ -130,7 +130,7 @@ const (
 func (m *Manager) notification(eventType string, msg *contract.DLQMessage, now time.Time, fields bson.D) (*kgo.Record, error) {
 	dlqEventID := msg.EventID()
 	doc := bson.D{
-		{Key: "event_id", Value: newUUID()},
+		{Key: "event_id", Value: uuid.New()},
 		{Key: "event_type", Value: eventType},
 		{Key: "event_version", Value: "1.0"},
 		{Key: "timestamp", Value: now},
@@ -168,7 +168,7 @@ func notificationUserID(event bson.Raw) string {
 			}
 		}
 	}
-	return newUUID()
+	return uuid.New()
 }
 
 func receivedFields(msg *contract.DLQMessage) bson.D {
@@ -232,21 +232,4 @@ func (n *notifier) flush(ctx context.Context) int {
 	}
 	n.recs, n.ids = n.recs[:0], n.ids[:0]
 	return failed
-}
-
-// newUUID returns a random (version 4) UUID.
-func newUUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	const hexd = "0123456789abcdef"
-	out := make([]byte, 0, 36)
-	for i, c := range b {
-		if i == 4 || i == 6 || i == 8 || i == 10 {
-			out = append(out, '-')
-		}
-		out = append(out, hexd[c>>4], hexd[c&0xf])
-	}
-	return string(out)
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/integr8scode/replayctl/internal/contract"
 	"github.com/integr8scode/replayctl/internal/fault"
 	"github.com/integr8scode/replayctl/internal/store"
+	"github.com/integr8scode/replayctl/internal/uuid"
 	"github.com/integr8scode/replayctl/internal/wait"
 )
 
@@ -66,7 +67,7 @@ func (s *Service) acquire(ctx context.Context, jobID, purpose string, ttl time.D
 		}
 		now := s.now()
 		doc := store.LeaseDoc{SessionID: jobID, Epoch: 1, Owner: s.owner(), Purpose: purpose,
-			AcquiredAt: now, RenewedAt: now, ExpiresAt: now.Add(ttl), Token: newUUID()}
+			AcquiredAt: now, RenewedAt: now, ExpiresAt: now.Add(ttl), Token: uuid.New()}
 		if latest != nil {
 			doc.Epoch = latest.Epoch + 1
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/integr8scode/replayctl/internal/dlq"
 	"github.com/integr8scode/replayctl/internal/fault"
 	"github.com/integr8scode/replayctl/internal/store"
+	"github.com/integr8scode/replayctl/internal/uuid"
 )
 
 // DefaultLeaseTTL is a holder's lease when Service.LeaseTTL is 0, as for
@@ -114,7 +115,7 @@ func (s *Service) Create(ctx context.Context, sp Spec) (*Job, error) {
 		s.log().Warn("cannot create the DLQ job indexes", "error", err)
 	}
 	j := &Job{
-		ID: newUUID(), Kind: sp.Kind, EventIDs: sp.EventIDs, Rate: sp.Rate, ToTopic: sp.ToTopic,
+		ID: uuid.New(), Kind: sp.Kind, EventIDs: sp.EventIDs, Rate: sp.Rate, ToTopic: sp.ToTopic,
 		Reason: strings.TrimSpace(sp.Reason), RequestedBy: sp.RequestedBy, CreatedAt: s.now(),
 		Status: StatusPending, Errors: []JobError{},
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/integr8scode/replayctl/internal/contract"
 	"github.com/integr8scode/replayctl/internal/fault"
 	"github.com/integr8scode/replayctl/internal/store"
+	"github.com/integr8scode/replayctl/internal/uuid"
 	"github.com/integr8scode/replayctl/internal/wait"
 )
 
@@ -174,7 +175,7 @@ var errRunnerGone = errors.New("the runner released the session without applying
 func (s *Service) askRunner(ctx context.Context, id string, a contract.Action) (*contract.Session, error) {
 	want, _ := contract.Transition(contract.StatusRunning, a)
 	req := &store.RequestDoc{
-		ID: id + ":" + string(a) + ":" + newUUID()[:8], SessionID: id, Action: string(a),
+		ID: id + ":" + string(a) + ":" + uuid.New()[:8], SessionID: id, Action: string(a),
 		RequestedBy: s.ownerID(), RequestedAt: s.now(),
 	}
 	if err := s.Store.Requests().Insert(ctx, req); err != nil {

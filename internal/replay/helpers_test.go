@@ -13,6 +13,7 @@ import (
 	"github.com/integr8scode/replayctl/internal/contract"
 	"github.com/integr8scode/replayctl/internal/store"
 	"github.com/integr8scode/replayctl/internal/testenv"
+	"github.com/integr8scode/replayctl/internal/uuid"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }
@@ -69,7 +70,7 @@ func (e *env) seed(n int, types ...string) []seeded {
 	docs := make([]any, n)
 	out := make([]seeded, n)
 	for i := range n {
-		s := seeded{id: newUUID(), typ: types[i%len(types)], ts: base.Add(time.Duration(i) * time.Second)}
+		s := seeded{id: uuid.New(), typ: types[i%len(types)], ts: base.Add(time.Duration(i) * time.Second)}
 		var agg any
 		if i%3 != 0 {
 			s.agg = fmt.Sprintf("exec-%d", i/3)

@@ -9,6 +9,7 @@ import (
 	"github.com/integr8scode/replayctl/internal/contract"
 	"github.com/integr8scode/replayctl/internal/fault"
 	"github.com/integr8scode/replayctl/internal/store"
+	"github.com/integr8scode/replayctl/internal/uuid"
 )
 
 // Claim purposes: a runner streaming the session, or a command changing its
@@ -86,7 +87,7 @@ func (s *Service) insertClaim(ctx context.Context, sessionID, purpose string, tt
 	now := s.now()
 	doc := store.LeaseDoc{
 		SessionID: sessionID, Epoch: 1, Owner: s.ownerID(), Purpose: purpose,
-		AcquiredAt: now, RenewedAt: now, ExpiresAt: now.Add(ttl), Token: newUUID(),
+		AcquiredAt: now, RenewedAt: now, ExpiresAt: now.Add(ttl), Token: uuid.New(),
 	}
 	if latest != nil {
 		doc.Epoch = latest.Epoch + 1

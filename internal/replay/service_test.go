@@ -12,6 +12,7 @@ import (
 
 	"github.com/integr8scode/replayctl/internal/contract"
 	"github.com/integr8scode/replayctl/internal/store"
+	"github.com/integr8scode/replayctl/internal/uuid"
 )
 
 func TestPreviewIsReadOnlyAndComplete(t *testing.T) {
@@ -158,7 +159,7 @@ func TestPlatformCreatedSession(t *testing.T) {
 	created := time.Now().UTC().Add(-time.Minute).Truncate(time.Millisecond)
 	doc := func(id string) bson.D {
 		return bson.D{
-			{Key: "session_id", Value: id}, {Key: "replay_id", Value: newUUID()}, {Key: "status", Value: "created"},
+			{Key: "session_id", Value: id}, {Key: "replay_id", Value: uuid.New()}, {Key: "status", Value: "created"},
 			{Key: "config", Value: bson.D{
 				{Key: "replay_type", Value: "event_type"}, {Key: "target", Value: "kafka"},
 				{Key: "filter", Value: bson.D{
@@ -180,7 +181,7 @@ func TestPlatformCreatedSession(t *testing.T) {
 			{Key: "triggered_executions", Value: bson.A{}},
 		}
 	}
-	a, b := newUUID(), newUUID()
+	a, b := uuid.New(), uuid.New()
 	if _, err := e.st.Sessions.Collection().InsertMany(ctx, []any{doc(a), doc(b)}); err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/integr8scode/replayctl/internal/contract"
 	"github.com/integr8scode/replayctl/internal/fault"
 	"github.com/integr8scode/replayctl/internal/flagvalue"
+	"github.com/integr8scode/replayctl/internal/uuid"
 )
 
 // Limits the contract and replayctl put on a spec.
@@ -32,8 +33,8 @@ func NewSession(spec Spec, now time.Time, createdBy string) (*contract.Session, 
 		return nil, fault.Invalidf("invalid rate %v: give events per second, 0 or more", spec.Rate)
 	}
 	s := &contract.Session{
-		SessionID:           newUUID(),
-		ReplayID:            newUUID(),
+		SessionID:           uuid.New(),
+		ReplayID:            uuid.New(),
 		Status:              contract.StatusCreated,
 		Config:              cfg,
 		CreatedAt:           now.UTC().Truncate(time.Millisecond),

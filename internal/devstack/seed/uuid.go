@@ -1,8 +1,9 @@
 package seed
 
 import (
-	"encoding/hex"
 	"math/rand/v2"
+
+	"github.com/integr8scode/replayctl/internal/uuid"
 )
 
 // uuid4 returns a random (version 4, RFC 9562 variant) UUID string drawn from
@@ -15,19 +16,7 @@ func uuid4(r *rand.Rand) string {
 			b[i+j] = byte(v >> (8 * j))
 		}
 	}
-	b[6] = b[6]&0x0f | 0x40 // version 4
-	b[8] = b[8]&0x3f | 0x80 // variant 10xx
-	var s [36]byte
-	hex.Encode(s[0:8], b[0:4])
-	s[8] = '-'
-	hex.Encode(s[9:13], b[4:6])
-	s[13] = '-'
-	hex.Encode(s[14:18], b[6:8])
-	s[18] = '-'
-	hex.Encode(s[19:23], b[8:10])
-	s[23] = '-'
-	hex.Encode(s[24:], b[10:])
-	return string(s[:])
+	return uuid.Format(b)
 }
 
 // hexString returns n random lowercase hex characters (pod hashes, ids).
