@@ -22,7 +22,7 @@ func testInvalidSettings(t *testing.T, bin string) {
 		want string
 	}{
 		{[]string{"worker", "--concurrency", "0"}, "concurrency"},
-		{[]string{"worker", "--replay=false", "--dlq=false"}, "nothing to do"},
+		{[]string{"worker", "--replay=false", "--dlq=false", "--jobs=false"}, "nothing to do"},
 		{[]string{"worker", "--log-level", "loud"}, "log-level"},
 		{[]string{"worker", "--http-addr", "nowhere"}, "http-addr"},
 	} {

@@ -131,3 +131,16 @@ func Truncate(s string, n int) string {
 // Width is the number of terminal columns s occupies, ignoring ANSI escape
 // sequences; use it instead of len when aligning styled or non-ASCII text.
 func Width(s string) int { return twwidth.Width(s) }
+
+// shortIDLen is how much of an id (a session, job or audit record) a
+// terminal shows: unique in practice (48 random bits) and accepted by every
+// command as a prefix.
+const shortIDLen = 12
+
+// ShortID is the start of id that tables and hints show.
+func ShortID(id string) string {
+	if len(id) <= shortIDLen {
+		return id
+	}
+	return id[:shortIDLen]
+}

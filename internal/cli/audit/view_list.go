@@ -9,17 +9,6 @@ import (
 	"github.com/integr8scode/replayctl/internal/output"
 )
 
-// shortIDLen matches the session tables: unique in practice, and accepted
-// as a prefix everywhere.
-const shortIDLen = 12
-
-func shortID(id string) string {
-	if len(id) <= shortIDLen {
-		return id
-	}
-	return id[:shortIDLen]
-}
-
 // listView is `audit list`: a table, or the list commands' shape.
 type listView struct {
 	records  []audit.Record
@@ -43,7 +32,7 @@ func (v listView) TableRows(st *output.Styles) [][]string {
 		r := &v.records[i]
 		id := r.ID
 		if v.shortIDs {
-			id = shortID(id)
+			id = output.ShortID(id)
 		}
 		rows = append(rows, []string{id, r.At.UTC().Format(time.RFC3339), r.Actor, r.Action,
 			targetsText(r, v.shortIDs), outcomeText(st, r), output.Truncate(r.Reason, 40)})
@@ -64,7 +53,7 @@ func targetsText(r *audit.Record, short bool) string {
 			break
 		}
 		if short {
-			t = shortID(t)
+			t = output.ShortID(t)
 		}
 		parts = append(parts, t)
 	}

@@ -51,7 +51,7 @@ func detachRun(ctx context.Context, o *BatchOptions, p *output.Printer, m *dlq.M
 	}
 	fmt.Fprintln(f.IO.Out, job.ID)
 	fmt.Fprintf(f.IO.ErrOut, "Created %s job %s for %d messages; a worker (or 'replayctl dlq jobs run %s') carries it out.\nFollow it with 'replayctl dlq jobs watch %s'.\n",
-		act.verb, job.ID, job.ToMove, job.ID[:8], job.ID[:8])
+		act.verb, job.ID, job.ToMove, output.ShortID(job.ID), output.ShortID(job.ID))
 	return nil
 }
 

@@ -126,7 +126,7 @@ func printDetached(ios *output.IOStreams, p *output.Printer, s *contract.Session
 	}
 	st := p.Styles()
 	_, err := fmt.Fprintf(ios.Out, "%s Session %s is %s; a worker will run it. Follow it with: replayctl replay watch %s\n",
-		st.SuccessIcon(), s.SessionID, st.Status(string(s.Status)), shortID(s.SessionID))
+		st.SuccessIcon(), s.SessionID, st.Status(string(s.Status)), output.ShortID(s.SessionID))
 	return err
 }
 
@@ -210,7 +210,7 @@ type runProgress struct {
 
 func newRunProgress(ios *output.IOStreams, s *contract.Session) *runProgress {
 	base := processed(s)
-	label := "Replaying " + shortID(s.SessionID)
+	label := "Replaying " + output.ShortID(s.SessionID)
 	if base > 0 {
 		label += fmt.Sprintf(" (resumed after %d)", base)
 	}

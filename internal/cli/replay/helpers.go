@@ -9,17 +9,6 @@ import (
 	"github.com/integr8scode/replayctl/internal/exitcode"
 )
 
-// shortIDLen is how much of a session id a terminal table shows: unique in
-// practice (48 random bits) and still accepted everywhere as a prefix.
-const shortIDLen = 12
-
-func shortID(id string) string {
-	if len(id) <= shortIDLen {
-		return id
-	}
-	return id[:shortIDLen]
-}
-
 func usageHint(msg, hint string) error {
 	return exitcode.WithHint(exitcode.Usagef("%s", msg), hint)
 }

@@ -45,7 +45,7 @@ func (l sessionList) TableRows(st *output.Styles) [][]string {
 		s := &l.Sessions[i]
 		id := s.SessionID
 		if l.shortIDs {
-			id = shortID(id)
+			id = output.ShortID(id)
 		}
 		rows = append(rows, []string{
 			id, st.Status(string(s.Status)), s.Config.ReplayType, targetText(s),

@@ -131,7 +131,7 @@ func (w *watcher) statusChanged(s *contract.Session) {
 	switch {
 	case s.Status == contract.StatusPaused:
 		w.notice(fmt.Sprintf("%s Session %s is paused at event %d/%d; still watching (resume it with: replayctl replay resume %s)",
-			w.styles.WarningIcon(), s.SessionID, processed(s), s.TotalEvents, shortID(s.SessionID)))
+			w.styles.WarningIcon(), s.SessionID, processed(s), s.TotalEvents, output.ShortID(s.SessionID)))
 	case s.Status == contract.StatusRunning && w.last == contract.StatusPaused:
 		w.notice(fmt.Sprintf("Session %s is running again.", s.SessionID))
 	case s.Status == contract.StatusCreated && w.last == "":

@@ -84,7 +84,7 @@ func (p *watchProgress) draw(now time.Time) {
 // line is "Session 3f1c9a1e0b2c running [=====>    ] 55% 55/100 24/s ETA 2s, 3 failed".
 func (p *watchProgress) line() string {
 	s := p.last
-	parts := []string{"Session " + shortID(s.SessionID), string(s.Status)}
+	parts := []string{"Session " + output.ShortID(s.SessionID), string(s.Status)}
 	done := processed(s)
 	if s.TotalEvents > 0 {
 		if p.tty {

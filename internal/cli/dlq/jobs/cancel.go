@@ -75,6 +75,6 @@ func cancelRun(ctx context.Context, o *CancelOptions) error {
 		return nil
 	}
 	fmt.Fprintf(f.IO.ErrOut, "Asked the holder of job %s (%s) to stop; it does within 2 seconds.\nFollow it with 'replayctl dlq jobs watch %s'.\n",
-		j.ID, j.Holder.Owner, short(j.ID))
+		j.ID, j.Holder.Owner, output.ShortID(j.ID))
 	return nil
 }

@@ -91,20 +91,13 @@ func outcome(j *dlqjob.Job) error {
 	switch {
 	case j.Status == dlqjob.StatusCompleted && j.Failed > 0:
 		return exitcode.WithHint(exitcode.Partialf("job %s completed; %d of %d messages failed", j.ID, j.Failed, j.ToMove),
-			"the failed messages are unchanged; 'replayctl dlq jobs show "+short(j.ID)+"' lists the last errors")
+			"the failed messages are unchanged; 'replayctl dlq jobs show "+output.ShortID(j.ID)+"' lists the last errors")
 	case j.Status == dlqjob.StatusFailed:
 		return exitcode.New(exitcode.Error, fmt.Errorf("job %s failed: %s", j.ID, j.Error))
 	case j.Status == dlqjob.StatusCancelled:
 		return exitcode.InvalidStatef("job %s was cancelled after %d messages", j.ID, j.Done)
 	}
 	return nil
-}
-
-func short(id string) string {
-	if len(id) > 8 {
-		return id[:8]
-	}
-	return id
 }
 
 // completionTimeout keeps a shell responsive when a server is down.

@@ -56,7 +56,7 @@ func runRun(ctx context.Context, o *RunOptions) error {
 	}
 	if errors.Is(err, dlqjob.ErrReleased) {
 		fmt.Fprintf(f.IO.ErrOut, "Released job %s at its checkpoint (%d of %d done); it is pending again.\nResume it with 'replayctl dlq jobs run %s', or let a worker take it.\n",
-			j.ID, j.Done, j.ToMove, short(j.ID))
+			j.ID, j.Done, j.ToMove, output.ShortID(j.ID))
 		return fmt.Errorf("job %s released: %w", j.ID, context.Canceled)
 	}
 	if err != nil {

@@ -27,7 +27,7 @@ func (v listView) TableRows(*output.Styles) [][]string {
 		if j.CancelRequested && !j.Status.Terminal() {
 			status += "*"
 		}
-		rows[i] = []string{short(j.ID), string(j.Kind), status, fmt.Sprintf("%d/%d", j.Done, j.ToMove),
+		rows[i] = []string{output.ShortID(j.ID), string(j.Kind), status, fmt.Sprintf("%d/%d", j.Done, j.ToMove),
 			strconv.FormatInt(j.Failed, 10), rate(j.Rate), orDash(j.RequestedBy), output.RelativeTime(v.now, j.CreatedAt)}
 	}
 	return rows
