@@ -32,6 +32,20 @@ func (e *env) claimedRunner(svc *Service, id string) *runner {
 	return r
 }
 
+// startedRunner is a runner of a started session over five events: begun
+// (the session records its epoch) when begin is set, else only claimed.
+func startedRunner(t *testing.T, begin bool) (*env, *runner) {
+	t.Helper()
+	e := newEnv(t)
+	e.seed(5, "pod_running")
+	svc := e.service("runner-a")
+	sess := e.createStarted(svc, Spec{})
+	if begin {
+		return e, e.heldRunner(svc, sess.SessionID)
+	}
+	return e, e.claimedRunner(svc, sess.SessionID)
+}
+
 // heldRunner is a claimedRunner that recorded its epoch in the session.
 func (e *env) heldRunner(svc *Service, id string) *runner {
 	e.t.Helper()
@@ -98,15 +112,11 @@ func (e *env) assertWritesAt(r *runner, epoch int64) {
 // once rather than wait for a claim that nobody renews any more.
 func TestFinisherStopsWaitingWhenTheRenewerGivesUpAfterAPause(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	e.seed(5, "pod_running")
-	svc := e.service("runner-a")
-	sess := e.createStarted(svc, Spec{})
-	r := e.heldRunner(svc, sess.SessionID)
+	e, r := startedRunner(t, true)
 	r.stop(reasonPause, nil)
 	r.lapse()
 	now := time.Now()
-	other := store.LeaseDoc{SessionID: sess.SessionID, Epoch: r.h.epoch() + 1, Owner: "runner-b", Purpose: purposeRun,
+	other := store.LeaseDoc{SessionID: r.id, Epoch: r.h.epoch() + 1, Owner: "runner-b", Purpose: purposeRun,
 		AcquiredAt: now, RenewedAt: now, ExpiresAt: now.Add(time.Minute), Token: "b"}
 	if err := e.st.Leases().Insert(ctxT(t, time.Minute), &other); err != nil {
 		t.Fatal(err)
@@ -135,11 +145,7 @@ func TestFinisherStopsWaitingWhenTheRenewerGivesUpAfterAPause(t *testing.T) {
 // its own write for a takeover and free its claim.
 func TestRecordEpochFindsItsOwnCommittedWrite(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	e.seed(5, "pod_running")
-	svc := e.service("runner-a")
-	sess := e.createStarted(svc, Spec{})
-	r := e.heldRunner(svc, sess.SessionID)
+	e, r := startedRunner(t, true)
 	doc := e.nextClaim(r)
 	e.commitEpoch(r, doc.Epoch)
 	if err := r.recordEpoch(ctxT(t, time.Minute), doc); err != nil {
@@ -154,11 +160,7 @@ func TestRecordEpochFindsItsOwnCommittedWrite(t *testing.T) {
 // next checkpoint matches nothing and it reports a takeover.
 func TestRecordEpochAfterAnErrorReadsWhatCommitted(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	e.seed(5, "pod_running")
-	svc := e.service("runner-a")
-	sess := e.createStarted(svc, Spec{})
-	r := e.heldRunner(svc, sess.SessionID)
+	e, r := startedRunner(t, true)
 	old := r.epoch.Load()
 	doc := e.nextClaim(r)
 	e.commitEpoch(r, doc.Epoch)
@@ -177,11 +179,7 @@ func TestRecordEpochAfterAnErrorReadsWhatCommitted(t *testing.T) {
 // new epoch instead of reporting a lost claim.
 func TestRefusedAdoptsTheEpochWhoseAnswerWasLost(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	e.seed(5, "pod_running")
-	svc := e.service("runner-a")
-	sess := e.createStarted(svc, Spec{})
-	r := e.heldRunner(svc, sess.SessionID)
+	e, r := startedRunner(t, true)
 	doc := e.nextClaim(r)
 	e.commitEpoch(r, doc.Epoch)
 	r.pending.Store(doc.Epoch)
@@ -201,13 +199,9 @@ func TestRefusedAdoptsTheEpochWhoseAnswerWasLost(t *testing.T) {
 // the run begins.
 func TestBeginFindsItsOwnCommittedTakeOver(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	e.seed(5, "pod_running")
-	svc := e.service("runner-a")
-	sess := e.createStarted(svc, Spec{})
-	r := e.claimedRunner(svc, sess.SessionID)
+	e, r := startedRunner(t, false)
 	epoch := r.h.epoch()
-	ok, err := e.st.Sessions.TakeOver(ctxT(t, time.Minute), sess.SessionID, epoch, bson.D{{Key: "replayctl.owner", Value: "runner-a"}})
+	ok, err := e.st.Sessions.TakeOver(ctxT(t, time.Minute), r.id, epoch, bson.D{{Key: "replayctl.owner", Value: "runner-a"}})
 	if err != nil || !ok {
 		t.Fatalf("apply TakeOver: %v %v", ok, err)
 	}
@@ -221,12 +215,8 @@ func TestBeginFindsItsOwnCommittedTakeOver(t *testing.T) {
 // recorded in the session is still a lost claim.
 func TestBeginRefusesALaterTakeOver(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	e.seed(5, "pod_running")
-	svc := e.service("runner-a")
-	sess := e.createStarted(svc, Spec{})
-	r := e.claimedRunner(svc, sess.SessionID)
-	ok, err := e.st.Sessions.TakeOver(ctxT(t, time.Minute), sess.SessionID, r.h.epoch()+1, bson.D{})
+	e, r := startedRunner(t, false)
+	ok, err := e.st.Sessions.TakeOver(ctxT(t, time.Minute), r.id, r.h.epoch()+1, bson.D{})
 	if err != nil || !ok {
 		t.Fatalf("apply TakeOver: %v %v", ok, err)
 	}
@@ -242,18 +232,14 @@ func TestBeginRefusesALaterTakeOver(t *testing.T) {
 // another runner (itself) took the session over.
 func TestReclaimKnowsItsOwnInsertWhoseReplyWasLost(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	e.seed(5, "pod_running")
-	svc := e.service("runner-a")
-	sess := e.createStarted(svc, Spec{})
-	r := e.heldRunner(svc, sess.SessionID)
+	e, r := startedRunner(t, true)
 	r.lapse()
 	doc := e.nextClaim(r)
 	r.triedToken = doc.Token // what reclaim keeps from an insert that failed
 	if err := r.reclaim(ctxT(t, time.Minute)); err != nil {
 		t.Fatalf("reclaim: %v", err)
 	}
-	if got := e.get(sess.SessionID).Replayctl.Epoch; got != doc.Epoch {
+	if got := e.get(r.id).Replayctl.Epoch; got != doc.Epoch {
 		t.Errorf("the session records epoch %d, want %d", got, doc.Epoch)
 	}
 	e.assertWritesAt(r, doc.Epoch)
