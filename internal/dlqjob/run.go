@@ -317,8 +317,8 @@ func (r *run) metric(result string, n int64) {
 
 // resumeInFlight finishes the chunk a previous holder journaled and may
 // have been sending when it died. Its messages already in the job's end
-// state were handled by that holder after its last count, and are counted
-// done now; the rest are sent again through claims the previous epoch's
+// state, or failed again since the job was created, were handled by that
+// holder after its last count, and are counted done now; the rest are sent again through claims the previous epoch's
 // claims pass to (possible duplicates, counted by the manager).
 func (r *run) resumeInFlight(ctx context.Context) error {
 	cp := r.j.Checkpoint
@@ -342,6 +342,11 @@ func (r *run) resumeInFlight(ctx context.Context) error {
 		case m.Status.Terminal():
 			r.j.Refused++
 			r.metric(ResultRefused, 1)
+		case m.FailedAt.After(r.j.CreatedAt):
+			// The previous holder handled it, then it failed again: that
+			// failure belongs to the DLQ processor's policy, not the job.
+			r.j.Done++
+			r.metric(ResultDone, 1)
 		default:
 			todo = append(todo, m)
 		}

@@ -232,32 +232,7 @@ func TestTakeoverFinishesTheDeadHoldersChunk(t *testing.T) {
 	}
 	// The dead holder: epoch 1, lapsed; it journaled ids[0:5], claimed
 	// them for 5 minutes, and marked the first two retried before dying.
-	now := time.Now().UTC().Truncate(time.Millisecond)
-	lease := store.LeaseDoc{SessionID: j.ID, Epoch: 1, Owner: "first", Purpose: purposeRun,
-		AcquiredAt: now.Add(-time.Minute), RenewedAt: now.Add(-time.Minute), ExpiresAt: now.Add(-time.Second)}
-	if err := e.st.DLQJobLeases().Insert(ctxT(t), &lease); err != nil {
-		t.Fatal(err)
-	}
-	var claims []store.DLQClaim
-	for _, id := range ids[:5] {
-		claims = append(claims, store.DLQClaim{ID: id + ":0", Key: id + ":0", EventID: id, Owner: "first",
-			Token: "dead", Purpose: dlq.JobPurpose(j.ID, 1), ClaimedAt: now, ExpiresAt: now.Add(5 * time.Minute)})
-	}
-	if _, err := e.st.DLQClaims().Insert(ctxT(t), claims); err != nil {
-		t.Fatal(err)
-	}
-	for _, id := range ids[:2] {
-		if _, err := e.st.DLQ.Collection().UpdateOne(ctxT(t), bson.D{{Key: "event.event_id", Value: id}},
-			bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: "retried"}, {Key: "retry_count", Value: 1}}}}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	end := e.message(ids[4])
-	set := bson.D{{Key: "status", Value: StatusRunning}, {Key: "holder", Value: Holder{Owner: "first", Epoch: 1}},
-		{Key: "checkpoint", Value: Checkpoint{InFlight: ids[:5], InFlightEnd: &dlq.Position{FailedAt: end.FailedAt.UTC(), ID: end.ID}}}}
-	if _, err := e.st.DLQJobs().Set(ctxT(t), j.ID, 0, set); err != nil {
-		t.Fatal(err)
-	}
+	e.deadHolderChunk(j, ids[:5], ids[:2], bson.D{{Key: "status", Value: "retried"}, {Key: "retry_count", Value: 1}})
 
 	done, err := s.Run(ctxT(t), j.ID, RunOptions{})
 	if err != nil {
@@ -289,4 +264,71 @@ func TestRunIsRefusedWhileAnotherHolderIsLive(t *testing.T) {
 		t.Fatalf("second run: %v", err)
 	}
 	h.release(ctxT(t))
+}
+
+// deadHolderChunk leaves job j as a holder of epoch 1 does that died
+// mid-chunk: its lease lapsed, chunk journaled as in flight and claimed
+// for 5 minutes, and set applied to the messages handled before it died.
+func (e *env) deadHolderChunk(j *Job, chunk, handled []string, set bson.D) {
+	t := e.t
+	t.Helper()
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	lease := store.LeaseDoc{SessionID: j.ID, Epoch: 1, Owner: "first", Purpose: purposeRun,
+		AcquiredAt: now.Add(-time.Minute), RenewedAt: now.Add(-time.Minute), ExpiresAt: now.Add(-time.Second)}
+	if err := e.st.DLQJobLeases().Insert(ctxT(t), &lease); err != nil {
+		t.Fatal(err)
+	}
+	var claims []store.DLQClaim
+	for _, id := range chunk {
+		claims = append(claims, store.DLQClaim{ID: id + ":0", Key: id + ":0", EventID: id, Owner: "first",
+			Token: "dead", Purpose: dlq.JobPurpose(j.ID, 1), ClaimedAt: now, ExpiresAt: now.Add(5 * time.Minute)})
+	}
+	if _, err := e.st.DLQClaims().Insert(ctxT(t), claims); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range handled {
+		if _, err := e.st.DLQ.Collection().UpdateOne(ctxT(t), bson.D{{Key: "event.event_id", Value: id}},
+			bson.D{{Key: "$set", Value: set}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	end := e.message(chunk[len(chunk)-1])
+	jobSet := bson.D{{Key: "status", Value: StatusRunning}, {Key: "holder", Value: Holder{Owner: "first", Epoch: 1}},
+		{Key: "checkpoint", Value: Checkpoint{InFlight: chunk, InFlightEnd: &dlq.Position{FailedAt: end.FailedAt.UTC(), ID: end.ID}}}}
+	if _, err := e.st.DLQJobs().Set(ctxT(t), j.ID, 0, jobSet); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A message of the dead holder's chunk that it retried and that then failed
+// again (the platform stored it pending with a later failed_at) belongs to
+// the DLQ processor's policy: the next holder counts it done and does not
+// send it again.
+func TestTakeoverLeavesMessagesThatFailedAgainAfterTheJob(t *testing.T) {
+	e := newEnv(t)
+	topic := e.topic("pod_failed")
+	ids := e.seed("rf", topic, 10)
+	s := e.service("second")
+	j, err := s.Create(ctxT(t), Spec{Kind: KindRetry, RequestedBy: "ann"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	refailed := j.CreatedAt.Add(time.Second)
+	e.deadHolderChunk(j, ids[:5], ids[:2], bson.D{{Key: "status", Value: "pending"}, {Key: "retry_count", Value: 1},
+		{Key: "failed_at", Value: refailed}})
+
+	done, err := s.Run(ctxT(t), j.ID, RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if done.Status != StatusCompleted || done.Done != 10 {
+		t.Fatalf("job = %s %+v", done.Status, done.Counters)
+	}
+	for _, id := range ids[:2] {
+		if m := e.message(id); m.Status != contract.DLQPending || m.RetryCount != 1 {
+			t.Errorf("message %s failed again after the job and is now %s with retry_count %d; want it left pending at 1",
+				id, m.Status, m.RetryCount)
+		}
+	}
+	testenv.AssertEachOnce(t, "records", ids[2:], e.arrivals(topic, 8))
 }
