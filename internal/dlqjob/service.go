@@ -91,12 +91,20 @@ type Spec struct {
 	RequestedBy string
 }
 
+// MinRate is the slowest a job may be paced, in messages per second: a
+// paced message waits for its turn inside its chunk, where a cancel cannot
+// reach it, so a slower job could not stop within 2 s of a cancel (nor
+// checkpoint every 2 s).
+const MinRate = 0.5
+
 func (sp Spec) validate() error {
 	switch {
 	case sp.Kind != KindRetry && sp.Kind != KindDiscard:
 		return fault.Invalidf("invalid job kind %q: want retry or discard", sp.Kind)
 	case sp.Rate < 0:
 		return fault.Invalidf("invalid rate %g: must be 0 (no cap) or more", sp.Rate)
+	case sp.Rate > 0 && sp.Rate < MinRate:
+		return fault.Invalidf("invalid rate %g: a job runs at %g messages per second or more (0 = no cap), so that it stops within 2 s of a cancel", sp.Rate, MinRate)
 	case sp.Kind == KindDiscard && strings.TrimSpace(sp.Reason) == "":
 		return fault.Invalidf("a discard job needs a reason")
 	case sp.Kind == KindDiscard && sp.ToTopic != "":

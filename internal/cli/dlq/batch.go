@@ -12,6 +12,7 @@ import (
 
 	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
 	"github.com/integr8scode/replayctl/internal/dlq"
+	"github.com/integr8scode/replayctl/internal/dlqjob"
 	"github.com/integr8scode/replayctl/internal/exitcode"
 	"github.com/integr8scode/replayctl/internal/output"
 )
@@ -68,6 +69,9 @@ func completeBatch(cmd *cobra.Command, o *BatchOptions, ff *filterFlags, args []
 	}
 	if cmd.Flags().Changed("rate") && o.Rate <= 0 {
 		return exitcode.Usagef("invalid --rate %g: must be greater than 0", o.Rate)
+	}
+	if o.Detach && o.Rate > 0 && o.Rate < dlqjob.MinRate {
+		return exitcode.Usagef("invalid --rate %g with --detach: a job runs at %g messages per second or more, so that it stops within 2 s of a cancel", o.Rate, dlqjob.MinRate)
 	}
 	filter, err := ff.toFilter(cmd, o.Factory.Now())
 	if err != nil {

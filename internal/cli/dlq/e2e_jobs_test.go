@@ -49,6 +49,10 @@ func TestDetachedRetryCreatesAJobThatRunFinishes(t *testing.T) {
 	topic := e.topic("pod_failed")
 
 	e.wantExit(exitcode.Usage, runOpts{}, "retry", "--all", "--detach", "--rate", "50")
+	// Slower than a job may go: refused before anything is counted or stored.
+	if r := e.wantExit(exitcode.Usage, runOpts{}, "retry", "--all", "--detach", "--rate", "0.2", "--yes"); !strings.Contains(r.Stderr, "stops within 2 s") {
+		t.Errorf("a --detach rate below the minimum is refused without saying why:\n%s", r.Stderr)
+	}
 	var created jobJSON
 	e.okJSON(&created, "retry", "--all", "--detach", "--rate", "50", "--reason", "consumer fixed", "--yes", "-o", "json")
 	if created.JobID == "" || created.Kind != "retry" || created.Status != "pending" || created.ToMove != 6 ||
