@@ -5,18 +5,22 @@ import (
 	"testing"
 
 	"github.com/integr8scode/replayctl/internal/audit"
+	"github.com/integr8scode/replayctl/internal/exitcode"
 )
 
 // TestJobsAndEditsAreAudited: an edit, a detached job's creation, its
 // cancel, and the end of a job run in the foreground each leave one record
-// with the actor, the reason and the right outcome; a dry-run edit leaves
-// none.
+// with the actor, the reason and the right outcome; a dry-run edit, a
+// refused one and one that changes nothing leave none.
 func TestJobsAndEditsAreAudited(t *testing.T) {
 	e := newEnv(t)
 	ids := seedDLQ(t, e, 3)
 
 	e.OK("dlq", "edit", ids[0], "--set", "metadata.service_name=fixed-service", "--dry-run")
 	e.OK("dlq", "edit", ids[0], "--set", "metadata.service_name=fixed-service", "--reason", "r-edit")
+	// Neither a refused edit nor one that changes nothing stores anything.
+	e.WantExit(exitcode.Usage, "dlq", "edit", ids[0], "--set", "event_id=not-the-same")
+	e.OK("dlq", "edit", ids[0], "--set", "metadata.service_name=fixed-service")
 	cancelled := strings.TrimSpace(e.OK("dlq", "retry", ids[1], "--detach", "--reason", "r-job-a"))
 	e.OK("dlq", "jobs", "cancel", cancelled, "--reason", "r-cancel")
 	run := strings.TrimSpace(e.OK("dlq", "retry", ids[2], "--detach", "--reason", "r-job-b"))

@@ -192,16 +192,23 @@ func (o *EditOptions) readFile() ([]byte, string, error) {
 	return data, "", nil
 }
 
-// save stores the edit, audited as dlq.edit unless it is a dry run.
+// save stores the edit, audited as dlq.edit. A dry run, an edit refused
+// by validation (exit 2) and one that changes nothing store nothing, so
+// they are checked first and leave no record.
 func (opts *EditOptions) save(ctx context.Context, m *dlq.Manager, draft *dlq.EditDraft, edited []byte, actor string) (*dlq.EditResult, error) {
-	eo := dlq.EditOptions{Who: actor, Reason: opts.Reason, DryRun: opts.DryRun}
-	if opts.DryRun {
-		return m.Edit(ctx, draft, edited, eo)
+	eo := dlq.EditOptions{Who: actor, Reason: opts.Reason, DryRun: true}
+	checked, err := m.Edit(ctx, draft, edited, eo)
+	if err != nil || opts.DryRun || len(checked.Changes) == 0 {
+		if checked != nil {
+			checked.DryRun = opts.DryRun
+		}
+		return checked, err
 	}
 	rec, err := cmdutil.BeginAudit(ctx, opts.Factory, audit.Intent{Action: audit.DLQEdit, Targets: []string{draft.EventID}, Reason: opts.Reason})
 	if err != nil {
 		return nil, err
 	}
+	eo.DryRun = false
 	res, err := m.Edit(ctx, draft, edited, eo)
 	return res, rec.Done(ctx, err)
 }
