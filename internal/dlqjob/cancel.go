@@ -59,8 +59,12 @@ func (s *Service) Cancel(ctx context.Context, idOrPrefix, by, reason string) (*J
 	set := bson.D{{Key: "status", Value: StatusCancelled}, {Key: "finished_at", Value: now},
 		{Key: "cancelled_by", Value: by}, {Key: "cancel_reason", Value: reason},
 		{Key: "holder.epoch", Value: h.epoch()}, {Key: "holder.owner", Value: s.owner()}}
-	if _, err := s.Store.DLQJobs().Set(ctx, j.ID, h.epoch(), set); err != nil {
+	ok, err := s.Store.DLQJobs().Set(ctx, j.ID, h.epoch(), set)
+	if err != nil {
 		return j, "", err
+	}
+	if !ok {
+		return j, "", fault.Conflictf("job %s was written by a later holder while it was being cancelled; look again with 'replayctl dlq jobs show'", j.ID)
 	}
 	j.Status, j.FinishedAt, j.CancelledBy, j.CancelReason = StatusCancelled, &now, by, reason
 	return j, CancelApplied, nil

@@ -91,9 +91,25 @@ func (r *run) go_(ctx, ioCtx context.Context) error {
 		return r.fail(ioCtx, err)
 	}
 	r.sender = sender
+	// A request already waiting (asked of a holder that then died or was
+	// released) is applied before anything is sent.
+	if req, err := r.s.cancelRequest(ioCtx, r.j.ID); err == nil && req != nil {
+		who := req.RequestedBy
+		r.cancelled.Store(&who)
+		_, err := r.interrupted(ctx, ioCtx)
+		return err
+	}
 	pollCtx, stopPoll := context.WithCancel(ioCtx)
+	var watcher sync.WaitGroup
+	watcher.Add(1)
+	go func() {
+		defer watcher.Done()
+		r.watchRequests(pollCtx)
+	}()
+	// The watcher writes to the job: it must be gone before the holder
+	// returns and its lease is released.
+	defer watcher.Wait()
 	defer stopPoll()
-	go r.watchRequests(pollCtx)
 	return r.loop(ctx, ioCtx)
 }
 
@@ -216,8 +232,8 @@ func (r *run) loop(ctx, ioCtx context.Context) error {
 func (r *run) markCancelling(ctx context.Context) {
 	r.writeMu.Lock()
 	defer r.writeMu.Unlock()
-	if r.ended {
-		return // the job ended meanwhile: its status stays
+	if r.ended || !r.h.valid() {
+		return // the job ended meanwhile, or is no longer surely ours
 	}
 	set := bson.D{{Key: "status", Value: StatusCancelling}}
 	if _, err := r.s.Store.DLQJobs().Set(ctx, r.j.ID, r.h.epoch(), set); err != nil {

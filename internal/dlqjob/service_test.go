@@ -332,3 +332,31 @@ func TestTakeoverLeavesMessagesThatFailedAgainAfterTheJob(t *testing.T) {
 	}
 	testenv.AssertEachOnce(t, "records", ids[2:], e.arrivals(topic, 8))
 }
+
+// A cancel asked of a holder that then died waits in the requests: the
+// next holder applies it before sending anything, the job's own chunk
+// included.
+func TestWaitingCancelIsAppliedBeforeAnySend(t *testing.T) {
+	e := newEnv(t)
+	topic := e.topic("pod_failed")
+	ids := e.seed("wc", topic, 10)
+	s := e.service("second")
+	j, err := s.Create(ctxT(t), Spec{Kind: KindRetry, RequestedBy: "ann"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.deadHolderChunk(j, ids[:5], nil, nil)
+	if err := s.request(ctxT(t), j.ID, "bob", "stop it"); err != nil {
+		t.Fatal(err)
+	}
+	done, err := s.Run(ctxT(t), j.ID, RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if done.Status != StatusCancelled || done.Done != 0 || done.CancelledBy != "bob" {
+		t.Fatalf("job = %s by %q %+v; want cancelled by bob with nothing done", done.Status, done.CancelledBy, done.Counters)
+	}
+	if n := testenv.CountRecords(t, testenv.Shared(t).KafkaBrokers(), topic); n != 0 {
+		t.Fatalf("%d records sent after a waiting cancel", n)
+	}
+}
