@@ -74,7 +74,7 @@ func cancelRun(ctx context.Context, o *CancelOptions) error {
 		fmt.Fprintf(f.IO.ErrOut, "Cancelled job %s (%d of %d messages done).\n", j.ID, j.Done, j.ToMove)
 		return nil
 	}
-	fmt.Fprintf(f.IO.ErrOut, "Asked the holder of job %s (%s) to stop; it does within 2 seconds.\nFollow it with 'replayctl dlq jobs watch %s'.\n",
+	fmt.Fprintf(f.IO.ErrOut, "Asked the holder of job %s (%s) to stop: a live holder stops within 2 seconds; if it died, the next holder applies the request before sending anything.\nFollow it with 'replayctl dlq jobs watch %s'.\n",
 		j.ID, j.Holder.Owner, output.ShortID(j.ID))
 	return nil
 }
