@@ -232,8 +232,11 @@ func TestProcessRefailureHeldIsReadAgain(t *testing.T) {
 		t.Fatal(err)
 	}
 	st, err = m.Process(ctxT(t), ProcessOptions{Once: true, Group: e.topic("g")})
-	if err != nil || st != (ProcessStats{Received: 1, Scheduled: 1, Duplicates: 1}) {
-		t.Fatalf("second pass = %+v, %v", st, err)
+	// h-new is read again (a duplicate) unless the held pass could commit
+	// its offset before it stopped: either way it is stored once.
+	dups := st.Duplicates
+	if err != nil || dups > 1 || st != (ProcessStats{Received: 1, Scheduled: 1, Duplicates: dups}) {
+		t.Fatalf("second pass = %+v, %v; want h-1 received and scheduled, h-new at most a duplicate", st, err)
 	}
 	if msg := e.loadMsg("h-1"); msg.Error != "again" || strOf(msg.LastError) != "old" || !msg.FailedAt.Equal(t1) {
 		t.Errorf("h-1 after the holder left: %+v", msg)
