@@ -1,10 +1,13 @@
 package cmdutil
 
 import (
+	"context"
 	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/integr8scode/replayctl/internal/config"
-	"github.com/spf13/cobra"
 )
 
 // ContextNames offers the names of the config file's contexts that start
@@ -31,4 +34,26 @@ func Group(cmd *cobra.Command, verbs ...*cobra.Command) *cobra.Command {
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
 	cmd.AddCommand(verbs...)
 	return cmd
+}
+
+// completionTimeout keeps a <TAB> on an unreachable server short.
+const completionTimeout = 3 * time.Second
+
+// CompleteFirstArg completes a command's first positional argument with
+// what lookup finds for the typed prefix, within a short deadline, and
+// never offers file names. Lookup errors offer nothing: a shell must not
+// show them.
+func CompleteFirstArg(lookup func(ctx context.Context, prefix string) []cobra.Completion) cobra.CompletionFunc {
+	return func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		if len(args) > 0 {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		parent := cmd.Context()
+		if parent == nil {
+			parent = context.Background()
+		}
+		ctx, cancel := context.WithTimeout(parent, completionTimeout)
+		defer cancel()
+		return lookup(ctx, toComplete), cobra.ShellCompDirectiveNoFileComp
+	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -19,25 +18,14 @@ const (
 	// completionScan is how many recent sessions are searched for a prefix;
 	// the service has no prefix listing, so this bounds the work instead.
 	completionScan = 500
-	// completionTimeout keeps a shell responsive when a server is down.
-	completionTimeout = 3 * time.Second
 )
 
 // completeSessionIDs offers ids of recent sessions starting with the typed
 // prefix, described by their status, for the first positional argument.
 func completeSessionIDs(f *cmdutil.Factory) cobra.CompletionFunc {
-	return func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
-		if len(args) > 0 {
-			return nil, cobra.ShellCompDirectiveNoFileComp
-		}
-		parent := cmd.Context()
-		if parent == nil {
-			parent = context.Background()
-		}
-		ctx, cancel := context.WithTimeout(parent, completionTimeout)
-		defer cancel()
-		return sessionCompletions(ctx, f, toComplete), cobra.ShellCompDirectiveNoFileComp
-	}
+	return cmdutil.CompleteFirstArg(func(ctx context.Context, prefix string) []cobra.Completion {
+		return sessionCompletions(ctx, f, prefix)
+	})
 }
 
 func sessionCompletions(ctx context.Context, f *cmdutil.Factory, prefix string) []cobra.Completion {

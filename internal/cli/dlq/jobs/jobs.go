@@ -7,7 +7,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -100,33 +99,21 @@ func outcome(j *dlqjob.Job) error {
 	return nil
 }
 
-// completionTimeout keeps a shell responsive when a server is down.
-const completionTimeout = 3 * time.Second
-
 // completeJobIDs offers the ids of recent jobs starting with the typed
 // prefix, described by kind and status.
 func completeJobIDs(f *cmdutil.Factory) cobra.CompletionFunc {
-	return func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
-		if len(args) > 0 {
-			return nil, cobra.ShellCompDirectiveNoFileComp
-		}
-		parent := cmd.Context()
-		if parent == nil {
-			parent = context.Background()
-		}
-		ctx, cancel := context.WithTimeout(parent, completionTimeout)
-		defer cancel()
+	return cmdutil.CompleteFirstArg(func(ctx context.Context, prefix string) []cobra.Completion {
 		svc, err := service(ctx, f, false)
 		if err != nil {
-			return nil, cobra.ShellCompDirectiveNoFileComp
+			return nil
 		}
 		page, err := svc.List(ctx, nil, 500)
 		if err != nil {
-			return nil, cobra.ShellCompDirectiveNoFileComp
+			return nil
 		}
 		var out []cobra.Completion
 		for _, j := range page.Items {
-			if strings.HasPrefix(j.ID, toComplete) {
+			if strings.HasPrefix(j.ID, prefix) {
 				desc := fmt.Sprintf("%s %s, %d messages, created %s", j.Kind, j.Status, j.ToMove, output.RelativeTime(f.Now(), j.CreatedAt))
 				out = append(out, cobra.CompletionWithDesc(j.ID, desc))
 			}
@@ -134,6 +121,6 @@ func completeJobIDs(f *cmdutil.Factory) cobra.CompletionFunc {
 				break
 			}
 		}
-		return out, cobra.ShellCompDirectiveNoFileComp
-	}
+		return out
+	})
 }
