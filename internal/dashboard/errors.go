@@ -12,7 +12,7 @@ func (m *Model) errorsList() list {
 	l := list{
 		cols: []column{
 			{Title: "COUNT", Width: 6},
-			{Title: "ERROR", Flex: true},
+			{Title: "ERROR", Flex: true, Min: 24},
 			{Title: "TOPICS", Width: 18, Drop: 2},
 			{Title: "TYPES", Width: 16, Drop: 3},
 			{Title: "LAST SEEN", Width: 9, Drop: 1},

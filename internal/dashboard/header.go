@@ -99,26 +99,28 @@ func (m *Model) tabs() string {
 // bannerText names the server that did not answer, or the query that
 // failed, and how old the data on screen is.
 func (m *Model) bannerText() string {
-	var what string
+	var server, what string
 	switch {
 	case m.health.Mongo != nil:
-		what = "MongoDB unreachable: " + shortErr(m.health.Mongo, 60)
+		server, what = "MongoDB unreachable", shortErr(m.health.Mongo, 100)
 	case m.health.Kafka != nil:
-		what = "Kafka unreachable: " + shortErr(m.health.Kafka, 60)
+		server, what = "Kafka unreachable", shortErr(m.health.Kafka, 100)
 	case m.queryErr != nil:
-		what = "query failed: " + shortErr(m.queryErr, 60)
+		server, what = "query failed", shortErr(m.queryErr, 100)
 	default:
 		return ""
 	}
 	if m.health.Mongo == nil && m.queryErr == nil {
-		// Kafka alone down: every view still reads MongoDB, so the data is fresh.
-		return "! " + what
+		// Kafka alone down: every view reads MongoDB, so the data is fresh.
+		return "! " + server + " · " + what
 	}
-	at, ok := m.loadedAt[m.view]
-	if !ok {
-		return "! " + what + " · no data yet"
+	// The age comes before the error so that truncation at 80 columns
+	// cuts the error, not the age.
+	age := "no data yet"
+	if at, ok := m.loadedAt[m.view]; ok {
+		age = "data from " + output.Duration(m.opts.Now().Sub(at).Round(time.Second)) + " ago"
 	}
-	return "! " + what + " · data from " + output.Duration(m.opts.Now().Sub(at).Round(time.Second)) + " ago"
+	return "! " + server + " · " + age + " · " + what
 }
 
 // shortErr is an error's first line, its wrapped chain cut to the
@@ -175,7 +177,7 @@ func (m *Model) messageDetailLines() []string {
 // newHelp is bubbles/help drawn with the dashboard's renderer.
 func newHelp(st styles) help.Model {
 	h := help.New()
-	h.ShortSeparator = " · "
+	h.ShortSeparator = "  "
 	h.Styles = help.Styles{
 		ShortKey:       st.key,
 		ShortDesc:      st.r.NewStyle(),

@@ -11,9 +11,9 @@ func (m *Model) jobsList() list {
 			{Title: "ID", Width: 12},
 			{Title: "KIND", Width: 7},
 			{Title: "STATUS", Width: 10},
-			{Title: "PROGRESS", Width: barWidth + 11},
-			{Title: "RATE", Width: 7, Drop: 1},
-			{Title: "ETA", Width: 7, Drop: 1},
+			{Title: "PROGRESS", Width: barWidth + 10},
+			{Title: "RATE", Width: 6, Drop: 1},
+			{Title: "ETA", Width: 6, Drop: 1},
 			{Title: "HOLDER", Flex: true, Drop: 2},
 		},
 		statusCol: 2,
@@ -24,7 +24,7 @@ func (m *Model) jobsList() list {
 		j := &m.jobs[i]
 		p := dlqjob.ProgressOf(j, now)
 		etaText := "-"
-		if p.HasETA {
+		if p.HasETA && !j.Status.Terminal() {
 			etaText = output.Duration(p.ETA)
 		}
 		holder := j.Holder.Owner

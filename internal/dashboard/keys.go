@@ -12,6 +12,7 @@ type keyMap struct {
 	Pause, Resume, Cancel      key.Binding
 	Retry, Discard, Edit       key.Binding
 	Confirm, Deny              key.Binding
+	readOnly                   bool
 }
 
 func newKeyMap(readOnly bool) keyMap {
@@ -38,6 +39,7 @@ func newKeyMap(readOnly bool) keyMap {
 		Confirm:  key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "confirm")),
 		Deny:     key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n/esc", "cancel")),
 	}
+	k.readOnly = readOnly
 	if readOnly {
 		// The keys stay bound so pressing one can say why nothing happens.
 		for _, b := range []*key.Binding{&k.Pause, &k.Resume, &k.Cancel, &k.Retry, &k.Discard, &k.Edit} {
@@ -73,7 +75,15 @@ func (k keyMap) shortHelp(v view) []key.Binding {
 	case viewTopics, viewWorkers, viewJobs:
 		out = []key.Binding{k.Filter}
 	}
-	out = append(out, k.actionKeys(v)...)
+	if k.readOnly {
+		if acts := k.actionKeys(v); len(acts) > 0 {
+			// One note for all of them: the footer has no room for each
+			// key with "(read-only)" at 80 columns.
+			out = append(out, key.NewBinding(key.WithKeys(acts[0].Keys()...), key.WithHelp("read-only:", "actions disabled")))
+		}
+	} else {
+		out = append(out, k.actionKeys(v)...)
+	}
 	return append(out, k.Help, k.Quit)
 }
 

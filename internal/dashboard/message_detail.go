@@ -66,7 +66,7 @@ func (m *Model) messageContent() string {
 		lines = append(lines, "  "+m.st.Faint("none"))
 	}
 	for _, k := range slices.Sorted(maps.Keys(msg.Headers)) {
-		field(k, msg.Headers[k])
+		lines = append(lines, "  "+k+": "+msg.Headers[k])
 	}
 	if d.Edits != nil && len(d.Edits.Edits) > 0 {
 		section(fmt.Sprintf("Edits (%d)", len(d.Edits.Edits)))

@@ -16,7 +16,7 @@ func (m *Model) messagesList() list {
 			{Title: "STATUS", Width: 9},
 			{Title: "RETRY", Width: 5},
 			{Title: "FAILED", Width: 8, Drop: 1},
-			{Title: "ERROR", Flex: true},
+			{Title: "ERROR", Flex: true, Min: 24},
 		},
 		statusCol: 3,
 		empty:     "no DLQ messages",

@@ -223,7 +223,7 @@ func (m *Model) messageAction(msg tea.KeyMsg) tea.Cmd {
 		d.run = func(ctx context.Context, _ string) (string, error) { return a.Retry(ctx, sel) }
 	case key.Matches(msg, m.keys.Discard):
 		d.title = "Discard %s" + what + "?"
-		d.lines = []string{"They stay in the DLQ as discarded, with your reason."}
+		d.lines = []string{"Discarded messages stay in the DLQ with your reason;", "the audit trail records who did it."}
 		in := newInput(m.st, "reason: ")
 		in.Placeholder = "why (recorded in the audit trail)"
 		in.Focus()

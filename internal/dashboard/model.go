@@ -224,6 +224,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.setStatus("", msg.err)
 			return m, nil
 		}
+		m.status = ""
 		msg.modal.setCount(msg.n)
 		m.modal = msg.modal
 		return m, nil

@@ -34,7 +34,7 @@ func (m *Model) sessionLines() []string {
 		field("Ended", stamp(now, *s.CompletedAt))
 	}
 	spark := m.rates.get(s.SessionID)
-	field("Rate", sparkline(spark, 30)+fmt.Sprintf("  %d refreshes", len(spark)))
+	field("Rate", sparkline(spark, min(len(spark), historyLen))+fmt.Sprintf("  last %d refreshes", len(spark)))
 	for _, r := range m.session.Requests {
 		field("Request", fmt.Sprintf("%s by %s, %s", r.Action, r.RequestedBy, output.RelativeTime(now, r.RequestedAt)))
 	}

@@ -13,7 +13,15 @@ type column struct {
 	Title string
 	Width int
 	Flex  bool
+	Min   int // the flexible column's minimum; minFlex when 0
 	Drop  int
+}
+
+func (c column) min() int {
+	if c.Min > 0 {
+		return c.Min
+	}
+	return minFlex
 }
 
 // minFlex is the narrowest a flexible column (an error, a target) may get
@@ -34,7 +42,7 @@ func fitColumns(cols []column, width int) (keep []int, widths []int) {
 				continue
 			}
 			if c.Flex {
-				used += minFlex + 2
+				used += c.min() + 2
 				continue
 			}
 			used += c.Width + 2
@@ -59,13 +67,21 @@ func fitColumns(cols []column, width int) (keep []int, widths []int) {
 			used += c.Width + 2
 		}
 	}
+	last := len(cols) - 1
+	for last > 0 && !alive[last] {
+		last--
+	}
 	for i, c := range cols {
 		if !alive[i] {
 			continue
 		}
 		w := c.Width
 		if c.Flex {
-			w = max(width-used-2, minFlex)
+			w = width - used
+			if i != last {
+				w -= 2
+			}
+			w = max(w, c.min())
 		}
 		keep = append(keep, i)
 		widths = append(widths, w)
