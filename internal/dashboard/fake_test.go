@@ -52,6 +52,18 @@ type fakeSource struct {
 	messages []contract.DLQMessage
 	jobs     []dlqjob.Job
 	workers  []Holding
+	// gate, when set, holds every Sessions call until it is closed or the
+	// call's deadline passes.
+	gate chan struct{}
+}
+
+// Block makes Sessions wait until the returned function is called.
+func (f *fakeSource) Block() (release func()) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	g := make(chan struct{})
+	f.gate = g
+	return func() { close(g) }
 }
 
 func (f *fakeSource) count(name string) {
@@ -99,8 +111,18 @@ func (f *fakeSource) down() error {
 	return f.pingErr
 }
 
-func (f *fakeSource) Sessions(_ context.Context, limit int64) ([]SessionRow, error) {
+func (f *fakeSource) Sessions(ctx context.Context, limit int64) ([]SessionRow, error) {
 	f.count("Sessions")
+	f.mu.Lock()
+	gate := f.gate
+	f.mu.Unlock()
+	if gate != nil {
+		select {
+		case <-gate:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
 	if err := f.down(); err != nil {
 		return nil, err
 	}
@@ -178,16 +200,24 @@ func (f *fakeSource) Workers(_ context.Context, _ int64) ([]Holding, error) {
 type fakeActions struct {
 	mu     sync.Mutex
 	did    []string
-	count  int64
-	fail   error
-	edited chan string
+	count int64
+	fail  error
 }
 
 func (a *fakeActions) record(s string) (string, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.did = append(a.did, s)
-	return "Done: " + s, a.fail
+	if a.fail != nil {
+		return "", a.fail
+	}
+	return "Done: " + s, nil
+}
+
+func (a *fakeActions) Fail(err error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.fail = err
 }
 
 // Did is a copy of the recorded actions.
