@@ -2,7 +2,7 @@ package dashboard
 
 import (
 	"errors"
-		"maps"
+	"maps"
 	"slices"
 	"strings"
 	"testing"

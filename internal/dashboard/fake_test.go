@@ -198,8 +198,8 @@ func (f *fakeSource) Workers(_ context.Context, _ int64) ([]Holding, error) {
 
 // fakeActions records what it was asked to do.
 type fakeActions struct {
-	mu     sync.Mutex
-	did    []string
+	mu    sync.Mutex
+	did   []string
 	count int64
 	fail  error
 }
