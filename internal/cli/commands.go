@@ -7,6 +7,7 @@ import (
 	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
 	dlqcmd "github.com/integr8scode/replayctl/internal/cli/dlq"
 	replaycmd "github.com/integr8scode/replayctl/internal/cli/replay"
+	uicmd "github.com/integr8scode/replayctl/internal/cli/ui"
 	workercmd "github.com/integr8scode/replayctl/internal/cli/worker"
 )
 
@@ -22,5 +23,6 @@ func extraCommands(f *cmdutil.Factory) []groupedCommand {
 		{"core", dlqcmd.NewCmdDLQ(f)},
 		{"core", workercmd.NewCmdWorker(f)},
 		{"core", auditcmd.NewCmdAudit(f)},
+		{"core", uicmd.NewCmdUI(f, nil)},
 	}
 }
