@@ -2,9 +2,12 @@
 package uicmd
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"sync"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -100,6 +103,15 @@ func Run(ctx context.Context, opts *Options) error {
 		Source: src, Actions: acts, ReadOnly: opts.ReadOnly, Refresh: opts.Refresh,
 		Color: f.IO.ColorEnabled(), Context: s.ContextName,
 	})
+	// A warning written to stderr while the alternate screen is up (an
+	// audit record that could not be finished) would tear the frame: it is
+	// held and printed once the terminal is restored. Commands still
+	// running after the program ends keep the held writer, which then
+	// passes their writes straight on.
+	held := &heldWriter{}
+	errOut := f.IO.ErrOut
+	f.IO.ErrOut = held
+	defer held.release(errOut)
 	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(ctx), tea.WithInput(f.IO.In), tea.WithOutput(f.IO.Out))
 	if _, err := p.Run(); err != nil {
 		if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
@@ -108,4 +120,30 @@ func Run(ctx context.Context, opts *Options) error {
 		return fmt.Errorf("run the dashboard: %w", err)
 	}
 	return nil
+}
+
+// heldWriter keeps what is written to it, from any goroutine, until
+// release; then it writes through.
+type heldWriter struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+	to  io.Writer
+}
+
+func (w *heldWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.to != nil {
+		return w.to.Write(p)
+	}
+	return w.buf.Write(p)
+}
+
+// release writes what was held to to, and every later write too.
+func (w *heldWriter) release(to io.Writer) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.to = to
+	_, _ = to.Write(w.buf.Bytes())
+	w.buf.Reset()
 }
