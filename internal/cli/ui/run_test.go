@@ -49,12 +49,14 @@ func (s *warnSource) Message(context.Context, string) (*dashboard.MessageDetail,
 func (s *warnSource) Jobs(context.Context, int64) ([]dlqjob.Job, error)           { return nil, nil }
 func (s *warnSource) Workers(context.Context, int64) ([]dashboard.Holding, error) { return nil, nil }
 
-// TestRunDrawsQuitsOnQAndHoldsStderrUntilTheScreenIsRestored runs the
-// command's Run with a source that warns on stderr during the first
-// refresh: the warning must reach stderr only after the program ended,
-// never in the middle of the alternate screen.
-func TestRunDrawsQuitsOnQAndHoldsStderrUntilTheScreenIsRestored(t *testing.T) {
+// runDashboard runs the command's Run with a source that warns on stderr
+// during the first refresh, presses q once it refreshed, and returns what
+// went to stdout and stderr. warnedEarly says whether the warning reached
+// stderr while the dashboard was still on screen.
+func runDashboard(t *testing.T, color bool) (stdout, stderr string, warnedEarly bool) {
+	t.Helper()
 	ios, _, out, errOut := output.Test()
+	ios.SetColorEnabled(color)
 	pr, pw := io.Pipe()
 	ios.In = pr
 	f := cmdutil.New(ios, func(string) string { return "" }, time.Now)
@@ -71,9 +73,7 @@ func TestRunDrawsQuitsOnQAndHoldsStderrUntilTheScreenIsRestored(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("the dashboard never refreshed")
 	}
-	if strings.Contains(errOut.String(), "held") {
-		t.Error("a warning reached stderr while the dashboard was on screen")
-	}
+	warnedEarly = strings.Contains(errOut.String(), "held")
 	if _, err := pw.Write([]byte("q")); err != nil {
 		t.Fatal(err)
 	}
@@ -85,10 +85,33 @@ func TestRunDrawsQuitsOnQAndHoldsStderrUntilTheScreenIsRestored(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("q did not quit the dashboard")
 	}
-	if !strings.Contains(out.String(), "replayctl ui") {
-		t.Errorf("nothing drawn: %q", out.String())
+	return out.String(), errOut.String(), warnedEarly
+}
+
+// TestRunDrawsQuitsOnQAndHoldsStderrUntilTheScreenIsRestored: a warning
+// must reach stderr only after the program ended, never in the middle of
+// the alternate screen.
+func TestRunDrawsQuitsOnQAndHoldsStderrUntilTheScreenIsRestored(t *testing.T) {
+	out, errOut, early := runDashboard(t, false)
+	if early {
+		t.Error("a warning reached stderr while the dashboard was on screen")
 	}
-	if !strings.Contains(errOut.String(), "Warning: held") {
-		t.Errorf("the held warning was not printed after the dashboard ended; stderr %q", errOut.String())
+	if !strings.Contains(out, "replayctl ui") {
+		t.Errorf("nothing drawn: %q", out)
+	}
+	if !strings.Contains(errOut, "Warning: held") {
+		t.Errorf("the held warning was not printed after the dashboard ended; stderr %q", errOut)
+	}
+}
+
+// TestRunFollowsTheColourDecision: the dashboard colours exactly when the
+// command's streams say so (TTY, NO_COLOR, --no-color decide that).
+func TestRunFollowsTheColourDecision(t *testing.T) {
+	const yellow = "\x1b[33m" // the header's "read-only", there from the first frame
+	if out, _, _ := runDashboard(t, false); strings.Contains(out, yellow) {
+		t.Errorf("colour without colour: %q", out)
+	}
+	if out, _, _ := runDashboard(t, true); !strings.Contains(out, yellow) {
+		t.Errorf("no colour with colour: %q", out)
 	}
 }
