@@ -15,20 +15,21 @@ import (
 // modal is a confirmation: it names what will happen and to how many
 // items. A discard also asks for the reason the audit trail records.
 type modal struct {
-	title  string // with %s for the count when the count comes from Actions.Count
+	title  string // with countMark for the count when it comes from Actions.Count
 	lines  []string
-	counts bool
 	n      int64
 	reason *textinput.Model
 	hint   string
 	run    func(ctx context.Context, reason string) (string, error)
 }
 
+// countMark stands for the count in a title until it is known; not a
+// Sprintf verb, because the title may quote an error pattern holding "%".
+const countMark = "\x00count\x00"
+
 func (d *modal) setCount(n int64) {
 	d.n = n
-	if d.counts {
-		d.title = fmt.Sprintf(d.title, plural(n, "message"))
-	}
+	d.title = strings.Replace(d.title, countMark, plural(n, "message"), 1)
 }
 
 func plural(n int64, noun string) string {
@@ -218,11 +219,11 @@ func (m *Model) messageAction(msg tea.KeyMsg) tea.Cmd {
 	d := &modal{}
 	switch {
 	case key.Matches(msg, m.keys.Retry):
-		d.title = "Retry %s" + what + "?"
+		d.title = "Retry " + countMark + what + "?"
 		d.lines = []string{"Each is sent once to its original topic now;", "the audit trail records who did it."}
 		d.run = func(ctx context.Context, _ string) (string, error) { return a.Retry(ctx, sel) }
 	case key.Matches(msg, m.keys.Discard):
-		d.title = "Discard %s" + what + "?"
+		d.title = "Discard " + countMark + what + "?"
 		d.lines = []string{"Discarded messages stay in the DLQ with your reason;", "the audit trail records who did it."}
 		in := newInput(m.st, "reason: ")
 		in.Placeholder = "why (recorded in the audit trail)"
@@ -232,10 +233,8 @@ func (m *Model) messageAction(msg tea.KeyMsg) tea.Cmd {
 	default:
 		return nil
 	}
-	d.counts = true
 	if len(sel.EventIDs) == 1 && sel.ErrorPattern == "" {
-		d.title = strings.Replace(d.title, "%s", "message "+output.ShortID(sel.EventIDs[0]), 1)
-		d.counts = false
+		d.title = strings.Replace(d.title, countMark, "message "+output.ShortID(sel.EventIDs[0]), 1)
 		m.modal = d
 		return nil
 	}

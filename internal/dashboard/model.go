@@ -351,7 +351,23 @@ func (m *Model) applyRefresh(msg refreshMsg) tea.Cmd {
 	return nil
 }
 
+// store keeps a view's data; a detail or a group's messages that arrive
+// after the user moved to another one are dropped.
 func (m *Model) store(msg refreshMsg) {
+	switch msg.view {
+	case viewSessionDetail:
+		if msg.key != m.sessionID {
+			return
+		}
+	case viewMessageDetail:
+		if msg.key != m.eventID {
+			return
+		}
+	case viewMessages:
+		if msg.key != m.group {
+			return
+		}
+	}
 	m.loadedAt[msg.view] = msg.at
 	switch d := msg.data.(type) {
 	case []SessionRow:
@@ -360,9 +376,6 @@ func (m *Model) store(msg refreshMsg) {
 			m.sampleRate(r.Session, msg.at)
 		}
 	case *replay.Info:
-		if msg.key != m.sessionID {
-			return
-		}
 		m.session = d
 		if d != nil && d.Session != nil {
 			m.sampleRate(*d.Session, msg.at)
@@ -375,14 +388,8 @@ func (m *Model) store(msg refreshMsg) {
 	case []dlq.ErrorGroup:
 		m.groups = d
 	case []contract.DLQMessage:
-		if msg.key != m.group {
-			return
-		}
 		m.messages, m.msgTotal = inGroup(d, m.group), msg.total
 	case *MessageDetail:
-		if msg.key != m.eventID {
-			return
-		}
 		m.message = d
 		m.detail.SetContent(m.messageContent())
 	case []dlqjob.Job:

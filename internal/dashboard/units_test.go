@@ -246,3 +246,23 @@ func TestSessionRateFromRefreshesThenAverage(t *testing.T) {
 		t.Errorf("a paused session's rate is %g, want 0", got)
 	}
 }
+
+func TestGroupModalTitleKeepsAPercentInThePattern(t *testing.T) {
+	src, act := newFakes()
+	src.groups = []dlq.ErrorGroup{{Pattern: "disk <n>% full: %s %d", Count: 3}}
+	m := New(Options{Source: src, Actions: act, Now: (&clock{t: t0}).Now})
+	m.switchTo(viewErrors)
+	m.Update(m.refreshCmd()())
+	cmd := m.handleKey(keyMsg("R"))
+	if cmd == nil {
+		t.Fatal("R on a group asked for no count")
+	}
+	m.Update(cmd())
+	if m.modal == nil {
+		t.Fatal("no confirmation after the count")
+	}
+	want := `Retry 7 messages of error group "disk <n>% full: %s %d"?`
+	if m.modal.title != want {
+		t.Errorf("title %q, want %q", m.modal.title, want)
+	}
+}
