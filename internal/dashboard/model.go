@@ -250,7 +250,7 @@ func (m *Model) startRefresh() tea.Cmd {
 
 // changedView refreshes at once for a view just opened, or as soon as the
 // refresh in flight (for the previous view) returns.
-func (m *Model) changedView() tea.Cmd {
+func (m *Model) refreshSoon() tea.Cmd {
 	if m.inFlight {
 		m.again = true
 		return nil

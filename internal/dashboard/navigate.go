@@ -78,7 +78,7 @@ func (m *Model) switchTo(v view) tea.Cmd {
 	}
 	m.view = v
 	m.status = ""
-	return m.changedView()
+	return m.refreshSoon()
 }
 
 // back closes a detail or a group's messages; on a plain list it clears the
@@ -97,14 +97,14 @@ func (m *Model) back() tea.Cmd {
 	}
 	m.view = m.stack[len(m.stack)-1]
 	m.stack = m.stack[:len(m.stack)-1]
-	return m.changedView()
+	return m.refreshSoon()
 }
 
 func (m *Model) push(v view) tea.Cmd {
 	m.stack = append(m.stack, m.view)
 	m.view = v
 	m.status = ""
-	return m.changedView()
+	return m.refreshSoon()
 }
 
 // open is Enter: a session or message opens its detail, an error group its
