@@ -218,7 +218,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.err == nil {
 			m.marked = map[string]bool{}
 		}
-		return m, m.startRefresh()
+		return m, m.refreshSoon()
 	case countMsg:
 		if msg.err != nil {
 			m.setStatus("", msg.err)
@@ -248,8 +248,9 @@ func (m *Model) startRefresh() tea.Cmd {
 	return m.refreshCmd()
 }
 
-// changedView refreshes at once for a view just opened, or as soon as the
-// refresh in flight (for the previous view) returns.
+// refreshSoon refreshes at once, or as soon as the refresh in flight
+// returns: that one may be for the previous view, or read the data from
+// before an action.
 func (m *Model) refreshSoon() tea.Cmd {
 	if m.inFlight {
 		m.again = true
