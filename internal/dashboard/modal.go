@@ -17,7 +17,6 @@ import (
 type modal struct {
 	title  string // with countMark for the count when it comes from Actions.Count
 	lines  []string
-	n      int64
 	reason *textinput.Model
 	hint   string
 	run    func(ctx context.Context, reason string) (string, error)
@@ -28,7 +27,6 @@ type modal struct {
 const countMark = "\x00count\x00"
 
 func (d *modal) setCount(n int64) {
-	d.n = n
 	d.title = strings.Replace(d.title, countMark, plural(n, "message"), 1)
 }
 

@@ -16,7 +16,6 @@ type styles struct {
 	*output.Styles
 	r        *lipgloss.Renderer
 	selected lipgloss.Style
-	title    lipgloss.Style
 	tab      lipgloss.Style
 	tabOn    lipgloss.Style
 	banner   lipgloss.Style
@@ -36,7 +35,6 @@ func newStyles(color bool) styles {
 		Styles:   output.NewStyles(color),
 		r:        r,
 		selected: base.Reverse(true),
-		title:    base.Bold(true),
 		tab:      base.Faint(true),
 		tabOn:    base.Bold(true).Underline(true),
 		banner:   base.Foreground(lipgloss.Color("1")).Bold(true),
