@@ -27,7 +27,7 @@ func (m *Model) View() string {
 	case m.showHelp:
 		body = m.helpLines()
 	case m.view == viewSessionDetail:
-		body = m.sessionLines()
+		body = m.scrolled(m.sessionLines(), h)
 	case m.view == viewMessageDetail:
 		body = m.messageDetailLines()
 	default:
@@ -164,6 +164,18 @@ func (m *Model) helpLines() []string {
 		lines = append(lines, m.st.Faint("Started with --read-only: every action is disabled."))
 	}
 	return lines
+}
+
+// scrolled keeps a detail's title line and shows the rest from the
+// detail's scroll offset, so the last errors stay reachable at 80×24.
+func (m *Model) scrolled(lines []string, h int) []string {
+	if len(lines) <= h {
+		m.offset[m.view] = 0
+		return lines
+	}
+	off := min(max(m.offset[m.view], 0), len(lines)-h)
+	m.offset[m.view] = off
+	return append(lines[:1:1], lines[1+off:]...)
 }
 
 func (m *Model) messageDetailLines() []string {

@@ -117,6 +117,7 @@ func (m *Model) open() tea.Cmd {
 				m.session = nil
 			}
 			m.sessionID = r.Session.SessionID
+			m.offset[viewSessionDetail] = 0
 			return m.push(viewSessionDetail)
 		}
 	case viewErrors:
@@ -142,8 +143,18 @@ func (m *Model) open() tea.Cmd {
 
 // move is the arrow keys: the cursor in a list, the scroll in a detail.
 func (m *Model) move(msg tea.KeyMsg) {
-	if m.view == viewMessageDetail {
+	switch m.view {
+	case viewMessageDetail:
 		m.detail, _ = m.detail.Update(msg)
+		return
+	case viewSessionDetail:
+		// scrolled clamps the offset to the content when it draws.
+		page := max(m.bodyHeight()-2, 1)
+		steps := map[bool]int{true: page, false: 1}[key.Matches(msg, m.keys.PageUp, m.keys.PageDown)]
+		if key.Matches(msg, m.keys.Up, m.keys.PageUp) {
+			steps = -steps
+		}
+		m.offset[m.view] = max(m.offset[m.view]+steps, 0)
 		return
 	}
 	if !m.isList() {

@@ -33,8 +33,11 @@ func (m *Model) sessionLines() []string {
 	if s.CompletedAt != nil {
 		field("Ended", stamp(now, *s.CompletedAt))
 	}
-	spark := m.rates.get(s.SessionID)
-	field("Rate", sparkline(spark, min(len(spark), historyLen))+fmt.Sprintf("  last %d refreshes", len(spark)))
+	if spark := m.rates.get(s.SessionID); len(spark) > 0 {
+		field("Rate", sparkline(spark, len(spark))+fmt.Sprintf("  last %d refreshes", len(spark)))
+	} else {
+		field("Rate", "- (drawn from the next refreshes)")
+	}
 	for _, r := range m.session.Requests {
 		field("Request", fmt.Sprintf("%s by %s, %s", r.Action, r.RequestedBy, output.RelativeTime(now, r.RequestedAt)))
 	}

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
+
 	"github.com/integr8scode/replayctl/internal/contract"
 	"github.com/integr8scode/replayctl/internal/dlq"
 	"github.com/integr8scode/replayctl/internal/output"
@@ -264,5 +266,37 @@ func TestGroupModalTitleKeepsAPercentInThePattern(t *testing.T) {
 	want := `Retry 7 messages of error group "disk <n>% full: %s %d"?`
 	if m.modal.title != want {
 		t.Errorf("title %q, want %q", m.modal.title, want)
+	}
+}
+
+func TestSessionDetailScrollsToItsLastErrorsOnASmallTerminal(t *testing.T) {
+	src, act := newFakes()
+	s := &src.sessions[0].Session
+	for i := range 5 {
+		s.Errors = append(s.Errors, contract.SessionError{Timestamp: t0.Add(time.Duration(i) * time.Second), Error: fmt.Sprintf("send failed #%d", i)})
+	}
+	m := New(Options{Source: src, Actions: act, Now: (&clock{t: t0}).Now})
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 18})
+	m.Update(m.refreshCmd()())
+	m.open()
+	m.Update(m.refreshCmd()())
+	oldest := "send failed #0" // the oldest shown, listed last
+	if strings.Contains(m.View(), oldest) {
+		t.Fatalf("the whole detail fits at 80x18; the test needs a longer one:\n%s", m.View())
+	}
+	for range 30 {
+		m.handleKey(keyMsg("down"))
+	}
+	v := m.View()
+	if !strings.Contains(v, oldest) || !strings.Contains(v, "Session 3f1c9a1e2b4d") {
+		t.Errorf("scrolled down, the last error or the title is missing:\n%s", v)
+	}
+	if got := len(strings.Split(v, "\n")); got != 18 {
+		t.Errorf("%d lines, want 18", got)
+	}
+	m.handleKey(keyMsg("pgup"))
+	m.handleKey(keyMsg("pgup"))
+	if !strings.Contains(m.View(), "Type        event_type") {
+		t.Errorf("page up twice did not return to the top:\n%s", m.View())
 	}
 }
