@@ -220,3 +220,15 @@ func containsAny(s string, subs ...string) bool {
 	}
 	return false
 }
+
+func TestReadOnlyHelpSaysEachActionIsDisabled(t *testing.T) {
+	h := start(t, readOnly)
+	h.keys("?")
+	h.waitFor("Any key closes")
+	f := h.frame()
+	for _, want := range []string{"pause (read-only)", "retry (read-only)", "discard (read-only)", "edit (read-only)", "every action is disabled"} {
+		if !strings.Contains(f, want) {
+			t.Errorf("the read-only help does not say %q:\n%s", want, f)
+		}
+	}
+}

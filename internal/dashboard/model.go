@@ -345,6 +345,9 @@ func (m *Model) applyRefresh(msg refreshMsg) tea.Cmd {
 		m.queryErr = nil
 		m.store(msg)
 	}
+	// The banner comes and goes with the servers and takes a line from
+	// the message detail's viewport.
+	m.sizeDetail()
 	if m.again {
 		m.again = false
 		return m.startRefresh()
