@@ -2,6 +2,7 @@ package uicmd_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"strings"
 	"testing"
@@ -12,11 +13,13 @@ import (
 	"github.com/integr8scode/replayctl/internal/audit"
 	"github.com/integr8scode/replayctl/internal/cli/clitest"
 	uicmd "github.com/integr8scode/replayctl/internal/cli/ui"
+	"github.com/integr8scode/replayctl/internal/config"
 	"github.com/integr8scode/replayctl/internal/contract"
 	"github.com/integr8scode/replayctl/internal/dashboard"
 	"github.com/integr8scode/replayctl/internal/dlq"
 	"github.com/integr8scode/replayctl/internal/dlqjob"
 	"github.com/integr8scode/replayctl/internal/exitcode"
+	"github.com/integr8scode/replayctl/internal/replay"
 	"github.com/integr8scode/replayctl/internal/testenv"
 )
 
@@ -366,3 +369,33 @@ func TestEditRefusedKeepsTheFile(t *testing.T) {
 	}
 }
 
+
+// On a cluster that does not create topics, resume refuses a session
+// whose target topic is missing, as `replay resume --detach` does: the
+// session stays paused and the audit record says it failed.
+func TestResumeRefusesAMissingTopic(t *testing.T) {
+	e := newEnv(t)
+	strict := testenv.StrictKafka(t, 1, e.topic("other_topic"))
+	e.Vars[config.EnvKafkaBrokers] = strings.Join(strict.ListenAddrs(), ",")
+	e.Vars[config.EnvKafkaAutoCreateTopics] = "false"
+	ios, _, _ := clitest.Term{}.Streams()
+	e.f = e.NewFactory(ios)
+	t.Cleanup(e.f.Close)
+	testenv.SeedEvents(t, e.st.Events.Collection(), "script_saved", 3)
+	id := strings.TrimSpace(e.Run("replay", "create", "--type", "script_saved").Want(t, 0).Stdout)
+	if err := e.st.Sessions.Update(e.ctx(), id, bson.D{{Key: "status", Value: contract.StatusPaused}}); err != nil {
+		t.Fatal(err)
+	}
+
+	_, err := uicmd.NewActions(e.f).ResumeSession(e.ctx(), id)
+	var missing *replay.MissingTopicsError
+	if !errors.As(err, &missing) || !strings.Contains(err.Error(), e.topic("script_saved")) {
+		t.Fatalf("resume onto a missing topic: %v", err)
+	}
+	if s := e.session(id); s.Status != contract.StatusPaused {
+		t.Errorf("status %s, want paused", s.Status)
+	}
+	if recs := e.auditOf(audit.ReplayResume, id); len(recs) != 1 || recs[0].Outcome != audit.Failed {
+		t.Errorf("audit records %+v", recs)
+	}
+}
