@@ -6,6 +6,7 @@ import (
 	auditcmd "github.com/integr8scode/replayctl/internal/cli/audit"
 	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
 	dlqcmd "github.com/integr8scode/replayctl/internal/cli/dlq"
+	leasescmd "github.com/integr8scode/replayctl/internal/cli/leases"
 	replaycmd "github.com/integr8scode/replayctl/internal/cli/replay"
 	workercmd "github.com/integr8scode/replayctl/internal/cli/worker"
 )
@@ -22,5 +23,6 @@ func extraCommands(f *cmdutil.Factory) []groupedCommand {
 		{"core", dlqcmd.NewCmdDLQ(f)},
 		{"core", workercmd.NewCmdWorker(f)},
 		{"core", auditcmd.NewCmdAudit(f)},
+		{"core", leasescmd.NewCmdLeases(f, nil)},
 	}
 }

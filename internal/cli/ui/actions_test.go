@@ -369,7 +369,6 @@ func TestEditRefusedKeepsTheFile(t *testing.T) {
 	}
 }
 
-
 // On a cluster that does not create topics, resume refuses a session
 // whose target topic is missing, as `replay resume --detach` does: the
 // session stays paused and the audit record says it failed.
