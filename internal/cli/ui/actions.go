@@ -32,7 +32,8 @@ type actions struct {
 	dlq *dlq.Manager
 }
 
-func (a *actions) manager(ctx context.Context) (*dlq.Manager, error) {
+// sender is the DLQ manager with a producer, for retries and discards.
+func (a *actions) sender(ctx context.Context) (*dlq.Manager, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.dlq != nil {
@@ -104,11 +105,17 @@ func (a *actions) resolve(ctx context.Context, m *dlq.Manager, sel dashboard.Sel
 	return g.EventIDs, g.Matched, nil
 }
 
+// reader is a DLQ manager without Kafka: counting and editing must work
+// while Kafka is down.
+func (a *actions) reader(ctx context.Context) (*dlq.Manager, error) {
+	return dlqcmd.NewManager(ctx, a.f, false)
+}
+
 // Count is how many messages the action would act on now: the marked
 // messages still pending or scheduled, or the group's (bounded as the
 // action is).
 func (a *actions) Count(ctx context.Context, sel dashboard.Selection) (int64, error) {
-	m, err := a.manager(ctx)
+	m, err := a.reader(ctx)
 	if err != nil {
 		return 0, err
 	}
@@ -140,7 +147,7 @@ func (a *actions) Discard(ctx context.Context, sel dashboard.Selection, reason s
 }
 
 func (a *actions) batch(ctx context.Context, sel dashboard.Selection, discard bool, reason string) (string, error) {
-	m, err := a.manager(ctx)
+	m, err := a.sender(ctx)
 	if err != nil {
 		return "", err
 	}

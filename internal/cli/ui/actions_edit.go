@@ -19,7 +19,7 @@ import (
 // cmdutil.Factory.EditTemp runs it, so $EDITOR may carry arguments), and
 // Finish saves through dlqcmd.SaveEdit, the command's own path.
 func (a *actions) Edit(ctx context.Context, eventID string) (*dashboard.EditSession, error) {
-	m, err := a.manager(ctx)
+	m, err := a.reader(ctx)
 	if err != nil {
 		return nil, err
 	}
