@@ -60,13 +60,42 @@ func (s *source) services(ctx context.Context) (*services, error) {
 	if s.svcs != nil {
 		return s.svcs, nil
 	}
-	w, err := s.cfg.Wiring(ctx)
+	w, err := s.wiring(ctx)
 	if err != nil {
 		return nil, err
 	}
 	m := w.DLQManager()
 	s.svcs = &services{replay: w.ReplayService(), dlq: m, jobs: w.DLQJobs(m)}
 	return s.svcs, nil
+}
+
+// wiring connects (or reuses the connection) within ctx's deadline.
+func (s *source) wiring(ctx context.Context) (*wiring.Wiring, error) {
+	return within(ctx, s.cfg.Wiring)
+}
+
+// within returns what connect returns, or ctx's error once ctx ends,
+// whichever comes first. A connection is made under a lock (one dial per
+// server), so a refresh whose deadline is near must not queue behind
+// another one still dialling a server that does not answer; the dial
+// left behind ends with its own caller's deadline.
+func within[T any](ctx context.Context, connect func(context.Context) (T, error)) (T, error) {
+	type result struct {
+		v   T
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		v, err := connect(ctx)
+		done <- result{v, err}
+	}()
+	select {
+	case r := <-done:
+		return r.v, r.err
+	case <-ctx.Done():
+		var zero T
+		return zero, fmt.Errorf("connect: %w", ctx.Err())
+	}
 }
 
 func (s *source) Ping(ctx context.Context) Health {
@@ -81,7 +110,7 @@ func (s *source) Ping(ctx context.Context) Health {
 }
 
 func (s *source) pingMongo(ctx context.Context) error {
-	w, err := s.cfg.Wiring(ctx)
+	w, err := s.wiring(ctx)
 	if err != nil {
 		return err
 	}
@@ -89,7 +118,7 @@ func (s *source) pingMongo(ctx context.Context) error {
 }
 
 func (s *source) pingKafka(ctx context.Context) error {
-	cl, err := s.cfg.Kafka(ctx)
+	cl, err := within(ctx, s.cfg.Kafka)
 	if err != nil {
 		return err
 	}

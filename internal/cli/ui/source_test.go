@@ -215,7 +215,27 @@ func TestSourcePingNamesAnUnreachableMongoDBAndRecovers(t *testing.T) {
 		t.Error("sessions with MongoDB down: no error")
 	}
 
+	// A refresh with a long deadline is still dialling MongoDB; a ping with
+	// a short one answers within its own deadline, not after the other.
+	slow, cancelSlow := context.WithTimeout(context.Background(), 8*time.Second)
+	defer cancelSlow()
+	dialling := make(chan error, 1)
+	go func() { _, err := src.Sessions(slow, 5); dialling <- err }()
+	time.Sleep(200 * time.Millisecond) // let it take the connection first; the bound below holds either way
+	short, cancelShort := context.WithTimeout(context.Background(), time.Second)
+	defer cancelShort()
+	began = time.Now()
+	if h := src.Ping(short); h.Mongo == nil {
+		t.Error("ping with MongoDB down: no error")
+	}
+	if took := time.Since(began); took > 3*time.Second {
+		t.Errorf("ping with a 1s deadline took %v behind a dialling refresh", took)
+	}
+
 	proxy.Up()
+	if err := <-dialling; err == nil {
+		t.Log("the slow refresh reached MongoDB once it was back")
+	}
 	testenv.Eventually(t, opTimeout, func() bool {
 		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 		defer cancel()
