@@ -74,11 +74,12 @@ func TestSourceSessionsShowLiveRunHolders(t *testing.T) {
 		t.Errorf("limit 2: %d rows", len(rows))
 	}
 
+	e.insertRaw(e.st.Requests().Collection(), bson.D{{Key: "session_id", Value: newest}, {Key: "action", Value: 5}, {Key: "requested_at", Value: "yesterday"}})
 	info, err := src.Session(e.ctx(), newest[:8])
 	if err != nil {
 		t.Fatal(err)
 	}
-	if info.Session.SessionID != newest || info.Holder == nil || info.Holder.Epoch != 2 {
+	if info.Session.SessionID != newest || info.Holder == nil || info.Holder.Epoch != 2 || len(info.Requests) != 0 {
 		t.Errorf("session detail: %s holder %+v", info.Session.SessionID, info.Holder)
 	}
 }
@@ -136,11 +137,12 @@ func TestSourceDLQViews(t *testing.T) {
 		t.Errorf("scheduled messages: %d, %v", len(pending), err)
 	}
 
+	e.insertRaw(e.st.DLQEdits().Collection(), bson.D{{Key: "event_id", Value: newest}, {Key: "kind", Value: 5}, {Key: "at", Value: "now"}})
 	d, err := src.Message(e.ctx(), newest[:8])
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.Message.EventID() != newest || d.Policy == nil || d.Policy.Policy.MaxRetries == 0 || d.Edits == nil {
+	if d.Message.EventID() != newest || d.Policy == nil || d.Policy.Policy.MaxRetries == 0 || d.Edits == nil || len(d.Edits.Edits) != 0 {
 		t.Errorf("message detail: %s policy %+v edits %+v", d.Message.EventID(), d.Policy, d.Edits)
 	}
 }
