@@ -20,7 +20,7 @@ FUZZ_TARGETS := \
 	./internal/config:FuzzParse \
 	./internal/eventedit:FuzzEditedEvent
 
-.PHONY: all build test fuzz vet fmt-check demo bench bench-replay bench-dlq bench-status docs completions man docs-check release-check clean
+.PHONY: all build test fuzz vet fmt-check demo bench bench-replay bench-dlq bench-status bench-dashboard docs completions man docs-check release-check clean
 
 all: build
 
@@ -57,6 +57,9 @@ bench-dlq:
 
 bench-status:
 	$(GO) run ./bench/status
+
+bench-dashboard: ## What one refresh of each `replayctl ui` view costs on a dev --seed 20000 stack
+	$(GO) run ./bench/dashboard
 
 docs: completions man ## Regenerate completions/ and man/ from the command tree
 
