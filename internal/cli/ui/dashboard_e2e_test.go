@@ -1,11 +1,3 @@
-//go:build wuisrc
-
-// TODO(merge): delete the build line above once wuisrc is merged. These
-// end-to-end tests drive the real dashboard with the real Source and
-// Actions on the embedded stack and use that branch's test helpers
-// (env_test.go, actions_test.go); they passed on a trial merge of wui and
-// wuisrc with -race.
-
 package uicmd_test
 
 import (

@@ -41,7 +41,7 @@ func TestScriptCommandsExist(t *testing.T) {
 		}
 		n++
 	}
-	if n < 6 {
-		t.Errorf("the hint names %d commands, want one per view (6)", n)
+	if n < 7 {
+		t.Errorf("the hint names %d commands, want one per view and status (7)", n)
 	}
 }

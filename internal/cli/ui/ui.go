@@ -40,11 +40,12 @@ const scriptCommands = `For scripts, the same data comes from:
   replayctl dlq errors -o json       failures grouped by error
   replayctl dlq list -o json         DLQ messages (dlq show EVENT_ID for one)
   replayctl dlq jobs list -o json    redrive jobs
+  replayctl leases -o json           who holds which session or job
   replayctl status -o json           servers and counts`
 
 // NewCmdUI builds `replayctl ui`; runF replaces the run in flag tests.
 func NewCmdUI(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
-	opts := &Options{Factory: f, NewSource: pendingSource, NewActions: pendingActions}
+	opts := &Options{Factory: f, NewSource: NewSource, NewActions: NewActions}
 	cmd := &cobra.Command{
 		Use:   "ui",
 		Short: "Watch sessions, the DLQ, jobs and workers live in a terminal dashboard",

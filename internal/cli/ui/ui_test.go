@@ -51,7 +51,7 @@ func TestUIWithoutATerminalExits2AndNamesTheScriptCommands(t *testing.T) {
 			if ran != nil {
 				t.Error("the dashboard started without a terminal")
 			}
-			for _, want := range []string{"needs a terminal on stdin and stdout", "replay list -o json", "dlq topics", "dlq errors", "dlq list", "dlq jobs list", "status"} {
+			for _, want := range []string{"needs a terminal on stdin and stdout", "replay list -o json", "dlq topics", "dlq errors", "dlq list", "dlq jobs list", "leases -o json", "status"} {
 				if !strings.Contains(stderr, want) {
 					t.Errorf("stderr does not name %q:\n%s", want, stderr)
 				}
