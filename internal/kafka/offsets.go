@@ -23,6 +23,10 @@ func EndOffsets(ctx context.Context, cl *kgo.Client, topics []string) ([]contrac
 	if err != nil {
 		return nil, fmt.Errorf("list end offsets of %d topic(s): %w", len(topics), err)
 	}
+	return sortedOffsets(listed), nil
+}
+
+func sortedOffsets(listed kadm.ListedOffsets) []contract.TopicOffsets {
 	byTopic := map[string][]contract.PartitionOffset{}
 	listed.Each(func(o kadm.ListedOffset) {
 		if o.Err != nil || o.Partition < 0 {
@@ -36,5 +40,18 @@ func EndOffsets(ctx context.Context, cl *kgo.Client, topics []string) ([]contrac
 		out = append(out, contract.TopicOffsets{Topic: t, Partitions: ps})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Topic < out[j].Topic })
-	return out, nil
+	return out
+}
+
+// StartOffsets lists the log start offset of every partition of topics,
+// like EndOffsets.
+func StartOffsets(ctx context.Context, cl *kgo.Client, topics []string) ([]contract.TopicOffsets, error) {
+	if len(topics) == 0 {
+		return nil, nil
+	}
+	listed, err := kadm.NewClient(cl).ListStartOffsets(ctx, topics...)
+	if err != nil {
+		return nil, fmt.Errorf("list start offsets of %d topic(s): %w", len(topics), err)
+	}
+	return sortedOffsets(listed), nil
 }
