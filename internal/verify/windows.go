@@ -78,7 +78,7 @@ func newResolver(wins []contract.DuplicateWindow) *resolver {
 		if sa.beforeAll || sb.beforeAll {
 			return sa.beforeAll && !sb.beforeAll
 		}
-		return sb.after(sa.p) // sa < sb
+		return sa.after(sb.p) // sb lies after sa
 	})
 	return r
 }
