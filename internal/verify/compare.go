@@ -9,7 +9,7 @@ import (
 const maxListed = 20
 
 // maxDuplicatesListed bounds the duplicates a report lists.
-const maxDuplicatesListed = 100
+const maxDuplicatesListed = 1000
 
 // tally counts what a target delivered against the expected set. deliver
 // may be called from several goroutines at once.
