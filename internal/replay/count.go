@@ -18,7 +18,7 @@ func (r *runner) startCount() {
 }
 
 func (r *runner) count() {
-	n, err := countMatching(r.readCtx, r.svc, BoundedFilter(r.sess))
+	n, err := countMatching(r.readCtx, r.svc, r.sess.Config.Filter)
 	if err != nil {
 		if r.readCtx.Err() == nil {
 			r.log.Warn("count matching events", "error", err)

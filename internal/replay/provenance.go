@@ -16,19 +16,14 @@ import (
 // later verify, so a slow cluster delays a run by at most this much.
 const offsetsTimeout = 10 * time.Second
 
-// BoundedFilter is the filter a session's run queries with: its own, with
-// end_time capped at the upper bound its first start recorded. A verify
-// evaluates exactly this selection.
-func BoundedFilter(sess *contract.Session) contract.Filter {
-	f := sess.Config.Filter
-	ext := sess.Replayctl
-	if ext == nil || ext.Provenance == nil || ext.Provenance.UpperBound == nil {
-		return f
+// UpperBound is the newest event time a session replays, recorded at its
+// first start; nil for a session that started before replayctl recorded
+// one. The run's query and a verify both apply it (store.Events.Stream).
+func UpperBound(sess *contract.Session) *time.Time {
+	if ext := sess.Replayctl; ext != nil && ext.Provenance != nil {
+		return ext.Provenance.UpperBound
 	}
-	if b := *ext.Provenance.UpperBound; f.EndTime == nil || b.Before(*f.EndTime) {
-		f.EndTime = &b
-	}
-	return f
+	return nil
 }
 
 // TopicFor is the topic a session sends events of type eventType to.
@@ -42,7 +37,7 @@ func TopicFor(sess *contract.Session, prefix, eventType string) string {
 // the events (a scan on the embedded server), so callers do it before
 // claiming a session.
 func (s *Service) TargetTopics(ctx context.Context, sess *contract.Session) ([]string, error) {
-	f := BoundedFilter(sess)
+	f := sess.Config.Filter
 	types := f.EventTypes
 	if len(types) == 0 || len(f.ExcludeEventTypes) > 0 {
 		var err error

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -11,14 +12,32 @@ import (
 	"github.com/integr8scode/replayctl/internal/contract"
 )
 
+// BoundedQuery is f's query capped at a session's upper time bound. The
+// cap is written {timestamp: {$not: {$gt: bound}}} rather than $lte, so
+// documents whose timestamp is not a date are still read (and skipped as
+// malformed, and counted) exactly as without a bound: a head-only
+// checkpoint resumes by skipping that many of them. A filter whose own
+// end_time is no later than the bound needs no cap.
+func BoundedQuery(f contract.Filter, bound *time.Time) bson.D {
+	q := FilterQuery(f)
+	if bound == nil || (f.EndTime != nil && !f.EndTime.After(*bound)) {
+		return q
+	}
+	capped := bson.D{{Key: "timestamp", Value: bson.D{{Key: "$not", Value: bson.D{{Key: "$gt", Value: *bound}}}}}}
+	if len(q) == 0 {
+		return capped
+	}
+	return bson.D{{Key: "$and", Value: bson.A{q, capped}}}
+}
+
 // StreamSelection opens one cursor over the events f selects in replay
 // order, with only the fields that decide whether and where a run replays
 // an event (_id, event_id, event_type, timestamp): a verify evaluates the
 // run's selection without reading the payloads.
-func (e *Events) StreamSelection(ctx context.Context, f contract.Filter, batchSize int32) (*mongo.Cursor, error) {
+func (e *Events) StreamSelection(ctx context.Context, f contract.Filter, bound *time.Time, batchSize int32) (*mongo.Cursor, error) {
 	proj := bson.D{{Key: "_id", Value: 1}, {Key: "event_id", Value: 1}, {Key: "event_type", Value: 1}, {Key: "timestamp", Value: 1}}
 	opts := options.Find().SetSort(ReplayOrder).SetBatchSize(batchSize).SetAllowDiskUse(true).SetProjection(proj)
-	cur, err := e.c.Find(ctx, FilterQuery(f), opts)
+	cur, err := e.c.Find(ctx, BoundedQuery(f, bound), opts)
 	if err != nil {
 		return nil, fmt.Errorf("query events: %w", Wrap(err))
 	}
