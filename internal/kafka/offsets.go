@@ -16,10 +16,12 @@ import (
 // does not have are left out: a later reader treats them as empty at that
 // point.
 func EndOffsets(ctx context.Context, cl *kgo.Client, topics []string) ([]contract.TopicOffsets, error) {
-	if len(topics) == 0 {
-		return nil, nil
+	adm := kadm.NewClient(cl)
+	topics, err := existing(ctx, adm, topics)
+	if err != nil || len(topics) == 0 {
+		return nil, err
 	}
-	listed, err := kadm.NewClient(cl).ListEndOffsets(ctx, topics...)
+	listed, err := adm.ListEndOffsets(ctx, topics...)
 	if err != nil {
 		return nil, fmt.Errorf("list end offsets of %d topic(s): %w", len(topics), err)
 	}
@@ -46,12 +48,34 @@ func sortedOffsets(listed kadm.ListedOffsets) []contract.TopicOffsets {
 // StartOffsets lists the log start offset of every partition of topics,
 // like EndOffsets.
 func StartOffsets(ctx context.Context, cl *kgo.Client, topics []string) ([]contract.TopicOffsets, error) {
-	if len(topics) == 0 {
-		return nil, nil
+	adm := kadm.NewClient(cl)
+	topics, err := existing(ctx, adm, topics)
+	if err != nil || len(topics) == 0 {
+		return nil, err
 	}
-	listed, err := kadm.NewClient(cl).ListStartOffsets(ctx, topics...)
+	listed, err := adm.ListStartOffsets(ctx, topics...)
 	if err != nil {
 		return nil, fmt.Errorf("list start offsets of %d topic(s): %w", len(topics), err)
 	}
 	return sortedOffsets(listed), nil
+}
+
+// existing keeps the topics the cluster has. It asks for the metadata of
+// every topic rather than of these: a client set to create topics on demand
+// (the dev stack) would otherwise create each one it names.
+func existing(ctx context.Context, adm *kadm.Client, topics []string) ([]string, error) {
+	if len(topics) == 0 {
+		return nil, nil
+	}
+	meta, err := adm.Metadata(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list topics: %w", err)
+	}
+	var out []string
+	for _, t := range topics {
+		if td, ok := meta.Topics[t]; ok && td.Err == nil {
+			out = append(out, t)
+		}
+	}
+	return out, nil
 }

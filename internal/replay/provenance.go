@@ -31,35 +31,46 @@ func TopicFor(sess *contract.Session, prefix, eventType string) string {
 	return router{topics: sess.Config.TargetTopics, prefix: prefix}.topic(eventType)
 }
 
-// TargetTopics lists the topics a Kafka session can send to: the event
-// types its filter selects, mapped through target_topics or the prefix. An
-// explicit list of types needs no query; otherwise it is one distinct over
-// the events (a scan on the embedded server), so callers do it before
-// claiming a session.
-func (s *Service) TargetTopics(ctx context.Context, sess *contract.Session) ([]string, error) {
+// CandidateTopics lists the topics a Kafka session may send to, without
+// reading the events (a scan on the embedded server, and on MongoDB
+// without a suitable index): the filter's event types, or else every type
+// of the contract, less the excluded ones, mapped through target_topics or
+// the prefix, plus every target_topics value. A type outside the contract
+// that the session meets goes to a topic not listed here; verify reads such
+// a topic from its start, which costs time but loses nothing.
+func CandidateTopics(sess *contract.Session, prefix string) []string {
 	f := sess.Config.Filter
 	types := f.EventTypes
-	if len(types) == 0 || len(f.ExcludeEventTypes) > 0 {
-		var err error
-		if types, err = s.Store.Events.Types(ctx, f); err != nil {
-			return nil, err
-		}
+	if len(types) == 0 {
+		types = contract.EventTypes()
+	}
+	excluded := map[string]bool{}
+	for _, t := range f.ExcludeEventTypes {
+		excluded[t] = true
 	}
 	seen := map[string]bool{}
 	var out []string
-	for _, t := range types {
-		if topic := TopicFor(sess, s.TopicPrefix, t); !seen[topic] {
+	add := func(topic string) {
+		if !seen[topic] {
 			seen[topic] = true
 			out = append(out, topic)
 		}
 	}
+	for _, t := range types {
+		if !excluded[t] {
+			add(TopicFor(sess, prefix, t))
+		}
+	}
+	for _, topic := range sess.Config.TargetTopics {
+		add(topic)
+	}
 	sort.Strings(out)
-	return out, nil
+	return out
 }
 
 // firstStart is the provenance a session's first run records, read before
-// the claim is taken (the topic query may outlast an unrenewed lease). nil
-// when the session ran before, or sends nothing.
+// the claim is taken (a slow cluster must not eat into an unrenewed lease).
+// nil when the session ran before, or sends nothing.
 func (s *Service) firstStart(ctx context.Context, sess *contract.Session) *contract.Provenance {
 	if sess.DryRun || (sess.Replayctl != nil && sess.Replayctl.Runs > 0) {
 		return nil
@@ -92,12 +103,9 @@ func (s *Service) endOffsets(ctx context.Context, sess *contract.Session) []cont
 	}
 	ctx, cancel := context.WithTimeout(ctx, offsetsTimeout)
 	defer cancel()
-	topics, err := s.TargetTopics(ctx, sess)
+	offs, err := kafka.EndOffsets(ctx, s.Kafka, CandidateTopics(sess, s.TopicPrefix))
 	if err == nil {
-		var offs []contract.TopicOffsets
-		if offs, err = kafka.EndOffsets(ctx, s.Kafka, topics); err == nil {
-			return offs
-		}
+		return offs
 	}
 	s.logger(sess.SessionID).Warn("record the target topics' end offsets", "error", err)
 	return nil

@@ -49,6 +49,9 @@ func (s *Service) Verify(ctx context.Context, id string) (*Report, error) {
 	}
 	rep := &Report{SessionID: sess.SessionID, Status: sess.Status, Target: sess.Config.Target,
 		Warnings: []string{}, Sources: []Source{}, VerifiedBy: s.Actor}
+	if sess.Status != contract.StatusCompleted {
+		rep.Warnings = append(rep.Warnings, fmt.Sprintf("the session ended %s, perhaps before the end of its selection: events it never reached count as missing", sess.Status))
+	}
 	if ext := sess.Replayctl; ext != nil && ext.Provenance != nil {
 		rep.UpperBound = ext.Provenance.UpperBound
 	} else {
