@@ -186,7 +186,7 @@ func (s *Service) readRanges(ctx context.Context, ranges []Source, sessionID []b
 				}
 				n++
 				if fromSession(r, sessionID) {
-					t.line(r.Value)
+					t.record(r.Value)
 				}
 			}
 			scanned.Add(n)

@@ -32,7 +32,23 @@ func fromSession(r *kgo.Record, sessionID []byte) bool {
 	return false
 }
 
-// line counts one record value or line of the session.
+// record counts one Kafka record of the session. Its value is what
+// replayctl produced (valid JSON), so the id is scanned for, and decoded
+// only when the scan cannot tell.
+func (t *tally) record(value []byte) {
+	id, ok, sure := scanEventID(value)
+	if !sure {
+		id, ok = eventIDOf(value)
+	}
+	if !ok {
+		t.unreadableRecord()
+		return
+	}
+	t.deliver(id)
+}
+
+// line counts one line of a file target, decoded in full: a line that is
+// not valid JSON (cut short, edited) is unreadable.
 func (t *tally) line(value []byte) {
 	id, ok := eventIDOf(value)
 	if !ok {
