@@ -225,7 +225,4 @@ func (r *runner) tookDup(pos position) {
 	if r.dups.take() {
 		r.windows.close(pos)
 	}
-	if pos.ok {
-		r.lastSent.Store(&pos)
-	}
 }

@@ -186,7 +186,7 @@ func (r *runner) recordEpoch(ctx context.Context, doc store.LeaseDoc) error {
 	if r.resendable {
 		r.dups.counted.Add(window)
 		var through *contract.Checkpoint
-		if p := r.lastSent.Load(); p != nil && p.ok {
+		if p, ok := r.tr.newestSent(); ok {
 			through = p.checkpoint()
 		}
 		r.windows.add(doc.Epoch, window, through)

@@ -89,11 +89,9 @@ type runner struct {
 	dups dupBudget
 
 	// prov is what a first run records for verify; windows are where the
-	// possible duplicates lie; lastSent is the position of the newest event
-	// handed to the target.
-	prov     *contract.Provenance
-	windows  *dupWindows
-	lastSent atomic.Pointer[position]
+	// possible duplicates lie.
+	prov    *contract.Provenance
+	windows *dupWindows
 
 	// missingTopics, when set, is why the session must not run at all.
 	missingTopics error
