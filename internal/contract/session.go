@@ -217,8 +217,10 @@ type Provenance struct {
 	// last ended (completed, failed, cancelled, paused or released).
 	StartOffsets []TopicOffsets `bson:"start_offsets,omitempty" json:"start_offsets,omitempty"`
 	EndOffsets   []TopicOffsets `bson:"end_offsets,omitempty" json:"end_offsets,omitempty"`
-	// EndOffsetsAt is when EndOffsets were read.
-	EndOffsetsAt *time.Time `bson:"end_offsets_at,omitempty" json:"end_offsets_at,omitempty"`
+	// StartOffsetsAt and EndOffsetsAt are when the offsets were listed: set
+	// also when no target topic existed yet (the lists are then empty).
+	StartOffsetsAt *time.Time `bson:"start_offsets_at,omitempty" json:"start_offsets_at,omitempty"`
+	EndOffsetsAt   *time.Time `bson:"end_offsets_at,omitempty" json:"end_offsets_at,omitempty"`
 	// FilePath and FileStart are where a file target began writing.
 	FilePath  string `bson:"file_path,omitempty" json:"file_path,omitempty"`
 	FileStart *int64 `bson:"file_start,omitempty" json:"file_start,omitempty"`

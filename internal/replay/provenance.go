@@ -90,25 +90,31 @@ func (s *Service) firstStart(ctx context.Context, sess *contract.Session) *contr
 	case contract.TargetKafka:
 		probe := *sess
 		probe.Replayctl = &contract.SessionExt{Provenance: p}
-		p.StartOffsets = s.endOffsets(ctx, &probe)
+		if offs, ok := s.endOffsets(ctx, &probe); ok {
+			p.StartOffsets, p.StartOffsetsAt = offs, &now
+		}
 	}
 	return p
 }
 
-// endOffsets lists the end offsets of sess's target topics; a failure is
-// logged and leaves them unrecorded (verify then reads whole topics).
-func (s *Service) endOffsets(ctx context.Context, sess *contract.Session) []contract.TopicOffsets {
+// endOffsets lists the end offsets of sess's target topics (none when no
+// target topic exists yet); a failure is logged and reported as !ok, which
+// leaves them unrecorded (verify then reads whole topics).
+func (s *Service) endOffsets(ctx context.Context, sess *contract.Session) ([]contract.TopicOffsets, bool) {
 	if s.Kafka == nil {
-		return nil
+		return nil, false
 	}
 	ctx, cancel := context.WithTimeout(ctx, offsetsTimeout)
 	defer cancel()
 	offs, err := kafka.EndOffsets(ctx, s.Kafka, CandidateTopics(sess, s.TopicPrefix))
-	if err == nil {
-		return offs
+	if err != nil {
+		s.logger(sess.SessionID).Warn("record the target topics' end offsets", "error", err)
+		return nil, false
 	}
-	s.logger(sess.SessionID).Warn("record the target topics' end offsets", "error", err)
-	return nil
+	if offs == nil {
+		offs = []contract.TopicOffsets{}
+	}
+	return offs, true
 }
 
 // provenanceSet is what begin adds on the session's first run.
@@ -139,8 +145,8 @@ func (r *runner) endOffsetsSet(ctx context.Context) bson.D {
 	if p == nil || p.Provenance == nil {
 		return nil // an older session: verify reads its whole topics anyway
 	}
-	offs := r.svc.endOffsets(ctx, r.sess)
-	if offs == nil {
+	offs, ok := r.svc.endOffsets(ctx, r.sess)
+	if !ok {
 		return nil
 	}
 	now := r.svc.now().Truncate(time.Millisecond)

@@ -49,7 +49,7 @@ func (s *Service) ranges(ctx context.Context, admin *kgo.Client, sess *contract.
 	prov := provenanceOf(sess)
 	topics := s.topicsOf(sess, types)
 	var startRec, endRec map[tp]int64
-	if prov != nil && prov.StartOffsets != nil {
+	if prov != nil && prov.StartOffsetsAt != nil {
 		startRec = offsetMap(prov.StartOffsets)
 		for _, to := range prov.StartOffsets {
 			topics = append(topics, to.Topic)
@@ -57,7 +57,7 @@ func (s *Service) ranges(ctx context.Context, admin *kgo.Client, sess *contract.
 	} else {
 		rep.Warnings = append(rep.Warnings, "the session recorded no start offsets: read its target topics from the beginning")
 	}
-	if prov != nil && prov.EndOffsets != nil {
+	if prov != nil && prov.EndOffsetsAt != nil {
 		endRec = offsetMap(prov.EndOffsets)
 	} else {
 		rep.Warnings = append(rep.Warnings, "the session recorded no end offsets (its last run did not end cleanly, or it predates them): read to the topics' current end")
