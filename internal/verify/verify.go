@@ -3,7 +3,6 @@ package verify
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -26,7 +25,6 @@ type Service struct {
 	Now   func() time.Time
 	// Readers is how many clients read partitions in parallel (0: 4).
 	Readers int
-	Logger  *slog.Logger
 }
 
 func (s *Service) now() time.Time {

@@ -151,7 +151,7 @@ func (w *Wiring) DLQConsumers(clientID string) func(...kgo.Opt) (*kgo.Client, er
 // builds (and closes) its own consuming clients.
 func (w *Wiring) Verifier() *verify.Service {
 	return &verify.Service{Store: w.Store, TopicPrefix: w.Settings.TopicPrefix, Consumer: w.DLQConsumers("replayctl-verify"),
-		Actor: w.Settings.Actor, Now: w.Now, Logger: w.logger()}
+		Actor: w.Settings.Actor, Now: w.Now}
 }
 
 // DeliveryTimeout is how long one DLQ record may wait for an
