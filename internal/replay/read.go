@@ -78,7 +78,7 @@ func (r *runner) openCursor(after *contract.Checkpoint) (*mongo.Cursor, error) {
 	if batch <= 0 {
 		batch = cursorBatch
 	}
-	cur, err := r.svc.Store.Events.Stream(r.readCtx, r.sess.Config.Filter, after, batch)
+	cur, err := r.svc.Store.Events.Stream(r.readCtx, r.sess.Config.Filter, UpperBound(r.sess), after, batch)
 	if err == nil && r.svc.onCursor != nil {
 		r.svc.onCursor(cur.ID())
 	}
@@ -166,7 +166,7 @@ func (r *runner) send(m *message, pos position) error {
 		}
 	}
 	seq := r.tr.add(pos, m.ev.EventType)
-	r.dups.take()
+	r.tookDup(pos)
 	eventID, eventType := m.ev.EventID, m.ev.EventType
 	done := func(err error) {
 		r.delivered(seq, eventID, eventType, err)

@@ -53,10 +53,11 @@ type entry struct {
 // every event before it are done. Memory is bounded by the events in flight.
 type tracker struct {
 	mu      sync.Mutex
-	pending []entry // pending[i] is seq base+i
-	head    int     // pending[:head] is already committed, kept until compaction
-	base    int64   // seq of pending[head]
-	sent    int64   // seqs handed out
+	pending []entry  // pending[i] is seq base+i
+	head    int      // pending[:head] is already committed, kept until compaction
+	base    int64    // seq of pending[head]
+	sent    int64    // seqs handed out
+	newest  position // the position of the last event handed out
 
 	// committed totals of this run, in replay order
 	replayed, failed, skipped int64
@@ -72,6 +73,9 @@ func (t *tracker) add(pos position, evType string) int64 {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.pending = append(t.pending, entry{pos: pos, evType: evType})
+	if pos.ok {
+		t.newest = pos
+	}
 	seq := t.sent
 	t.sent++
 	return seq
@@ -189,4 +193,11 @@ func (t *tracker) peek() snap {
 		committed: t.base, sent: t.sent,
 		replayed: t.replayed, failed: t.failed, skipped: t.skipped, last: t.last,
 	}
+}
+
+// newestSent is the position of the last event handed out, if it had one.
+func (t *tracker) newestSent() (position, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.newest, t.newest.ok
 }
