@@ -6,6 +6,7 @@ import (
 
 	"github.com/integr8scode/replayctl/internal/audit"
 	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
+	"github.com/integr8scode/replayctl/internal/contract"
 	"github.com/integr8scode/replayctl/internal/dlq"
 	"github.com/integr8scode/replayctl/internal/exitcode"
 )
@@ -46,9 +47,21 @@ func ApplyBatch(ctx context.Context, f *cmdutil.Factory, m *dlq.Manager, r Batch
 			}}
 	}
 	o := &BatchOptions{cmdOptions: cmdOptions{Factory: f}, IDs: r.IDs}
+	if r.Group != "" {
+		// A group's ids come from a projection that cannot tell whether the
+		// whole document decodes; selecting them by filter skips and reports
+		// an unreadable one, as `dlq retry --all --error` does, where a plan
+		// by ids would fail the whole action on it as "not found".
+		o.IDs, o.Filter = nil, dlq.ListFilter{EventIDs: r.IDs, Statuses: retryable}
+	}
 	plan, err := makePlan(ctx, o, m, "")
 	if err != nil {
 		return "", err
+	}
+	if len(plan.Messages) == 0 && len(plan.Refused) == 0 {
+		// Only a group's selection by status can come back empty: another
+		// operator acted on its members since they were selected.
+		return "No pending or scheduled messages left to " + act.verb + skippedNote(len(plan.Skipped)), nil
 	}
 	if len(plan.Messages) == 0 {
 		return "", exitcode.InvalidStatef("all %d messages are already retried or discarded; nothing to %s", len(plan.Refused), act.verb)
@@ -68,9 +81,23 @@ func ApplyBatch(ctx context.Context, f *cmdutil.Factory, m *dlq.Manager, r Batch
 		return "", fmt.Errorf("%s DLQ messages: %w", act.verb, runErr)
 	}
 	view := newBatchView(act.verb, res, plan, false)
-	line := summaryLine(view, len(plan.Messages), act)
+	line := summaryLine(view, len(plan.Messages), act) + skippedNote(len(plan.Skipped))
 	if runErr != nil {
 		return line, fmt.Errorf("%s: %w", line, runErr)
 	}
 	return line, outcome(view, len(plan.Messages), act)
+}
+
+// retryable are the statuses a retry or discard may act on.
+var retryable = []contract.DLQStatus{contract.DLQPending, contract.DLQScheduled}
+
+// skippedNote: "; 2 unreadable messages skipped".
+func skippedNote(n int) string {
+	switch n {
+	case 0:
+		return ""
+	case 1:
+		return "; 1 unreadable message skipped"
+	}
+	return fmt.Sprintf("; %d unreadable messages skipped", n)
 }

@@ -398,3 +398,31 @@ func TestResumeRefusesAMissingTopic(t *testing.T) {
 		t.Errorf("audit records %+v", recs)
 	}
 }
+
+// A group member the full decode rejects (a header value that is not a
+// string) is reported as skipped; the readable members are still retried,
+// as `dlq retry --all --error` does.
+func TestRetryErrorGroupSkipsAnUnreadableMessage(t *testing.T) {
+	e := newEnv(t)
+	good, bad := testenv.UUID(), testenv.UUID()
+	badDoc := e.msg(bad, "execution_failed", "pending", "broker gone at 10.0.0.9:9092", time.Minute)
+	for i := range badDoc {
+		if badDoc[i].Key == "headers" {
+			badDoc[i].Value = bson.D{{Key: "trace", Value: int32(5)}}
+		}
+	}
+	e.insertMsgs(e.msg(good, "execution_failed", "pending", "broker gone at 10.0.0.1:9092", 2*time.Minute), badDoc)
+	sel := dashboard.Selection{ErrorPattern: dlq.NormalizeError("broker gone at 10.0.0.1:9092")}
+
+	line, err := uicmd.NewActions(e.f).Retry(e.ctx(), sel)
+	if err != nil {
+		t.Fatalf("retry of the group: %v", err)
+	}
+	if !strings.HasPrefix(line, "Retried 1 of 1 messages") || !strings.Contains(line, "1 unreadable message skipped") {
+		t.Errorf("result line %q", line)
+	}
+	testenv.AssertEachOnce(t, "retried events", []string{good}, e.recordsByKey(e.topic("execution_failed")))
+	if st := e.dlqStatus(good); st != "retried" {
+		t.Errorf("the readable member is %s", st)
+	}
+}
