@@ -4,6 +4,7 @@ package cmdutil
 
 import (
 	"context"
+	"io"
 	"maps"
 	"slices"
 	"strings"
@@ -43,6 +44,10 @@ type Factory struct {
 	Audit func(ctx context.Context) (*audit.Auditor, error)
 	// Version is replayctl's version, recorded in the audit trail.
 	Version string
+	// Warnings, when set, receives the warnings a command would print to
+	// IO.ErrOut (a lost audit outcome): the dashboard owns the terminal
+	// and shows them in its status line instead.
+	Warnings io.Writer
 
 	closers []func()
 	closed  bool
@@ -204,6 +209,14 @@ func cached[C any](f *Factory, connect func(context.Context) (C, error), closer 
 		f.OnClose(closer(c))
 		return conn, nil
 	}
+}
+
+// warnOut is where warnings go: Warnings, or stderr.
+func (f *Factory) warnOut() io.Writer {
+	if f.Warnings != nil {
+		return f.Warnings
+	}
+	return f.IO.ErrOut
 }
 
 // OnClose registers cleanup run by Close, last registered first. After

@@ -20,11 +20,18 @@ import (
 // NewActions returns the dashboard's actions: each one is the matching
 // command's code path (replay pause|resume --detach|cancel, dlq
 // retry|discard|edit, dlq jobs cancel), audited with the settings' actor
-// like the command, and reports one line instead of printing.
-func NewActions(f *cmdutil.Factory) dashboard.Actions { return &actions{f: f} }
+// like the command, and reports one line instead of printing. It sets
+// f.Warnings: a warning the command would print (a lost audit outcome)
+// ends the result line of the action that caused it instead.
+func NewActions(f *cmdutil.Factory) dashboard.Actions {
+	w := &warnings{}
+	f.Warnings = w
+	return &actions{f: f, warn: w}
+}
 
 type actions struct {
-	f *cmdutil.Factory
+	f    *cmdutil.Factory
+	warn *warnings
 
 	mu sync.Mutex
 	// dlq is built once with its producer: every retry or discard sends,
@@ -48,6 +55,10 @@ func (a *actions) sender(ctx context.Context) (*dlq.Manager, error) {
 }
 
 func (a *actions) PauseSession(ctx context.Context, id string) (string, error) {
+	return a.warn.noted(a.pause(ctx, id))
+}
+
+func (a *actions) pause(ctx context.Context, id string) (string, error) {
 	s, err := replaycmd.Pause(ctx, a.f, id)
 	if err != nil {
 		return "", err
@@ -56,6 +67,10 @@ func (a *actions) PauseSession(ctx context.Context, id string) (string, error) {
 }
 
 func (a *actions) CancelSession(ctx context.Context, id string) (string, error) {
+	return a.warn.noted(a.cancelSession(ctx, id))
+}
+
+func (a *actions) cancelSession(ctx context.Context, id string) (string, error) {
 	s, err := replaycmd.Cancel(ctx, a.f, id)
 	if err != nil {
 		return "", err
@@ -64,6 +79,10 @@ func (a *actions) CancelSession(ctx context.Context, id string) (string, error) 
 }
 
 func (a *actions) ResumeSession(ctx context.Context, id string) (string, error) {
+	return a.warn.noted(a.resume(ctx, id))
+}
+
+func (a *actions) resume(ctx context.Context, id string) (string, error) {
 	s, err := replaycmd.ResumeDetached(ctx, a.f, id)
 	if err != nil {
 		return "", err
@@ -78,6 +97,10 @@ func sessionLine(verb string, s *contract.Session) string {
 }
 
 func (a *actions) CancelJob(ctx context.Context, id string) (string, error) {
+	return a.warn.noted(a.cancelJob(ctx, id))
+}
+
+func (a *actions) cancelJob(ctx context.Context, id string) (string, error) {
 	j, how, err := jobscmd.Cancel(ctx, a.f, id, "")
 	if err != nil {
 		return "", err
@@ -135,7 +158,7 @@ func (a *actions) Count(ctx context.Context, sel dashboard.Selection) (int64, er
 }
 
 func (a *actions) Retry(ctx context.Context, sel dashboard.Selection) (string, error) {
-	return a.batch(ctx, sel, false, "")
+	return a.warn.noted(a.batch(ctx, sel, false, ""))
 }
 
 func (a *actions) Discard(ctx context.Context, sel dashboard.Selection, reason string) (string, error) {
@@ -143,7 +166,7 @@ func (a *actions) Discard(ctx context.Context, sel dashboard.Selection, reason s
 	if reason == "" {
 		return "", fmt.Errorf("a discard needs a reason")
 	}
-	return a.batch(ctx, sel, true, reason)
+	return a.warn.noted(a.batch(ctx, sel, true, reason))
 }
 
 func (a *actions) batch(ctx context.Context, sel dashboard.Selection, discard bool, reason string) (string, error) {

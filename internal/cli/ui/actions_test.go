@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -20,7 +21,9 @@ import (
 	"github.com/integr8scode/replayctl/internal/dlqjob"
 	"github.com/integr8scode/replayctl/internal/exitcode"
 	"github.com/integr8scode/replayctl/internal/replay"
+	"github.com/integr8scode/replayctl/internal/store"
 	"github.com/integr8scode/replayctl/internal/testenv"
+	"github.com/integr8scode/replayctl/internal/wiring"
 )
 
 // runInBackground runs `replayctl args...` in a goroutine, as in another
@@ -424,5 +427,47 @@ func TestRetryErrorGroupSkipsAnUnreadableMessage(t *testing.T) {
 	testenv.AssertEachOnce(t, "retried events", []string{good}, e.recordsByKey(e.topic("execution_failed")))
 	if st := e.dlqStatus(good); st != "retried" {
 		t.Errorf("the readable member is %s", st)
+	}
+}
+
+// An audit outcome that cannot be written is named in the action's result
+// line, not printed to stderr, where it would tear the dashboard's screen.
+func TestActionReportsALostAuditOutcomeInItsLine(t *testing.T) {
+	e := newEnv(t)
+	testenv.SeedEvents(t, e.st.Events.Collection(), "script_saved", 3)
+	id := e.fileSession("script_saved", "100")
+	ios, _, errOut := clitest.Term{}.Streams()
+	f := e.NewFactory(ios)
+	t.Cleanup(f.Close)
+	s, err := f.Settings()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Connect(e.ctx(), wiring.StoreOptions(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	var calls atomic.Int32
+	f.Audit = func(context.Context) (*audit.Auditor, error) {
+		// The second clock reading is Finish's: the trail goes away between
+		// the intent and the outcome.
+		return &audit.Auditor{Store: st, Actor: actor, Version: "test", Host: "h", Now: func() time.Time {
+			if calls.Add(1) == 2 {
+				_ = st.Close()
+			}
+			return time.Now()
+		}}, nil
+	}
+
+	line, err := uicmd.NewActions(f).CancelSession(e.ctx(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(line, "Cancelled session ") || !strings.Contains(line, "; warning: ") || !strings.Contains(line, "stays \"unknown\"") {
+		t.Errorf("result line %q", line)
+	}
+	if errOut.Len() != 0 {
+		t.Errorf("stderr got %q", errOut.String())
 	}
 }
