@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/twmb/franz-go/pkg/kgo"
+
 	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
 	dlqcmd "github.com/integr8scode/replayctl/internal/cli/dlq"
 	jobscmd "github.com/integr8scode/replayctl/internal/cli/dlq/jobs"
@@ -37,6 +39,29 @@ type actions struct {
 	// dlq is built once with its producer: every retry or discard sends,
 	// and a client per action would pile up until the dashboard exits.
 	dlq *dlq.Manager
+	// producer is the replay producer resumes check topics with, built
+	// once for the same reason.
+	producer *kgo.Client
+}
+
+// replayProducer is the Kafka client a resume checks the session's topics
+// with; a failed attempt leaves nothing open (wiring closes it).
+func (a *actions) replayProducer(ctx context.Context) (*kgo.Client, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.producer != nil {
+		return a.producer, nil
+	}
+	w, err := a.f.Wiring(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cl, err := w.ReplayProducer(ctx, "replayctl")
+	if err != nil {
+		return nil, err
+	}
+	a.producer = cl
+	return cl, nil
 }
 
 // sender is the DLQ manager with a producer, for retries and discards.
@@ -83,7 +108,7 @@ func (a *actions) ResumeSession(ctx context.Context, id string) (string, error) 
 }
 
 func (a *actions) resume(ctx context.Context, id string) (string, error) {
-	s, err := replaycmd.ResumeDetached(ctx, a.f, id)
+	s, err := replaycmd.ResumeDetached(ctx, a.f, id, a.replayProducer)
 	if err != nil {
 		return "", err
 	}
