@@ -195,21 +195,37 @@ func (a *actions) Discard(ctx context.Context, sel dashboard.Selection, reason s
 }
 
 func (a *actions) batch(ctx context.Context, sel dashboard.Selection, discard bool, reason string) (string, error) {
-	m, err := a.sender(ctx)
+	// Selecting reads only MongoDB: a group too large to act on here
+	// becomes a job without needing Kafka.
+	r, err := a.reader(ctx)
 	if err != nil {
 		return "", err
 	}
-	ids, matched, err := a.resolve(ctx, m, sel)
+	ids, matched, err := a.resolve(ctx, r, sel)
 	if err != nil {
 		return "", err
 	}
 	if len(ids) == 0 {
 		return "No pending or scheduled messages in this error group", nil
 	}
-	line, err := dlqcmd.ApplyBatch(ctx, a.f, m, dlqcmd.BatchRequest{Discard: discard, IDs: ids, Reason: reason,
-		Group: sel.ErrorPattern, Matched: matched})
+	req := dlqcmd.BatchRequest{Discard: discard, IDs: ids, Reason: reason, Group: sel.ErrorPattern, Matched: matched}
+	var line string
+	if sel.ErrorPattern != "" && len(ids) > dashboard.MaxSyncGroup {
+		line, err = dlqcmd.DetachBatch(ctx, a.f, r, req)
+	} else {
+		line, err = a.apply(ctx, req)
+	}
 	if err == nil && matched > int64(len(ids)) {
 		line += fmt.Sprintf(" (the newest %d of the group's %d; run again for the rest)", len(ids), matched)
 	}
 	return line, err
+}
+
+// apply retries or discards the selection in this process.
+func (a *actions) apply(ctx context.Context, req dlqcmd.BatchRequest) (string, error) {
+	m, err := a.sender(ctx)
+	if err != nil {
+		return "", err
+	}
+	return dlqcmd.ApplyBatch(ctx, a.f, m, req)
 }

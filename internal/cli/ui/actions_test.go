@@ -3,6 +3,7 @@ package uicmd_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"sync/atomic"
@@ -469,5 +470,45 @@ func TestActionReportsALostAuditOutcomeInItsLine(t *testing.T) {
 	}
 	if errOut.Len() != 0 {
 		t.Errorf("stderr got %q", errOut.String())
+	}
+}
+
+// A group larger than an action can retry within its deadline is handed
+// to a redrive job, audited as `dlq retry --all --detach` audits it; the
+// action sends nothing itself.
+func TestRetryOfALargeErrorGroupCreatesAJob(t *testing.T) {
+	e := newEnv(t)
+	n := dashboard.MaxSyncGroup + 1
+	docs := make([]bson.D, n)
+	ids := make([]string, n)
+	for i := range docs {
+		ids[i] = testenv.UUID()
+		docs[i] = e.msg(ids[i], "execution_failed", "pending", "quota exceeded for tenant 42", time.Duration(i+1)*time.Second)
+	}
+	e.insertMsgs(docs...)
+	acts := uicmd.NewActions(e.f)
+	sel := dashboard.Selection{ErrorPattern: dlq.NormalizeError("quota exceeded for tenant 42")}
+	if c, err := acts.Count(e.ctx(), sel); err != nil || c != int64(n) {
+		t.Fatalf("count: %d, %v; want %d", c, err, n)
+	}
+
+	line, err := acts.Retry(e.ctx(), sel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jobs := testenv.FindAll[dlqjob.Job](t, e.st.DLQJobs().Collection(), bson.D{})
+	if len(jobs) != 1 || jobs[0].Kind != dlqjob.KindRetry || jobs[0].ToMove != int64(n) {
+		t.Fatalf("jobs %+v, want one retry job of %d messages", jobs, n)
+	}
+	want := fmt.Sprintf("Created retry job %s for %d messages; a worker carries it out", jobs[0].ID[:12], n)
+	if line != want {
+		t.Errorf("result line %q, want %q", line, want)
+	}
+	if st := e.dlqStatus(ids[0]); st != "pending" {
+		t.Errorf("the action itself moved a message to %s", st)
+	}
+	r := e.wantAudit(audit.DLQJobCreate, jobs[0].ID)
+	if r.Filter["error_group"] != sel.ErrorPattern || r.Matched == nil || *r.Matched != int64(n) || r.Params["kind"] != "retry" {
+		t.Errorf("audit filter %v matched %v params %v", r.Filter, r.Matched, r.Params)
 	}
 }
