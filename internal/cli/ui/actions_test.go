@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kmsg"
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/integr8scode/replayctl/internal/audit"
@@ -510,5 +511,43 @@ func TestRetryOfALargeErrorGroupCreatesAJob(t *testing.T) {
 	r := e.wantAudit(audit.DLQJobCreate, jobs[0].ID)
 	if r.Filter["error_group"] != sel.ErrorPattern || r.Matched == nil || *r.Matched != int64(n) || r.Params["kind"] != "retry" {
 		t.Errorf("audit filter %v matched %v params %v", r.Filter, r.Matched, r.Params)
+	}
+}
+
+// Resumes of Kafka sessions check topics with one producer the actions
+// keep, not a new client per resume left open until the dashboard exits:
+// a new client opens a connection, which starts with ApiVersions.
+func TestResumesReuseOneKafkaClient(t *testing.T) {
+	e := newEnv(t)
+	strict := testenv.StrictKafka(t, 1, e.topic("script_saved"))
+	var handshakes atomic.Int32
+	strict.ControlKey(kmsg.ApiVersions.Int16(), func(kmsg.Request) (kmsg.Response, error, bool) {
+		strict.KeepControl()
+		handshakes.Add(1)
+		return nil, nil, false
+	})
+	e.Vars[config.EnvKafkaBrokers] = strings.Join(strict.ListenAddrs(), ",")
+	e.Vars[config.EnvKafkaAutoCreateTopics] = "false"
+	ios, _, _ := clitest.Term{}.Streams()
+	e.f = e.NewFactory(ios)
+	t.Cleanup(e.f.Close)
+	testenv.SeedEvents(t, e.st.Events.Collection(), "script_saved", 3)
+	id := strings.TrimSpace(e.Run("replay", "create", "--type", "script_saved").Want(t, 0).Stdout)
+	acts := uicmd.NewActions(e.f)
+
+	var first int32
+	for i := range 3 {
+		if err := e.st.Sessions.Update(e.ctx(), id, bson.D{{Key: "status", Value: contract.StatusPaused}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := acts.ResumeSession(e.ctx(), id); err != nil {
+			t.Fatalf("resume %d: %v", i+1, err)
+		}
+		if i == 0 {
+			first = handshakes.Load()
+		}
+	}
+	if n := handshakes.Load(); first == 0 || n != first {
+		t.Errorf("ApiVersions: %d after the first resume, %d after the third; want the same client reused", first, n)
 	}
 }
