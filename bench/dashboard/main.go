@@ -101,10 +101,11 @@ func run(ctx context.Context, c benchConfig) error {
 	fmt.Printf("seeded %d events, %d DLQ messages, %d sessions, 1 redrive job in %v (load average %s)\n",
 		res.Events, res.DLQMessages, c.sessions, time.Since(start).Round(time.Second), loadAverage())
 
-	src, count, err := countedSource(ctx, s)
+	src, count, closeClients, err := countedSource(ctx, s)
 	if err != nil {
 		return err
 	}
+	defer closeClients() // deferred after stack.Close, so it runs first
 	views, err := refreshes(ctx, src, c.limit)
 	if err != nil {
 		return err
@@ -139,25 +140,30 @@ func command(ctx context.Context, env map[string]string, args ...string) error {
 }
 
 // countedSource is the dashboard's source on clients whose commands and
-// requests are counted.
-func countedSource(ctx context.Context, s *config.Settings) (dashboard.Source, *counters, error) {
+// requests are counted, and the function that closes those clients; call
+// it before the stack closes, or the clients keep retrying a dead server.
+func countedSource(ctx context.Context, s *config.Settings) (dashboard.Source, *counters, func(), error) {
 	count := &counters{}
 	cl, err := mongo.Connect(options.Client().ApplyURI(s.MongoURI).SetMonitor(&event.CommandMonitor{Started: count.started}))
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
+	closeMongo := func() { _ = cl.Disconnect(context.WithoutCancel(ctx)) }
 	kopts, err := wiring.KafkaOptions(s)
 	if err != nil {
-		return nil, nil, err
+		closeMongo()
+		return nil, nil, nil, err
 	}
 	kc, err := kafka.NewClient(kopts, kgo.WithHooks(count))
 	if err != nil {
-		return nil, nil, err
+		closeMongo()
+		return nil, nil, nil, err
 	}
 	w := &wiring.Wiring{Settings: s, Store: store.FromClient(cl, wiring.StoreOptions(s)), Now: time.Now}
-	return dashboard.NewSource(dashboard.SourceConfig{Context: "dev", Brokers: s.KafkaBrokers,
+	src := dashboard.NewSource(dashboard.SourceConfig{Context: "dev", Brokers: s.KafkaBrokers,
 		Wiring: func(context.Context) (*wiring.Wiring, error) { return w, nil },
-		Kafka:  func(context.Context) (*kgo.Client, error) { return kc, nil }}), count, nil
+		Kafka:  func(context.Context) (*kgo.Client, error) { return kc, nil }})
+	return src, count, func() { kc.Close(); closeMongo() }, nil
 }
 
 type view struct {

@@ -84,6 +84,13 @@ type Selection struct {
 	ErrorPattern string
 }
 
+// MaxSyncGroup is the largest error group an action retries or discards
+// itself: each message costs an update, 45 to 200 ms on the embedded
+// server, and an action has 30 s. A larger group is handed to a redrive
+// job, as `dlq retry --all --detach` does; when Count is above it, the
+// confirmation names a job.
+const MaxSyncGroup = 200
+
 // Actions is every change the dashboard can make. Each one goes through the
 // audit trail with the same actor rules as the matching command, and returns
 // a one-line result for the status line ("Paused session 3f1c9a1e2b4d").

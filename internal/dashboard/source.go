@@ -56,16 +56,24 @@ type services struct {
 
 func (s *source) services(ctx context.Context) (*services, error) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.svcs != nil {
-		return s.svcs, nil
+	svcs := s.svcs
+	s.mu.Unlock()
+	if svcs != nil {
+		return svcs, nil
 	}
+	// The dial runs without the lock: a view call queued behind another
+	// one still dialling would wait past its own deadline in Lock.
 	w, err := s.wiring(ctx)
 	if err != nil {
 		return nil, err
 	}
 	m := w.DLQManager()
-	s.svcs = &services{replay: w.ReplayService(), dlq: m, jobs: w.DLQJobs(m)}
+	built := &services{replay: w.ReplayService(), dlq: m, jobs: w.DLQJobs(m)}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.svcs == nil {
+		s.svcs = built
+	}
 	return s.svcs, nil
 }
 

@@ -7,8 +7,8 @@ import (
 )
 
 // LiveRuns returns the live leases of the processes running jobs (a
-// lease's SessionID is its job id), highest epoch first, at most limit
-// (0 = all).
+// lease's SessionID is its job id), the most recently taken first, at most
+// limit (0 = all).
 func (s *Service) LiveRuns(ctx context.Context, limit int64) ([]store.LeaseDoc, []store.Skipped, error) {
-	return s.Store.DLQJobLeases().LiveFor(ctx, nil, purposeRun, s.now(), limit)
+	return s.Store.DLQJobLeases().LiveNewest(ctx, purposeRun, s.now(), limit)
 }

@@ -29,7 +29,7 @@ func (s *Service) Holders(ctx context.Context, sessionIDs []string) (map[string]
 }
 
 // LiveRuns returns the live run claims of every session (who runs what
-// right now), highest epoch first, at most limit (0 = all).
+// right now), the most recently taken first, at most limit (0 = all).
 func (s *Service) LiveRuns(ctx context.Context, limit int64) ([]store.LeaseDoc, []store.Skipped, error) {
-	return s.Store.Leases().LiveFor(ctx, nil, purposeRun, s.now(), limit)
+	return s.Store.Leases().LiveNewest(ctx, purposeRun, s.now(), limit)
 }

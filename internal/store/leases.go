@@ -174,6 +174,18 @@ func (l *Leases) Live(ctx context.Context, now time.Time) ([]LeaseDoc, []Skipped
 // (every purpose when ""), highest epoch first, at most limit (0 = all).
 // The dashboard reads its holders this way instead of one Latest per row.
 func (l *Leases) LiveFor(ctx context.Context, ids []string, purpose string, now time.Time, limit int64) ([]LeaseDoc, []Skipped, error) {
+	return l.live(ctx, ids, purpose, now, limit, bson.D{{Key: "epoch", Value: -1}, {Key: "_id", Value: 1}})
+}
+
+// LiveNewest returns the unreleased claims of purpose unexpired at now,
+// the most recently taken first, at most limit (0 = all). A list of who
+// runs what shows the newest runs: ordered by epoch, a limit would keep
+// long-lived sessions that changed hands often and drop fresh ones.
+func (l *Leases) LiveNewest(ctx context.Context, purpose string, now time.Time, limit int64) ([]LeaseDoc, []Skipped, error) {
+	return l.live(ctx, nil, purpose, now, limit, bson.D{{Key: "acquired_at", Value: -1}, {Key: "_id", Value: 1}})
+}
+
+func (l *Leases) live(ctx context.Context, ids []string, purpose string, now time.Time, limit int64, sort bson.D) ([]LeaseDoc, []Skipped, error) {
 	q := bson.D{{Key: "released", Value: false}, {Key: "expires_at", Value: bson.D{{Key: "$gt", Value: now}}}}
 	if ids != nil {
 		q = append(q, bson.E{Key: "session_id", Value: bson.D{{Key: "$in", Value: ids}}})
@@ -181,7 +193,7 @@ func (l *Leases) LiveFor(ctx context.Context, ids []string, purpose string, now 
 	if purpose != "" {
 		q = append(q, bson.E{Key: "purpose", Value: purpose})
 	}
-	opts := options.Find().SetSort(bson.D{{Key: "epoch", Value: -1}, {Key: "_id", Value: 1}})
+	opts := options.Find().SetSort(sort)
 	if limit > 0 {
 		opts.SetLimit(limit)
 	}

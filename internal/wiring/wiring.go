@@ -166,8 +166,8 @@ func DeliveryTimeout(serverTimeout, claimTTL time.Duration) time.Duration {
 	return min(3*serverTimeout, dlq.MaxDeliveryTimeout(claimTTL))
 }
 
-// producer builds a client, registers it for closing and pings it, so an
-// unreachable cluster fails before anything is claimed or changed.
+// producer builds a client, pings it, so an unreachable cluster fails
+// before anything is claimed or changed, and registers it for closing.
 func (w *Wiring) producer(ctx context.Context, clientID string, extra ...kgo.Opt) (*kgo.Client, error) {
 	opts, err := KafkaOptions(w.Settings)
 	if err != nil {
@@ -178,13 +178,16 @@ func (w *Wiring) producer(ctx context.Context, clientID string, extra ...kgo.Opt
 	if err != nil {
 		return nil, err
 	}
-	if w.OnClose != nil {
-		w.OnClose(cl.Close)
-	}
 	pingCtx, cancel := context.WithTimeout(ctx, max(w.Settings.Timeout, minPing))
 	defer cancel()
 	if err := kafka.Ping(pingCtx, cl, w.Settings.KafkaBrokers); err != nil {
+		// Closed here, not registered: a caller that asks again while the
+		// cluster is down (the dashboard) would pile up one client per try.
+		cl.Close()
 		return nil, err
+	}
+	if w.OnClose != nil {
+		w.OnClose(cl.Close)
 	}
 	return cl, nil
 }

@@ -98,3 +98,29 @@ func TestKafkaClientsAskForAutoCreationOnlyWhenSet(t *testing.T) {
 		}
 	}
 }
+
+// A producer whose ping fails is closed, not left registered until the
+// process exits: the dashboard asks again on every retry while Kafka is down.
+func TestProducerClosesTheClientWhenThePingFails(t *testing.T) {
+	c, err := kfake.NewCluster(kfake.NumBrokers(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	addrs := c.ListenAddrs()
+	c.Close() // nothing listens there any more
+	registered := 0
+	w := &Wiring{
+		Settings: &config.Settings{KafkaBrokers: addrs, Timeout: time.Second},
+		OnClose:  func(func()) { registered++ },
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for range 3 {
+		if _, err := w.ReplayProducer(ctx, "t"); err == nil {
+			t.Fatal("a producer on a closed cluster answered its ping")
+		}
+	}
+	if registered != 0 {
+		t.Errorf("%d clients left registered after failed pings, want 0", registered)
+	}
+}

@@ -70,7 +70,7 @@ func (r *AuditRun) DoneWith(ctx context.Context, out audit.Outcome, err error) e
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), finishTimeout)
 	defer cancel()
 	if ferr := r.a.Finish(wctx, r.rec, out); ferr != nil {
-		fmt.Fprintf(r.f.IO.ErrOut, "Warning: %v\n", ferr)
+		fmt.Fprintf(r.f.warnOut(), "Warning: %v\n", ferr)
 	}
 	return err
 }

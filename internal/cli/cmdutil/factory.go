@@ -4,6 +4,7 @@ package cmdutil
 
 import (
 	"context"
+	"io"
 	"maps"
 	"slices"
 	"strings"
@@ -43,8 +44,13 @@ type Factory struct {
 	Audit func(ctx context.Context) (*audit.Auditor, error)
 	// Version is replayctl's version, recorded in the audit trail.
 	Version string
+	// Warnings, when set, receives the warnings a command would print to
+	// IO.ErrOut (a lost audit outcome): the dashboard owns the terminal
+	// and shows them in its status line instead.
+	Warnings io.Writer
 
 	closers []func()
+	closed  bool
 	owner   string
 	mu      sync.Mutex
 
@@ -187,6 +193,13 @@ func cached[C any](f *Factory, connect func(context.Context) (C, error), closer 
 		if have {
 			return conn, nil
 		}
+		// A caller that waited here past its deadline (the dashboard's
+		// within gave up on it) must not dial: each attempt builds a client
+		// and its monitors only to fail.
+		if err := ctx.Err(); err != nil {
+			var zero C
+			return zero, err
+		}
 		c, err := connect(ctx)
 		if err != nil {
 			var zero C
@@ -198,18 +211,33 @@ func cached[C any](f *Factory, connect func(context.Context) (C, error), closer 
 	}
 }
 
-// OnClose registers cleanup run by Close, last registered first.
+// warnOut is where warnings go: Warnings, or stderr.
+func (f *Factory) warnOut() io.Writer {
+	if f.Warnings != nil {
+		return f.Warnings
+	}
+	return f.IO.ErrOut
+}
+
+// OnClose registers cleanup run by Close, last registered first. After
+// Close it runs fn at once: a connection that finished dialling after the
+// factory closed would otherwise stay open.
 func (f *Factory) OnClose(fn func()) {
 	f.mu.Lock()
+	if f.closed {
+		f.mu.Unlock()
+		fn()
+		return
+	}
 	defer f.mu.Unlock()
 	f.closers = append(f.closers, fn)
 }
 
-// Close releases every client the factory created.
+// Close releases every client the factory created, and any created later.
 func (f *Factory) Close() {
 	f.mu.Lock()
 	closers := f.closers
-	f.closers = nil
+	f.closers, f.closed = nil, true
 	f.mu.Unlock()
 	for i := len(closers) - 1; i >= 0; i-- {
 		closers[i]()

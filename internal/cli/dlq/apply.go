@@ -6,8 +6,11 @@ import (
 
 	"github.com/integr8scode/replayctl/internal/audit"
 	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
+	"github.com/integr8scode/replayctl/internal/contract"
 	"github.com/integr8scode/replayctl/internal/dlq"
+	"github.com/integr8scode/replayctl/internal/dlqjob"
 	"github.com/integr8scode/replayctl/internal/exitcode"
+	"github.com/integr8scode/replayctl/internal/output"
 )
 
 // NewManager builds the DLQ manager the commands use; withKafka attaches
@@ -35,20 +38,16 @@ type BatchRequest struct {
 // of 4 messages, 1 refused (status retried is terminal)"). It prints
 // nothing.
 func ApplyBatch(ctx context.Context, f *cmdutil.Factory, m *dlq.Manager, r BatchRequest) (string, error) {
-	act := batchAction{verb: "retry", past: "Retried", action: audit.DLQRetry, reason: r.Reason,
-		apply: func(ctx context.Context, m *dlq.Manager, p *dlq.Plan, o dlq.BatchOptions) (*dlq.BatchResult, error) {
-			return m.Retry(ctx, p, o)
-		}}
-	if r.Discard {
-		act = batchAction{verb: "discard", past: "Discarded", action: audit.DLQDiscard, reason: r.Reason,
-			apply: func(ctx context.Context, m *dlq.Manager, p *dlq.Plan, o dlq.BatchOptions) (*dlq.BatchResult, error) {
-				return m.Discard(ctx, p, r.Reason, o)
-			}}
-	}
-	o := &BatchOptions{cmdOptions: cmdOptions{Factory: f}, IDs: r.IDs}
+	act := requestAction(r)
+	o := requestOptions(f, r)
 	plan, err := makePlan(ctx, o, m, "")
 	if err != nil {
 		return "", err
+	}
+	if len(plan.Messages) == 0 && len(plan.Refused) == 0 {
+		// Only a group's selection by status can come back empty: another
+		// operator acted on its members since they were selected.
+		return "No pending or scheduled messages left to " + act.verb + skippedNote(len(plan.Skipped)), nil
 	}
 	if len(plan.Messages) == 0 {
 		return "", exitcode.InvalidStatef("all %d messages are already retried or discarded; nothing to %s", len(plan.Refused), act.verb)
@@ -68,9 +67,96 @@ func ApplyBatch(ctx context.Context, f *cmdutil.Factory, m *dlq.Manager, r Batch
 		return "", fmt.Errorf("%s DLQ messages: %w", act.verb, runErr)
 	}
 	view := newBatchView(act.verb, res, plan, false)
-	line := summaryLine(view, len(plan.Messages), act)
+	line := summaryLine(view, len(plan.Messages), act) + skippedNote(len(plan.Skipped))
 	if runErr != nil {
 		return line, fmt.Errorf("%s: %w", line, runErr)
 	}
 	return line, outcome(view, len(plan.Messages), act)
+}
+
+// retryable are the statuses a retry or discard may act on.
+var retryable = []contract.DLQStatus{contract.DLQPending, contract.DLQScheduled}
+
+// skippedNote: "; 2 unreadable messages skipped".
+func skippedNote(n int) string {
+	switch n {
+	case 0:
+		return ""
+	case 1:
+		return "; 1 unreadable message skipped"
+	}
+	return fmt.Sprintf("; %d unreadable messages skipped", n)
+}
+
+// requestAction is the command's retry or discard for r.
+func requestAction(r BatchRequest) batchAction {
+	if r.Discard {
+		return batchAction{verb: "discard", past: "Discarded", action: audit.DLQDiscard, reason: r.Reason,
+			apply: func(ctx context.Context, m *dlq.Manager, p *dlq.Plan, o dlq.BatchOptions) (*dlq.BatchResult, error) {
+				return m.Discard(ctx, p, r.Reason, o)
+			}}
+	}
+	return batchAction{verb: "retry", past: "Retried", action: audit.DLQRetry, reason: r.Reason,
+		apply: func(ctx context.Context, m *dlq.Manager, p *dlq.Plan, o dlq.BatchOptions) (*dlq.BatchResult, error) {
+			return m.Retry(ctx, p, o)
+		}}
+}
+
+// requestOptions selects r's messages as the command would.
+func requestOptions(f *cmdutil.Factory, r BatchRequest) *BatchOptions {
+	o := &BatchOptions{cmdOptions: cmdOptions{Factory: f}, IDs: r.IDs}
+	if r.Group != "" {
+		// A group's ids come from a projection that cannot tell whether the
+		// whole document decodes; selecting them by filter skips and reports
+		// an unreadable one, as `dlq retry --all --error` does, where a plan
+		// by ids would fail the whole action on it as "not found".
+		o.IDs, o.Filter = nil, dlq.ListFilter{EventIDs: r.IDs, Statuses: retryable}
+	}
+	return o
+}
+
+// DetachBatch hands r to a redrive job as `dlq retry|discard --all
+// --detach --yes` does (the same plan, audit record and job) and returns
+// the line naming the job. It prints nothing.
+func DetachBatch(ctx context.Context, f *cmdutil.Factory, m *dlq.Manager, r BatchRequest) (string, error) {
+	act := requestAction(r)
+	o := requestOptions(f, r)
+	plan, err := makePlan(ctx, o, m, "")
+	if err != nil {
+		return "", err
+	}
+	if len(plan.Messages) == 0 {
+		return "No pending or scheduled messages left to " + act.verb + skippedNote(len(plan.Skipped)), nil
+	}
+	s, err := f.Settings()
+	if err != nil {
+		return "", err
+	}
+	w, err := f.Wiring(ctx)
+	if err != nil {
+		return "", err
+	}
+	spec := dlqjob.Spec{Kind: dlqjob.Kind(act.verb), Reason: act.reason, RequestedBy: s.Actor, Filter: o.Filter}
+	for i := range plan.Messages {
+		spec.EventIDs = append(spec.EventIDs, plan.Messages[i].EventID())
+	}
+	in := batchIntent(o, plan, act)
+	in.Action = audit.DLQJobCreate
+	in.Params = withParam(in.Params, "kind", act.verb)
+	if r.Group != "" {
+		matched := r.Matched
+		in.Filter, in.Matched = map[string]string{"error_group": r.Group}, &matched
+	}
+	rec, err := cmdutil.BeginAudit(ctx, f, in)
+	if err != nil {
+		return "", err
+	}
+	job, err := w.DLQJobs(m).Create(ctx, spec)
+	if err != nil {
+		return "", rec.Done(ctx, fmt.Errorf("create the %s job: %w", act.verb, err))
+	}
+	rec.AddTargets(job.ID)
+	_ = rec.Done(ctx, nil)
+	return fmt.Sprintf("Created %s job %s for %d messages; a worker carries it out", act.verb, output.ShortID(job.ID), job.ToMove) +
+		skippedNote(len(plan.Skipped)), nil
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/twmb/franz-go/pkg/kgo"
+
 	"github.com/integr8scode/replayctl/internal/audit"
 	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
 	"github.com/integr8scode/replayctl/internal/contract"
@@ -69,8 +71,10 @@ func Cancel(ctx context.Context, f *cmdutil.Factory, id string) (*contract.Sessi
 
 // ResumeDetached hands a paused session to a worker as `replay resume
 // --detach ID` does (audit record, missing-topic refusal), without
-// printing.
-func ResumeDetached(ctx context.Context, f *cmdutil.Factory, id string) (*contract.Session, error) {
+// printing. producer, when not nil, supplies the Kafka client the topic
+// check needs, so that a long-running caller (the dashboard) reuses one
+// instead of building a client per resume that stays open until it exits.
+func ResumeDetached(ctx context.Context, f *cmdutil.Factory, id string, producer func(context.Context) (*kgo.Client, error)) (*contract.Session, error) {
 	o := &launchOptions{sessionOptions: newSessionOptions(f), Detach: true}
 	o.ID = id
 	_, svc, sess, err := o.resolve(ctx)
@@ -80,6 +84,13 @@ func ResumeDetached(ctx context.Context, f *cmdutil.Factory, id string) (*contra
 	rec, err := o.beginAudit(ctx, audit.ReplayResume, launchParams(true, false), sess.SessionID)
 	if err != nil {
 		return nil, err
+	}
+	if producer != nil && needsProducer(sess) {
+		cl, err := producer(ctx)
+		if err != nil {
+			return nil, rec.Done(ctx, err)
+		}
+		svc.Kafka = cl
 	}
 	if err := o.checkTopics(ctx, svc, sess); err != nil {
 		return nil, rec.Done(ctx, err)

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/twmb/franz-go/pkg/kgo"
+
 	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
 	dlqcmd "github.com/integr8scode/replayctl/internal/cli/dlq"
 	jobscmd "github.com/integr8scode/replayctl/internal/cli/dlq/jobs"
@@ -20,16 +22,46 @@ import (
 // NewActions returns the dashboard's actions: each one is the matching
 // command's code path (replay pause|resume --detach|cancel, dlq
 // retry|discard|edit, dlq jobs cancel), audited with the settings' actor
-// like the command, and reports one line instead of printing.
-func NewActions(f *cmdutil.Factory) dashboard.Actions { return &actions{f: f} }
+// like the command, and reports one line instead of printing. It sets
+// f.Warnings: a warning the command would print (a lost audit outcome)
+// ends the result line of the action that caused it instead.
+func NewActions(f *cmdutil.Factory) dashboard.Actions {
+	w := &warnings{}
+	f.Warnings = w
+	return &actions{f: f, warn: w}
+}
 
 type actions struct {
-	f *cmdutil.Factory
+	f    *cmdutil.Factory
+	warn *warnings
 
 	mu sync.Mutex
 	// dlq is built once with its producer: every retry or discard sends,
 	// and a client per action would pile up until the dashboard exits.
 	dlq *dlq.Manager
+	// producer is the replay producer resumes check topics with, built
+	// once for the same reason.
+	producer *kgo.Client
+}
+
+// replayProducer is the Kafka client a resume checks the session's topics
+// with; a failed attempt leaves nothing open (wiring closes it).
+func (a *actions) replayProducer(ctx context.Context) (*kgo.Client, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.producer != nil {
+		return a.producer, nil
+	}
+	w, err := a.f.Wiring(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cl, err := w.ReplayProducer(ctx, "replayctl")
+	if err != nil {
+		return nil, err
+	}
+	a.producer = cl
+	return cl, nil
 }
 
 // sender is the DLQ manager with a producer, for retries and discards.
@@ -48,6 +80,10 @@ func (a *actions) sender(ctx context.Context) (*dlq.Manager, error) {
 }
 
 func (a *actions) PauseSession(ctx context.Context, id string) (string, error) {
+	return a.warn.noted(a.pause(ctx, id))
+}
+
+func (a *actions) pause(ctx context.Context, id string) (string, error) {
 	s, err := replaycmd.Pause(ctx, a.f, id)
 	if err != nil {
 		return "", err
@@ -56,6 +92,10 @@ func (a *actions) PauseSession(ctx context.Context, id string) (string, error) {
 }
 
 func (a *actions) CancelSession(ctx context.Context, id string) (string, error) {
+	return a.warn.noted(a.cancelSession(ctx, id))
+}
+
+func (a *actions) cancelSession(ctx context.Context, id string) (string, error) {
 	s, err := replaycmd.Cancel(ctx, a.f, id)
 	if err != nil {
 		return "", err
@@ -64,7 +104,11 @@ func (a *actions) CancelSession(ctx context.Context, id string) (string, error) 
 }
 
 func (a *actions) ResumeSession(ctx context.Context, id string) (string, error) {
-	s, err := replaycmd.ResumeDetached(ctx, a.f, id)
+	return a.warn.noted(a.resume(ctx, id))
+}
+
+func (a *actions) resume(ctx context.Context, id string) (string, error) {
+	s, err := replaycmd.ResumeDetached(ctx, a.f, id, a.replayProducer)
 	if err != nil {
 		return "", err
 	}
@@ -78,6 +122,10 @@ func sessionLine(verb string, s *contract.Session) string {
 }
 
 func (a *actions) CancelJob(ctx context.Context, id string) (string, error) {
+	return a.warn.noted(a.cancelJob(ctx, id))
+}
+
+func (a *actions) cancelJob(ctx context.Context, id string) (string, error) {
 	j, how, err := jobscmd.Cancel(ctx, a.f, id, "")
 	if err != nil {
 		return "", err
@@ -135,7 +183,7 @@ func (a *actions) Count(ctx context.Context, sel dashboard.Selection) (int64, er
 }
 
 func (a *actions) Retry(ctx context.Context, sel dashboard.Selection) (string, error) {
-	return a.batch(ctx, sel, false, "")
+	return a.warn.noted(a.batch(ctx, sel, false, ""))
 }
 
 func (a *actions) Discard(ctx context.Context, sel dashboard.Selection, reason string) (string, error) {
@@ -143,25 +191,41 @@ func (a *actions) Discard(ctx context.Context, sel dashboard.Selection, reason s
 	if reason == "" {
 		return "", fmt.Errorf("a discard needs a reason")
 	}
-	return a.batch(ctx, sel, true, reason)
+	return a.warn.noted(a.batch(ctx, sel, true, reason))
 }
 
 func (a *actions) batch(ctx context.Context, sel dashboard.Selection, discard bool, reason string) (string, error) {
-	m, err := a.sender(ctx)
+	// Selecting reads only MongoDB: a group too large to act on here
+	// becomes a job without needing Kafka.
+	r, err := a.reader(ctx)
 	if err != nil {
 		return "", err
 	}
-	ids, matched, err := a.resolve(ctx, m, sel)
+	ids, matched, err := a.resolve(ctx, r, sel)
 	if err != nil {
 		return "", err
 	}
 	if len(ids) == 0 {
 		return "No pending or scheduled messages in this error group", nil
 	}
-	line, err := dlqcmd.ApplyBatch(ctx, a.f, m, dlqcmd.BatchRequest{Discard: discard, IDs: ids, Reason: reason,
-		Group: sel.ErrorPattern, Matched: matched})
+	req := dlqcmd.BatchRequest{Discard: discard, IDs: ids, Reason: reason, Group: sel.ErrorPattern, Matched: matched}
+	var line string
+	if sel.ErrorPattern != "" && len(ids) > dashboard.MaxSyncGroup {
+		line, err = dlqcmd.DetachBatch(ctx, a.f, r, req)
+	} else {
+		line, err = a.apply(ctx, req)
+	}
 	if err == nil && matched > int64(len(ids)) {
 		line += fmt.Sprintf(" (the newest %d of the group's %d; run again for the rest)", len(ids), matched)
 	}
 	return line, err
+}
+
+// apply retries or discards the selection in this process.
+func (a *actions) apply(ctx context.Context, req dlqcmd.BatchRequest) (string, error) {
+	m, err := a.sender(ctx)
+	if err != nil {
+		return "", err
+	}
+	return dlqcmd.ApplyBatch(ctx, a.f, m, req)
 }

@@ -33,7 +33,7 @@ func (a *actions) Edit(ctx context.Context, eventID string) (*dashboard.EditSess
 	}
 	cmd := exec.Command("sh", "-c", a.f.EditorCommand()+` "$1"`, "sh", path)
 	finish := func(ctx context.Context, editorErr error) (string, error) {
-		return a.finishEdit(ctx, m, draft, path, editorErr)
+		return a.warn.noted(a.finishEdit(ctx, m, draft, path, editorErr))
 	}
 	return &dashboard.EditSession{Cmd: cmd, Finish: finish}, nil
 }

@@ -3,11 +3,14 @@ package uicmd_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kmsg"
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/integr8scode/replayctl/internal/audit"
@@ -20,7 +23,9 @@ import (
 	"github.com/integr8scode/replayctl/internal/dlqjob"
 	"github.com/integr8scode/replayctl/internal/exitcode"
 	"github.com/integr8scode/replayctl/internal/replay"
+	"github.com/integr8scode/replayctl/internal/store"
 	"github.com/integr8scode/replayctl/internal/testenv"
+	"github.com/integr8scode/replayctl/internal/wiring"
 )
 
 // runInBackground runs `replayctl args...` in a goroutine, as in another
@@ -396,5 +401,153 @@ func TestResumeRefusesAMissingTopic(t *testing.T) {
 	}
 	if recs := e.auditOf(audit.ReplayResume, id); len(recs) != 1 || recs[0].Outcome != audit.Failed {
 		t.Errorf("audit records %+v", recs)
+	}
+}
+
+// A group member the full decode rejects (a header value that is not a
+// string) is reported as skipped; the readable members are still retried,
+// as `dlq retry --all --error` does.
+func TestRetryErrorGroupSkipsAnUnreadableMessage(t *testing.T) {
+	e := newEnv(t)
+	good, bad := testenv.UUID(), testenv.UUID()
+	badDoc := e.msg(bad, "execution_failed", "pending", "broker gone at 10.0.0.9:9092", time.Minute)
+	for i := range badDoc {
+		if badDoc[i].Key == "headers" {
+			badDoc[i].Value = bson.D{{Key: "trace", Value: int32(5)}}
+		}
+	}
+	e.insertMsgs(e.msg(good, "execution_failed", "pending", "broker gone at 10.0.0.1:9092", 2*time.Minute), badDoc)
+	sel := dashboard.Selection{ErrorPattern: dlq.NormalizeError("broker gone at 10.0.0.1:9092")}
+
+	line, err := uicmd.NewActions(e.f).Retry(e.ctx(), sel)
+	if err != nil {
+		t.Fatalf("retry of the group: %v", err)
+	}
+	if !strings.HasPrefix(line, "Retried 1 of 1 messages") || !strings.Contains(line, "1 unreadable message skipped") {
+		t.Errorf("result line %q", line)
+	}
+	testenv.AssertEachOnce(t, "retried events", []string{good}, e.recordsByKey(e.topic("execution_failed")))
+	if st := e.dlqStatus(good); st != "retried" {
+		t.Errorf("the readable member is %s", st)
+	}
+}
+
+// An audit outcome that cannot be written is named in the action's result
+// line, not printed to stderr, where it would tear the dashboard's screen.
+func TestActionReportsALostAuditOutcomeInItsLine(t *testing.T) {
+	e := newEnv(t)
+	testenv.SeedEvents(t, e.st.Events.Collection(), "script_saved", 3)
+	id := e.fileSession("script_saved", "100")
+	ios, _, errOut := clitest.Term{}.Streams()
+	f := e.NewFactory(ios)
+	t.Cleanup(f.Close)
+	s, err := f.Settings()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Connect(e.ctx(), wiring.StoreOptions(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	var calls atomic.Int32
+	f.Audit = func(context.Context) (*audit.Auditor, error) {
+		// The second clock reading is Finish's: the trail goes away between
+		// the intent and the outcome.
+		return &audit.Auditor{Store: st, Actor: actor, Version: "test", Host: "h", Now: func() time.Time {
+			if calls.Add(1) == 2 {
+				_ = st.Close()
+			}
+			return time.Now()
+		}}, nil
+	}
+
+	line, err := uicmd.NewActions(f).CancelSession(e.ctx(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(line, "Cancelled session ") || !strings.Contains(line, "; warning: ") || !strings.Contains(line, "stays \"unknown\"") {
+		t.Errorf("result line %q", line)
+	}
+	if errOut.Len() != 0 {
+		t.Errorf("stderr got %q", errOut.String())
+	}
+}
+
+// A group larger than an action can retry within its deadline is handed
+// to a redrive job, audited as `dlq retry --all --detach` audits it; the
+// action sends nothing itself.
+func TestRetryOfALargeErrorGroupCreatesAJob(t *testing.T) {
+	e := newEnv(t)
+	n := dashboard.MaxSyncGroup + 1
+	docs := make([]bson.D, n)
+	ids := make([]string, n)
+	for i := range docs {
+		ids[i] = testenv.UUID()
+		docs[i] = e.msg(ids[i], "execution_failed", "pending", "quota exceeded for tenant 42", time.Duration(i+1)*time.Second)
+	}
+	e.insertMsgs(docs...)
+	acts := uicmd.NewActions(e.f)
+	sel := dashboard.Selection{ErrorPattern: dlq.NormalizeError("quota exceeded for tenant 42")}
+	if c, err := acts.Count(e.ctx(), sel); err != nil || c != int64(n) {
+		t.Fatalf("count: %d, %v; want %d", c, err, n)
+	}
+
+	line, err := acts.Retry(e.ctx(), sel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jobs := testenv.FindAll[dlqjob.Job](t, e.st.DLQJobs().Collection(), bson.D{})
+	if len(jobs) != 1 || jobs[0].Kind != dlqjob.KindRetry || jobs[0].ToMove != int64(n) {
+		t.Fatalf("jobs %+v, want one retry job of %d messages", jobs, n)
+	}
+	want := fmt.Sprintf("Created retry job %s for %d messages; a worker carries it out", jobs[0].ID[:12], n)
+	if line != want {
+		t.Errorf("result line %q, want %q", line, want)
+	}
+	if st := e.dlqStatus(ids[0]); st != "pending" {
+		t.Errorf("the action itself moved a message to %s", st)
+	}
+	r := e.wantAudit(audit.DLQJobCreate, jobs[0].ID)
+	if r.Filter["error_group"] != sel.ErrorPattern || r.Matched == nil || *r.Matched != int64(n) || r.Params["kind"] != "retry" {
+		t.Errorf("audit filter %v matched %v params %v", r.Filter, r.Matched, r.Params)
+	}
+}
+
+// Resumes of Kafka sessions check topics with one producer the actions
+// keep, not a new client per resume left open until the dashboard exits:
+// a new client opens a connection, which starts with ApiVersions.
+func TestResumesReuseOneKafkaClient(t *testing.T) {
+	e := newEnv(t)
+	strict := testenv.StrictKafka(t, 1, e.topic("script_saved"))
+	var handshakes atomic.Int32
+	strict.ControlKey(kmsg.ApiVersions.Int16(), func(kmsg.Request) (kmsg.Response, error, bool) {
+		strict.KeepControl()
+		handshakes.Add(1)
+		return nil, nil, false
+	})
+	e.Vars[config.EnvKafkaBrokers] = strings.Join(strict.ListenAddrs(), ",")
+	e.Vars[config.EnvKafkaAutoCreateTopics] = "false"
+	ios, _, _ := clitest.Term{}.Streams()
+	e.f = e.NewFactory(ios)
+	t.Cleanup(e.f.Close)
+	testenv.SeedEvents(t, e.st.Events.Collection(), "script_saved", 3)
+	id := strings.TrimSpace(e.Run("replay", "create", "--type", "script_saved").Want(t, 0).Stdout)
+	acts := uicmd.NewActions(e.f)
+
+	var first int32
+	for i := range 3 {
+		if err := e.st.Sessions.Update(e.ctx(), id, bson.D{{Key: "status", Value: contract.StatusPaused}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := acts.ResumeSession(e.ctx(), id); err != nil {
+			t.Fatalf("resume %d: %v", i+1, err)
+		}
+		if i == 0 {
+			first = handshakes.Load()
+		}
+	}
+	if n := handshakes.Load(); first == 0 || n != first {
+		t.Errorf("ApiVersions: %d after the first resume, %d after the third; want the same client reused", first, n)
 	}
 }

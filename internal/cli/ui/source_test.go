@@ -2,6 +2,7 @@ package uicmd_test
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -10,8 +11,11 @@ import (
 	"github.com/integr8scode/replayctl/internal/cli/clitest"
 	"github.com/integr8scode/replayctl/internal/config"
 	"github.com/integr8scode/replayctl/internal/contract"
+	"github.com/integr8scode/replayctl/internal/dashboard"
 	"github.com/integr8scode/replayctl/internal/dlq"
+	"github.com/integr8scode/replayctl/internal/store"
 	"github.com/integr8scode/replayctl/internal/testenv"
+	"github.com/integr8scode/replayctl/internal/wiring"
 )
 
 // seedSessions creates n file sessions (the newest last) over a few events.
@@ -217,26 +221,51 @@ func TestSourcePingNamesAnUnreachableMongoDBAndRecovers(t *testing.T) {
 		t.Error("sessions with MongoDB down: no error")
 	}
 
-	// A refresh with a long deadline is still dialling MongoDB; a ping with
-	// a short one answers within its own deadline, not after the other.
+	// A refresh with a long deadline is still dialling MongoDB; a view call
+	// and a ping with short deadlines answer within their own, not after it.
+	dialling := make(chan struct{})
+	var once sync.Once
+	src = dashboard.NewSource(dashboard.SourceConfig{Brokers: testenv.Shared(t).KafkaBrokers(), Kafka: e.f.Kafka,
+		Wiring: func(ctx context.Context) (*wiring.Wiring, error) {
+			once.Do(func() { close(dialling) })
+			return e.f.Wiring(ctx)
+		}})
 	slow, cancelSlow := context.WithTimeout(context.Background(), 8*time.Second)
 	defer cancelSlow()
-	dialling := make(chan error, 1)
-	go func() { _, err := src.Sessions(slow, 5); dialling <- err }()
-	time.Sleep(200 * time.Millisecond) // let it take the connection first; the bound below holds either way
-	short, cancelShort := context.WithTimeout(context.Background(), time.Second)
-	defer cancelShort()
-	began = time.Now()
-	if h := src.Ping(short); h.Mongo == nil {
-		t.Error("ping with MongoDB down: no error")
+	slowDone := make(chan error, 1)
+	go func() { _, err := src.Sessions(slow, 5); slowDone <- err }()
+	select {
+	case <-dialling:
+	case <-time.After(opTimeout):
+		t.Fatal("the slow refresh never dialled")
 	}
-	if took := time.Since(began); took > 3*time.Second {
-		t.Errorf("ping with a 1s deadline took %v behind a dialling refresh", took)
+	for name, call := range map[string]func(context.Context) error{
+		"jobs": func(ctx context.Context) error { _, err := src.Jobs(ctx, 5); return err },
+		"ping": func(ctx context.Context) error { return src.Ping(ctx).Mongo },
+	} {
+		short, cancelShort := context.WithTimeout(context.Background(), time.Second)
+		began := time.Now()
+		err := call(short)
+		took := time.Since(began)
+		cancelShort()
+		if err == nil {
+			t.Errorf("%s with MongoDB down: no error", name)
+		}
+		if took > 3*time.Second {
+			t.Errorf("%s with a 1s deadline took %v behind a dialling refresh", name, took)
+		}
+	}
+	slowEnded := false
+	select {
+	case <-slowDone:
+		slowEnded = true
+		t.Error("the slow refresh ended before the short calls: the test did not overlap them")
+	default:
 	}
 
 	proxy.Up()
-	if err := <-dialling; err == nil {
-		t.Log("the slow refresh reached MongoDB once it was back")
+	if !slowEnded {
+		<-slowDone
 	}
 	testenv.Eventually(t, opTimeout, func() bool {
 		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
@@ -245,5 +274,29 @@ func TestSourcePingNamesAnUnreachableMongoDBAndRecovers(t *testing.T) {
 	}, "ping to recover once MongoDB is back")
 	if _, err := src.Sessions(e.ctx(), 5); err != nil {
 		t.Errorf("sessions after recovery: %v", err)
+	}
+}
+
+// With more live run leases than the limit, the workers view keeps the
+// most recently taken ones, not the highest epochs.
+func TestSourceWorkersKeepsTheNewestLeasesBeyondTheLimit(t *testing.T) {
+	e := newEnv(t)
+	sessions := e.seedSessions(2)
+	old, fresh := sessions[0], sessions[1]
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	for _, d := range []store.LeaseDoc{
+		{SessionID: old, Epoch: 7, Owner: "host-a/1", Purpose: "run", AcquiredAt: now.Add(-time.Hour), RenewedAt: now, ExpiresAt: now.Add(time.Minute)},
+		{SessionID: fresh, Epoch: 1, Owner: "host-b/2", Purpose: "run", AcquiredAt: now.Add(-time.Second), RenewedAt: now, ExpiresAt: now.Add(time.Minute)},
+	} {
+		if err := e.st.Leases().Insert(e.ctx(), &d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ws, err := e.source().Workers(e.ctx(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ws) != 1 || ws[0].ID != fresh {
+		t.Errorf("workers, limit 1: %+v, want the lease of %s taken a second ago", ws, fresh)
 	}
 }
