@@ -6,7 +6,8 @@ import (
 )
 
 // list is what a list view shows: plain cells (what the filter matches),
-// the row keys marks use, and the column whose words are statuses.
+// the row keys (what the cursor and the marks hold on to across
+// refreshes), and the column whose words are statuses.
 type list struct {
 	cols      []column
 	rows      [][]string
@@ -104,10 +105,13 @@ func (m *Model) renderList(v view, height int) []string {
 		if i == m.cursor[v] {
 			gutter = ">" + gutter[1:]
 		}
-		line := renderRow(gutter, l.rows[idx], keep, widths, paint)
 		if i == m.cursor[v] && m.st.Enabled() {
-			line = m.st.selected.Render(padRight(line, m.width))
+			// Unpainted: a status colour's reset would end the reverse
+			// video in the middle of the row.
+			lines = append(lines, m.st.selected.Render(padRight(renderRow(gutter, l.rows[idx], keep, widths, nil), m.width)))
+			continue
 		}
+		line := renderRow(gutter, l.rows[idx], keep, widths, paint)
 		lines = append(lines, line)
 	}
 	return lines
@@ -122,8 +126,15 @@ func (m *Model) listTitle(v view, shown, total int) string {
 	if shown != total {
 		n = fmt.Sprintf("%d of %d", shown, total)
 	}
-	if v == viewMessages && m.group == "" && m.msgTotal > int64(total) {
-		n = fmt.Sprintf("%s, newest %d of %d", n, total, m.msgTotal)
+	if v == viewMessages && m.msgTotal > int64(total) {
+		if m.group == "" {
+			n = fmt.Sprintf("%s, newest %d of %d", n, total, m.msgTotal)
+		} else {
+			n = fmt.Sprintf("%d of the group's %d shown", total, m.msgTotal)
+			if shown != total {
+				n = fmt.Sprintf("%d of %d; %s", shown, total, n)
+			}
+		}
 	}
 	parts := []string{title, "(" + n + ")"}
 	if v == viewMessages && len(m.marked) > 0 {

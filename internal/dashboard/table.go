@@ -99,7 +99,7 @@ func renderRow(gutter string, cells []string, keep, widths []int, paint func(col
 		if i < len(cells) {
 			cell = cells[i]
 		}
-		cell = output.Truncate(cell, widths[j])
+		cell = output.Truncate(visible(cell), widths[j])
 		if paint != nil {
 			cell = paint(i, cell)
 		}
