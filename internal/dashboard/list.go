@@ -14,6 +14,14 @@ type list struct {
 	keys      []string
 	statusCol int
 	empty     string // what an empty list says
+	gap       int    // spaces between columns; 2 when 0
+}
+
+func (l list) spacing() int {
+	if l.gap == 0 {
+		return 2
+	}
+	return l.gap
 }
 
 func (m *Model) list(v view) list {
@@ -71,12 +79,13 @@ func (m *Model) renderList(v view, height int) []string {
 	l := m.list(v)
 	vis := m.visible(v, l)
 	lines := []string{m.listTitle(v, len(vis), len(l.rows))}
-	keep, widths := fitColumns(l.cols, m.width)
+	gap := l.spacing()
+	keep, widths := fitColumnsGap(l.cols, m.width, gap)
 	titles := make([]string, len(l.cols))
 	for i, c := range l.cols {
 		titles[i] = c.Title
 	}
-	lines = append(lines, m.st.Faint(renderRow("  ", titles, keep, widths, nil)))
+	lines = append(lines, m.st.Faint(renderRowGap("  ", titles, keep, widths, gap, nil)))
 	rows := height - 2
 	if len(vis) == 0 {
 		empty := l.empty
@@ -108,10 +117,10 @@ func (m *Model) renderList(v view, height int) []string {
 		if i == m.cursor[v] && m.st.Enabled() {
 			// Unpainted: a status colour's reset would end the reverse
 			// video in the middle of the row.
-			lines = append(lines, m.st.selected.Render(padRight(renderRow(gutter, l.rows[idx], keep, widths, nil), m.width)))
+			lines = append(lines, m.st.selected.Render(padRight(renderRowGap(gutter, l.rows[idx], keep, widths, gap, nil), m.width)))
 			continue
 		}
-		line := renderRow(gutter, l.rows[idx], keep, widths, paint)
+		line := renderRowGap(gutter, l.rows[idx], keep, widths, gap, paint)
 		lines = append(lines, line)
 	}
 	return lines

@@ -309,7 +309,7 @@ func TestEveryPromisedColumnShowsAt80Columns(t *testing.T) {
 		viewWorkers:  {"KIND", "ID", "OWNER", "SINCE", "RENEWED"},
 	} {
 		l := s.m.list(v)
-		keep, _ := fitColumns(l.cols, 80)
+		keep, _ := fitColumnsGap(l.cols, 80, l.spacing())
 		var shown []string
 		for _, i := range keep {
 			shown = append(shown, l.cols[i].Title)

@@ -35,6 +35,8 @@ func (m *Model) sessionsList() list {
 	}
 	bar, typ := barWidth, func(t string) string { return t }
 	if m.width < wide {
+		// Single spaces between columns and a short bar and type: at 80
+		// columns every column still shows.
 		l.cols = []column{
 			{Title: "ID", Width: 12},
 			{Title: "STATUS", Width: 9},
@@ -42,10 +44,10 @@ func (m *Model) sessionsList() list {
 			{Title: "TARGET", Width: 6},
 			{Title: "PROGRESS", Width: narrowBar + 10},
 			{Title: "RATE", Width: 6},
-			{Title: "ETA", Width: 5},
-			{Title: "HOLDER", Flex: true, Min: 6},
+			{Title: "ETA", Width: 6},
+			{Title: "HOLDER", Flex: true, Min: 10},
 		}
-		bar, typ = narrowBar, shortType
+		l.gap, bar, typ = 1, narrowBar, shortType
 	}
 	for _, r := range m.sessions {
 		s := r.Session
