@@ -8,6 +8,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/exp/teatest"
+	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/integr8scode/replayctl/internal/contract"
 )
@@ -350,4 +351,23 @@ func TestGolden80x24(t *testing.T) {
 			assertFrame(t, h.frame())
 		})
 	}
+}
+
+func TestLongEventLinesScrollSideways(t *testing.T) {
+	s := newSync(t)
+	s.m.Update(tea.WindowSizeMsg{Width: 80, Height: 40})
+	raw, err := bson.Marshal(bson.D{{Key: "event_id", Value: "ev-7d1e2f3a4b5c6d7e"}, {Key: "note", Value: strings.Repeat("n", 90) + "TAIL"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.src.messages[0].Event = raw
+	s.run(s.key("4"))
+	s.run(s.key("enter"))
+	if strings.Contains(s.m.View(), "TAIL") {
+		t.Fatal("the long JSON line fits without scrolling: the test shows nothing")
+	}
+	for range 4 {
+		s.key("right")
+	}
+	s.want(s.m.View(), "TAIL")
 }
