@@ -196,11 +196,12 @@ func (m *Model) selection() (sel Selection, what string, hidden int, ok bool) {
 	case viewMessageDetail:
 		return Selection{EventIDs: []string{m.eventID}}, "", 0, m.eventID != ""
 	}
-	if ids, hidden := m.markedSelection(); len(ids) > 0 {
+	ids, hidden := m.markedSelection()
+	if len(ids) > 0 {
 		return Selection{EventIDs: ids}, " (the marked ones)", hidden, true
 	}
 	msg, ok := m.currentMessage()
-	return Selection{EventIDs: []string{msg.EventID()}}, "", 0, ok
+	return Selection{EventIDs: []string{msg.EventID()}}, "", hidden, ok
 }
 
 func (m *Model) messageAction(msg tea.KeyMsg) tea.Cmd {
@@ -230,7 +231,7 @@ func (m *Model) messageAction(msg tea.KeyMsg) tea.Cmd {
 		return nil
 	}
 	if hidden > 0 {
-		d.lines = append(d.lines, fmt.Sprintf("%s hidden by the filter stay as they are.", plural(int64(hidden), "marked message")))
+		d.lines = append(d.lines, fmt.Sprintf("Left alone: %s hidden by the filter.", plural(int64(hidden), "marked message")))
 	}
 	if len(sel.EventIDs) == 1 && sel.ErrorPattern == "" {
 		d.title = strings.Replace(d.title, countMark, "message "+visible(output.ShortID(sel.EventIDs[0])), 1)

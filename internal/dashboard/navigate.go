@@ -92,14 +92,14 @@ func (m *Model) request() int {
 // answers says whether seq's answer is still wanted: it is the latest
 // request, the screen has not moved since, and no modal is open.
 func (m *Model) answers(seq int) bool {
-	ok := seq == m.awaited && m.modal == nil
-	if seq == m.awaited {
-		m.awaited = 0
+	if seq != m.awaited {
+		if m.awaited == 0 && (m.status == "Counting…" || m.status == "Opening the editor…") {
+			m.status = ""
+		}
+		return false
 	}
-	if !ok && (m.status == "Counting…" || m.status == "Opening the editor…") {
-		m.status = ""
-	}
-	return ok
+	m.awaited = 0
+	return m.modal == nil
 }
 
 // leaveMessages forgets what belongs to the messages view's current list:
@@ -123,9 +123,7 @@ func (m *Model) switchTo(v view) tea.Cmd {
 	}
 	m.stack = nil
 	m.awaited = 0
-	if v != viewMessageDetail {
-		m.leaveMessages("")
-	}
+	m.leaveMessages("")
 	m.view = v
 	m.status = ""
 	return m.refreshSoon()

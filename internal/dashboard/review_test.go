@@ -127,7 +127,7 @@ func TestAMarkHiddenByTheFilterIsLeftAlone(t *testing.T) {
 	if s.m.modal == nil {
 		t.Fatal("R opened no confirmation")
 	}
-	s.want(s.m.View(), "Retry message ev-1c2d3e4f5?")
+	s.want(s.m.View(), "Retry message ev-1c2d3e4f5?", "Left alone: 1 marked message hidden by the filter.")
 	s.run(s.key("y"))
 	if did := s.act.Did(); !slices.Equal(did, []string{`retry [ev-1c2d3e4f5a6b7c8d] ""`}) {
 		t.Errorf("with the only mark hidden by the filter, R y did %q, want the visible row", did)
