@@ -58,6 +58,8 @@ type fakeSource struct {
 	// hang, when set, holds every Sessions call until it is closed,
 	// whatever the call's deadline: a source that ignores its context.
 	hang chan struct{}
+	// msgErr, when set, fails every Messages call.
+	msgErr error
 }
 
 // Hang makes Sessions ignore its deadline and block until the test ends.
@@ -185,6 +187,9 @@ func (f *fakeSource) Messages(_ context.Context, lf dlq.ListFilter) ([]contract.
 	f.count("Messages")
 	if err := f.down(); err != nil {
 		return nil, 0, err
+	}
+	if f.msgErr != nil {
+		return nil, 0, f.msgErr
 	}
 	// As dlq.List: the substring filter, then the page (newest first is
 	// the fixture's order).

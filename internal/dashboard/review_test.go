@@ -1,6 +1,7 @@
 package dashboard
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -370,4 +371,16 @@ func TestLongEventLinesScrollSideways(t *testing.T) {
 		s.key("right")
 	}
 	s.want(s.m.View(), "TAIL")
+}
+
+func TestAFailedQueryOfAViewLeftBehindRaisesNoBanner(t *testing.T) {
+	s := newSync(t)
+	s.run(s.key("3"))
+	groupQuery := s.key("enter")
+	s.key("esc") // back on the errors before the group's query answers
+	s.src.msgErr = errors.New("the group's query failed")
+	s.run(groupQuery)
+	if f := s.m.View(); strings.Contains(f, "query failed") {
+		t.Errorf("the failure of a query for a view no longer on screen shows:\n%s", f)
+	}
 }
