@@ -32,7 +32,11 @@ func TestRefreshQueriesOnlyTheViewOnScreenAndPing(t *testing.T) {
 		{"6", "j7a1b2c3d4e5", "Workers"},
 		{"1", "3f1c9a1e2b4d", "Sessions"},
 	} {
+		// The switch queries its view once; the tick's own query is
+		// counted only after that one is.
+		switched := h.src.Calls()
 		h.keys(tc.key)
+		h.waitUntil("the switch's query", func() bool { return h.src.Calls()[tc.query] > switched[tc.query] })
 		h.waitFor(tc.wait)
 		before := h.src.Calls()
 		h.refresh(time.Second)
@@ -70,8 +74,8 @@ func TestTicksWhileARefreshRunsAreDropped(t *testing.T) {
 func TestBannerNamesMongoKeepsDataAndRecovers(t *testing.T) {
 	h := start(t)
 	h.src.SetPingErr(errMongoDown)
-	h.refresh(5*time.Second, "MongoDB unreachable", "data from 5s ago")
-	h.refresh(9*time.Second, "data from 14s ago", "worker-a/4121")
+	h.failedRefresh(5*time.Second, "MongoDB unreachable", "data from 5s ago")
+	h.failedRefresh(9*time.Second, "data from 14s ago", "worker-a/4121")
 	h.src.SetPingErr(nil)
 	h.refresh(time.Second, "MongoDB up")
 	if f := h.frame(); containsAny(f, "unreachable", "data from") {
@@ -91,8 +95,8 @@ func TestConfirmedActionsRunOnceAndRefresh(t *testing.T) {
 		{"pause from detail", []string{"enter|Checkpoint", "p|", "y"}, "pause 3f1c9a1e2b4d5e6f7a8b9c0d"},
 		{"cancel job", []string{"5|worker-b/77", "c|", "y"}, "cancel job j7a1b2c3d4e5f6a7b8c9d0e1"},
 		{"retry message", []string{"4|ev-1c2d3e4f5", "R|", "y"}, `retry [ev-7d1e2f3a4b5c6d7e] ""`},
-		{"retry marked", []string{"4|ev-1c2d3e4f5", "space", "space", "R|Retry 7", "y"}, `retry [ev-7d1e2f3a4b5c6d7e ev-8a9b0c1d2e3f4a5b] ""`},
-		{"retry group", []string{"3|schema validation", "R|Retry 7", "y"}, `retry [] "timeout after <d> calling '<v>'"`},
+		{"retry marked", []string{"4|ev-1c2d3e4f5", "space", "space", "R|Retry 2 messages (the marked ones)", "y"}, `retry [ev-7d1e2f3a4b5c6d7e ev-8a9b0c1d2e3f4a5b] ""`},
+		{"retry group", []string{"3|schema validation", "R|Retry 37 messages", "y"}, `retry [] "timeout after <d> calling '<v>'"`},
 		{"discard with reason", []string{"4|ev-1c2d3e4f5", "D|", "o", "k", "enter"}, `discard [ev-7d1e2f3a4b5c6d7e] "" reason="ok"`},
 		{"edit", []string{"4|ev-1c2d3e4f5", "e"}, "edit ev-7d1e2f3a4b5c6d7e"},
 	} {

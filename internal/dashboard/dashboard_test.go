@@ -76,6 +76,10 @@ func keyMsg(k string) tea.KeyMsg {
 		return tea.KeyMsg{Type: tea.KeyDown}
 	case "up":
 		return tea.KeyMsg{Type: tea.KeyUp}
+	case "left":
+		return tea.KeyMsg{Type: tea.KeyLeft}
+	case "right":
+		return tea.KeyMsg{Type: tea.KeyRight}
 	case "pgup":
 		return tea.KeyMsg{Type: tea.KeyPgUp}
 	case "pgdown":
@@ -106,6 +110,15 @@ func (h *harness) refresh(step time.Duration, want ...string) {
 	h.clk.Advance(step)
 	h.tm.Send(tickMsg{})
 	h.waitFor(append(want, "refreshed "+h.clk.Now().UTC().Format(time.TimeOnly))...)
+}
+
+// failedRefresh sends one refresh tick whose query fails, and waits for
+// what the frame must show: "refreshed" stays at the last good data.
+func (h *harness) failedRefresh(step time.Duration, want ...string) {
+	h.t.Helper()
+	h.clk.Advance(step)
+	h.tm.Send(tickMsg{})
+	h.waitFor(want...)
 }
 
 // assertFrame compares a frame with testdata/<test name>.golden; teatest
@@ -209,15 +222,17 @@ func TestGoldenConfirmations(t *testing.T) {
 		{"modal_pause", []string{"p"}, "Pause session"},
 		{"modal_resume", []string{"down", "r"}, "Resume session"},
 		{"modal_cancel_session", []string{"c"}, "Cancel session"},
-		{"modal_retry_group", []string{"3", "R"}, "Retry 7 messages"},
+		{"modal_retry_group", []string{"3", "R"}, "Retry 37 messages"},
 		{"modal_discard_reason", []string{"4", "D", "b", "a", "d", " ", "d", "a", "t", "a"}, "bad data"},
 		{"modal_cancel_job", []string{"5", "c"}, "Cancel job"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := start(t)
 			h.keys(tc.keys[0])
-			if tc.keys[0] == "3" || tc.keys[0] == "4" || tc.keys[0] == "5" {
-				h.waitFor("(") // the view's title with its count
+			// A data row of the view, not its title: the title shows
+			// while the view still loads.
+			if row, ok := map[string]string{"3": "schema validation", "4": "ev-1c2d3e4f5", "5": "worker-b/77"}[tc.keys[0]]; ok {
+				h.waitFor(row)
 			}
 			h.keys(tc.keys[1:]...)
 			h.waitFor(tc.want)
@@ -242,7 +257,7 @@ func TestGoldenReadOnly(t *testing.T) {
 func TestGoldenUnreachableBanner(t *testing.T) {
 	h := start(t)
 	h.src.SetPingErr(errMongoDown)
-	h.refresh(14*time.Second, "MongoDB unreachable")
+	h.failedRefresh(14*time.Second, "MongoDB unreachable", "data from 14s ago")
 	assertFrame(t, h.frame())
 }
 

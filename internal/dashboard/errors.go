@@ -1,6 +1,8 @@
 package dashboard
 
 import (
+	"context"
+	"fmt"
 	"strings"
 
 	"github.com/integr8scode/replayctl/internal/contract"
@@ -22,6 +24,7 @@ func (m *Model) errorsList() list {
 	}
 	now := m.opts.Now()
 	for _, g := range m.groups {
+		l.keys = append(l.keys, g.Pattern)
 		l.rows = append(l.rows, []string{
 			count(g.Count), g.Pattern, strings.Join(g.Topics, ","), strings.Join(g.EventTypes, ","),
 			output.RelativeTime(now, g.LastSeen),
@@ -36,6 +39,32 @@ func (m *Model) currentGroup() (dlq.ErrorGroup, bool) {
 		return dlq.ErrorGroup{}, false
 	}
 	return m.groups[i], true
+}
+
+// maxGroupPages bounds the pages groupMessages reads for one refresh.
+const maxGroupPages = 5
+
+// groupMessages are up to limit messages of an error group and the group's
+// size. The query's substring also matches other groups' messages, which
+// may fill whole pages, so it pages on until it has the group's count or
+// maxGroupPages were read; the title then says how many of the group are
+// shown.
+func groupMessages(ctx context.Context, src Source, pattern string, want, limit int64) ([]contract.DLQMessage, int64, error) {
+	f := groupFilter(pattern, limit)
+	var out []contract.DLQMessage
+	for page := range int64(maxGroupPages) {
+		f.Offset = page * limit
+		msgs, _, err := src.Messages(ctx, f)
+		if err != nil {
+			return nil, 0, fmt.Errorf("list the messages of error group %q: %w", pattern, err)
+		}
+		out = append(out, inGroup(msgs, pattern)...)
+		if int64(len(out)) >= min(want, limit) || int64(len(msgs)) < limit {
+			break
+		}
+	}
+	out = out[:min(int64(len(out)), limit)]
+	return out, max(want, int64(len(out))), nil
 }
 
 // groupFilter is the messages query for an error group. The DLQ can only

@@ -55,6 +55,27 @@ type fakeSource struct {
 	// gate, when set, holds every Sessions call until it is closed or the
 	// call's deadline passes.
 	gate chan struct{}
+	// hang, when set, holds every Sessions call until it is closed,
+	// whatever the call's deadline: a source that ignores its context.
+	hang chan struct{}
+	// msgErr, when set, fails every Messages call.
+	msgErr error
+}
+
+// Hang makes Sessions ignore its deadline and block until the test ends.
+func (f *fakeSource) Hang(t interface{ Cleanup(func()) }) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	g := make(chan struct{})
+	f.hang = g
+	t.Cleanup(func() { close(g) })
+}
+
+// Prepend puts a session at the top of the list, as a new one would be.
+func (f *fakeSource) Prepend(r SessionRow) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.sessions = append([]SessionRow{r}, f.sessions...)
 }
 
 // Block makes Sessions wait until the returned function is called.
@@ -114,8 +135,11 @@ func (f *fakeSource) down() error {
 func (f *fakeSource) Sessions(ctx context.Context, limit int64) ([]SessionRow, error) {
 	f.count("Sessions")
 	f.mu.Lock()
-	gate := f.gate
+	gate, hang := f.gate, f.hang
 	f.mu.Unlock()
+	if hang != nil {
+		<-hang
+	}
 	if gate != nil {
 		select {
 		case <-gate:
@@ -164,13 +188,23 @@ func (f *fakeSource) Messages(_ context.Context, lf dlq.ListFilter) ([]contract.
 	if err := f.down(); err != nil {
 		return nil, 0, err
 	}
+	if f.msgErr != nil {
+		return nil, 0, f.msgErr
+	}
+	// As dlq.List: the substring filter, then the page (newest first is
+	// the fixture's order).
 	var out []contract.DLQMessage
 	for _, m := range f.messages {
 		if lf.ErrorContains == "" || containsFold(m.Error, lf.ErrorContains) {
 			out = append(out, m)
 		}
 	}
-	return out, int64(len(out)), nil
+	total := int64(len(out))
+	out = out[min(lf.Offset, total):]
+	if lf.Limit > 0 {
+		out = out[:min(lf.Limit, int64(len(out)))]
+	}
+	return out, total, nil
 }
 
 func (f *fakeSource) Message(_ context.Context, id string) (*MessageDetail, error) {
@@ -198,13 +232,42 @@ func (f *fakeSource) Workers(_ context.Context, _ int64) ([]Holding, error) {
 
 // fakeActions records what it was asked to do.
 type fakeActions struct {
-	mu    sync.Mutex
-	did   []string
-	count int64
-	fail  error
+	mu     sync.Mutex
+	did    []string
+	groups map[string]int64 // Count of an error group
+	fail   error
+	// hold, when set, holds every action until it is closed.
+	hold chan struct{}
+	// countHolds are the gates of the next Count calls, one each.
+	countHolds []chan struct{}
+}
+
+// Hold makes actions wait until the returned function is called.
+func (a *fakeActions) Hold() (release func()) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	g := make(chan struct{})
+	a.hold = g
+	return func() { close(g) }
+}
+
+// HoldCount makes the next Count call wait until the returned function
+// is called.
+func (a *fakeActions) HoldCount() (release func()) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	g := make(chan struct{})
+	a.countHolds = append(a.countHolds, g)
+	return func() { close(g) }
 }
 
 func (a *fakeActions) record(s string) (string, error) {
+	a.mu.Lock()
+	hold := a.hold
+	a.mu.Unlock()
+	if hold != nil {
+		<-hold
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.did = append(a.did, s)
@@ -239,7 +302,25 @@ func (a *fakeActions) CancelSession(_ context.Context, id string) (string, error
 	return a.record("cancel " + id)
 }
 
-func (a *fakeActions) Count(context.Context, Selection) (int64, error) { return a.count, nil }
+// Count is what the action would meet: the marked messages, or the
+// group's size.
+func (a *fakeActions) Count(_ context.Context, sel Selection) (int64, error) {
+	a.mu.Lock()
+	var hold chan struct{}
+	if len(a.countHolds) > 0 {
+		hold, a.countHolds = a.countHolds[0], a.countHolds[1:]
+	}
+	a.mu.Unlock()
+	if hold != nil {
+		<-hold
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if sel.ErrorPattern != "" {
+		return a.groups[sel.ErrorPattern], nil
+	}
+	return int64(len(sel.EventIDs)), nil
+}
 
 func (a *fakeActions) Retry(_ context.Context, sel Selection) (string, error) {
 	return a.record(fmt.Sprintf("retry %v %q", sel.EventIDs, sel.ErrorPattern))
@@ -346,7 +427,11 @@ func newFakes() (*fakeSource, *fakeActions) {
 			Headers: map[string]string{"trace_id": "t-" + e.id, "content-type": "application/json"},
 		})
 	}
-	return src, &fakeActions{count: 7}
+	act := &fakeActions{groups: map[string]int64{}}
+	for _, g := range src.groups {
+		act.groups[g.Pattern] = g.Count
+	}
+	return src, act
 }
 
 // messageDetail adds a policy and an edit to a message.

@@ -17,6 +17,11 @@ import (
 // View draws the whole screen: header, tabs, banner, the view (or the help
 // overlay or a modal over it), the status line and the keys.
 func (m *Model) View() string {
+	if m.height < minHeight || m.width < minWidth {
+		// The frame needs four lines around a body of three: drawn any
+		// smaller it would scroll the terminal.
+		return output.Truncate(fmt.Sprintf("terminal too small (%dx%d): replayctl ui needs 80x24", m.width, m.height), m.width)
+	}
 	lines := []string{m.header(), m.tabs()}
 	if b := m.bannerText(); b != "" {
 		lines = append(lines, m.st.banner.Render(output.Truncate(b, m.width)))
@@ -46,6 +51,13 @@ func (m *Model) View() string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// The smallest terminal the dashboard draws in; 80x24 is what it is
+// designed for.
+const (
+	minWidth  = 40
+	minHeight = 7
+)
 
 // header names the context and says whether each server answered and when
 // the screen was last refreshed.
@@ -179,7 +191,7 @@ func (m *Model) scrolled(lines []string, h int) []string {
 }
 
 func (m *Model) messageDetailLines() []string {
-	title := m.st.Bold("Message ") + m.eventID
+	title := m.st.Bold("Message ") + visible(m.eventID)
 	if m.message != nil {
 		title += fmt.Sprintf("  %3.f%%", m.detail.ScrollPercent()*100)
 	}

@@ -31,6 +31,7 @@ func (m *Model) jobsList() list {
 		if holder == "" || j.Status.Terminal() {
 			holder = "-"
 		}
+		l.keys = append(l.keys, j.ID)
 		l.rows = append(l.rows, []string{
 			output.ShortID(j.ID), string(j.Kind), string(j.Status),
 			progressBar(j.Handled(), j.ToMove, barWidth), rateText(p.PerSecond), etaText, holder,

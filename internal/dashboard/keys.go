@@ -8,7 +8,8 @@ type keyMap struct {
 	Up, Down, PageUp, PageDown key.Binding
 	Enter, Back, Next, Prev    key.Binding
 	Views, Filter, Help, Quit  key.Binding
-	Mark                       key.Binding
+	Left, Right                key.Binding
+	Mark, Unmark               key.Binding
 	Pause, Resume, Cancel      key.Binding
 	Retry, Discard, Edit       key.Binding
 	Confirm, Deny              key.Binding
@@ -29,7 +30,10 @@ func newKeyMap(readOnly bool) keyMap {
 		Filter:   key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
 		Help:     key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Quit:     key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+		Left:     key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/→", "scroll")),
+		Right:    key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("→/l", "scroll right")),
 		Mark:     key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "mark")),
+		Unmark:   key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "clear marks")),
 		Pause:    key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "pause")),
 		Resume:   key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "resume")),
 		Cancel:   key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "cancel")),
@@ -70,8 +74,10 @@ func (k keyMap) actionKeys(v view) []key.Binding {
 func (k keyMap) shortHelp(v view) []key.Binding {
 	out := []key.Binding{k.Enter, k.Filter}
 	switch v {
-	case viewSessionDetail, viewMessageDetail:
+	case viewSessionDetail:
 		out = []key.Binding{k.Back}
+	case viewMessageDetail:
+		out = []key.Binding{k.Back, k.Left}
 	case viewTopics, viewWorkers, viewJobs:
 		out = []key.Binding{k.Filter}
 	}
@@ -89,9 +95,12 @@ func (k keyMap) shortHelp(v view) []key.Binding {
 
 // fullHelp is the `?` overlay: every key, in columns.
 func (k keyMap) fullHelp() [][]key.Binding {
+	// The footer has no room for ctrl+c at 80 columns; the overlay has.
+	quit := k.Quit
+	quit.SetHelp("q/ctrl+c", "quit")
 	return [][]key.Binding{
 		{k.Views, k.Next, k.Prev, k.Up, k.Down, k.PageUp, k.PageDown},
-		{k.Enter, k.Back, k.Filter, k.Help, k.Quit},
-		{k.Pause, k.Resume, k.Cancel, k.Mark, k.Retry, k.Discard, k.Edit},
+		{k.Left, k.Enter, k.Back, k.Filter, k.Help, quit},
+		{k.Pause, k.Resume, k.Cancel, k.Mark, k.Unmark, k.Retry, k.Discard, k.Edit},
 	}
 }

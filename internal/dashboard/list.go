@@ -6,13 +6,22 @@ import (
 )
 
 // list is what a list view shows: plain cells (what the filter matches),
-// the row keys marks use, and the column whose words are statuses.
+// the row keys (what the cursor and the marks hold on to across
+// refreshes), and the column whose words are statuses.
 type list struct {
 	cols      []column
 	rows      [][]string
 	keys      []string
 	statusCol int
 	empty     string // what an empty list says
+	gap       int    // spaces between columns; 2 when 0
+}
+
+func (l list) spacing() int {
+	if l.gap == 0 {
+		return 2
+	}
+	return l.gap
 }
 
 func (m *Model) list(v view) list {
@@ -70,12 +79,13 @@ func (m *Model) renderList(v view, height int) []string {
 	l := m.list(v)
 	vis := m.visible(v, l)
 	lines := []string{m.listTitle(v, len(vis), len(l.rows))}
-	keep, widths := fitColumns(l.cols, m.width)
+	gap := l.spacing()
+	keep, widths := fitColumnsGap(l.cols, m.width, gap)
 	titles := make([]string, len(l.cols))
 	for i, c := range l.cols {
 		titles[i] = c.Title
 	}
-	lines = append(lines, m.st.Faint(renderRow("  ", titles, keep, widths, nil)))
+	lines = append(lines, m.st.Faint(renderRowGap("  ", titles, keep, widths, gap, nil)))
 	rows := height - 2
 	if len(vis) == 0 {
 		empty := l.empty
@@ -104,10 +114,13 @@ func (m *Model) renderList(v view, height int) []string {
 		if i == m.cursor[v] {
 			gutter = ">" + gutter[1:]
 		}
-		line := renderRow(gutter, l.rows[idx], keep, widths, paint)
 		if i == m.cursor[v] && m.st.Enabled() {
-			line = m.st.selected.Render(padRight(line, m.width))
+			// Unpainted: a status colour's reset would end the reverse
+			// video in the middle of the row.
+			lines = append(lines, m.st.selected.Render(padRight(renderRowGap(gutter, l.rows[idx], keep, widths, gap, nil), m.width)))
+			continue
 		}
+		line := renderRowGap(gutter, l.rows[idx], keep, widths, gap, paint)
 		lines = append(lines, line)
 	}
 	return lines
@@ -122,8 +135,15 @@ func (m *Model) listTitle(v view, shown, total int) string {
 	if shown != total {
 		n = fmt.Sprintf("%d of %d", shown, total)
 	}
-	if v == viewMessages && m.group == "" && m.msgTotal > int64(total) {
-		n = fmt.Sprintf("%s, newest %d of %d", n, total, m.msgTotal)
+	if v == viewMessages && m.msgTotal > int64(total) {
+		if m.group == "" {
+			n = fmt.Sprintf("%s, newest %d of %d", n, total, m.msgTotal)
+		} else {
+			n = fmt.Sprintf("%d of the group's %d shown", total, m.msgTotal)
+			if shown != total {
+				n = fmt.Sprintf("%d of %d; %s", shown, total, n)
+			}
+		}
 	}
 	parts := []string{title, "(" + n + ")"}
 	if v == viewMessages && len(m.marked) > 0 {

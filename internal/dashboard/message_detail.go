@@ -24,11 +24,26 @@ func (m *Model) messageContent() string {
 	}
 	msg, now := d.Message, m.opts.Now()
 	var lines []string
-	field := func(name, value string) { lines = append(lines, fmt.Sprintf("  %-12s%s", name, value)) }
+	// Values are wrapped to the viewport, not cut by it: an error or a
+	// header is often the very thing the operator opened the message for.
+	// They come from producers, so their control characters are made
+	// visible first.
+	indented := func(prefix string, indent int, value string) {
+		pad := strings.Repeat(" ", indent)
+		for i, l := range wrapText(visible(value), max(m.detail.Width-indent, 20)) {
+			if i == 0 {
+				l = prefix + l
+			} else {
+				l = pad + l
+			}
+			lines = append(lines, l)
+		}
+	}
+	field := func(name, value string) { indented(fmt.Sprintf("  %-12s", name), 14, value) }
 	section := func(name string) { lines = append(lines, "", m.st.Bold(name)) }
 	field("Type", msg.EventType())
 	field("Topic", msg.OriginalTopic)
-	field("Status", m.st.Status(string(msg.Status))+fmt.Sprintf(" · retried %d times", msg.RetryCount))
+	lines = append(lines, fmt.Sprintf("  %-12s%s", "Status", m.st.Status(visible(string(msg.Status)))+fmt.Sprintf(" · retried %d times", msg.RetryCount)))
 	field("Error", oneLine(msg.Error))
 	if msg.LastError != nil && *msg.LastError != "" {
 		field("Last error", oneLine(*msg.LastError))
@@ -66,7 +81,7 @@ func (m *Model) messageContent() string {
 		lines = append(lines, "  "+m.st.Faint("none"))
 	}
 	for _, k := range slices.Sorted(maps.Keys(msg.Headers)) {
-		lines = append(lines, "  "+k+": "+msg.Headers[k])
+		indented("  ", 4, visible(k)+": "+msg.Headers[k])
 	}
 	if d.Edits != nil && len(d.Edits.Edits) > 0 {
 		section(fmt.Sprintf("Edits (%d)", len(d.Edits.Edits)))
@@ -75,7 +90,7 @@ func (m *Model) messageContent() string {
 			for _, c := range e.Changes {
 				paths = append(paths, c.Path)
 			}
-			lines = append(lines, fmt.Sprintf("  %s by %s: %s (%s)", e.At.UTC().Format(time.DateTime), e.Who, e.Reason, strings.Join(paths, ", ")))
+			indented("  ", 4, fmt.Sprintf("%s by %s: %s (%s)", e.At.UTC().Format(time.DateTime), e.Who, e.Reason, strings.Join(paths, ", ")))
 		}
 	}
 	section("Event")
@@ -99,12 +114,13 @@ func (m *Model) eventJSON(raw bson.Raw) string {
 	if err := json.Indent(&buf, js, "", "  "); err != nil {
 		return string(js)
 	}
-	if !m.st.Enabled() {
-		return buf.String()
-	}
+	// JSON escapes C0 controls in strings but not DEL or C1.
 	lines := strings.Split(buf.String(), "\n")
 	for i, l := range lines {
-		lines[i] = m.highlight(l)
+		lines[i] = visible(l)
+		if m.st.Enabled() {
+			lines[i] = m.highlight(lines[i])
+		}
 	}
 	return strings.Join(lines, "\n")
 }

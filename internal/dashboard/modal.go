@@ -20,6 +20,7 @@ type modal struct {
 	reason *textinput.Model
 	hint   string
 	run    func(ctx context.Context, reason string) (string, error)
+	unmark bool // it applies to the marks, which are spent once it succeeds
 }
 
 // countMark stands for the count in a title until it is known; not a
@@ -100,14 +101,15 @@ func (m *Model) modalKey(msg tea.KeyMsg) tea.Cmd {
 }
 
 func (m *Model) confirm(reason string) tea.Cmd {
-	run := m.modal.run
+	run, unmark := m.modal.run, m.modal.unmark
 	m.modal = nil
+	m.running++
 	m.setStatus("Working…", nil)
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), actionTimeout)
 		defer cancel()
 		text, err := run(ctx, reason)
-		return actionDoneMsg{text: text, err: err}
+		return actionDoneMsg{text: text, err: err, unmark: unmark}
 	}
 }
 
@@ -183,38 +185,35 @@ func (m *Model) jobAction() {
 }
 
 // selection is what a message action applies to: the error group on the
-// errors view, else the marked messages, else the one under the cursor.
-func (m *Model) selection() (Selection, string, bool) {
+// errors view, else the marked messages the filter shows, else the one
+// under the cursor. hidden is how many marked ones the filter hides (and
+// the action leaves alone).
+func (m *Model) selection() (sel Selection, what string, hidden int, ok bool) {
 	switch m.view {
 	case viewErrors:
 		g, ok := m.currentGroup()
-		return Selection{ErrorPattern: g.Pattern}, fmt.Sprintf(" of error group %q", g.Pattern), ok
+		return Selection{ErrorPattern: g.Pattern}, fmt.Sprintf(" of error group %q", g.Pattern), 0, ok
 	case viewMessageDetail:
-		return Selection{EventIDs: []string{m.eventID}}, "", m.eventID != ""
+		return Selection{EventIDs: []string{m.eventID}}, "", 0, m.eventID != ""
 	}
-	if len(m.marked) > 0 {
-		ids := make([]string, 0, len(m.marked))
-		for _, msg := range m.messages {
-			if m.marked[msg.EventID()] {
-				ids = append(ids, msg.EventID())
-			}
-		}
-		return Selection{EventIDs: ids}, " (the marked ones)", true
+	ids, hidden := m.markedSelection()
+	if len(ids) > 0 {
+		return Selection{EventIDs: ids}, " (the marked ones)", hidden, true
 	}
 	msg, ok := m.currentMessage()
-	return Selection{EventIDs: []string{msg.EventID()}}, "", ok
+	return Selection{EventIDs: []string{msg.EventID()}}, "", hidden, ok
 }
 
 func (m *Model) messageAction(msg tea.KeyMsg) tea.Cmd {
 	if key.Matches(msg, m.keys.Edit) {
 		return m.startEdit()
 	}
-	sel, what, ok := m.selection()
+	sel, what, hidden, ok := m.selection()
 	if !ok {
 		return nil
 	}
 	a := m.opts.Actions
-	d := &modal{}
+	d := &modal{unmark: what == " (the marked ones)"}
 	switch {
 	case key.Matches(msg, m.keys.Retry):
 		d.title = "Retry " + countMark + what + "?"
@@ -231,19 +230,23 @@ func (m *Model) messageAction(msg tea.KeyMsg) tea.Cmd {
 	default:
 		return nil
 	}
+	if hidden > 0 {
+		d.lines = append(d.lines, fmt.Sprintf("Left alone: %s hidden by the filter.", plural(int64(hidden), "marked message")))
+	}
 	if len(sel.EventIDs) == 1 && sel.ErrorPattern == "" {
-		d.title = strings.Replace(d.title, countMark, "message "+output.ShortID(sel.EventIDs[0]), 1)
+		d.title = strings.Replace(d.title, countMark, "message "+visible(output.ShortID(sel.EventIDs[0])), 1)
 		m.modal = d
 		return nil
 	}
 	// A group or a marked set may have changed since the screen was drawn:
 	// the modal names the count the action will meet now.
 	m.setStatus("Counting…", nil)
+	seq := m.request()
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), maxQuery)
 		defer cancel()
 		n, err := a.Count(ctx, sel)
-		return countMsg{modal: d, n: n, err: err}
+		return countMsg{seq: seq, modal: d, n: n, err: err}
 	}
 }
 
@@ -266,11 +269,12 @@ func (m *Model) startEdit() tea.Cmd {
 	}
 	a := m.opts.Actions
 	m.setStatus("Opening the editor…", nil)
+	seq := m.request()
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), maxQuery)
 		defer cancel()
 		e, err := a.Edit(ctx, id)
-		return editReadyMsg{edit: e, err: err}
+		return editReadyMsg{seq: seq, edit: e, err: err}
 	}
 }
 
@@ -284,6 +288,7 @@ func (m *Model) runEditor(msg editReadyMsg) tea.Cmd {
 }
 
 func (m *Model) finishEdit(msg editorDoneMsg) tea.Cmd {
+	m.running++
 	m.setStatus("Saving the edit…", nil)
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), actionTimeout)

@@ -5,6 +5,7 @@ package dashboard
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/charmbracelet/bubbles/help"
@@ -103,12 +104,16 @@ type Model struct {
 	sessionID string // the session detail's session
 	eventID   string // the message detail's message
 	group     string // the error group the messages view is limited to
+	// groupCount is the group's size on the errors view: the messages
+	// view pages until it has that many or gives up.
+	groupCount int64
 
 	rates   *history // replay rate per session, one sample per refresh
 	lastRun map[string]runSample
 	backlog *history // pending+scheduled per DLQ topic
 
 	cursor    map[view]int
+	selected  map[view]string // the key of the row under each list's cursor
 	offset    map[view]int
 	filters   map[view]string
 	filtering bool
@@ -118,6 +123,13 @@ type Model struct {
 	detail viewport.Model
 
 	modal     *modal
+	running   int  // confirmed actions not yet done
+	quitAsked bool // q pressed once while an action ran
+	// awaited is the count or edit request whose answer may still open a
+	// modal or the editor; a newer request, a view change or Esc makes an
+	// older answer stale (0: none awaited).
+	awaited   int
+	requests  int
 	status    string
 	statusErr bool
 	showHelp  bool
@@ -151,11 +163,13 @@ func New(opts Options) *Model {
 		lastRun:  map[string]runSample{},
 		backlog:  newHistory(historyLen),
 		cursor:   map[view]int{},
+		selected: map[view]string{},
 		offset:   map[view]int{},
 		filters:  map[view]string{},
 		marked:   map[string]bool{},
 		detail:   viewport.New(80, 10),
 	}
+	m.detail.SetHorizontalStep(8)
 	m.help = newHelp(m.st)
 	m.input = newInput(m.st, "filter: ")
 	return m
@@ -174,15 +188,18 @@ type (
 		at     time.Time
 	}
 	actionDoneMsg struct {
-		text string
-		err  error
+		text   string
+		err    error
+		unmark bool // the action applied to the marks: they are spent
 	}
 	countMsg struct {
+		seq   int
 		modal *modal
 		n     int64
 		err   error
 	}
 	editReadyMsg struct {
+		seq  int
 		edit *EditSession
 		err  error
 	}
@@ -208,18 +225,29 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 		m.sizeDetail()
+		if m.message != nil {
+			// The detail's values are wrapped to the width.
+			m.detail.SetContent(m.messageContent())
+		}
 		return m, nil
 	case tickMsg:
 		return m, tea.Batch(m.tick(), m.startRefresh())
 	case refreshMsg:
 		return m, m.applyRefresh(msg)
 	case actionDoneMsg:
+		m.running = max(m.running-1, 0)
+		if m.running == 0 {
+			m.quitAsked = false
+		}
 		m.setStatus(msg.text, msg.err)
-		if msg.err == nil {
+		if msg.err == nil && msg.unmark {
 			m.marked = map[string]bool{}
 		}
 		return m, m.refreshSoon()
 	case countMsg:
+		if !m.answers(msg.seq) {
+			return m, nil
+		}
 		if msg.err != nil {
 			m.setStatus("", msg.err)
 			return m, nil
@@ -229,6 +257,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.modal = msg.modal
 		return m, nil
 	case editReadyMsg:
+		if !m.answers(msg.seq) {
+			return m, nil
+		}
 		return m, m.runEditor(msg)
 	case editorDoneMsg:
 		return m, m.finishEdit(msg)
@@ -275,8 +306,52 @@ func (m *Model) refreshCmd() tea.Cmd {
 		defer cancel()
 		pinged := make(chan Health, 1)
 		go func() { pinged <- src.Ping(ctx) }()
-		data, total, err := query(ctx, src)
-		return refreshMsg{view: v, key: key, health: <-pinged, data: data, total: total, err: err, at: now()}
+		answered := make(chan queryResult, 1)
+		go func() {
+			data, total, err := query(ctx, src)
+			answered <- queryResult{data, total, err}
+		}()
+		// A Source that ignores its deadline must not hold inFlight, and
+		// with it every later refresh, for good: its goroutine is left
+		// behind and the refresh reports the deadline.
+		r, ok := await(ctx, answered)
+		if !ok {
+			r.err = fmt.Errorf("%s query did not return by its deadline: %w", viewNames[v], ctx.Err())
+		}
+		health, ok := await(ctx, pinged)
+		if !ok {
+			health = Health{Mongo: fmt.Errorf("ping did not return by its deadline: %w", ctx.Err())}
+		}
+		return refreshMsg{view: v, key: key, health: health, data: r.data, total: r.total, err: r.err, at: now()}
+	}
+}
+
+type queryResult struct {
+	data  any
+	total int64
+	err   error
+}
+
+// queryGrace is how long past its deadline a query may take to return
+// its own (better worded) error before the refresh gives up on it.
+const queryGrace = 500 * time.Millisecond
+
+// await is the value ch delivers, or false when ctx ends and ch stays
+// silent for queryGrace more.
+func await[T any](ctx context.Context, ch <-chan T) (T, bool) {
+	select {
+	case v := <-ch:
+		return v, true
+	case <-ctx.Done():
+	}
+	t := time.NewTimer(queryGrace)
+	defer t.Stop()
+	select {
+	case v := <-ch:
+		return v, true
+	case <-t.C:
+		var zero T
+		return zero, false
 	}
 }
 
@@ -303,10 +378,12 @@ func (m *Model) query() (view, string, queryFunc) {
 			return g, 0, err
 		}
 	case viewMessages:
-		g := m.group
-		f := groupFilter(g, limit)
+		g, want := m.group, m.groupCount
 		return m.view, g, func(ctx context.Context, src Source) (any, int64, error) {
-			return src.Messages(ctx, f)
+			if g == "" {
+				return src.Messages(ctx, dlq.ListFilter{Limit: limit})
+			}
+			return groupMessages(ctx, src, g, want, limit)
 		}
 	case viewMessageDetail:
 		id := m.eventID
@@ -335,15 +412,18 @@ func (m *Model) query() (view, string, queryFunc) {
 // shows it with its age under the banner.
 func (m *Model) applyRefresh(msg refreshMsg) tea.Cmd {
 	m.inFlight = false
-	m.health, m.pinged, m.refreshedAt = msg.health, true, msg.at
+	m.health, m.pinged = msg.health, true
 	if msg.health.Context != "" {
 		m.opts.Context = msg.health.Context
 	}
-	if msg.err != nil {
-		m.queryErr = msg.err
-	} else {
-		m.queryErr = nil
+	switch {
+	case msg.err == nil:
+		// "refreshed" is the time of the data on screen: a failed query
+		// leaves it where it was.
+		m.queryErr, m.refreshedAt = nil, msg.at
 		m.store(msg)
+	case msg.view == m.view && msg.key == m.viewKey():
+		m.queryErr = msg.err
 	}
 	// The banner comes and goes with the servers and takes a line from
 	// the message detail's viewport.
@@ -392,7 +472,8 @@ func (m *Model) store(msg refreshMsg) {
 	case []dlq.ErrorGroup:
 		m.groups = d
 	case []contract.DLQMessage:
-		m.messages, m.msgTotal = inGroup(d, m.group), msg.total
+		m.messages, m.msgTotal = d, msg.total
+		m.dropGoneMarks()
 	case *MessageDetail:
 		m.message = d
 		m.detail.SetContent(m.messageContent())
@@ -401,7 +482,21 @@ func (m *Model) store(msg refreshMsg) {
 	case []Holding:
 		m.workers = d
 	}
-	m.clampCursor()
+	m.reselect()
+}
+
+// viewKey is what the view on screen shows: the detail's id or the error
+// group, "" on a plain list.
+func (m *Model) viewKey() string {
+	switch m.view {
+	case viewSessionDetail:
+		return m.sessionID
+	case viewMessageDetail:
+		return m.eventID
+	case viewMessages:
+		return m.group
+	}
+	return ""
 }
 
 // sampleRate records how fast a session moved since the previous refresh
@@ -416,7 +511,7 @@ func (m *Model) sampleRate(s contract.Session, at time.Time) {
 }
 
 func (m *Model) setStatus(text string, err error) {
-	m.status, m.statusErr = text, err != nil
+	m.status, m.statusErr = visible(text), err != nil
 	if err != nil {
 		m.status = "Error: " + shortErr(err, 200)
 	}

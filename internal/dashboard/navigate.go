@@ -10,14 +10,14 @@ import (
 func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 	switch {
 	case msg.Type == tea.KeyCtrlC:
-		return tea.Quit
+		return m.quit()
 	case m.modal != nil:
 		return m.modalKey(msg)
 	case m.filtering:
 		return m.filterKey(msg)
 	case m.showHelp:
 		if key.Matches(msg, m.keys.Quit) {
-			return tea.Quit
+			return m.quit()
 		}
 		m.showHelp = false
 		return nil
@@ -25,7 +25,7 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 	k := m.keys
 	switch {
 	case key.Matches(msg, k.Quit):
-		return tea.Quit
+		return m.quit()
 	case key.Matches(msg, k.Help):
 		m.showHelp = true
 	case key.Matches(msg, k.Views):
@@ -47,6 +47,10 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 		return m.open()
 	case key.Matches(msg, k.Mark) && m.view == viewMessages:
 		m.toggleMark()
+	case key.Matches(msg, k.Unmark) && m.view == viewMessages:
+		m.marked = map[string]bool{}
+	case key.Matches(msg, k.Left, k.Right) && m.view == viewMessageDetail:
+		m.detail, _ = m.detail.Update(msg)
 	default:
 		return m.actionKey(msg)
 	}
@@ -66,6 +70,51 @@ func (m *Model) topView() view {
 
 func (m *Model) isList() bool { return m.view < topViews }
 
+// quit ends the program, unless an action is running: its client calls
+// would be cut mid-write (a retry sent but its DLQ status and audit record
+// not written), so the first q only warns.
+func (m *Model) quit() tea.Cmd {
+	if m.running > 0 && !m.quitAsked {
+		m.quitAsked = true
+		m.setStatus("An action is running; press q again to abandon it.", nil)
+		return nil
+	}
+	return tea.Quit
+}
+
+// request starts a count or edit request and returns its number.
+func (m *Model) request() int {
+	m.requests++
+	m.awaited = m.requests
+	return m.awaited
+}
+
+// answers says whether seq's answer is still wanted: it is the latest
+// request, the screen has not moved since, and no modal is open.
+func (m *Model) answers(seq int) bool {
+	if seq != m.awaited {
+		if m.awaited == 0 && (m.status == "Counting…" || m.status == "Opening the editor…") {
+			m.status = ""
+		}
+		return false
+	}
+	m.awaited = 0
+	return m.modal == nil
+}
+
+// leaveMessages forgets what belongs to the messages view's current list:
+// the marks, and the group's data, which must not show under another
+// group with its age.
+func (m *Model) leaveMessages(group string) {
+	m.marked = map[string]bool{}
+	if group != m.group {
+		m.group, m.messages, m.msgTotal = group, nil, 0
+		delete(m.loadedAt, viewMessages)
+		delete(m.selected, viewMessages)
+		m.cursor[viewMessages], m.offset[viewMessages] = 0, 0
+	}
+}
+
 // switchTo opens a numbered view afresh: the detail stack and an error
 // group limiting the messages are left behind.
 func (m *Model) switchTo(v view) tea.Cmd {
@@ -73,9 +122,8 @@ func (m *Model) switchTo(v view) tea.Cmd {
 		return nil
 	}
 	m.stack = nil
-	if v == viewMessages && m.group != "" {
-		m.group, m.messages = "", nil
-	}
+	m.awaited = 0
+	m.leaveMessages("")
 	m.view = v
 	m.status = ""
 	return m.refreshSoon()
@@ -84,16 +132,17 @@ func (m *Model) switchTo(v view) tea.Cmd {
 // back closes a detail or a group's messages; on a plain list it clears the
 // filter.
 func (m *Model) back() tea.Cmd {
+	m.awaited = 0
 	if m.filters[m.view] != "" {
 		m.filters[m.view] = ""
-		m.clampCursor()
+		m.reselectView(m.view)
 		return nil
 	}
 	if len(m.stack) == 0 {
 		return nil
 	}
-	if m.view == viewMessages && m.group != "" {
-		m.group, m.messages = "", nil
+	if m.view == viewMessages {
+		m.leaveMessages("")
 	}
 	m.view = m.stack[len(m.stack)-1]
 	m.stack = m.stack[:len(m.stack)-1]
@@ -102,6 +151,7 @@ func (m *Model) back() tea.Cmd {
 
 func (m *Model) push(v view) tea.Cmd {
 	m.stack = append(m.stack, m.view)
+	m.awaited = 0
 	m.view = v
 	m.status = ""
 	return m.refreshSoon()
@@ -115,6 +165,7 @@ func (m *Model) open() tea.Cmd {
 		if r, ok := m.currentSession(); ok {
 			if m.sessionID != r.Session.SessionID {
 				m.session = nil
+				delete(m.loadedAt, viewSessionDetail)
 			}
 			m.sessionID = r.Session.SessionID
 			m.offset[viewSessionDetail] = 0
@@ -122,15 +173,16 @@ func (m *Model) open() tea.Cmd {
 		}
 	case viewErrors:
 		if g, ok := m.currentGroup(); ok {
-			m.group, m.messages, m.msgTotal = g.Pattern, nil, 0
-			m.cursor[viewMessages], m.filters[viewMessages] = 0, ""
+			m.leaveMessages(g.Pattern)
+			m.groupCount, m.filters[viewMessages] = g.Count, ""
 			return m.push(viewMessages)
 		}
 	case viewMessages:
 		if msg, ok := m.currentMessage(); ok {
 			if m.eventID != msg.EventID() {
 				m.message = nil
-				m.detail.SetContent("")
+				m.detail.SetContent(m.messageContent())
+				delete(m.loadedAt, viewMessageDetail)
 			}
 			m.eventID = msg.EventID()
 			m.detail.GotoTop()
@@ -174,12 +226,43 @@ func (m *Model) move(msg tea.KeyMsg) {
 		c += page
 	}
 	m.cursor[m.view] = min(max(c, 0), max(n-1, 0))
+	m.remember(m.view)
 }
 
-func (m *Model) clampCursor() {
-	for v := view(0); v < topViews; v++ {
-		m.cursor[v] = min(max(m.cursor[v], 0), max(m.rowCount(v)-1, 0))
+// remember notes which row the cursor of v is on, by its key.
+func (m *Model) remember(v view) {
+	l := m.list(v)
+	vis := m.visible(v, l)
+	if c := m.cursor[v]; c >= 0 && c < len(vis) {
+		m.selected[v] = l.keys[vis[c]]
 	}
+}
+
+// reselect puts every list's cursor back on the row it was on: rows come
+// and go above it at each refresh, and an action must apply to the row the
+// operator chose, not to whatever now sits at its index.
+func (m *Model) reselect() {
+	for v := view(0); v < topViews; v++ {
+		m.reselectView(v)
+	}
+}
+
+// reselectView moves the cursor of v to its remembered row, or, when that
+// row is gone (or hidden by the filter), clamps it and remembers the row
+// it lands on.
+func (m *Model) reselectView(v view) {
+	l := m.list(v)
+	vis := m.visible(v, l)
+	if id, ok := m.selected[v]; ok {
+		for i, idx := range vis {
+			if l.keys[idx] == id {
+				m.cursor[v] = i
+				return
+			}
+		}
+	}
+	m.cursor[v] = min(max(m.cursor[v], 0), max(len(vis)-1, 0))
+	m.remember(v)
 }
 
 // filterKey edits the `/` filter; the list narrows as one types, Enter
@@ -194,13 +277,13 @@ func (m *Model) filterKey(msg tea.KeyMsg) tea.Cmd {
 		m.filtering = false
 		m.input.Blur()
 		m.filters[m.view] = ""
-		m.clampCursor()
+		m.reselectView(m.view)
 		return nil
 	}
 	var cmd tea.Cmd
 	m.input, cmd = m.input.Update(msg)
 	m.filters[m.view] = m.input.Value()
-	m.cursor[m.view] = 0
+	m.reselectView(m.view)
 	return cmd
 }
 
@@ -216,4 +299,31 @@ func (m *Model) toggleMark() {
 		m.marked[id] = true
 	}
 	m.cursor[m.view] = min(m.cursor[m.view]+1, max(m.rowCount(m.view)-1, 0))
+	m.remember(m.view)
+}
+
+// dropGoneMarks forgets marks on messages no longer listed: they could
+// neither be seen nor unmarked.
+func (m *Model) dropGoneMarks() {
+	listed := make(map[string]bool, len(m.messages))
+	for _, msg := range m.messages {
+		listed[msg.EventID()] = true
+	}
+	for id := range m.marked {
+		if !listed[id] {
+			delete(m.marked, id)
+		}
+	}
+}
+
+// markedSelection are the marked messages the filter shows, and how many
+// marked ones it hides.
+func (m *Model) markedSelection() (ids []string, hidden int) {
+	l := m.list(viewMessages)
+	for _, idx := range m.visible(viewMessages, l) {
+		if m.marked[l.keys[idx]] {
+			ids = append(ids, l.keys[idx])
+		}
+	}
+	return ids, len(m.marked) - len(ids)
 }

@@ -13,12 +13,14 @@ import (
 // rate sparkline the refreshes build.
 func (m *Model) sessionLines() []string {
 	if m.session == nil || m.session.Session == nil {
-		return []string{m.st.Bold("Session ") + output.ShortID(m.sessionID), "", "  " + m.st.Faint("loading…")}
+		return []string{m.st.Bold("Session ") + visible(output.ShortID(m.sessionID)), "", "  " + m.st.Faint("loading…")}
 	}
 	s, now := m.session.Session, m.opts.Now()
 	rate := m.sessionRate(*s)
-	lines := []string{m.st.Bold("Session "+s.SessionID) + "  " + m.st.Status(string(s.Status))}
-	field := func(name, value string) { lines = append(lines, fmt.Sprintf("  %-12s%s", name, value)) }
+	lines := []string{m.st.Bold("Session "+visible(s.SessionID)) + "  " + m.st.Status(visible(string(s.Status)))}
+	// No value here is styled: every one is made visible, for the filter,
+	// the holder and the error come from other people's input.
+	field := func(name, value string) { lines = append(lines, fmt.Sprintf("  %-12s%s", name, visible(value))) }
 	field("Type", s.Config.ReplayType+" → "+target(s))
 	field("Filter", filterText(s.Config.Filter))
 	field("Pacing", pacingText(s))
@@ -55,7 +57,7 @@ func (m *Model) sessionLines() []string {
 		if e.EventID != nil {
 			ev = " event " + *e.EventID
 		}
-		lines = append(lines, fmt.Sprintf("  %s%s: %s", e.Timestamp.UTC().Format(time.TimeOnly), ev, oneLine(e.Error)))
+		lines = append(lines, fmt.Sprintf("  %s%s: %s", e.Timestamp.UTC().Format(time.TimeOnly), visible(ev), oneLine(e.Error)))
 	}
 	return lines
 }
@@ -158,4 +160,6 @@ func byText(who *string) string {
 	return " by " + *who
 }
 
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+// oneLine folds a value onto one line, its control characters made
+// visible.
+func oneLine(s string) string { return visible(strings.Join(strings.Fields(s), " ")) }

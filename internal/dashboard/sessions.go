@@ -10,6 +10,14 @@ import (
 // barWidth is the progress bar's cells in the lists.
 const barWidth = 8
 
+// wide is the width from which lists use their full layouts; below it
+// they narrow their columns so that 80 columns still show every column
+// the views promise.
+const wide = 100
+
+// narrowBar is the progress bar's cells below wide.
+const narrowBar = 4
+
 func (m *Model) sessionsList() list {
 	l := list{
 		cols: []column{
@@ -25,6 +33,22 @@ func (m *Model) sessionsList() list {
 		statusCol: 1,
 		empty:     "no replay sessions",
 	}
+	bar, typ := barWidth, func(t string) string { return t }
+	if m.width < wide {
+		// Single spaces between columns and a short bar and type: at 80
+		// columns every column still shows.
+		l.cols = []column{
+			{Title: "ID", Width: 12},
+			{Title: "STATUS", Width: 9},
+			{Title: "TYPE", Width: 5},
+			{Title: "TARGET", Width: 6},
+			{Title: "PROGRESS", Width: narrowBar + 10},
+			{Title: "RATE", Width: 6},
+			{Title: "ETA", Width: 6},
+			{Title: "HOLDER", Flex: true, Min: 10},
+		}
+		l.gap, bar, typ = 1, narrowBar, shortType
+	}
 	for _, r := range m.sessions {
 		s := r.Session
 		rate := m.sessionRate(s)
@@ -32,12 +56,28 @@ func (m *Model) sessionsList() list {
 		if r.Holder != nil && r.Holder.Live {
 			holder = r.Holder.Owner
 		}
+		l.keys = append(l.keys, s.SessionID)
 		l.rows = append(l.rows, []string{
-			output.ShortID(s.SessionID), string(s.Status), s.Config.ReplayType, s.Config.Target,
-			progressBar(sessionDone(s), s.TotalEvents, barWidth), rateText(rate), m.sessionETA(s, rate), holder,
+			output.ShortID(s.SessionID), string(s.Status), typ(s.Config.ReplayType), s.Config.Target,
+			progressBar(sessionDone(s), s.TotalEvents, bar), rateText(rate), m.sessionETA(s, rate), holder,
 		})
 	}
 	return l
+}
+
+// shortType is a replay type in five cells, for the narrow layout.
+func shortType(t string) string {
+	switch t {
+	case contract.ReplayTypeExecution:
+		return "exec"
+	case contract.ReplayTypeTimeRange:
+		return "time"
+	case contract.ReplayTypeEventType:
+		return "types"
+	case contract.ReplayTypeRecovery:
+		return "recov"
+	}
+	return t
 }
 
 func sessionDone(s contract.Session) int64 {

@@ -31,6 +31,11 @@ const minFlex = 12
 // fitColumns picks the columns that fit in width (two spaces between
 // columns, two for the cursor and mark gutter) and their widths.
 func fitColumns(cols []column, width int) (keep []int, widths []int) {
+	return fitColumnsGap(cols, width, 2)
+}
+
+// fitColumnsGap is fitColumns with gap spaces between columns.
+func fitColumnsGap(cols []column, width, gap int) (keep []int, widths []int) {
 	alive := make([]bool, len(cols))
 	for i := range alive {
 		alive[i] = true
@@ -42,10 +47,10 @@ func fitColumns(cols []column, width int) (keep []int, widths []int) {
 				continue
 			}
 			if c.Flex {
-				used += c.min() + 2
+				used += c.min() + gap
 				continue
 			}
-			used += c.Width + 2
+			used += c.Width + gap
 		}
 		if used <= width {
 			break
@@ -64,7 +69,7 @@ func fitColumns(cols []column, width int) (keep []int, widths []int) {
 	used := 2
 	for i, c := range cols {
 		if alive[i] && !c.Flex {
-			used += c.Width + 2
+			used += c.Width + gap
 		}
 	}
 	last := len(cols) - 1
@@ -79,7 +84,7 @@ func fitColumns(cols []column, width int) (keep []int, widths []int) {
 		if c.Flex {
 			w = width - used
 			if i != last {
-				w -= 2
+				w -= gap
 			}
 			w = max(w, c.min())
 		}
@@ -92,6 +97,11 @@ func fitColumns(cols []column, width int) (keep []int, widths []int) {
 // renderRow lays out cells in the kept columns, truncating and padding by
 // display width so styled and wide characters line up.
 func renderRow(gutter string, cells []string, keep, widths []int, paint func(col int, cell string) string) string {
+	return renderRowGap(gutter, cells, keep, widths, 2, paint)
+}
+
+// renderRowGap is renderRow with gap spaces between columns.
+func renderRowGap(gutter string, cells []string, keep, widths []int, gap int, paint func(col int, cell string) string) string {
 	var b strings.Builder
 	b.WriteString(gutter)
 	for j, i := range keep {
@@ -99,12 +109,12 @@ func renderRow(gutter string, cells []string, keep, widths []int, paint func(col
 		if i < len(cells) {
 			cell = cells[i]
 		}
-		cell = output.Truncate(cell, widths[j])
+		cell = output.Truncate(visible(cell), widths[j])
 		if paint != nil {
 			cell = paint(i, cell)
 		}
 		if j < len(keep)-1 {
-			cell += strings.Repeat(" ", widths[j]-output.Width(cell)) + "  "
+			cell += strings.Repeat(" ", widths[j]-output.Width(cell)+gap)
 		}
 		b.WriteString(cell)
 	}

@@ -252,6 +252,7 @@ func TestSessionRateFromRefreshesThenAverage(t *testing.T) {
 func TestGroupModalTitleKeepsAPercentInThePattern(t *testing.T) {
 	src, act := newFakes()
 	src.groups = []dlq.ErrorGroup{{Pattern: "disk <n>% full: %s %d", Count: 3}}
+	act.groups["disk <n>% full: %s %d"] = 7
 	m := New(Options{Source: src, Actions: act, Now: (&clock{t: t0}).Now})
 	m.switchTo(viewErrors)
 	m.Update(m.refreshCmd()())

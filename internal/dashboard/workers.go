@@ -22,6 +22,7 @@ func (m *Model) workersList() list {
 	}
 	now := m.opts.Now()
 	for _, h := range m.workers {
+		l.keys = append(l.keys, h.Kind+"\x00"+h.ID)
 		l.rows = append(l.rows, []string{
 			h.Kind, output.ShortID(h.ID), h.Owner, fmt.Sprintf("%d", h.Epoch),
 			output.RelativeTime(now, h.Since), output.RelativeTime(now, h.RenewedAt), output.RelativeTime(now, h.ExpiresAt),
