@@ -16,6 +16,7 @@ import (
 // items. A discard also asks for the reason the audit trail records.
 type modal struct {
 	title  string // with countMark for the count when it comes from Actions.Count
+	group  bool   // an error group: above MaxSyncGroup it becomes a redrive job
 	lines  []string
 	reason *textinput.Model
 	hint   string
@@ -29,6 +30,12 @@ const countMark = "\x00count\x00"
 
 func (d *modal) setCount(n int64) {
 	d.title = strings.Replace(d.title, countMark, plural(n, "message"), 1)
+	if d.group && n > MaxSyncGroup {
+		d.lines = []string{
+			fmt.Sprintf("More than %d: this creates a redrive job that a worker", MaxSyncGroup),
+			"carries out (jobs view, key 5); the audit trail records it.",
+		}
+	}
 }
 
 func plural(n int64, noun string) string {
@@ -213,7 +220,7 @@ func (m *Model) messageAction(msg tea.KeyMsg) tea.Cmd {
 		return nil
 	}
 	a := m.opts.Actions
-	d := &modal{unmark: what == " (the marked ones)"}
+	d := &modal{unmark: what == " (the marked ones)", group: sel.ErrorPattern != ""}
 	switch {
 	case key.Matches(msg, m.keys.Retry):
 		d.title = "Retry " + countMark + what + "?"

@@ -301,3 +301,21 @@ func TestSessionDetailScrollsToItsLastErrorsOnASmallTerminal(t *testing.T) {
 		t.Errorf("page up twice did not return to the top:\n%s", m.View())
 	}
 }
+
+func TestALargeGroupsModalSaysItCreatesAJob(t *testing.T) {
+	small := &modal{title: "Retry " + countMark + "?", group: true, lines: []string{"sent now"}}
+	small.setCount(MaxSyncGroup)
+	if strings.Contains(strings.Join(small.lines, " "), "redrive job") {
+		t.Fatalf("a group of %d is retried now, but the modal says %q", MaxSyncGroup, small.lines)
+	}
+	large := &modal{title: "Retry " + countMark + "?", group: true, lines: []string{"sent now"}}
+	large.setCount(MaxSyncGroup + 1)
+	if !strings.Contains(strings.Join(large.lines, " "), "redrive job") {
+		t.Fatalf("a group of %d becomes a job, but the modal says %q", MaxSyncGroup+1, large.lines)
+	}
+	marked := &modal{title: "Retry " + countMark + "?", lines: []string{"sent now"}}
+	marked.setCount(MaxSyncGroup + 1)
+	if strings.Contains(strings.Join(marked.lines, " "), "redrive job") {
+		t.Fatalf("marked messages are never a job, but the modal says %q", marked.lines)
+	}
+}
