@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/integr8scode/replayctl/internal/contract"
 	"github.com/integr8scode/replayctl/internal/fault"
@@ -73,19 +72,25 @@ func (r *runner) read() error {
 	return nil
 }
 
-func (r *runner) openCursor(after *contract.Checkpoint) (*mongo.Cursor, error) {
+func (r *runner) openCursor(after *contract.Checkpoint) (EventStream, error) {
 	batch := r.svc.cursorBatch
 	if batch <= 0 {
 		batch = cursorBatch
 	}
+	if r.svc.Events != nil {
+		return r.svc.Events.Stream(r.readCtx, r.sess.Config.Filter, after, batch)
+	}
 	cur, err := r.svc.Store.Events.Stream(r.readCtx, r.sess.Config.Filter, after, batch)
-	if err == nil && r.svc.onCursor != nil {
+	if err != nil {
+		return nil, err
+	}
+	if r.svc.onCursor != nil {
 		r.svc.onCursor(cur.ID())
 	}
-	return cur, err
+	return cursorStream{cur}, nil
 }
 
-func (r *runner) reopen(attempt int) (*mongo.Cursor, error) {
+func (r *runner) reopen(attempt int) (EventStream, error) {
 	if err := wait.Sleep(r.readCtx, backoff(attempt, 500*time.Millisecond, 10*time.Second)); err != nil {
 		return nil, err
 	}
@@ -105,10 +110,10 @@ func (r *runner) reopen(attempt int) (*mongo.Cursor, error) {
 	}
 }
 
-func closeCursor(cur *mongo.Cursor) {
+func closeStream(s EventStream) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	_ = cur.Close(ctx)
+	_ = s.Close(ctx)
 }
 
 func transientStoreError(err error) bool {
