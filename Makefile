@@ -20,7 +20,7 @@ FUZZ_TARGETS := \
 	./internal/config:FuzzParse \
 	./internal/eventedit:FuzzEditedEvent
 
-.PHONY: all build test fuzz vet fmt-check demo bench bench-replay bench-dlq bench-status docs completions man docs-check release-check clean
+.PHONY: all build test fuzz vet fmt-check demo bench bench-replay bench-dlq bench-status bench-engine docs completions man docs-check release-check clean
 
 all: build
 
@@ -47,7 +47,7 @@ fmt-check:
 demo: build ## Scripted tour on the embedded stack; exits on its own
 	./scripts/demo.sh $(BIN)
 
-bench: bench-replay bench-dlq bench-status ## Speed and memory targets (slow: minutes)
+bench: bench-replay bench-dlq bench-status bench-engine ## Speed and memory targets (slow: minutes); figures in bench/results.md
 
 bench-replay:
 	$(GO) run ./bench/replay
@@ -57,6 +57,9 @@ bench-dlq:
 
 bench-status:
 	$(GO) run ./bench/status
+
+bench-engine:
+	$(GO) run ./bench/engine -results bench/results.md
 
 docs: completions man ## Regenerate completions/ and man/ from the command tree
 
