@@ -2,6 +2,7 @@ package contract
 
 import (
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"math"
@@ -10,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/x/bsonx/bsoncore"
 )
 
 // StoredEvent is the part of an `events` document replayctl needs to route,
@@ -27,37 +29,103 @@ type StoredEvent struct {
 // event; replay counts it as skipped instead of failing.
 var ErrMalformedEvent = errors.New("malformed event")
 
-// ParseStoredEvent reads the routing fields of an events document.
+// ParseStoredEvent reads the routing fields of an events document. Each
+// field is the first of its name, as bson.Raw.Lookup finds it, read in one
+// pass over the validated document.
 func ParseStoredEvent(raw bson.Raw) (StoredEvent, error) {
 	ev := StoredEvent{Raw: raw}
 	if err := raw.Validate(); err != nil {
 		return ev, fmt.Errorf("%w: %v", ErrMalformedEvent, err)
 	}
-	if v, err := raw.LookupErr("_id"); err == nil {
-		ev.ObjectID, _ = v.ObjectIDOK()
-	}
-	var ok bool
-	if ev.EventID, ok = lookupString(raw, "event_id"); !ok || ev.EventID == "" {
+	var f routingFields
+	f.read(raw)
+	ev.ObjectID = f.oid
+	if !f.id.ok || len(f.id.s) == 0 {
 		return ev, fmt.Errorf("%w: missing string event_id", ErrMalformedEvent)
 	}
-	if ev.EventType, ok = lookupString(raw, "event_type"); !ok || ev.EventType == "" {
+	ev.EventID = string(f.id.s)
+	if !f.typ.ok || len(f.typ.s) == 0 {
 		return ev, fmt.Errorf("%w: event %s: missing string event_type", ErrMalformedEvent, ev.EventID)
 	}
-	ts, err := raw.LookupErr("timestamp")
-	if err != nil || ts.Type != bson.TypeDateTime {
+	ev.EventType = string(f.typ.s)
+	if !f.tsOK {
 		return ev, fmt.Errorf("%w: event %s: timestamp is not a date", ErrMalformedEvent, ev.EventID)
 	}
-	ev.Timestamp = time.UnixMilli(ts.DateTime()).UTC()
-	ev.AggregateID, _ = lookupString(raw, "aggregate_id")
+	ev.Timestamp = time.UnixMilli(f.ts).UTC()
+	if f.agg.ok {
+		ev.AggregateID = string(f.agg.s)
+	}
 	return ev, nil
 }
 
-func lookupString(raw bson.Raw, key string) (string, bool) {
-	v, err := raw.LookupErr(key)
-	if err != nil {
-		return "", false
+// routingFields are the first _id, event_id, event_type, timestamp and
+// aggregate_id of a validated document.
+type routingFields struct {
+	seen         uint8 // bit per field name met
+	oid          bson.ObjectID
+	id, typ, agg strField
+	ts           int64
+	tsOK         bool
+}
+
+// strField is a field that counts only when it is a string.
+type strField struct {
+	s  []byte
+	ok bool
+}
+
+func (f *routingFields) read(doc []byte) {
+	_, rem, _ := bsoncore.ReadLength(doc)
+	for len(rem) > 1 && f.seen != 0x1f {
+		elem, rest, ok := bsoncore.ReadElement(rem)
+		if !ok {
+			return
+		}
+		rem = rest
+		v := elem.Value()
+		switch string(elem.KeyBytes()) {
+		case "_id":
+			if f.first(0) {
+				f.oid, _ = v.ObjectIDOK()
+			}
+		case "event_id":
+			if f.first(1) {
+				f.id = stringOf(v)
+			}
+		case "event_type":
+			if f.first(2) {
+				f.typ = stringOf(v)
+			}
+		case "timestamp":
+			if f.first(3) && v.Type == bsoncore.TypeDateTime {
+				f.ts, f.tsOK = v.DateTime(), true
+			}
+		case "aggregate_id":
+			if f.first(4) {
+				f.agg = stringOf(v)
+			}
+		}
 	}
-	return v.StringValueOK()
+}
+
+// first reports whether field bit was not met before, and marks it.
+func (f *routingFields) first(bit uint) bool {
+	if f.seen&(1<<bit) != 0 {
+		return false
+	}
+	f.seen |= 1 << bit
+	return true
+}
+
+func stringOf(v bsoncore.Value) strField {
+	if v.Type != bsoncore.TypeString {
+		return strField{}
+	}
+	l, rest, ok := bsoncore.ReadLength(v.Data)
+	if !ok || l < 1 || int(l) > len(rest) {
+		return strField{}
+	}
+	return strField{s: rest[:l-1], ok: true}
 }
 
 // Key is the Kafka record key the contract specifies: the aggregate id, or
@@ -69,9 +137,6 @@ func (e StoredEvent) Key() string {
 	return e.EventID
 }
 
-// bookkeeping fields are storage details, not part of the event on the wire.
-var bookkeeping = map[string]bool{"_id": true, "stored_at": true, "ttl_expires_at": true}
-
 // TimeFormat is how dates appear in JSON: RFC 3339, UTC, millisecond precision.
 const TimeFormat = "2006-01-02T15:04:05.000Z07:00"
 
@@ -80,6 +145,149 @@ const TimeFormat = "2006-01-02T15:04:05.000Z07:00"
 // A non-nil replayTime replaces `timestamp` (the default unless timestamps
 // are preserved).
 func AppendEventJSON(dst []byte, raw bson.Raw, replayTime *time.Time) ([]byte, error) {
+	var at []byte
+	if replayTime != nil {
+		var buf [len(TimeFormat) + 8]byte
+		at = AppendTime(buf[:0], *replayTime)
+	}
+	return AppendEventJSONAt(dst, raw, at)
+}
+
+// AppendEventJSONAt is AppendEventJSON with the replay time already
+// formatted by AppendTime (nil keeps the stored timestamp), so a replay
+// formats it once for the value and the headers.
+func AppendEventJSONAt(dst []byte, raw bson.Raw, replayTime []byte) ([]byte, error) {
+	if out, ok := transcode(dst, raw, replayTime, true, true, '{', '}'); ok {
+		return out, nil
+	}
+	// The transcoder gives up on anything it cannot read; the reference
+	// encoder then says why, exactly as it always has.
+	var t *time.Time
+	if replayTime != nil {
+		p, err := time.Parse(TimeFormat, string(replayTime))
+		if err != nil {
+			return dst, fmt.Errorf("replay time %q: %w", replayTime, err)
+		}
+		t = &p
+	}
+	return appendEventJSONRef(dst, raw, t)
+}
+
+// AppendTime appends t as the contract writes dates: TimeFormat, UTC.
+func AppendTime(dst []byte, t time.Time) []byte { return t.UTC().AppendFormat(dst, TimeFormat) }
+
+// RawToJSON renders any BSON document (for example a DLQ message's event)
+// as JSON with the same conventions as AppendEventJSON, bookkeeping included.
+func RawToJSON(raw bson.Raw) ([]byte, error) {
+	if out, ok := transcode(nil, raw, nil, false, true, '{', '}'); ok {
+		return out, nil
+	}
+	return appendDocument(nil, raw, '{', '}', true)
+}
+
+// transcode writes the BSON document doc as JSON straight from its bytes,
+// without the element slices and strings the driver's accessors allocate
+// (this runs for every replayed event). top drops bookkeeping fields and
+// puts replayTime (when non-nil) in place of `timestamp`. It reads the
+// document with the same checks as bson.Raw.Elements and reports false
+// where that would fail, leaving the error to the reference encoder.
+func transcode(dst []byte, doc []byte, replayTime []byte, top, keys bool, open, close byte) ([]byte, bool) {
+	dst = append(dst, open)
+	if len(doc) == 0 {
+		return append(dst, close), true // as Raw.Elements: no document, no fields
+	}
+	length, rem, ok := bsoncore.ReadLength(doc)
+	if !ok {
+		return dst, false
+	}
+	length -= 4
+	first := true
+	for length > 1 {
+		var elem bsoncore.Element
+		elem, rem, ok = bsoncore.ReadElement(rem)
+		length -= int32(len(elem))
+		if !ok || elem.Validate() != nil {
+			return dst, false
+		}
+		key := elem.KeyBytes()
+		if top && isBookkeeping(key) {
+			continue
+		}
+		if !first {
+			dst = append(dst, ',')
+		}
+		first = false
+		if keys {
+			dst = appendJSONBytes(dst, key)
+			dst = append(dst, ':')
+		}
+		if top && replayTime != nil && string(key) == "timestamp" {
+			dst = append(append(append(dst, '"'), replayTime...), '"')
+			continue
+		}
+		if dst, ok = transcodeValue(dst, elem.Value()); !ok {
+			return dst, false
+		}
+	}
+	return append(dst, close), true
+}
+
+// isBookkeeping reports the fields that are storage details, not part of
+// the event on the wire.
+func isBookkeeping(key []byte) bool {
+	switch string(key) {
+	case "_id", "stored_at", "ttl_expires_at":
+		return true
+	}
+	return false
+}
+
+// transcodeValue is appendJSONValue on a validated value's bytes. Dates,
+// ids and base64 never need escaping, so they are appended unquoted-safe.
+func transcodeValue(dst []byte, v bsoncore.Value) ([]byte, bool) {
+	switch v.Type {
+	case bsoncore.TypeString:
+		l, rest, _ := bsoncore.ReadLength(v.Data) // Validate checked it
+		return appendJSONBytes(dst, rest[:l-1]), true
+	case bsoncore.TypeInt32:
+		return strconv.AppendInt(dst, int64(v.Int32()), 10), true
+	case bsoncore.TypeInt64:
+		return strconv.AppendInt(dst, v.Int64(), 10), true
+	case bsoncore.TypeDouble:
+		return appendFloat(dst, v.Double()), true
+	case bsoncore.TypeBoolean:
+		return strconv.AppendBool(dst, v.Boolean()), true
+	case bsoncore.TypeNull, bsoncore.TypeUndefined:
+		return append(dst, "null"...), true
+	case bsoncore.TypeDateTime:
+		dst = append(dst, '"')
+		dst = time.UnixMilli(v.DateTime()).UTC().AppendFormat(dst, TimeFormat)
+		return append(dst, '"'), true
+	case bsoncore.TypeEmbeddedDocument:
+		return transcode(dst, v.Document(), nil, false, true, '{', '}')
+	case bsoncore.TypeArray:
+		return transcode(dst, v.Array(), nil, false, false, '[', ']')
+	case bsoncore.TypeObjectID:
+		oid := v.ObjectID()
+		dst = append(dst, '"')
+		dst = hex.AppendEncode(dst, oid[:])
+		return append(dst, '"'), true
+	case bsoncore.TypeBinary:
+		_, data := v.Binary()
+		dst = append(dst, '"')
+		dst = base64.StdEncoding.AppendEncode(dst, data)
+		return append(dst, '"'), true
+	default:
+		// Decimals and rare types (regex, timestamp, JS code): the
+		// reference encoder's text; they are seldom in events.
+		out, err := appendJSONValue(dst, bson.RawValue{Type: bson.Type(v.Type), Value: v.Data})
+		return out, err == nil
+	}
+}
+
+// appendEventJSONRef is the reference encoder, through the driver's
+// accessors: it reports why a document cannot be encoded.
+func appendEventJSONRef(dst []byte, raw bson.Raw, replayTime *time.Time) ([]byte, error) {
 	elems, err := raw.Elements()
 	if err != nil {
 		return dst, fmt.Errorf("%w: %v", ErrMalformedEvent, err)
@@ -88,7 +296,7 @@ func AppendEventJSON(dst []byte, raw bson.Raw, replayTime *time.Time) ([]byte, e
 	first := true
 	for _, el := range elems {
 		key := el.Key()
-		if bookkeeping[key] {
+		if isBookkeeping([]byte(key)) {
 			continue
 		}
 		if !first {
@@ -106,12 +314,6 @@ func AppendEventJSON(dst []byte, raw bson.Raw, replayTime *time.Time) ([]byte, e
 		}
 	}
 	return append(dst, '}'), nil
-}
-
-// RawToJSON renders any BSON document (for example a DLQ message's event)
-// as JSON with the same conventions as AppendEventJSON, bookkeeping included.
-func RawToJSON(raw bson.Raw) ([]byte, error) {
-	return appendDocument(nil, raw, '{', '}', true)
 }
 
 func appendDocument(dst []byte, raw bson.Raw, open, close byte, keys bool) ([]byte, error) {
@@ -181,9 +383,11 @@ func appendFloat(dst []byte, f float64) []byte {
 
 const hexDigits = "0123456789abcdef"
 
-// appendJSONString is a hand-rolled encoder because encoding/json allocates
+func appendJSONString(dst []byte, s string) []byte { return appendJSONBytes(dst, []byte(s)) }
+
+// appendJSONBytes is a hand-rolled encoder because encoding/json allocates
 // per call, and this runs for every field of every replayed event.
-func appendJSONString(dst []byte, s string) []byte {
+func appendJSONBytes(dst []byte, s []byte) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
@@ -210,7 +414,7 @@ func appendJSONString(dst []byte, s string) []byte {
 			start = i
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(s[i:])
+		r, size := utf8.DecodeRune(s[i:])
 		if r == utf8.RuneError && size == 1 {
 			dst = append(dst, s[start:i]...)
 			dst = append(dst, `\ufffd`...)
