@@ -26,6 +26,7 @@ type config struct {
 	rounds      int
 	cpuProfile  string
 	memProfile  string
+	blkProfile  string
 	resultsFile string
 }
 
@@ -36,6 +37,7 @@ func main() {
 	flag.IntVar(&c.rounds, "rounds", 3, "interleaved rounds of both measurements; the best of each is compared")
 	flag.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of every engine run")
 	flag.StringVar(&c.memProfile, "memprofile", "", "write an allocation profile after the engine runs")
+	flag.StringVar(&c.blkProfile, "blockprofile", "", "write a blocking profile (where goroutines wait) after the engine runs")
 	flag.StringVar(&c.resultsFile, "results", "", "also write the figures to this markdown file (make bench: bench/results.md)")
 	flag.BoolVar(&childStore, "child-store", false, "internal: serve the embedded MongoDB until stdin closes")
 	flag.Parse()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"sync/atomic"
 	"time"
 
@@ -56,6 +57,9 @@ func run(ctx context.Context, c config) error {
 	defer cl.Close()
 	fmt.Printf("event store (FerretDB) in a child process: %s; Kafka (kfake) in this process: %v\n", proc.uri, kf.ListenAddrs())
 
+	if c.blkProfile != "" {
+		runtime.SetBlockProfileRate(int(10 * time.Microsecond))
+	}
 	docs, err := loadEvents(ctx, mc, c.events)
 	if err != nil {
 		return err
@@ -92,6 +96,11 @@ func run(ctx context.Context, c config) error {
 		}
 		res.keep("engine", eng, &res.engine)
 		printSample("engine", eng)
+	}
+	if c.blkProfile != "" {
+		if err := profiling.WriteProfile("block", c.blkProfile); err != nil {
+			return err
+		}
 	}
 	if c.memProfile != "" {
 		if err := profiling.WriteAllocs(c.memProfile); err != nil {

@@ -135,18 +135,34 @@ func (r *runner) handle(raw bson.Raw) error {
 	if err := r.pace.wait(r.readCtx, time.Now, ev.Timestamp); err != nil {
 		return err
 	}
-	now := r.svc.now()
-	replayTime := &now
+	m := &message{ev: ev, replayedAt: r.svc.now(), done: r.onDone}
+	m.replayedAtText = r.clockText.format(m.replayedAt)
+	replayTime := m.replayedAtText
 	if r.sess.Config.PreserveTimestamps {
 		replayTime = nil
 	}
-	value, err := contract.AppendEventJSON(make([]byte, 0, len(raw)+64), raw, replayTime)
+	value, err := contract.AppendEventJSONAt(make([]byte, 0, len(raw)+64), raw, replayTime)
 	if err != nil {
 		r.skip(pos, ev, err)
 		return nil
 	}
-	ev.Raw = nil // the cursor reuses the buffer
-	return r.send(&message{ev: ev, value: value, replayedAt: now}, pos)
+	m.value = value
+	m.ev.Raw = nil // the cursor reuses the buffer
+	return r.send(m, pos)
+}
+
+// timeText formats times as the contract writes dates, once per
+// millisecond: every event of a millisecond shares the text.
+type timeText struct {
+	ms   int64
+	text []byte
+}
+
+func (c *timeText) format(t time.Time) []byte {
+	if ms := t.UnixMilli(); ms != c.ms || c.text == nil {
+		c.ms, c.text = ms, contract.AppendTime(make([]byte, 0, len(contract.TimeFormat)+4), t)
+	}
+	return c.text
 }
 
 func (r *runner) send(m *message, pos position) error {
@@ -156,33 +172,35 @@ func (r *runner) send(m *message, pos position) error {
 			return err
 		}
 	}
-	size := int64(len(m.value) + 256)
+	m.size = int64(len(m.value) + 256)
 	if r.win != nil {
-		if err := r.win.acquire(r.readCtx, size); err != nil {
+		if err := r.win.acquire(r.readCtx, m.size); err != nil {
 			return err
 		}
 		// One event stuck in retries must not let the tracker grow without
 		// bound while later ones are acknowledged.
 		for r.tr.span() >= maxSpan {
 			if err := r.win.waitRelease(r.readCtx); err != nil {
-				r.win.release(size)
+				r.win.release(m.size)
 				return err
 			}
 		}
 	}
-	seq := r.tr.add(pos, m.ev.EventType)
+	m.seq = r.tr.add(pos, m.ev.EventType)
 	r.dups.take()
-	eventID, eventType := m.ev.EventID, m.ev.EventType
-	done := func(err error) {
-		r.delivered(seq, eventID, eventType, err)
-		if r.win != nil {
-			r.win.release(size) // after the tracker: an idle window means all is counted
-		}
-	}
-	if err := r.sink.send(m, done); err != nil {
+	if err := r.sink.send(m); err != nil {
 		return fmt.Errorf("target: %w", err)
 	}
 	return nil
+}
+
+// finished is every message's done: the target's answer is recorded, then
+// the message's room in the window is given back.
+func (r *runner) finished(m *message, err error) {
+	r.delivered(m.seq, m.ev.EventID, m.ev.EventType, err)
+	if r.win != nil {
+		r.win.release(m.size) // after the tracker: an idle window means all is counted
+	}
 }
 
 // delivered records the target's answer for one event.

@@ -83,10 +83,13 @@ type runner struct {
 
 	tr   *tracker
 	sink sink
-	win  *window // bounds a Kafka target's in-flight events; nil otherwise
-	pace *pacer
-	gate *gate
-	dups dupBudget
+	// onDone is r.finished, made once rather than per event.
+	onDone    func(*message, error)
+	clockText timeText // the reader's
+	win       *window  // bounds a Kafka target's in-flight events; nil otherwise
+	pace      *pacer
+	gate      *gate
+	dups      dupBudget
 
 	// missingTopics, when set, is why the session must not run at all.
 	missingTopics error
@@ -141,11 +144,13 @@ type runner struct {
 }
 
 func newRunner(s *Service, h *holder, id string, opts RunOptions) *runner {
-	return &runner{
+	r := &runner{
 		svc: s, h: h, id: id, opts: opts, log: s.logger(id),
 		tr: newTracker(), gate: newGate(h.valid), ckptNow: make(chan struct{}, 1), reserve: minReserve,
 		gaveUp: make(chan struct{}),
 	}
+	r.onDone = r.finished
+	return r
 }
 
 // stop records the first reason to stop and makes the reader return.
