@@ -1,6 +1,7 @@
 package contract
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -173,8 +174,23 @@ func AppendEventJSONAt(dst []byte, raw bson.Raw, replayTime []byte) ([]byte, err
 	return appendEventJSONRef(dst, raw, t)
 }
 
-// AppendTime appends t as the contract writes dates: TimeFormat, UTC.
-func AppendTime(dst []byte, t time.Time) []byte { return t.UTC().AppendFormat(dst, TimeFormat) }
+// AppendTime appends t as the contract writes dates: TimeFormat, UTC. It
+// writes the digits itself (time.AppendFormat parses the layout on every
+// call, twice per replayed event); years outside 0-9999 take AppendFormat.
+func AppendTime(dst []byte, t time.Time) []byte {
+	t = t.UTC()
+	year, month, day := t.Date()
+	if year < 0 || year > 9999 {
+		return t.AppendFormat(dst, TimeFormat)
+	}
+	hour, minute, sec := t.Clock()
+	ms := t.Nanosecond() / 1e6
+	return append(dst,
+		byte('0'+year/1000), byte('0'+year/100%10), byte('0'+year/10%10), byte('0'+year%10), '-',
+		byte('0'+int(month)/10), byte('0'+int(month)%10), '-', byte('0'+day/10), byte('0'+day%10), 'T',
+		byte('0'+hour/10), byte('0'+hour%10), ':', byte('0'+minute/10), byte('0'+minute%10), ':',
+		byte('0'+sec/10), byte('0'+sec%10), '.', byte('0'+ms/100), byte('0'+ms/10%10), byte('0'+ms%10), 'Z')
+}
 
 // RawToJSON renders any BSON document (for example a DLQ message's event)
 // as JSON with the same conventions as AppendEventJSON, bookkeeping included.
@@ -206,10 +222,13 @@ func transcode(dst []byte, doc []byte, replayTime []byte, top, keys bool, open, 
 		var elem bsoncore.Element
 		elem, rem, ok = bsoncore.ReadElement(rem)
 		length -= int32(len(elem))
-		if !ok || elem.Validate() != nil {
+		if !ok {
 			return dst, false
 		}
-		key := elem.KeyBytes()
+		// ReadElement read the key and checked the value's length as
+		// Element.Validate would.
+		k := bytes.IndexByte(elem[1:], 0)
+		key, val := elem[1:1+k], bsoncore.Value{Type: bsoncore.Type(elem[0]), Data: elem[2+k:]}
 		if top && isBookkeeping(key) {
 			continue
 		}
@@ -225,7 +244,7 @@ func transcode(dst []byte, doc []byte, replayTime []byte, top, keys bool, open, 
 			dst = append(append(append(dst, '"'), replayTime...), '"')
 			continue
 		}
-		if dst, ok = transcodeValue(dst, elem.Value()); !ok {
+		if dst, ok = transcodeValue(dst, val); !ok {
 			return dst, false
 		}
 	}
@@ -260,8 +279,7 @@ func transcodeValue(dst []byte, v bsoncore.Value) ([]byte, bool) {
 	case bsoncore.TypeNull, bsoncore.TypeUndefined:
 		return append(dst, "null"...), true
 	case bsoncore.TypeDateTime:
-		dst = append(dst, '"')
-		dst = time.UnixMilli(v.DateTime()).UTC().AppendFormat(dst, TimeFormat)
+		dst = AppendTime(append(dst, '"'), time.UnixMilli(v.DateTime()))
 		return append(dst, '"'), true
 	case bsoncore.TypeEmbeddedDocument:
 		return transcode(dst, v.Document(), nil, false, true, '{', '}')

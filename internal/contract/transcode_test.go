@@ -138,3 +138,22 @@ func TestTranscoderMatchesReferenceOnValidAndCorruptDocuments(t *testing.T) {
 	}
 	t.Logf("%d documents compared", checked)
 }
+
+func TestAppendTimeMatchesTimeFormat(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	times := []time.Time{
+		{}, time.Unix(0, 0), time.Date(9999, 12, 31, 23, 59, 59, 999_999_999, time.UTC),
+		time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(2024, 2, 29, 12, 0, 0, 1_500_000, time.FixedZone("x", -7*3600)),
+		time.UnixMilli(-62135596800000), time.UnixMilli(math.MaxInt64 / 1000),
+	}
+	for range 20000 {
+		times = append(times, time.UnixMilli(r.Int64N(400_000_000_000_000)-100_000_000_000_000).Add(time.Duration(r.IntN(1e6))))
+	}
+	for _, tm := range times {
+		got, want := string(AppendTime([]byte("x"), tm)), "x"+tm.UTC().Format(TimeFormat)
+		if got != want {
+			t.Fatalf("AppendTime(%v) = %q, want %q", tm, got, want)
+		}
+	}
+}
