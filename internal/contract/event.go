@@ -264,40 +264,59 @@ func isBookkeeping(key []byte) bool {
 // transcodeValue is appendJSONValue on a validated value's bytes. Dates,
 // ids and base64 never need escaping, so they are appended unquoted-safe.
 func transcodeValue(dst []byte, v bsoncore.Value) ([]byte, bool) {
+	// The OK accessors: where the driver's would panic, the reference
+	// encoder decides what happens.
 	switch v.Type {
 	case bsoncore.TypeString:
-		l, rest, _ := bsoncore.ReadLength(v.Data) // Validate checked it
+		l, rest, ok := bsoncore.ReadLength(v.Data)
+		if !ok || l < 1 || int(l) > len(rest) {
+			return dst, false
+		}
 		return appendJSONBytes(dst, rest[:l-1]), true
 	case bsoncore.TypeInt32:
-		return strconv.AppendInt(dst, int64(v.Int32()), 10), true
+		n, ok := v.Int32OK()
+		return strconv.AppendInt(dst, int64(n), 10), ok
 	case bsoncore.TypeInt64:
-		return strconv.AppendInt(dst, v.Int64(), 10), true
+		n, ok := v.Int64OK()
+		return strconv.AppendInt(dst, n, 10), ok
 	case bsoncore.TypeDouble:
-		return appendFloat(dst, v.Double()), true
+		f, ok := v.DoubleOK()
+		return appendFloat(dst, f), ok
 	case bsoncore.TypeBoolean:
-		return strconv.AppendBool(dst, v.Boolean()), true
+		b, ok := v.BooleanOK()
+		return strconv.AppendBool(dst, b), ok
 	case bsoncore.TypeNull, bsoncore.TypeUndefined:
 		return append(dst, "null"...), true
 	case bsoncore.TypeDateTime:
-		dst = AppendTime(append(dst, '"'), time.UnixMilli(v.DateTime()))
-		return append(dst, '"'), true
+		ms, ok := v.DateTimeOK()
+		dst = AppendTime(append(dst, '"'), time.UnixMilli(ms))
+		return append(dst, '"'), ok
 	case bsoncore.TypeEmbeddedDocument:
-		return transcode(dst, v.Document(), nil, false, true, '{', '}')
+		doc, ok := v.DocumentOK()
+		if !ok {
+			return dst, false
+		}
+		return transcode(dst, doc, nil, false, true, '{', '}')
 	case bsoncore.TypeArray:
-		return transcode(dst, v.Array(), nil, false, false, '[', ']')
+		arr, ok := v.ArrayOK()
+		if !ok {
+			return dst, false
+		}
+		return transcode(dst, arr, nil, false, false, '[', ']')
 	case bsoncore.TypeObjectID:
-		oid := v.ObjectID()
-		dst = append(dst, '"')
-		dst = hex.AppendEncode(dst, oid[:])
-		return append(dst, '"'), true
+		oid, ok := v.ObjectIDOK()
+		dst = hex.AppendEncode(append(dst, '"'), oid[:])
+		return append(dst, '"'), ok
 	case bsoncore.TypeBinary:
-		_, data := v.Binary()
-		dst = append(dst, '"')
-		dst = base64.StdEncoding.AppendEncode(dst, data)
-		return append(dst, '"'), true
+		_, data, ok := v.BinaryOK()
+		dst = base64.StdEncoding.AppendEncode(append(dst, '"'), data)
+		return append(dst, '"'), ok
 	default:
 		// Decimals and rare types (regex, timestamp, JS code): the
 		// reference encoder's text; they are seldom in events.
+		if v.Validate() != nil {
+			return dst, false
+		}
 		out, err := appendJSONValue(dst, bson.RawValue{Type: bson.Type(v.Type), Value: v.Data})
 		return out, err == nil
 	}
