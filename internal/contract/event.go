@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -31,36 +32,33 @@ type StoredEvent struct {
 var ErrMalformedEvent = errors.New("malformed event")
 
 // ParseStoredEvent reads the routing fields of an events document. Each
-// field is the first of its name, as bson.Raw.Lookup finds it, read in one
-// pass over the validated document.
+// field is the first of its name, as bson.Raw.Lookup finds it, read in the
+// same pass that validates the document.
 func ParseStoredEvent(raw bson.Raw) (StoredEvent, error) {
 	ev := StoredEvent{Raw: raw}
-	if err := raw.Validate(); err != nil {
+	var f routingFields
+	if err := f.read(raw); err != nil {
 		return ev, fmt.Errorf("%w: %v", ErrMalformedEvent, err)
 	}
-	var f routingFields
-	f.read(raw)
 	ev.ObjectID = f.oid
 	if !f.id.ok || len(f.id.s) == 0 {
 		return ev, fmt.Errorf("%w: missing string event_id", ErrMalformedEvent)
 	}
-	ev.EventID = string(f.id.s)
 	if !f.typ.ok || len(f.typ.s) == 0 {
+		ev.EventID = string(f.id.s)
 		return ev, fmt.Errorf("%w: event %s: missing string event_type", ErrMalformedEvent, ev.EventID)
 	}
-	ev.EventType = string(f.typ.s)
 	if !f.tsOK {
+		ev.EventID, ev.EventType = string(f.id.s), string(f.typ.s)
 		return ev, fmt.Errorf("%w: event %s: timestamp is not a date", ErrMalformedEvent, ev.EventID)
 	}
 	ev.Timestamp = time.UnixMilli(f.ts).UTC()
-	if f.agg.ok {
-		ev.AggregateID = string(f.agg.s)
-	}
+	ev.EventID, ev.EventType, ev.AggregateID = f.strings()
 	return ev, nil
 }
 
 // routingFields are the first _id, event_id, event_type, timestamp and
-// aggregate_id of a validated document.
+// aggregate_id of a document.
 type routingFields struct {
 	seen         uint8 // bit per field name met
 	oid          bson.ObjectID
@@ -75,38 +73,78 @@ type strField struct {
 	ok bool
 }
 
-func (f *routingFields) read(doc []byte) {
-	_, rem, _ := bsoncore.ReadLength(doc)
-	for len(rem) > 1 && f.seen != 0x1f {
-		elem, rest, ok := bsoncore.ReadElement(rem)
+// read validates doc exactly as bson.Raw.Validate does (same checks, same
+// errors) and picks up the routing fields on the way.
+func (f *routingFields) read(doc []byte) error {
+	d := bsoncore.Document(doc)
+	length, rem, ok := bsoncore.ReadLength(d)
+	switch {
+	case !ok:
+		return bsoncore.NewInsufficientBytesError(d, rem)
+	case int(length) > len(d):
+		return bsoncore.NewDocumentLengthError(int(length), len(d))
+	case length < 5:
+		return bsoncore.ErrInvalidLength
+	case d[length-1] != 0x00:
+		return bsoncore.ErrMissingNull
+	}
+	length -= 4
+	for length > 1 {
+		var elem bsoncore.Element
+		elem, rem, ok = bsoncore.ReadElement(rem)
+		length -= int32(len(elem))
 		if !ok {
-			return
+			return bsoncore.NewInsufficientBytesError(d, rem)
 		}
-		rem = rest
-		v := elem.Value()
-		switch string(elem.KeyBytes()) {
-		case "_id":
-			if f.first(0) {
-				f.oid, _ = v.ObjectIDOK()
-			}
-		case "event_id":
-			if f.first(1) {
-				f.id = stringOf(v)
-			}
-		case "event_type":
-			if f.first(2) {
-				f.typ = stringOf(v)
-			}
-		case "timestamp":
-			if f.first(3) && v.Type == bsoncore.TypeDateTime {
-				f.ts, f.tsOK = v.DateTime(), true
-			}
-		case "aggregate_id":
-			if f.first(4) {
-				f.agg = stringOf(v)
-			}
+		// ReadElement checked what Element.Validate checks.
+		if f.seen != 0x1f {
+			f.note(elem)
 		}
 	}
+	if len(rem) < 1 || rem[0] != 0x00 {
+		return bsoncore.ErrMissingNull
+	}
+	return nil
+}
+
+func (f *routingFields) note(elem bsoncore.Element) {
+	k := bytes.IndexByte(elem[1:], 0)
+	v := bsoncore.Value{Type: bsoncore.Type(elem[0]), Data: elem[2+k:]}
+	switch string(elem[1 : 1+k]) {
+	case "_id":
+		if f.first(0) {
+			f.oid, _ = v.ObjectIDOK()
+		}
+	case "event_id":
+		if f.first(1) {
+			f.id = stringOf(v)
+		}
+	case "event_type":
+		if f.first(2) {
+			f.typ = stringOf(v)
+		}
+	case "timestamp":
+		if f.first(3) && v.Type == bsoncore.TypeDateTime {
+			f.ts, f.tsOK = v.DateTimeOK()
+		}
+	case "aggregate_id":
+		if f.first(4) {
+			f.agg = stringOf(v)
+		}
+	}
+}
+
+// strings copies the event id, type and aggregate id out of the document
+// in one allocation: the engine keeps them while the event is in flight.
+func (f *routingFields) strings() (id, typ, agg string) {
+	var b strings.Builder
+	b.Grow(len(f.id.s) + len(f.typ.s) + len(f.agg.s))
+	b.Write(f.id.s)
+	b.Write(f.typ.s)
+	b.Write(f.agg.s)
+	all := b.String()
+	n1, n2 := len(f.id.s), len(f.id.s)+len(f.typ.s)
+	return all[:n1], all[n1:n2], all[n2:]
 }
 
 // first reports whether field bit was not met before, and marks it.

@@ -135,13 +135,14 @@ func (r *runner) handle(raw bson.Raw) error {
 	if err := r.pace.wait(r.readCtx, time.Now, ev.Timestamp); err != nil {
 		return err
 	}
-	m := &message{ev: ev, replayedAt: r.svc.now(), done: r.onDone}
+	m := r.newMessage(len(raw) + 64)
+	m.ev, m.replayedAt = ev, r.svc.now()
 	m.replayedAtText = r.clockText.format(m.replayedAt)
 	replayTime := m.replayedAtText
 	if r.sess.Config.PreserveTimestamps {
 		replayTime = nil
 	}
-	value, err := contract.AppendEventJSONAt(make([]byte, 0, len(raw)+64), raw, replayTime)
+	value, err := contract.AppendEventJSONAt(m.value, raw, replayTime)
 	if err != nil {
 		r.skip(pos, ev, err)
 		return nil
@@ -149,6 +150,23 @@ func (r *runner) handle(raw bson.Raw) error {
 	m.value = value
 	m.ev.Raw = nil // the cursor reuses the buffer
 	return r.send(m, pos)
+}
+
+// newMessage is a message for the next event, with room for a value of
+// size bytes: a recycled one when there is one. Reusing them keeps the
+// engine on memory it already touched instead of fresh pages, which cost
+// more than the encoding itself.
+func (r *runner) newMessage(size int) *message {
+	m, _ := r.msgs.Get().(*message)
+	if m == nil {
+		m = &message{}
+	}
+	value := m.value[:0]
+	if cap(value) < size {
+		value = make([]byte, 0, size)
+	}
+	*m = message{value: value, done: r.onDone}
+	return m
 }
 
 // timeText formats times as the contract writes dates, once per
@@ -201,7 +219,16 @@ func (r *runner) finished(m *message, err error) {
 	if r.win != nil {
 		r.win.release(m.size) // after the tracker: an idle window means all is counted
 	}
+	// A sink is done with a message once it reported it; a value much
+	// larger than events usually are is not kept.
+	if cap(m.value) > maxPooledValue {
+		m.value = nil
+	}
+	r.msgs.Put(m)
 }
+
+// maxPooledValue bounds the value buffers recycled messages keep.
+const maxPooledValue = 64 << 10
 
 // delivered records the target's answer for one event.
 func (r *runner) delivered(seq int64, eventID, eventType string, err error) {

@@ -85,8 +85,9 @@ type runner struct {
 	sink sink
 	// onDone is r.finished, made once rather than per event.
 	onDone    func(*message, error)
-	clockText timeText // the reader's
-	win       *window  // bounds a Kafka target's in-flight events; nil otherwise
+	msgs      sync.Pool // *message, recycled once their sink reported them
+	clockText timeText  // the reader's
+	win       *window   // bounds a Kafka target's in-flight events; nil otherwise
 	pace      *pacer
 	gate      *gate
 	dups      dupBudget
