@@ -50,13 +50,13 @@ demo: build ## Scripted tour on the embedded stack; exits on its own
 bench: bench-replay bench-dlq bench-status bench-engine ## Speed and memory targets (slow: minutes); figures in bench/results.md
 
 bench-replay:
-	$(GO) run ./bench/replay
+	$(GO) run ./bench/replay -results bench/results.md
 
 bench-dlq:
-	$(GO) run ./bench/dlq
+	$(GO) run ./bench/dlq -results bench/results.md
 
 bench-status:
-	$(GO) run ./bench/status
+	$(GO) run ./bench/status -results bench/results.md
 
 bench-engine:
 	$(GO) run ./bench/engine -results bench/results.md
