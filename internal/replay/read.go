@@ -152,22 +152,24 @@ func (r *runner) handle(raw bson.Raw) error {
 	return r.send(m, pos)
 }
 
-// newMessage is a message for the next event, with room for a value of
-// size bytes: a recycled one when there is one. Reusing them keeps the
-// engine on memory it already touched instead of fresh pages, which cost
-// more than the encoding itself.
+// newMessage is a message for the next event, with a value buffer of at
+// least size bytes: a recycled one when there is one, so the engine
+// writes to memory it already touched rather than to fresh pages. The
+// message itself is not recycled: franz-go may still read a record's
+// Context after its promise (waiting out an unknown topic).
 func (r *runner) newMessage(size int) *message {
-	m, _ := r.msgs.Get().(*message)
-	if m == nil {
-		m = &message{}
+	vb, _ := r.values.Get().(*valueBuf)
+	if vb == nil {
+		vb = &valueBuf{}
 	}
-	value := m.value[:0]
-	if cap(value) < size {
-		value = make([]byte, 0, size)
+	if cap(vb.b) < size {
+		vb.b = make([]byte, 0, size)
 	}
-	*m = message{value: value, done: r.onDone}
-	return m
+	return &message{value: vb.b[:0], buf: vb, done: r.onDone}
 }
+
+// valueBuf is a recyclable value buffer.
+type valueBuf struct{ b []byte }
 
 // timeText formats times as the contract writes dates, once per
 // millisecond: every event of a millisecond shares the text.
@@ -219,12 +221,12 @@ func (r *runner) finished(m *message, err error) {
 	if r.win != nil {
 		r.win.release(m.size) // after the tracker: an idle window means all is counted
 	}
-	// A sink is done with a message once it reported it; a value much
-	// larger than events usually are is not kept.
-	if cap(m.value) > maxPooledValue {
-		m.value = nil
+	// A sink is done with the value once it reported the message; a value
+	// much larger than events usually are is not kept.
+	if vb := m.buf; vb != nil && cap(m.value) <= maxPooledValue {
+		m.buf, vb.b = nil, m.value[:0]
+		r.values.Put(vb)
 	}
-	r.msgs.Put(m)
 }
 
 // maxPooledValue bounds the value buffers recycled messages keep.

@@ -85,7 +85,7 @@ type runner struct {
 	sink sink
 	// onDone is r.finished, made once rather than per event.
 	onDone    func(*message, error)
-	msgs      sync.Pool // *message, recycled once their sink reported them
+	values    sync.Pool // *valueBuf, recycled once their sink reported them
 	clockText timeText  // the reader's
 	win       *window   // bounds a Kafka target's in-flight events; nil otherwise
 	pace      *pacer

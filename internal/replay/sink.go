@@ -11,6 +11,7 @@ import (
 type message struct {
 	ev         contract.StoredEvent // Raw is not kept: the cursor reuses it
 	value      []byte               // the contract's JSON of the event
+	buf        *valueBuf            // value's buffer, recycled when done
 	replayedAt time.Time
 	// replayedAtText is replayedAt as the contract writes dates, shared by
 	// the events of one millisecond.
