@@ -114,7 +114,7 @@ func newKafkaSink(cl *kgo.Client, sess *contract.Session, prefix string, log *sl
 
 // record fills in m's record: topic, key, value, provenance headers and
 // timestamp.
-func (k *kafkaSink) record(m *message) *kgo.Record {
+func (k *kafkaSink) record(m *message) {
 	tr, ok := k.types[m.ev.EventType]
 	if !ok {
 		tr = typeRoute{topic: k.route.topic(m.ev.EventType), header: []byte(m.ev.EventType)}
@@ -144,7 +144,6 @@ func (k *kafkaSink) record(m *message) *kgo.Record {
 	if k.preserve {
 		s.rec.Timestamp = m.ev.Timestamp
 	}
-	return &s.rec
 }
 
 func (k *kafkaSink) send(m *message) error {
