@@ -20,7 +20,7 @@ FUZZ_TARGETS := \
 	./internal/config:FuzzParse \
 	./internal/eventedit:FuzzEditedEvent
 
-.PHONY: all build test fuzz vet fmt-check demo bench bench-replay bench-dlq bench-status bench-engine docs completions man docs-check release-check clean
+.PHONY: all build test fuzz vet fmt-check demo bench bench-replay bench-dlq bench-status bench-engine bench-dashboard docs completions man docs-check release-check clean
 
 all: build
 
@@ -60,6 +60,9 @@ bench-status:
 
 bench-engine:
 	$(GO) run ./bench/engine -results bench/results.md
+
+bench-dashboard: ## What one refresh of each `replayctl ui` view costs on a dev --seed 20000 stack
+	$(GO) run ./bench/dashboard
 
 docs: completions man ## Regenerate completions/ and man/ from the command tree
 

@@ -43,6 +43,7 @@ func TestWorker(t *testing.T) {
 	t.Run("TwoOperatorsRetryAtOnce", func(t *testing.T) { testTwoOperatorsRetryAtOnce(t, bin) })
 	t.Run("JobSurvivesSIGKILLedWorker", func(t *testing.T) { testJobSurvivesSIGKILLedWorker(t, bin) })
 	t.Run("CancelledJobStopsSending", func(t *testing.T) { testCancelledJobStopsSending(t, bin) })
+	t.Run("SIGKILLedRunVerifies", func(t *testing.T) { testSIGKILLedRunVerifies(t, bin) })
 }
 
 // binary returns the replayctl binary under test: $REPLAYCTL_E2E_BIN, or

@@ -59,3 +59,9 @@ wait "$dev_pid"
 dev_pid=""
 tail -n 1 "$work/dev.log"
 echo "Demo finished."
+if "$BIN" ui --help >/dev/null 2>&1; then
+  echo
+  echo "To watch a dev stack live in the terminal dashboard:"
+  echo "  $BIN dev --seed 20000 &    # then, once it says Press Ctrl-C:"
+  echo "  $BIN --context dev ui"
+fi

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"sort"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
@@ -16,7 +17,7 @@ import (
 // the filter: the benchmark's sessions select every event.
 type memSource struct{ docs []bson.Raw }
 
-func (s memSource) Stream(_ context.Context, _ contract.Filter, after *contract.Checkpoint, batch int32) (replay.EventStream, error) {
+func (s memSource) Stream(_ context.Context, _ contract.Filter, _ *time.Time, after *contract.Checkpoint, batch int32) (replay.EventStream, error) {
 	return &memStream{docs: s.docs[s.start(after):], batch: int(max(batch, 1))}, nil
 }
 

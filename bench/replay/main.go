@@ -83,6 +83,9 @@ func run(c config) error {
 	if err != nil {
 		return err
 	}
+	if err := b.verifyRates(ctx, fmt.Sprintf("rep%d_", res.rounds)); err != nil {
+		return err
+	}
 	var rss *rssResult
 	if c.rssEvents > 0 {
 		if rss, err = b.peakRSS(ctx, c.rssEvents); err != nil {

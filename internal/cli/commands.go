@@ -6,7 +6,9 @@ import (
 	auditcmd "github.com/integr8scode/replayctl/internal/cli/audit"
 	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
 	dlqcmd "github.com/integr8scode/replayctl/internal/cli/dlq"
+	leasescmd "github.com/integr8scode/replayctl/internal/cli/leases"
 	replaycmd "github.com/integr8scode/replayctl/internal/cli/replay"
+	uicmd "github.com/integr8scode/replayctl/internal/cli/ui"
 	workercmd "github.com/integr8scode/replayctl/internal/cli/worker"
 )
 
@@ -22,5 +24,7 @@ func extraCommands(f *cmdutil.Factory) []groupedCommand {
 		{"core", dlqcmd.NewCmdDLQ(f)},
 		{"core", workercmd.NewCmdWorker(f)},
 		{"core", auditcmd.NewCmdAudit(f)},
+		{"core", uicmd.NewCmdUI(f, nil)},
+		{"core", leasescmd.NewCmdLeases(f, nil)},
 	}
 }

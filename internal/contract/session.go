@@ -179,6 +179,12 @@ type SessionExt struct {
 	// topics do not exist (--allow-missing-topics); each event to such a
 	// topic then fails on its own. Without it a run refuses to start.
 	AllowMissingTopics bool `bson:"allow_missing_topics,omitempty" json:"allow_missing_topics,omitempty"`
+	// Provenance is what the first run recorded for `replay verify`.
+	Provenance *Provenance `bson:"provenance,omitempty" json:"provenance,omitempty"`
+	// DuplicateWindows are where possible_duplicates lie in replay order.
+	DuplicateWindows []DuplicateWindow `bson:"duplicate_windows,omitempty" json:"duplicate_windows,omitempty"`
+	// Verification is written only by `replay verify`, never by a runner.
+	Verification *Verification `bson:"verification,omitempty" json:"verification,omitempty"`
 }
 
 // Checkpoint is a replay position in (timestamp, _id) order.
@@ -196,3 +202,79 @@ type Checkpoint struct {
 // HeadOnly reports a checkpoint inside the leading run of documents whose
 // timestamp is not a date.
 func (c *Checkpoint) HeadOnly() bool { return c != nil && c.ObjectID == "" && c.Head > 0 }
+
+// Provenance is what a session's first run records so that `replay verify`
+// can later compare what the target received with what was selected. None
+// of it is the platform's.
+type Provenance struct {
+	// UpperBound is the newest event timestamp the session replays: the
+	// time of its first start, or the filter's end_time when earlier. Events
+	// stored later with timestamps past it are not replayed by the session,
+	// so the run and a later verify evaluate the same selection.
+	UpperBound *time.Time `bson:"upper_bound,omitempty" json:"upper_bound,omitempty"`
+	// StartOffsets are the end offsets of every partition of the target
+	// topics when the session first started; EndOffsets the same when a run
+	// last ended (completed, failed, cancelled, paused or released).
+	StartOffsets []TopicOffsets `bson:"start_offsets,omitempty" json:"start_offsets,omitempty"`
+	EndOffsets   []TopicOffsets `bson:"end_offsets,omitempty" json:"end_offsets,omitempty"`
+	// StartOffsetsAt and EndOffsetsAt are when the offsets were listed: set
+	// also when no target topic existed yet (the lists are then empty).
+	StartOffsetsAt *time.Time `bson:"start_offsets_at,omitempty" json:"start_offsets_at,omitempty"`
+	EndOffsetsAt   *time.Time `bson:"end_offsets_at,omitempty" json:"end_offsets_at,omitempty"`
+	// FilePath and FileStart are where a file target began writing.
+	FilePath  string `bson:"file_path,omitempty" json:"file_path,omitempty"`
+	FileStart *int64 `bson:"file_start,omitempty" json:"file_start,omitempty"`
+}
+
+// TopicOffsets are offsets of a topic's partitions.
+type TopicOffsets struct {
+	Topic      string            `bson:"topic" json:"topic"`
+	Partitions []PartitionOffset `bson:"partitions" json:"partitions"`
+}
+
+// PartitionOffset is one partition's offset.
+type PartitionOffset struct {
+	Partition int32 `bson:"partition" json:"partition"`
+	Offset    int64 `bson:"offset" json:"offset"`
+}
+
+// DuplicateWindow is a stretch of replay order that a runner may have sent
+// twice: it took the session over (after a crash, a lapsed claim or a
+// retake) from the checkpoint After, and the previous run may have sent up
+// to Count events past it before dying. Through, when set, is the last
+// position of the window, inclusive (the Count-th event the taker sent);
+// without it the window is the first Count events after After that the
+// session sends.
+type DuplicateWindow struct {
+	Epoch int64 `bson:"epoch" json:"epoch"`
+	// After is exclusive; nil is the start of the selection.
+	After   *Checkpoint `bson:"after,omitempty" json:"after,omitempty"`
+	Through *Checkpoint `bson:"through,omitempty" json:"through,omitempty"`
+	Count   int64       `bson:"count" json:"count"`
+	// Merged says older windows were folded into this one to keep the
+	// list short: it then spans them and everything between them.
+	Merged bool `bson:"merged,omitempty" json:"merged,omitempty"`
+}
+
+// MaxDuplicateWindows bounds the list of windows a session keeps; older
+// windows are merged.
+const MaxDuplicateWindows = 50
+
+// Verification is the summary of the last `replay verify` of a session
+// (never the id lists).
+type Verification struct {
+	VerifiedAt time.Time `bson:"verified_at" json:"verified_at"`
+	VerifiedBy string    `bson:"verified_by,omitempty" json:"verified_by,omitempty"`
+	// Verdict is "ok" when nothing is missing or unexpected, else "mismatch".
+	Verdict     string `bson:"verdict" json:"verdict"`
+	Expected    int64  `bson:"expected" json:"expected"`
+	Delivered   int64  `bson:"delivered" json:"delivered"`
+	RecordsRead int64  `bson:"records_read" json:"records_read"`
+	Missing     int64  `bson:"missing" json:"missing"`
+	Duplicated  int64  `bson:"duplicated" json:"duplicated"`
+	Unexpected  int64  `bson:"unexpected" json:"unexpected"`
+	// DuplicatesOutsideWindows counts duplicated events no recorded window covers.
+	DuplicatesOutsideWindows int64    `bson:"duplicates_outside_windows" json:"duplicates_outside_windows"`
+	Unreadable               int64    `bson:"unreadable" json:"unreadable"`
+	Warnings                 []string `bson:"warnings,omitempty" json:"warnings,omitempty"`
+}

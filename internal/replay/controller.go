@@ -145,6 +145,7 @@ func (r *runner) checkpoint() {
 		return
 	}
 	r.ckptSent.Store(s.sent)
+	r.windows.checkpointed(s.last)
 	r.prevSent = s.sent
 	r.gate.raise(s.sent + r.reserve)
 	r.log.Debug("checkpoint", "replayed", r.base[0]+s.replayed, "failed", r.base[1]+s.failed,
@@ -198,7 +199,7 @@ func (r *runner) checkpointSet(s snap, off, limit int64) bson.D {
 	if r.fileTarget {
 		set = append(set, bson.E{Key: "replayctl.file_offset", Value: off})
 	}
-	return set
+	return append(set, r.windows.set()...)
 }
 
 // reportProgress calls the progress hook and flushes metrics.

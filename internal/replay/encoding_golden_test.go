@@ -300,7 +300,7 @@ func oddEvents(t *testing.T) []bson.Raw {
 // memEvents serves docs, in the given order, as the event store would.
 type memEvents []bson.Raw
 
-func (m memEvents) Stream(context.Context, contract.Filter, *contract.Checkpoint, int32) (EventStream, error) {
+func (m memEvents) Stream(context.Context, contract.Filter, *time.Time, *contract.Checkpoint, int32) (EventStream, error) {
 	return &memEventStream{docs: m}, nil
 }
 

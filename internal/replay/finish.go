@@ -42,6 +42,7 @@ func (r *runner) finish(ctx context.Context) (*Result, error) {
 	status, outcome := r.decide(reason)
 	set := r.checkpointSet(s, off, r.limit(s.inFlight(), false))
 	set = withSet(set, r.statusSet(status, cause, s))
+	set = withSet(set, r.endOffsetsSet(r.ioCtx))
 	if reason == reasonExternal {
 		return r.finishExternal(set)
 	}

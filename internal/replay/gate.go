@@ -13,11 +13,14 @@ type dupBudget struct {
 	counted   atomic.Int64
 }
 
-func (d *dupBudget) take() {
+// take counts one event against the budget and reports whether it was
+// the last one the budget covered.
+func (d *dupBudget) take() bool {
 	if d.remaining.Load() > 0 {
-		d.remaining.Add(-1)
 		d.counted.Add(1)
+		return d.remaining.Add(-1) == 0
 	}
+	return false
 }
 
 // gate keeps the reader within the reservation of the last written

@@ -36,6 +36,18 @@ func TestRunnerRetakesALapsedClaimAfterAnOutage(t *testing.T) {
 	if res.Session.Replayctl.Epoch <= 2 { // 1 = start's control claim, 2 = the run's first
 		t.Fatalf("the session still records epoch %d after the retake", res.Session.Replayctl.Epoch)
 	}
+	// The retake records where its possible duplicates lie, for verify.
+	ext := res.Session.Replayctl
+	var windowed int64
+	for _, w := range ext.DuplicateWindows {
+		if w.Epoch <= 2 || w.Through == nil { // After is nil when no checkpoint was written before the outage
+			t.Errorf("window %+v: want the retake's epoch and the last event sent", w)
+		}
+		windowed += w.Count
+	}
+	if ext.PossibleDuplicates > 0 && windowed != ext.PossibleDuplicates {
+		t.Errorf("windows %+v hold %d events; %d were declared possible duplicates", ext.DuplicateWindows, windowed, ext.PossibleDuplicates)
+	}
 }
 
 // rideOutOutage runs 600 events at 40/s through a MongoDB proxy that goes

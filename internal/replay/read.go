@@ -78,9 +78,9 @@ func (r *runner) openCursor(after *contract.Checkpoint) (EventStream, error) {
 		batch = cursorBatch
 	}
 	if r.svc.Events != nil {
-		return r.svc.Events.Stream(r.readCtx, r.sess.Config.Filter, after, batch)
+		return r.svc.Events.Stream(r.readCtx, r.sess.Config.Filter, UpperBound(r.sess), after, batch)
 	}
-	cur, err := r.svc.Store.Events.Stream(r.readCtx, r.sess.Config.Filter, after, batch)
+	cur, err := r.svc.Store.Events.Stream(r.readCtx, r.sess.Config.Filter, UpperBound(r.sess), after, batch)
 	if err != nil {
 		return nil, err
 	}
@@ -207,7 +207,7 @@ func (r *runner) send(m *message, pos position) error {
 		}
 	}
 	m.seq = r.tr.add(pos, m.ev.EventType)
-	r.dups.take()
+	r.tookDup(pos)
 	if err := r.sink.send(m); err != nil {
 		return fmt.Errorf("target: %w", err)
 	}

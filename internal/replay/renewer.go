@@ -185,6 +185,11 @@ func (r *runner) recordEpoch(ctx context.Context, doc store.LeaseDoc) error {
 	r.triedToken = ""
 	if r.resendable {
 		r.dups.counted.Add(window)
+		var through *contract.Checkpoint
+		if p, ok := r.tr.newestSent(); ok {
+			through = p.checkpoint()
+		}
+		r.windows.add(doc.Epoch, window, through)
 	}
 	r.log.Warn("took the session again after the claim lapsed", "epoch", doc.Epoch, "previous_epoch", old,
 		"possible_duplicates_added", window)

@@ -91,12 +91,13 @@ func (s *Service) Run(ctx context.Context, id string, opts RunOptions) (*Result,
 	if err != nil {
 		return nil, err
 	}
+	prov := s.firstStart(ctx, sess)
 	h, err := s.acquire(ctx, sess.SessionID, purposeRun, s.ttl())
 	if err != nil {
 		return nil, codedHeld(err)
 	}
 	r := newRunner(s, h, sess.SessionID, opts)
-	r.missingTopics = refused
+	r.missingTopics, r.prov = refused, prov
 	res, err := r.run(ctx)
 	if rerr := h.release(ctx); rerr != nil {
 		r.log.Warn("release claim", "error", rerr)

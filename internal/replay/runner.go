@@ -92,6 +92,11 @@ type runner struct {
 	gate      *gate
 	dups      dupBudget
 
+	// prov is what a first run records for verify; windows are where the
+	// possible duplicates lie.
+	prov    *contract.Provenance
+	windows *dupWindows
+
 	// missingTopics, when set, is why the session must not run at all.
 	missingTopics error
 
@@ -255,9 +260,12 @@ func (r *runner) load(ctx context.Context) error {
 	r.classifyTarget()
 	r.base = [3]int64{sess.ReplayedEvents, sess.FailedEvents, sess.SkippedEvents}
 	r.errs = append([]contract.SessionError{}, sess.Errors...)
+	var windows []contract.DuplicateWindow
 	if ext := sess.Replayctl; ext != nil {
 		r.after, r.baseDups, r.runs = ext.Checkpoint, ext.PossibleDuplicates, ext.Runs
+		windows = ext.DuplicateWindows
 	}
+	r.windows = newDupWindows(windows, r.after)
 	switch {
 	case r.after.HeadOnly():
 		r.head = r.after.Head
@@ -347,6 +355,11 @@ func (r *runner) begin(ctx context.Context) error {
 	}
 	if r.sess.StartedAt == nil {
 		set = append(set, bson.E{Key: "started_at", Value: r.svc.now().Truncate(time.Millisecond)})
+	}
+	set = append(set, r.provenanceSet()...)
+	if r.resendable {
+		r.windows.add(claim.Epoch, r.dups.remaining.Load(), nil)
+		set = append(set, r.windows.set()...)
 	}
 	// Recording our epoch is what fences every earlier holder's writes.
 	ok, err := r.sessions().TakeOver(ctx, r.id, claim.Epoch, set)

@@ -3,6 +3,7 @@ package replay
 import (
 	"context"
 	"io"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -16,7 +17,7 @@ import (
 // benchmark feeds it from memory this way, so the engine can be measured
 // without the event store setting the pace.
 type EventSource interface {
-	Stream(ctx context.Context, f contract.Filter, after *contract.Checkpoint, batch int32) (EventStream, error)
+	Stream(ctx context.Context, f contract.Filter, bound *time.Time, after *contract.Checkpoint, batch int32) (EventStream, error)
 }
 
 // EventStream yields stored documents a batch at a time.

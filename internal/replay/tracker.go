@@ -61,6 +61,7 @@ type tracker struct {
 	// every event without the lock the acknowledgements contend for.
 	base atomic.Int64
 	sent atomic.Int64
+	newest position // the position of the last event handed out
 
 	// committed totals of this run, in replay order
 	replayed, failed, skipped int64
@@ -76,6 +77,9 @@ func (t *tracker) add(pos position, evType string) int64 {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.pending = append(t.pending, entry{pos: pos, evType: evType})
+	if pos.ok {
+		t.newest = pos
+	}
 	seq := t.sent.Load()
 	t.sent.Store(seq + 1)
 	return seq
@@ -186,4 +190,11 @@ func (t *tracker) peek() snap {
 		committed: t.base.Load(), sent: t.sent.Load(),
 		replayed: t.replayed, failed: t.failed, skipped: t.skipped, last: t.last,
 	}
+}
+
+// newestSent is the position of the last event handed out, if it had one.
+func (t *tracker) newestSent() (position, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.newest, t.newest.ok
 }

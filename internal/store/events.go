@@ -87,8 +87,9 @@ var ReplayOrder = bson.D{{Key: "timestamp", Value: 1}, {Key: "_id", Value: 1}}
 
 // Stream opens one long server-side cursor over the matching events in replay
 // order (EMBEDDED.md: one cursor, never keyset pages).
-func (e *Events) Stream(ctx context.Context, f contract.Filter, after *contract.Checkpoint, batchSize int32) (*mongo.Cursor, error) {
-	q, err := AfterCheckpoint(FilterQuery(f), after)
+// bound, when set, is the session's upper time bound (BoundedQuery).
+func (e *Events) Stream(ctx context.Context, f contract.Filter, bound *time.Time, after *contract.Checkpoint, batchSize int32) (*mongo.Cursor, error) {
+	q, err := AfterCheckpoint(BoundedQuery(f, bound), after)
 	if err != nil {
 		return nil, err
 	}

@@ -169,6 +169,33 @@ func (l *Leases) Live(ctx context.Context, now time.Time) ([]LeaseDoc, []Skipped
 	return out, skipped, nil
 }
 
+// LiveFor returns the unreleased claims unexpired at now, in one query:
+// only those of the given ids (every id when ids is nil) and of purpose
+// (every purpose when ""), highest epoch first, at most limit (0 = all).
+// The dashboard reads its holders this way instead of one Latest per row.
+func (l *Leases) LiveFor(ctx context.Context, ids []string, purpose string, now time.Time, limit int64) ([]LeaseDoc, []Skipped, error) {
+	q := bson.D{{Key: "released", Value: false}, {Key: "expires_at", Value: bson.D{{Key: "$gt", Value: now}}}}
+	if ids != nil {
+		q = append(q, bson.E{Key: "session_id", Value: bson.D{{Key: "$in", Value: ids}}})
+	}
+	if purpose != "" {
+		q = append(q, bson.E{Key: "purpose", Value: purpose})
+	}
+	opts := options.Find().SetSort(bson.D{{Key: "epoch", Value: -1}, {Key: "_id", Value: 1}})
+	if limit > 0 {
+		opts.SetLimit(limit)
+	}
+	cur, err := l.c.Find(ctx, q, opts)
+	if err != nil {
+		return nil, nil, fmt.Errorf("list live leases in %s: %w", l.c.Name(), Wrap(err))
+	}
+	out, skipped, err := DecodeEach[LeaseDoc](ctx, cur, l.c.Name(), nil)
+	if err != nil {
+		return nil, nil, fmt.Errorf("list live leases in %s: %w", l.c.Name(), err)
+	}
+	return out, skipped, nil
+}
+
 // DeleteSessions removes every claim of the given sessions (cleanup).
 func (l *Leases) DeleteSessions(ctx context.Context, sessionIDs []string) error {
 	return deleteBySession(ctx, l.c, sessionIDs)

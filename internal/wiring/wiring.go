@@ -19,6 +19,7 @@ import (
 	"github.com/integr8scode/replayctl/internal/kafka"
 	"github.com/integr8scode/replayctl/internal/replay"
 	"github.com/integr8scode/replayctl/internal/store"
+	"github.com/integr8scode/replayctl/internal/verify"
 )
 
 // minPing is a floor under the settings' timeout for a producer's
@@ -144,6 +145,13 @@ func (w *Wiring) DLQConsumers(clientID string) func(...kgo.Opt) (*kgo.Client, er
 		opts.ClientID = clientID
 		return kafka.NewClient(opts, extra...)
 	}
+}
+
+// Verifier checks finished replay sessions against their targets; it
+// builds (and closes) its own consuming clients.
+func (w *Wiring) Verifier() *verify.Service {
+	return &verify.Service{Store: w.Store, TopicPrefix: w.Settings.TopicPrefix, Consumer: w.DLQConsumers("replayctl-verify"),
+		Actor: w.Settings.Actor, Now: w.Now}
 }
 
 // DeliveryTimeout is how long one DLQ record may wait for an

@@ -172,15 +172,18 @@ func (f *Factory) connectKafka(ctx context.Context) (*kgo.Client, error) {
 }
 
 // cached memoises a successful connection and registers its close with
-// the factory's closers.
+// the factory's closers. Each connection has a lock of its own: a MongoDB
+// that does not answer must not hold up the Kafka client (the dashboard
+// pings both at once and names the one that is down).
 func cached[C any](f *Factory, connect func(context.Context) (C, error), closer func(C) func()) func(context.Context) (C, error) {
 	var (
+		mu   sync.Mutex
 		conn C
 		have bool
 	)
 	return func(ctx context.Context) (C, error) {
-		f.mu.Lock()
-		defer f.mu.Unlock()
+		mu.Lock()
+		defer mu.Unlock()
 		if have {
 			return conn, nil
 		}
@@ -190,7 +193,7 @@ func cached[C any](f *Factory, connect func(context.Context) (C, error), closer 
 			return zero, err
 		}
 		conn, have = c, true
-		f.closers = append(f.closers, closer(c))
+		f.OnClose(closer(c))
 		return conn, nil
 	}
 }

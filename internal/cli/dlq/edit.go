@@ -118,10 +118,6 @@ func editRun(ctx context.Context, opts *EditOptions) error {
 	if err != nil {
 		return err
 	}
-	s, err := opts.Factory.Settings()
-	if err != nil {
-		return err
-	}
 	draft, err := m.OpenEdit(ctx, opts.EventID)
 	if err != nil {
 		return err
@@ -133,7 +129,7 @@ func editRun(ctx context.Context, opts *EditOptions) error {
 	if edited == nil {
 		return p.Print(editView{EditResult: &dlq.EditResult{EventID: draft.EventID, Changes: []eventedit.Change{}}, cancelled: true})
 	}
-	res, err := opts.save(ctx, m, draft, edited, s.Actor)
+	res, err := opts.save(ctx, m, draft, edited)
 	if tmp != "" {
 		if err != nil && fault.KindOf(err) == fault.Invalid {
 			return exitcode.WithHint(err, fmt.Sprintf("your edit is kept in %s: fix it and run 'replayctl dlq edit %s --from-file %s'", tmp, draft.EventID, tmp))
@@ -192,19 +188,30 @@ func (o *EditOptions) readFile() ([]byte, string, error) {
 	return data, "", nil
 }
 
-// save stores the edit, audited as dlq.edit. A dry run, an edit refused
-// by validation (exit 2) and one that changes nothing store nothing, so
-// they are checked first and leave no record.
-func (opts *EditOptions) save(ctx context.Context, m *dlq.Manager, draft *dlq.EditDraft, edited []byte, actor string) (*dlq.EditResult, error) {
-	eo := dlq.EditOptions{Who: actor, Reason: opts.Reason, DryRun: true}
+// save stores the edit through SaveEdit with the command's reason and
+// --dry-run.
+func (opts *EditOptions) save(ctx context.Context, m *dlq.Manager, draft *dlq.EditDraft, edited []byte) (*dlq.EditResult, error) {
+	return SaveEdit(ctx, opts.Factory, m, draft, edited, opts.Reason, opts.DryRun)
+}
+
+// SaveEdit stores an edited event as `dlq edit` does, audited as dlq.edit
+// with the settings' actor. A dry run, an edit refused by validation
+// (exit 2) and one that changes nothing store nothing, so they are checked
+// first and leave no record. The dashboard's edit saves through it too.
+func SaveEdit(ctx context.Context, f *cmdutil.Factory, m *dlq.Manager, draft *dlq.EditDraft, edited []byte, reason string, dryRun bool) (*dlq.EditResult, error) {
+	s, err := f.Settings()
+	if err != nil {
+		return nil, err
+	}
+	eo := dlq.EditOptions{Who: s.Actor, Reason: reason, DryRun: true}
 	checked, err := m.Edit(ctx, draft, edited, eo)
-	if err != nil || opts.DryRun || len(checked.Changes) == 0 {
+	if err != nil || dryRun || len(checked.Changes) == 0 {
 		if checked != nil {
-			checked.DryRun = opts.DryRun
+			checked.DryRun = dryRun
 		}
 		return checked, err
 	}
-	rec, err := cmdutil.BeginAudit(ctx, opts.Factory, audit.Intent{Action: audit.DLQEdit, Targets: []string{draft.EventID}, Reason: opts.Reason})
+	rec, err := cmdutil.BeginAudit(ctx, f, audit.Intent{Action: audit.DLQEdit, Targets: []string{draft.EventID}, Reason: reason})
 	if err != nil {
 		return nil, err
 	}

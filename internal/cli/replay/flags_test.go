@@ -298,7 +298,7 @@ func TestNewCmdReplayWiresEveryVerb(t *testing.T) {
 			t.Errorf("%s lacks the hidden --debug flag", c.Name())
 		}
 	}
-	want := []string{"cancel", "cleanup", "create", "list", "pause", "preview", "resume", "run", "show", "start", "watch"}
+	want := []string{"cancel", "cleanup", "create", "list", "pause", "preview", "resume", "run", "show", "start", "verify", "watch"}
 	if !reflect.DeepEqual(names, want) {
 		t.Errorf("verbs = %v, want %v", names, want)
 	}

@@ -107,7 +107,34 @@ func launch(ctx context.Context, b *baseOptions, p *output.Printer, svc *replay.
 	if detach {
 		return printDetached(b.Factory.IO, p, running)
 	}
-	return runForeground(ctx, b, p, svc, running, exits)
+	err = runForeground(ctx, b, p, svc, running, exits)
+	if b.Verify {
+		return verifyAfterRun(ctx, b, p, svc, running.SessionID, err)
+	}
+	return err
+}
+
+// verifyAfterRun verifies a session this process ran once it completed,
+// and folds the verdict into the exit code: the run's own failure wins.
+func verifyAfterRun(ctx context.Context, b *baseOptions, p *output.Printer, svc *replay.Service, id string, runErr error) error {
+	if ctx.Err() != nil {
+		return runErr
+	}
+	sess, err := svc.Resolve(ctx, id)
+	if err != nil || sess.Status != contract.StatusCompleted {
+		return runErr // it did not complete: the run's exit code says why
+	}
+	rep, err := runVerify(ctx, b.Factory, id, defaultMaxTime)
+	if err != nil {
+		return errors.Join(runErr, fmt.Errorf("verify session %s: %w", id, err))
+	}
+	if perr := p.Print(verifyView{rep}); perr != nil {
+		return perr
+	}
+	if runErr != nil {
+		return runErr
+	}
+	return verifyExit(rep)
 }
 
 // prepareForeground checks what a foreground run needs before the session

@@ -51,5 +51,6 @@ enough, as with git commit hashes.`,
 		NewCmdWatch(f, nil),
 		NewCmdRun(f, nil),
 		NewCmdCleanup(f, nil),
+		NewCmdVerify(f, nil),
 	)
 }

@@ -56,6 +56,7 @@ Exit codes are meant for CI jobs:
 	flags = addSpecFlags(cmd)
 	opts.bind(cmd)
 	opts.bindReason(cmd)
+	opts.bindVerify(cmd)
 	return cmd
 }
 

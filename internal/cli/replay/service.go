@@ -22,6 +22,9 @@ type baseOptions struct {
 	// Reason is the operator's why, recorded in the audit trail by the
 	// verbs that change sessions.
 	Reason string
+	// Verify verifies the session after a foreground run completes and
+	// folds the result into the exit code (run, start, resume).
+	Verify bool
 	// topicsChecked: this command already found every target topic, so
 	// launching and running do not ask again.
 	topicsChecked bool
@@ -30,6 +33,12 @@ type baseOptions struct {
 func (b *baseOptions) bind(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&b.Debug, "debug", false, "log what the replay engine does to stderr")
 	_ = cmd.Flags().MarkHidden("debug")
+}
+
+// bindVerify registers --verify on the verbs that run a session here.
+func (b *baseOptions) bindVerify(cmd *cobra.Command) {
+	cmd.Flags().BoolVar(&b.Verify, "verify", false,
+		"when the session completes, verify it ('replay verify') and exit 6 if an event is missing or unexpected")
 }
 
 // bindReason registers --reason on a verb that changes sessions.

@@ -56,12 +56,17 @@ func bindLaunch[O any](cmd *cobra.Command, lo *launchOptions, opts O, runF, run 
 	cmd.Flags().BoolVar(&lo.AllowMissingTopics, replay.AllowMissingTopicsFlag, false,
 		"run even if some target topics do not exist (their events then fail one by one); recorded in the session")
 	lo.bindReason(cmd)
+	lo.bindVerify(cmd)
 	return bindSession(cmd, &lo.sessionOptions, opts, nil, runF, run)
 }
 
 // launchRun is start and resume: it resolves the session and launches it
 // with op, under an audit record of action.
 func launchRun(ctx context.Context, o *launchOptions, action string, op controlOp) error {
+	if o.Verify && o.Detach {
+		return usageHint("--verify cannot be used with --detach: a worker runs the session",
+			"verify it once it ends with 'replayctl replay verify ID'")
+	}
 	p, svc, sess, err := o.resolve(ctx)
 	if err != nil {
 		return err

@@ -23,10 +23,12 @@ func NewCmdShow(f *cmdutil.Factory, runF func(context.Context, *ShowOptions) err
 that are set); pacing and error handling; progress counters; the checkpoint
 (the position of the last event the target acknowledged); which process
 holds it and until when, with any pause or cancel request it has not
-applied yet; and its last errors, newest first.
+applied yet; the last 'replay verify' of it, if any; and its last errors,
+newest first.
 
 -o json prints {"session": ..., "holder": ..., "requests": [...]}, where
-session is the stored document and holder is null when no runner holds it.
+session is the stored document and holder is null when no runner holds it;
+the last verification is session.replayctl.verification.
 
 A document other software wrote with fields of the wrong type is shown as
 far as it can be read, with the bad fields under Problems (-o json:

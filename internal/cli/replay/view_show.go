@@ -63,6 +63,9 @@ func (d showView) DetailSections(st *output.Styles) []output.Section {
 	if len(d.InvalidFields) > 0 {
 		secs = append([]output.Section{problemsSection(d.InvalidFields)}, secs...)
 	}
+	if s.Replayctl != nil && s.Replayctl.Verification != nil {
+		secs = append(secs, verificationSection(s.Replayctl.Verification))
+	}
 	if len(s.Errors) > 0 {
 		title := fmt.Sprintf("Last errors (%d of %d, newest first)", min(len(s.Errors), maxShownErrors), len(s.Errors))
 		secs = append(secs, output.Section{Title: title, Table: errorTable{errs: newestErrors(s.Errors, maxShownErrors), now: d.now}})

@@ -47,26 +47,10 @@ func cancelRun(ctx context.Context, o *CancelOptions) error {
 	if err != nil {
 		return err
 	}
-	s, err := f.Settings()
+	j, how, err := Cancel(ctx, f, o.ID, o.Reason)
 	if err != nil {
 		return err
 	}
-	svc, err := service(ctx, f, false)
-	if err != nil {
-		return err
-	}
-	rec, err := cmdutil.BeginAudit(ctx, f, audit.Intent{Action: audit.DLQJobCancel, Targets: []string{o.ID}, Reason: o.Reason})
-	if err != nil {
-		return err
-	}
-	j, how, err := svc.Cancel(ctx, o.ID, s.Actor, o.Reason)
-	if err != nil {
-		return rec.Done(ctx, err)
-	}
-	if j.ID != o.ID {
-		rec.AddTargets(j.ID) // the full id of a prefix
-	}
-	rec.Done(ctx, nil)
 	if p.Format() != output.FormatTable {
 		return p.Print(NewJobView(j, f.Now(), how == dlqjob.CancelRequested))
 	}
@@ -77,4 +61,31 @@ func cancelRun(ctx context.Context, o *CancelOptions) error {
 	fmt.Fprintf(f.IO.ErrOut, "Asked the holder of job %s (%s) to stop: a live holder stops within 2 seconds; if it died, the next holder applies the request before sending anything.\nFollow it with 'replayctl dlq jobs watch %s'.\n",
 		j.ID, j.Holder.Owner, output.ShortID(j.ID))
 	return nil
+}
+
+// Cancel cancels a job (an id or unique prefix) as `dlq jobs cancel`
+// does, audited as dlq.job.cancel with the settings' actor, and says
+// whether it was cancelled at once or its holder was asked to stop. It
+// prints nothing (the dashboard's cancel).
+func Cancel(ctx context.Context, f *cmdutil.Factory, id, reason string) (*dlqjob.Job, dlqjob.CancelOutcome, error) {
+	s, err := f.Settings()
+	if err != nil {
+		return nil, "", err
+	}
+	svc, err := service(ctx, f, false)
+	if err != nil {
+		return nil, "", err
+	}
+	rec, err := cmdutil.BeginAudit(ctx, f, audit.Intent{Action: audit.DLQJobCancel, Targets: []string{id}, Reason: reason})
+	if err != nil {
+		return nil, "", err
+	}
+	j, how, err := svc.Cancel(ctx, id, s.Actor, reason)
+	if err != nil {
+		return nil, "", rec.Done(ctx, err)
+	}
+	if j.ID != id {
+		rec.AddTargets(j.ID) // the full id of a prefix
+	}
+	return j, how, rec.Done(ctx, nil)
 }

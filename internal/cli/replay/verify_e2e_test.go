@@ -1,0 +1,182 @@
+package replaycmd
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/integr8scode/replayctl/internal/contract"
+	"github.com/integr8scode/replayctl/internal/exitcode"
+	"github.com/integr8scode/replayctl/internal/verify"
+)
+
+var createdRe = regexp.MustCompile(`Created session ([0-9a-f-]{36})`)
+
+// createdID is the session id `replay run` announces on stderr.
+func createdID(t *testing.T, stderr string) string {
+	t.Helper()
+	m := createdRe.FindStringSubmatch(stderr)
+	if m == nil {
+		t.Fatalf("no session id in stderr:\n%s", stderr)
+	}
+	return m[1]
+}
+
+func (e *testEnv) verifyJSON(id string, code exitcode.Code) verify.Report {
+	e.t.Helper()
+	r := e.json("verify", id).Want(e.t, code)
+	var rep verify.Report
+	if err := json.Unmarshal([]byte(r.Stdout), &rep); err != nil {
+		e.t.Fatalf("verify -o json: %v\n%s", err, r.Stdout)
+	}
+	return rep
+}
+
+// A clean Kafka replay verifies: everything expected was delivered once,
+// nothing missing or unexpected, exit 0; the summary is stored and shown.
+func TestVerifyCleanKafkaReplay(t *testing.T) {
+	e := newTestEnv(t)
+	e.seedEvents(30, "pod_created", "pod_running")
+	id := createdID(t, e.run("run", "--type", "pod_created,pod_running").Want(t, exitcode.OK).Stderr)
+
+	rep := e.verifyJSON(id, exitcode.OK)
+	if rep.Expected != 30 || rep.Delivered != 30 || rep.RecordsRead != 30 || rep.Missing != 0 ||
+		rep.Unexpected != 0 || rep.Duplicated != 0 || rep.Verdict != verify.VerdictOK || !rep.DuplicatesInWindows {
+		t.Fatalf("report %+v", rep)
+	}
+	if rep.UpperBound == nil || len(rep.Sources) == 0 || rep.SessionID != id || rep.Status != contract.StatusCompleted {
+		t.Errorf("report lacks the bound, the sources or the session: %+v", rep)
+	}
+	// The topics did not exist when the session started: that is recorded
+	// (empty start offsets), not a session without provenance.
+	if len(rep.Warnings) != 0 {
+		t.Errorf("warnings for a session that recorded everything: %q", rep.Warnings)
+	}
+	raw := e.json("verify", id).Want(t, exitcode.OK).Stdout
+	for _, field := range []string{`"expected": 30`, `"delivered": 30`, `"missing": 0`, `"missing_events": []`,
+		`"duplicated": 0`, `"unexpected": 0`, `"duplicates_in_windows": true`, `"records_read": 30`, `"verdict": "ok"`} {
+		if !strings.Contains(raw, field) {
+			t.Errorf("-o json lacks %s:\n%s", field, raw)
+		}
+	}
+
+	v := e.session(id).Replayctl.Verification
+	if v == nil || v.Verdict != verify.VerdictOK || v.Expected != 30 || v.Delivered != 30 || v.VerifiedAt.IsZero() {
+		t.Fatalf("stored verification %+v", v)
+	}
+	table := e.run("verify", id).Want(t, exitcode.OK).Stdout
+	if !strings.Contains(table, "nothing missing or unexpected") || !strings.Contains(table, "Expected:") {
+		t.Errorf("table:\n%s", table)
+	}
+	show := e.run("show", id).Want(t, exitcode.OK).Stdout
+	if !strings.Contains(show, "Last verification") || !strings.Contains(show, "Verdict:") {
+		t.Errorf("show lacks the last verification:\n%s", show)
+	}
+	if !strings.Contains(e.json("show", id).Want(t, exitcode.OK).Stdout, `"verification": {`) {
+		t.Error("show -o json lacks the verification")
+	}
+}
+
+// An event that cannot be delivered (its topic does not exist, the run
+// allowed it and skipped the failure) verifies as missing 1, exit 6, and
+// the report names it; `run --verify` folds that into its exit code.
+func TestVerifyReportsAnUndeliverableEventAsMissing(t *testing.T) {
+	e := newTestEnv(t)
+	e.seedEvents(10, "pod_created")
+	lost := "lost-" + t.Name()
+	e.insertEvents(eventDoc(lost, "pod_running", time.Now().UTC().Add(-90*time.Second), 99, ""))
+	e.strictKafka("pod_created")
+
+	r := e.run("run", "--allow-missing-topics", "--retry-attempts", "0", "--verify").Want(t, exitcode.Partial)
+	if !strings.Contains(r.Stdout, lost) || !strings.Contains(r.Stdout, "Missing (1 of 1)") {
+		t.Errorf("run --verify does not print the verification naming %s:\n%s", lost, r.Stdout)
+	}
+	id := createdID(t, r.Stderr)
+
+	rep := e.verifyJSON(id, exitcode.Partial)
+	if rep.Expected != 11 || rep.Delivered != 10 || rep.Missing != 1 || rep.Unexpected != 0 || rep.Verdict != verify.VerdictMismatch {
+		t.Fatalf("report %+v", rep)
+	}
+	m := rep.MissingEvents
+	if len(m) != 1 || m[0].EventID != lost || m[0].EventType != "pod_running" || m[0].Timestamp == nil {
+		t.Fatalf("missing events %+v, want %s named with its type and time", m, lost)
+	}
+	table := e.run("verify", id).Want(t, exitcode.Partial)
+	if !strings.Contains(table.Stdout, lost) || !strings.Contains(table.Stderr, "1 of 11 event(s) missing") {
+		t.Errorf("table does not name the missing event:\n%s\n%s", table.Stdout, table.Stderr)
+	}
+}
+
+// A file target with one line removed after the run verifies as missing 1.
+func TestVerifyFileTargetWithALineRemoved(t *testing.T) {
+	e := newTestEnv(t)
+	e.seedEvents(12, "script_saved")
+	out := filepath.Join(t.TempDir(), "out.jsonl")
+	id := createdID(t, e.run("run", "--type", "script_saved", "--target", "file", "--out", out, "--verify").Want(t, exitcode.OK).Stderr)
+	if rep := e.verifyJSON(id, exitcode.OK); rep.Expected != 12 || rep.Delivered != 12 || rep.Missing != 0 {
+		t.Fatalf("before the edit: %+v", rep)
+	}
+
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(data), "\n")
+	removed, _ := json.Marshal(lines[4])
+	var ev struct {
+		EventID string `json:"event_id"`
+	}
+	if err := json.Unmarshal([]byte(lines[4]), &ev); err != nil {
+		t.Fatalf("line 5 %s: %v", removed, err)
+	}
+	edited := strings.Join(append(append([]string{}, lines[:4]...), lines[5:]...), "") + "not json\n"
+	if err := os.WriteFile(out, []byte(edited), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	rep := e.verifyJSON(id, exitcode.Partial)
+	if rep.Expected != 12 || rep.Delivered != 11 || rep.Missing != 1 || rep.Unreadable != 1 || rep.Unexpected != 0 {
+		t.Fatalf("after removing a line: %+v", rep)
+	}
+	if rep.MissingEvents[0].EventID != ev.EventID {
+		t.Errorf("missing %+v, want %s", rep.MissingEvents, ev.EventID)
+	}
+}
+
+// Verify refuses what it cannot check: a session that has not ended (exit
+// 4), a dry run (exit 4); --verify with --detach is a usage error.
+func TestVerifyRefusesUnfinishedAndDryRunSessions(t *testing.T) {
+	e := newTestEnv(t)
+	e.seedEvents(5, "user_login")
+	id := firstLine(e.run("create", "--type", "user_login").Want(t, exitcode.OK).Stdout)
+	e.run("start", id, "--detach").Want(t, exitcode.OK)
+	r := e.run("verify", id).Want(t, exitcode.InvalidState)
+	if !strings.Contains(r.Stderr, "still running; verify after it ends") {
+		t.Errorf("running: %s", r.Stderr)
+	}
+	e.run("start", id, "--detach", "--verify").Want(t, exitcode.Usage)
+
+	dry := createdID(t, e.run("run", "--type", "user_login", "--dry-run").Want(t, exitcode.OK).Stderr)
+	if r := e.run("verify", dry).Want(t, exitcode.InvalidState); !strings.Contains(r.Stderr, "dry run") {
+		t.Errorf("dry run: %s", r.Stderr)
+	}
+}
+
+// The run's query and verify apply the same upper time bound: an event
+// stored after the session first started, with a later timestamp, is
+// neither replayed nor expected.
+func TestVerifyAppliesTheRecordedUpperBound(t *testing.T) {
+	e := newTestEnv(t)
+	e.seedEvents(6, "user_updated")
+	id := createdID(t, e.run("run", "--type", "user_updated").Want(t, exitcode.OK).Stderr)
+	e.insertEvents(eventDoc("late-"+t.Name(), "user_updated", time.Now().UTC().Add(time.Minute), 7, ""))
+
+	rep := e.verifyJSON(id, exitcode.OK)
+	if rep.Expected != 6 || rep.Missing != 0 {
+		t.Fatalf("an event past the bound counted as expected: %+v", rep)
+	}
+}

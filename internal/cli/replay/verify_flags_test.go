@@ -1,0 +1,32 @@
+package replaycmd
+
+import (
+	"testing"
+	"time"
+)
+
+func TestVerifyFlags(t *testing.T) {
+	o, err := parse(t, NewCmdVerify, "3f1c", "--max-time", "5m")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.ID != "3f1c" || o.MaxTime != 5*time.Minute {
+		t.Errorf("options %+v", o)
+	}
+	if o, err := parse(t, NewCmdVerify, "3f1c"); err != nil || o.MaxTime != defaultMaxTime {
+		t.Errorf("default --max-time: %v %v", o, err)
+	}
+	got, err := parse(t, NewCmdVerify, "3f1c", "--max-time", "-1s")
+	wantUsage(t, got, err, "--max-time")
+	got, err = parse(t, NewCmdVerify)
+	wantUsage(t, got, err)
+}
+
+func TestVerifyFlagOnRunAndStart(t *testing.T) {
+	if o, err := parse(t, NewCmdRun, "--type", "pod_created", "--verify"); err != nil || !o.Verify {
+		t.Errorf("run --verify: %+v %v", o, err)
+	}
+	if o, err := parse(t, NewCmdStart, "3f1c", "--verify"); err != nil || !o.Verify {
+		t.Errorf("start --verify: %+v %v", o, err)
+	}
+}

@@ -1,0 +1,81 @@
+package kafka
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/integr8scode/replayctl/internal/contract"
+)
+
+// EndOffsets lists the end offset (the next offset to be written) of every
+// partition of topics, sorted by topic and partition. Topics the cluster
+// does not have are left out: a later reader treats them as empty at that
+// point.
+func EndOffsets(ctx context.Context, cl *kgo.Client, topics []string) ([]contract.TopicOffsets, error) {
+	adm := kadm.NewClient(cl)
+	topics, err := existing(ctx, adm, topics)
+	if err != nil || len(topics) == 0 {
+		return nil, err
+	}
+	listed, err := adm.ListEndOffsets(ctx, topics...)
+	if err != nil {
+		return nil, fmt.Errorf("list end offsets of %d topic(s): %w", len(topics), err)
+	}
+	return sortedOffsets(listed), nil
+}
+
+func sortedOffsets(listed kadm.ListedOffsets) []contract.TopicOffsets {
+	byTopic := map[string][]contract.PartitionOffset{}
+	listed.Each(func(o kadm.ListedOffset) {
+		if o.Err != nil || o.Partition < 0 {
+			return
+		}
+		byTopic[o.Topic] = append(byTopic[o.Topic], contract.PartitionOffset{Partition: o.Partition, Offset: o.Offset})
+	})
+	out := make([]contract.TopicOffsets, 0, len(byTopic))
+	for t, ps := range byTopic {
+		sort.Slice(ps, func(i, j int) bool { return ps[i].Partition < ps[j].Partition })
+		out = append(out, contract.TopicOffsets{Topic: t, Partitions: ps})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Topic < out[j].Topic })
+	return out
+}
+
+// StartOffsets lists the log start offset of every partition of topics,
+// like EndOffsets.
+func StartOffsets(ctx context.Context, cl *kgo.Client, topics []string) ([]contract.TopicOffsets, error) {
+	adm := kadm.NewClient(cl)
+	topics, err := existing(ctx, adm, topics)
+	if err != nil || len(topics) == 0 {
+		return nil, err
+	}
+	listed, err := adm.ListStartOffsets(ctx, topics...)
+	if err != nil {
+		return nil, fmt.Errorf("list start offsets of %d topic(s): %w", len(topics), err)
+	}
+	return sortedOffsets(listed), nil
+}
+
+// existing keeps the topics the cluster has. It asks for the metadata of
+// every topic rather than of these: a client set to create topics on demand
+// (the dev stack) would otherwise create each one it names.
+func existing(ctx context.Context, adm *kadm.Client, topics []string) ([]string, error) {
+	if len(topics) == 0 {
+		return nil, nil
+	}
+	meta, err := adm.Metadata(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list topics: %w", err)
+	}
+	var out []string
+	for _, t := range topics {
+		if td, ok := meta.Topics[t]; ok && td.Err == nil {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,78 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/integr8scode/replayctl/internal/contract"
+)
+
+// BoundedQuery is f's query capped at a session's upper time bound. The
+// cap is written {timestamp: {$not: {$gt: bound}}} rather than $lte, so
+// documents whose timestamp is not a date are still read (and skipped as
+// malformed, and counted) exactly as without a bound: a head-only
+// checkpoint resumes by skipping that many of them. A filter whose own
+// end_time is no later than the bound needs no cap.
+func BoundedQuery(f contract.Filter, bound *time.Time) bson.D {
+	q := FilterQuery(f)
+	if bound == nil || (f.EndTime != nil && !f.EndTime.After(*bound)) {
+		return q
+	}
+	capped := bson.D{{Key: "timestamp", Value: bson.D{{Key: "$not", Value: bson.D{{Key: "$gt", Value: *bound}}}}}}
+	if len(q) == 0 {
+		return capped
+	}
+	return bson.D{{Key: "$and", Value: bson.A{q, capped}}}
+}
+
+// StreamSelection opens one cursor over the events f selects in replay
+// order, with only the fields that decide whether and where a run replays
+// an event (_id, event_id, event_type, timestamp): a verify evaluates the
+// run's selection without reading the payloads.
+func (e *Events) StreamSelection(ctx context.Context, f contract.Filter, bound *time.Time, batchSize int32) (*mongo.Cursor, error) {
+	proj := bson.D{{Key: "_id", Value: 1}, {Key: "event_id", Value: 1}, {Key: "event_type", Value: 1}, {Key: "timestamp", Value: 1}}
+	opts := options.Find().SetSort(ReplayOrder).SetBatchSize(batchSize).SetAllowDiskUse(true).SetProjection(proj)
+	cur, err := e.c.Find(ctx, BoundedQuery(f, bound), opts)
+	if err != nil {
+		return nil, fmt.Errorf("query events: %w", Wrap(err))
+	}
+	return cur, nil
+}
+
+// ByEventIDs loads the events with the given ids (a report's few missing
+// ones), without their payloads.
+func (e *Events) ByEventIDs(ctx context.Context, ids []string) ([]contract.StoredEvent, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	proj := bson.D{{Key: "_id", Value: 1}, {Key: "event_id", Value: 1}, {Key: "event_type", Value: 1}, {Key: "timestamp", Value: 1}}
+	cur, err := e.c.Find(ctx, bson.D{{Key: "event_id", Value: bson.D{{Key: "$in", Value: ids}}}}, options.Find().SetProjection(proj))
+	if err != nil {
+		return nil, fmt.Errorf("load events by id: %w", Wrap(err))
+	}
+	defer func() { _ = cur.Close(context.WithoutCancel(ctx)) }()
+	var out []contract.StoredEvent
+	for cur.Next(ctx) {
+		if ev, perr := contract.ParseStoredEvent(cur.Current); perr == nil {
+			ev.Raw = nil
+			out = append(out, ev)
+		}
+	}
+	if err := cur.Err(); err != nil {
+		return nil, fmt.Errorf("load events by id: %w", Wrap(err))
+	}
+	return out, nil
+}
+
+// SetVerification stores a verify's summary in the session. Only `replay
+// verify` writes replayctl.verification, and only after the session ended,
+// when no runner holds it: a $set of that single field cannot overwrite a
+// runner's fields, so it needs no claim.
+func (s *Sessions) SetVerification(ctx context.Context, id string, v *contract.Verification) error {
+	return s.Update(ctx, id, bson.D{{Key: "replayctl.verification", Value: v}})
+}
