@@ -32,7 +32,7 @@ type config struct {
 
 func main() {
 	var c config
-	var childStore bool
+	var childStore, childKafka bool
 	flag.IntVar(&c.events, "events", 50000, "events seeded, then replayed from memory in every round")
 	flag.IntVar(&c.rounds, "rounds", 3, "interleaved rounds of both measurements; the best of each is compared")
 	flag.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of every engine run")
@@ -40,11 +40,15 @@ func main() {
 	flag.StringVar(&c.blkProfile, "blockprofile", "", "write a blocking profile (where goroutines wait) after the engine runs")
 	flag.StringVar(&c.resultsFile, "results", "", "also write the figures to this markdown file (make bench: bench/results.md)")
 	flag.BoolVar(&childStore, "child-store", false, "internal: serve the embedded MongoDB until stdin closes")
+	flag.BoolVar(&childKafka, "child-kafka", false, "internal: serve kfake (the calibration broker) until stdin closes")
 	flag.Parse()
 	var err error
-	if childStore {
+	switch {
+	case childStore:
 		err = runChildStore()
-	} else {
+	case childKafka:
+		err = runChildKafka()
+	default:
 		err = run(context.Background(), c)
 	}
 	switch {

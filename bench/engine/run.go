@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
+	"strings"
 	"sync/atomic"
 	"time"
 
-	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -31,7 +31,10 @@ type outcome struct {
 	events, rounds int
 	avgBytes       float64
 	engine, raw    sample
-	all            map[string][]sample
+	// The calibration: the same two runs with the broker in a child
+	// process (apart), best of the rounds.
+	engineApart, rawApart sample
+	all                   map[string][]sample
 }
 
 func run(ctx context.Context, c config) error {
@@ -45,17 +48,28 @@ func run(ctx context.Context, c config) error {
 		return err
 	}
 	defer func() { _ = mc.Disconnect(context.Background()) }()
-	kf, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.AllowAutoTopicCreation(), kfake.DefaultNumPartitions(3))
+	kf, err := newKfake()
 	if err != nil {
 		return err
 	}
 	defer kf.Close()
-	cl, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(kf.ListenAddrs()...), kgo.AllowAutoTopicCreation()}, replay.ProducerOpts()...)...)
+	cl, err := producer(kf.ListenAddrs())
 	if err != nil {
 		return err
 	}
 	defer cl.Close()
-	fmt.Printf("event store (FerretDB) in a child process: %s; Kafka (kfake) in this process: %v\n", proc.uri, kf.ListenAddrs())
+	broker, err := startChild("-child-kafka", "KAFKA")
+	if err != nil {
+		return err
+	}
+	defer broker.close()
+	clApart, err := producer(strings.Split(broker.line, ","))
+	if err != nil {
+		return err
+	}
+	defer clApart.Close()
+	fmt.Printf("event store (FerretDB) in a child process: %s; Kafka (kfake) in this process: %v; calibration kfake in a child process: %s\n",
+		proc.uri, kf.ListenAddrs(), broker.line)
 
 	if c.blkProfile != "" {
 		runtime.SetBlockProfileRate(int(10 * time.Microsecond))
@@ -84,18 +98,31 @@ func run(ctx context.Context, c config) error {
 	for round := 1; round <= res.rounds; round++ {
 		fmt.Printf("round %d/%d\n", round, res.rounds)
 		out := retopic(recs, fmt.Sprintf("raw%d_", round))
-		raw, err := measure(len(out), func() error { return rawProduce(ctx, cl, out) })
+		raw, err := measure(len(out), nil, func() error { return rawProduce(ctx, cl, out) })
 		if err != nil {
 			return err
 		}
 		res.keep("raw", raw, &res.raw)
 		printSample("raw produce", raw)
-		eng, err := engineRun(ctx, c, st, cl, src, len(docs), fmt.Sprintf("eng%d_", round), round)
+		eng, err := engineRun(ctx, c, st, cl, nil, src, len(docs), fmt.Sprintf("eng%d_", round), round)
 		if err != nil {
 			return err
 		}
 		res.keep("engine", eng, &res.engine)
 		printSample("engine", eng)
+		out = retopic(recs, fmt.Sprintf("rawapart%d_", round))
+		rawApart, err := measure(len(out), broker, func() error { return rawProduce(ctx, clApart, out) })
+		if err != nil {
+			return err
+		}
+		res.keep("raw, broker apart", rawApart, &res.rawApart)
+		printSample("raw produce, broker apart", rawApart)
+		engApart, err := engineRun(ctx, config{}, st, clApart, broker, src, len(docs), fmt.Sprintf("engapart%d_", round), round)
+		if err != nil {
+			return err
+		}
+		res.keep("engine, broker apart", engApart, &res.engineApart)
+		printSample("engine, broker apart", engApart)
 	}
 	if c.blkProfile != "" {
 		if err := profiling.WriteProfile("block", c.blkProfile); err != nil {
@@ -119,8 +146,17 @@ func (r *outcome) keep(name string, s sample, best *sample) {
 }
 
 func printSample(name string, s sample) {
-	fmt.Printf("  %-12s %9.0f events/s  %6.2f µs CPU/event  %6.2f allocs/event  (%s wall, %s CPU)\n",
+	fmt.Printf("  %-26s %9.0f events/s  %6.2f µs CPU/event  %6.2f allocs/event  (%s wall, %s CPU)",
 		name, s.rate(), s.cpuMicrosPerEvent(), s.allocsPerEvent(), s.wall.Round(time.Millisecond), s.cpu.Round(time.Millisecond))
+	if s.broker > 0 {
+		fmt.Printf("  broker process: %.2f µs CPU/event", s.brokerMicrosPerEvent())
+	}
+	fmt.Println()
+}
+
+// producer is a client with the engine's producer settings.
+func producer(brokers []string) (*kgo.Client, error) {
+	return kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(brokers...), kgo.AllowAutoTopicCreation()}, replay.ProducerOpts()...)...)
 }
 
 // loadEvents seeds n events with the generator `replayctl dev --seed`
@@ -223,7 +259,7 @@ func rawProduce(ctx context.Context, cl *kgo.Client, recs []*kgo.Record) error {
 // engineRun creates and starts a session (untimed), then measures its run:
 // the real runner with its lease, checkpoints and final write against the
 // child's MongoDB, reading from memory and sending to kfake.
-func engineRun(ctx context.Context, c config, st *store.Store, cl *kgo.Client, src memSource, want int, prefix string, round int) (sample, error) {
+func engineRun(ctx context.Context, c config, st *store.Store, cl *kgo.Client, broker *childProc, src memSource, want int, prefix string, round int) (sample, error) {
 	svc := &replay.Service{Store: st, Kafka: cl, TopicPrefix: prefix, Owner: replay.NewOwner(), Events: src}
 	sess, err := svc.Create(ctx, replay.Spec{}, "bench")
 	if err != nil {
@@ -239,7 +275,7 @@ func engineRun(ctx context.Context, c config, st *store.Store, cl *kgo.Client, s
 		}
 	}
 	var res *replay.Result
-	s, err := measure(want, func() error {
+	s, err := measure(want, broker, func() error {
 		var err error
 		res, err = svc.Run(ctx, sess.SessionID, replay.RunOptions{})
 		return err

@@ -1,15 +1,11 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/integr8scode/replayctl/internal/devstack"
@@ -17,7 +13,8 @@ import (
 
 // The event store runs in a child process (this binary with -child-store):
 // FerretDB's CPU for the session bookkeeping must not count as the engine's.
-// kfake stays in this process, as the sink of both measurements.
+// kfake stays in this process, as the sink of both headline measurements;
+// the calibration's kfake runs in a child of its own (broker.go).
 
 // runChildStore starts the embedded stack, prints its MongoDB URI and
 // serves until stdin closes.
@@ -43,46 +40,14 @@ func runChildStore() error {
 
 // storeProc is the child process serving MongoDB.
 type storeProc struct {
-	cmd   *exec.Cmd
-	stdin io.WriteCloser
-	uri   string
+	*childProc
+	uri string
 }
 
 func startStoreProc() (*storeProc, error) {
-	cmd := exec.Command(os.Args[0], "-child-store")
-	cmd.Stderr = os.Stderr
-	stdin, err := cmd.StdinPipe()
+	p, err := startChild("-child-store", "MONGO")
 	if err != nil {
 		return nil, err
 	}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, err
-	}
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	p := &storeProc{cmd: cmd, stdin: stdin}
-	sc := bufio.NewScanner(out)
-	for sc.Scan() {
-		if uri, ok := strings.CutPrefix(sc.Text(), "MONGO "); ok {
-			p.uri = uri
-			go func() { _, _ = io.Copy(io.Discard, out) }()
-			return p, nil
-		}
-	}
-	p.close()
-	return nil, errors.New("the store process ended before it served MongoDB")
-}
-
-func (p *storeProc) close() {
-	_ = p.stdin.Close()
-	done := make(chan struct{})
-	go func() { _ = p.cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(30 * time.Second):
-		_ = p.cmd.Process.Kill()
-		<-done
-	}
+	return &storeProc{childProc: p, uri: p.line}, nil
 }
