@@ -59,8 +59,8 @@ type tracker struct {
 	// base is the seq of pending[head], sent the seqs handed out. Both
 	// change under mu; they are atomic so the reader can look at them for
 	// every event without the lock the acknowledgements contend for.
-	base atomic.Int64
-	sent atomic.Int64
+	base   atomic.Int64
+	sent   atomic.Int64
 	newest position // the position of the last event handed out
 
 	// committed totals of this run, in replay order
