@@ -24,8 +24,9 @@ const (
 	tickInterval       = 100 * time.Millisecond
 	// The reservation is how many events the reader may send beyond the last
 	// written checkpoint, so it bounds the possible duplicates after a crash.
-	// It adapts to twice what was sent in the last checkpoint interval, so a
-	// slow replay reports a tight bound and a fast one never waits for it.
+	// It adapts to twice what was sent in the last checkpoint interval (four
+	// times while the reader uses it all: see nextReserve), so a slow replay
+	// reports a tight bound and a fast one soon stops waiting for it.
 	minReserve  = 256
 	maxReserve  = 4 * checkpointEvery
 	drainGrace  = 500 * time.Millisecond
