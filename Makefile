@@ -20,7 +20,7 @@ FUZZ_TARGETS := \
 	./internal/config:FuzzParse \
 	./internal/eventedit:FuzzEditedEvent
 
-.PHONY: all build test fuzz vet fmt-check demo bench bench-replay bench-dlq bench-status bench-dashboard docs completions man docs-check release-check clean
+.PHONY: all build test fuzz vet fmt-check demo bench bench-replay bench-dlq bench-status bench-engine bench-dashboard docs completions man docs-check release-check clean
 
 all: build
 
@@ -47,16 +47,19 @@ fmt-check:
 demo: build ## Scripted tour on the embedded stack; exits on its own
 	./scripts/demo.sh $(BIN)
 
-bench: bench-replay bench-dlq bench-status ## Speed and memory targets (slow: minutes)
+bench: bench-replay bench-dlq bench-status bench-engine ## Speed and memory targets (slow: minutes); figures in bench/results.md
 
 bench-replay:
-	$(GO) run ./bench/replay
+	$(GO) run ./bench/replay -results bench/results.md
 
 bench-dlq:
-	$(GO) run ./bench/dlq
+	$(GO) run ./bench/dlq -results bench/results.md
 
 bench-status:
-	$(GO) run ./bench/status
+	$(GO) run ./bench/status -results bench/results.md
+
+bench-engine:
+	$(GO) run ./bench/engine -results bench/results.md
 
 bench-dashboard: ## What one refresh of each `replayctl ui` view costs on a dev --seed 20000 stack
 	$(GO) run ./bench/dashboard

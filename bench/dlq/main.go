@@ -40,6 +40,7 @@ type config struct {
 	growStored int           // collection size of the growth measurement
 	growRounds int           // growth measurements; each rate's best counts
 	phases     string        // which measurements to run
+	results    string        // markdown file the figures are also written to
 }
 
 func main() { os.Exit(mainCode()) }
@@ -56,6 +57,7 @@ func mainCode() int {
 	flag.IntVar(&c.growRounds, "growth-rounds", 2, "growth measurements on fresh databases; each rate's best round counts")
 	flag.StringVar(&c.phases, "phases", "ingest,retry,growth", "comma-separated measurements to run: ingest, retry, growth, jobs (a redrive job against a foreground retry), dueprobe (timings of the due-retry query)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run (stack included) to this file")
+	flag.StringVar(&c.results, "results", "", "also write the figures to this markdown file (make bench: bench/results.md)")
 	flag.Parse()
 	if *cpuProfile != "" {
 		stop, err := profiling.StartCPU(*cpuProfile)
@@ -115,15 +117,22 @@ func run(c config) error {
 		}
 	}
 	ok := true
+	var g *growth
 	if c.has("growth") {
-		g, err := b.growthBest(ctx, c.growBatch, c.growStored, c.growRounds)
+		gr, err := b.growthBest(ctx, c.growBatch, c.growStored, c.growRounds)
 		if err != nil {
 			return fmt.Errorf("growth: %w", err)
 		}
+		g = &gr
 		ok = g.report()
 	}
 	if len(rs) > 0 && !report(rs) {
 		ok = false
+	}
+	if c.results != "" {
+		if err := writeResults(c.results, rs, g); err != nil {
+			return err
+		}
 	}
 	if !ok {
 		return fmt.Errorf("a bar was missed")

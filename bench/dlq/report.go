@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"text/tabwriter"
+
+	"github.com/integr8scode/replayctl/bench/internal/results"
 )
 
 // result is one measured piece of work.
@@ -58,4 +60,23 @@ func report(rs []result) bool {
 		}
 	}
 	return ok
+}
+
+// writeResults writes the figures and their bars to the results file.
+func writeResults(path string, rs []result, g *growth) error {
+	var figs []results.Figure
+	for _, r := range rs {
+		figs = append(figs,
+			results.Figure{Name: fmt.Sprintf("%s (%s): replayctl msg/s", r.work, r.size), Value: fmt.Sprintf("%.1f", r.rate)},
+			results.Figure{Name: fmt.Sprintf("%s: slower raw msg/s (produce, %s)", r.work, r.dbOp), Value: fmt.Sprintf("%.1f", r.floor())},
+			results.Figure{Name: fmt.Sprintf("%s: replayctl / slower raw", r.work), Value: fmt.Sprintf("%.2f", r.ratio()), Bar: fmt.Sprintf(">= %.2f", bar), Pass: r.ratio() >= bar},
+		)
+	}
+	if g != nil {
+		figs = append(figs,
+			results.Figure{Name: fmt.Sprintf("ingest at %d stored / raw insert", g.stored), Value: fmt.Sprintf("%.2f", g.rawRatio()), Bar: fmt.Sprintf(">= %.2f", growthRawBar), Pass: g.rawRatio() >= growthRawBar},
+			results.Figure{Name: fmt.Sprintf("ingest at %d stored / into empty", g.stored), Value: fmt.Sprintf("%.2f", g.emptyRatio()), Bar: fmt.Sprintf(">= %.2f", growthEmptyBar), Pass: g.emptyRatio() >= growthEmptyBar},
+		)
+	}
+	return results.Write(path, "dlq", figs)
 }

@@ -33,6 +33,7 @@ type config struct {
 	rounds     int // interleaved measurement rounds
 	rssEvents  int // events of the peak-RSS run; 0 skips it
 	cpuProfile string
+	results    string // markdown file the figures are also written to
 }
 
 func main() {
@@ -43,6 +44,7 @@ func main() {
 	flag.IntVar(&c.rounds, "rounds", 2, "interleaved rounds of the four rate measurements; the best of each is compared")
 	flag.IntVar(&c.rssEvents, "rss-events", 1000000, "events of the peak-memory replay run in its own process; 0 skips it")
 	flag.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of the replay phase (for tuning)")
+	flag.StringVar(&c.results, "results", "", "also write the figures to this markdown file (make bench: bench/results.md)")
 	flag.BoolVar(&child.enabled, "child-replay", false, "internal: run one replay and report peak RSS (used by the benchmark itself)")
 	flag.StringVar(&child.mongoURI, "mongo-uri", "", "internal: child's MongoDB")
 	flag.StringVar(&child.database, "database", "", "internal: child's database")
@@ -90,7 +92,13 @@ func run(c config) error {
 			return err
 		}
 	}
-	if !report(c, res, rss) {
+	ok := report(c, res, rss)
+	if c.results != "" {
+		if err := writeResults(c.results, res, rss); err != nil {
+			return err
+		}
+	}
+	if !ok {
 		return errBarMissed
 	}
 	return nil

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/integr8scode/replayctl/bench/internal/results"
 )
 
 // report prints the measurements against the bars and reports whether all
@@ -73,4 +75,26 @@ func list(xs []float64) string {
 		parts[i] = fmt.Sprintf("%.0f", x)
 	}
 	return strings.Join(parts, " ")
+}
+
+// writeResults writes the figures and their bars to the results file.
+func writeResults(path string, r rates, rss *rssResult) error {
+	floor := min(r.scan, r.produce)
+	whole := 1 / (1/r.scan + 1/r.platform)
+	figs := []results.Figure{
+		{Name: "events (best of rounds)", Value: fmt.Sprintf("%d (%d)", r.events, r.rounds)},
+		{Name: "raw MongoDB scan, events/s", Value: fmt.Sprintf("%.0f", r.scan)},
+		{Name: "raw Kafka produce, events/s", Value: fmt.Sprintf("%.0f", r.produce)},
+		{Name: "replay end to end, events/s", Value: fmt.Sprintf("%.0f", r.replay)},
+		{Name: "replay / min(raw scan, raw produce)", Value: fmt.Sprintf("%.2f", r.replay/floor), Bar: fmt.Sprintf(">= %.1f", barRaw), Pass: r.replay/floor >= barRaw},
+		{Name: "replay / platform algorithm", Value: fmt.Sprintf("%.1fx", r.replay/whole), Bar: fmt.Sprintf(">= %.0fx", barPlatform), Pass: r.replay/whole >= barPlatform},
+	}
+	if rss != nil {
+		mb := float64(rss.child.PeakRSSKB) / 1024
+		figs = append(figs, results.Figure{
+			Name: fmt.Sprintf("peak RSS of a %d-event replay", rss.events), Value: fmt.Sprintf("%.1f MB", mb),
+			Bar: fmt.Sprintf("< %.0f MB", barRSSMB), Pass: mb < barRSSMB && rss.child.Replayed == int64(rss.events),
+		})
+	}
+	return results.Write(path, "replay", figs)
 }

@@ -22,6 +22,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/integr8scode/replayctl/bench/internal/profiling"
+	"github.com/integr8scode/replayctl/bench/internal/results"
 	"github.com/integr8scode/replayctl/internal/cli"
 	"github.com/integr8scode/replayctl/internal/cli/clitest"
 	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
@@ -40,6 +41,7 @@ type benchConfig struct {
 	events, dlq, sessions, runs, scanRuns int
 	timeout                               time.Duration
 	cpuProfile                            string
+	results                               string
 }
 
 func main() {
@@ -51,6 +53,7 @@ func main() {
 	flag.IntVar(&c.scanRuns, "scan-runs", 1, "timed runs of each count that scans the events (seconds to minutes each); 0 skips them")
 	flag.DurationVar(&c.timeout, "timeout", 10*time.Second, "status's --timeout (raise it to time a status that is slower than the default)")
 	flag.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of the timed runs (not the seeding)")
+	flag.StringVar(&c.results, "results", "", "also write the figures to this markdown file (make bench: bench/results.md)")
 	flag.Parse()
 	err := run(context.Background(), c)
 	switch {
@@ -133,6 +136,15 @@ func run(ctx context.Context, c benchConfig) error {
 	}
 	fmt.Printf("\nstatus at %d events: best %v, bar < %v: %s (load average %s)\n",
 		c.events, best.Round(time.Millisecond), bar, verdict, loadAverage())
+	if c.results != "" {
+		fig := results.Figure{
+			Name:  fmt.Sprintf("replayctl status -o json at %d events, best of %d", c.events, c.runs),
+			Value: best.Round(time.Millisecond).String(), Bar: "< " + bar.String(), Pass: best < bar,
+		}
+		if err := results.Write(c.results, "status", []results.Figure{fig}); err != nil {
+			return err
+		}
+	}
 	if verdict != "PASS" {
 		return errBarMissed
 	}

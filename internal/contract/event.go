@@ -1,15 +1,19 @@
 package contract
 
 import (
+	"bytes"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/x/bsonx/bsoncore"
 )
 
 // StoredEvent is the part of an `events` document replayctl needs to route,
@@ -27,37 +31,140 @@ type StoredEvent struct {
 // event; replay counts it as skipped instead of failing.
 var ErrMalformedEvent = errors.New("malformed event")
 
-// ParseStoredEvent reads the routing fields of an events document.
+// ParseStoredEvent reads the routing fields of an events document. Each
+// field is the first of its name, as bson.Raw.Lookup finds it, read in the
+// same pass that validates the document.
 func ParseStoredEvent(raw bson.Raw) (StoredEvent, error) {
 	ev := StoredEvent{Raw: raw}
-	if err := raw.Validate(); err != nil {
+	var f routingFields
+	if err := f.read(raw); err != nil {
 		return ev, fmt.Errorf("%w: %v", ErrMalformedEvent, err)
 	}
-	if v, err := raw.LookupErr("_id"); err == nil {
-		ev.ObjectID, _ = v.ObjectIDOK()
-	}
-	var ok bool
-	if ev.EventID, ok = lookupString(raw, "event_id"); !ok || ev.EventID == "" {
+	ev.ObjectID = f.oid
+	if !f.id.ok || len(f.id.s) == 0 {
 		return ev, fmt.Errorf("%w: missing string event_id", ErrMalformedEvent)
 	}
-	if ev.EventType, ok = lookupString(raw, "event_type"); !ok || ev.EventType == "" {
+	if !f.typ.ok || len(f.typ.s) == 0 {
+		ev.EventID = string(f.id.s)
 		return ev, fmt.Errorf("%w: event %s: missing string event_type", ErrMalformedEvent, ev.EventID)
 	}
-	ts, err := raw.LookupErr("timestamp")
-	if err != nil || ts.Type != bson.TypeDateTime {
+	if !f.tsOK {
+		ev.EventID, ev.EventType = string(f.id.s), string(f.typ.s)
 		return ev, fmt.Errorf("%w: event %s: timestamp is not a date", ErrMalformedEvent, ev.EventID)
 	}
-	ev.Timestamp = time.UnixMilli(ts.DateTime()).UTC()
-	ev.AggregateID, _ = lookupString(raw, "aggregate_id")
+	ev.Timestamp = time.UnixMilli(f.ts).UTC()
+	ev.EventID, ev.EventType, ev.AggregateID = f.strings()
 	return ev, nil
 }
 
-func lookupString(raw bson.Raw, key string) (string, bool) {
-	v, err := raw.LookupErr(key)
-	if err != nil {
-		return "", false
+// routingFields are the first _id, event_id, event_type, timestamp and
+// aggregate_id of a document.
+type routingFields struct {
+	seen         uint8 // bit per field name met
+	oid          bson.ObjectID
+	id, typ, agg strField
+	ts           int64
+	tsOK         bool
+}
+
+// strField is a field that counts only when it is a string.
+type strField struct {
+	s  []byte
+	ok bool
+}
+
+// read validates doc exactly as bson.Raw.Validate does (same checks, same
+// errors) and picks up the routing fields on the way.
+func (f *routingFields) read(doc []byte) error {
+	d := bsoncore.Document(doc)
+	length, rem, ok := bsoncore.ReadLength(d)
+	switch {
+	case !ok:
+		return bsoncore.NewInsufficientBytesError(d, rem)
+	case int(length) > len(d):
+		return bsoncore.NewDocumentLengthError(int(length), len(d))
+	case length < 5:
+		return bsoncore.ErrInvalidLength
+	case d[length-1] != 0x00:
+		return bsoncore.ErrMissingNull
 	}
-	return v.StringValueOK()
+	length -= 4
+	for length > 1 {
+		var elem bsoncore.Element
+		elem, rem, ok = bsoncore.ReadElement(rem)
+		length -= int32(len(elem))
+		if !ok {
+			return bsoncore.NewInsufficientBytesError(d, rem)
+		}
+		// ReadElement checked what Element.Validate checks.
+		if f.seen != 0x1f {
+			f.note(elem)
+		}
+	}
+	if len(rem) < 1 || rem[0] != 0x00 {
+		return bsoncore.ErrMissingNull
+	}
+	return nil
+}
+
+func (f *routingFields) note(elem bsoncore.Element) {
+	k := bytes.IndexByte(elem[1:], 0)
+	v := bsoncore.Value{Type: bsoncore.Type(elem[0]), Data: elem[2+k:]}
+	switch string(elem[1 : 1+k]) {
+	case "_id":
+		if f.first(0) {
+			f.oid, _ = v.ObjectIDOK()
+		}
+	case "event_id":
+		if f.first(1) {
+			f.id = stringOf(v)
+		}
+	case "event_type":
+		if f.first(2) {
+			f.typ = stringOf(v)
+		}
+	case "timestamp":
+		if f.first(3) && v.Type == bsoncore.TypeDateTime {
+			f.ts, f.tsOK = v.DateTimeOK()
+		}
+	case "aggregate_id":
+		if f.first(4) {
+			f.agg = stringOf(v)
+		}
+	}
+}
+
+// strings copies the event id, type and aggregate id out of the document
+// in one allocation: the engine keeps them while the event is in flight.
+func (f *routingFields) strings() (id, typ, agg string) {
+	var b strings.Builder
+	b.Grow(len(f.id.s) + len(f.typ.s) + len(f.agg.s))
+	b.Write(f.id.s)
+	b.Write(f.typ.s)
+	b.Write(f.agg.s)
+	all := b.String()
+	n1, n2 := len(f.id.s), len(f.id.s)+len(f.typ.s)
+	return all[:n1], all[n1:n2], all[n2:]
+}
+
+// first reports whether field bit was not met before, and marks it.
+func (f *routingFields) first(bit uint) bool {
+	if f.seen&(1<<bit) != 0 {
+		return false
+	}
+	f.seen |= 1 << bit
+	return true
+}
+
+func stringOf(v bsoncore.Value) strField {
+	if v.Type != bsoncore.TypeString {
+		return strField{}
+	}
+	l, rest, ok := bsoncore.ReadLength(v.Data)
+	if !ok || l < 1 || int(l) > len(rest) {
+		return strField{}
+	}
+	return strField{s: rest[:l-1], ok: true}
 }
 
 // Key is the Kafka record key the contract specifies: the aggregate id, or
@@ -69,9 +176,6 @@ func (e StoredEvent) Key() string {
 	return e.EventID
 }
 
-// bookkeeping fields are storage details, not part of the event on the wire.
-var bookkeeping = map[string]bool{"_id": true, "stored_at": true, "ttl_expires_at": true}
-
 // TimeFormat is how dates appear in JSON: RFC 3339, UTC, millisecond precision.
 const TimeFormat = "2006-01-02T15:04:05.000Z07:00"
 
@@ -80,6 +184,185 @@ const TimeFormat = "2006-01-02T15:04:05.000Z07:00"
 // A non-nil replayTime replaces `timestamp` (the default unless timestamps
 // are preserved).
 func AppendEventJSON(dst []byte, raw bson.Raw, replayTime *time.Time) ([]byte, error) {
+	var at []byte
+	if replayTime != nil {
+		var buf [len(TimeFormat) + 8]byte
+		at = AppendTime(buf[:0], *replayTime)
+	}
+	return AppendEventJSONAt(dst, raw, at)
+}
+
+// AppendEventJSONAt is AppendEventJSON with the replay time already
+// formatted by AppendTime (nil keeps the stored timestamp), so a replay
+// formats it once for the value and the headers.
+func AppendEventJSONAt(dst []byte, raw bson.Raw, replayTime []byte) ([]byte, error) {
+	if out, ok := transcode(dst, raw, replayTime, true, true, '{', '}'); ok {
+		return out, nil
+	}
+	// The transcoder gives up on anything it cannot read; the reference
+	// encoder then says why, exactly as it always has.
+	var t *time.Time
+	if replayTime != nil {
+		p, err := time.Parse(TimeFormat, string(replayTime))
+		if err != nil {
+			return dst, fmt.Errorf("replay time %q: %w", replayTime, err)
+		}
+		t = &p
+	}
+	return appendEventJSONRef(dst, raw, t)
+}
+
+// AppendTime appends t as the contract writes dates: TimeFormat, UTC. It
+// writes the digits itself (time.AppendFormat parses the layout on every
+// call, twice per replayed event); years outside 0-9999 take AppendFormat.
+func AppendTime(dst []byte, t time.Time) []byte {
+	t = t.UTC()
+	year, month, day := t.Date()
+	if year < 0 || year > 9999 {
+		return t.AppendFormat(dst, TimeFormat)
+	}
+	hour, minute, sec := t.Clock()
+	ms := t.Nanosecond() / 1e6
+	return append(dst,
+		byte('0'+year/1000), byte('0'+year/100%10), byte('0'+year/10%10), byte('0'+year%10), '-',
+		byte('0'+int(month)/10), byte('0'+int(month)%10), '-', byte('0'+day/10), byte('0'+day%10), 'T',
+		byte('0'+hour/10), byte('0'+hour%10), ':', byte('0'+minute/10), byte('0'+minute%10), ':',
+		byte('0'+sec/10), byte('0'+sec%10), '.', byte('0'+ms/100), byte('0'+ms/10%10), byte('0'+ms%10), 'Z')
+}
+
+// RawToJSON renders any BSON document (for example a DLQ message's event)
+// as JSON with the same conventions as AppendEventJSON, bookkeeping included.
+func RawToJSON(raw bson.Raw) ([]byte, error) {
+	if out, ok := transcode(nil, raw, nil, false, true, '{', '}'); ok {
+		return out, nil
+	}
+	return appendDocument(nil, raw, '{', '}', true)
+}
+
+// transcode writes the BSON document doc as JSON straight from its bytes,
+// without the element slices and strings the driver's accessors allocate
+// (this runs for every replayed event). top drops bookkeeping fields and
+// puts replayTime (when non-nil) in place of `timestamp`. It reads the
+// document with the same checks as bson.Raw.Elements and reports false
+// where that would fail, leaving the error to the reference encoder.
+func transcode(dst []byte, doc []byte, replayTime []byte, top, keys bool, open, close byte) ([]byte, bool) {
+	dst = append(dst, open)
+	if len(doc) == 0 {
+		return append(dst, close), true // as Raw.Elements: no document, no fields
+	}
+	length, rem, ok := bsoncore.ReadLength(doc)
+	if !ok {
+		return dst, false
+	}
+	length -= 4
+	first := true
+	for length > 1 {
+		var elem bsoncore.Element
+		elem, rem, ok = bsoncore.ReadElement(rem)
+		length -= int32(len(elem))
+		if !ok {
+			return dst, false
+		}
+		// ReadElement read the key and checked the value's length as
+		// Element.Validate would.
+		k := bytes.IndexByte(elem[1:], 0)
+		key, val := elem[1:1+k], bsoncore.Value{Type: bsoncore.Type(elem[0]), Data: elem[2+k:]}
+		if top && isBookkeeping(key) {
+			continue
+		}
+		if !first {
+			dst = append(dst, ',')
+		}
+		first = false
+		if keys {
+			dst = appendJSONBytes(dst, key)
+			dst = append(dst, ':')
+		}
+		if top && replayTime != nil && string(key) == "timestamp" {
+			dst = append(append(append(dst, '"'), replayTime...), '"')
+			continue
+		}
+		if dst, ok = transcodeValue(dst, val); !ok {
+			return dst, false
+		}
+	}
+	return append(dst, close), true
+}
+
+// isBookkeeping reports the fields that are storage details, not part of
+// the event on the wire.
+func isBookkeeping(key []byte) bool {
+	switch string(key) {
+	case "_id", "stored_at", "ttl_expires_at":
+		return true
+	}
+	return false
+}
+
+// transcodeValue is appendJSONValue on a validated value's bytes. Dates,
+// ids and base64 never need escaping, so they are appended unquoted-safe.
+func transcodeValue(dst []byte, v bsoncore.Value) ([]byte, bool) {
+	// The OK accessors: where the driver's would panic, the reference
+	// encoder decides what happens.
+	switch v.Type {
+	case bsoncore.TypeString:
+		l, rest, ok := bsoncore.ReadLength(v.Data)
+		if !ok || l < 1 || int(l) > len(rest) {
+			return dst, false
+		}
+		return appendJSONBytes(dst, rest[:l-1]), true
+	case bsoncore.TypeInt32:
+		n, ok := v.Int32OK()
+		return strconv.AppendInt(dst, int64(n), 10), ok
+	case bsoncore.TypeInt64:
+		n, ok := v.Int64OK()
+		return strconv.AppendInt(dst, n, 10), ok
+	case bsoncore.TypeDouble:
+		f, ok := v.DoubleOK()
+		return appendFloat(dst, f), ok
+	case bsoncore.TypeBoolean:
+		b, ok := v.BooleanOK()
+		return strconv.AppendBool(dst, b), ok
+	case bsoncore.TypeNull, bsoncore.TypeUndefined:
+		return append(dst, "null"...), true
+	case bsoncore.TypeDateTime:
+		ms, ok := v.DateTimeOK()
+		dst = AppendTime(append(dst, '"'), time.UnixMilli(ms))
+		return append(dst, '"'), ok
+	case bsoncore.TypeEmbeddedDocument:
+		doc, ok := v.DocumentOK()
+		if !ok {
+			return dst, false
+		}
+		return transcode(dst, doc, nil, false, true, '{', '}')
+	case bsoncore.TypeArray:
+		arr, ok := v.ArrayOK()
+		if !ok {
+			return dst, false
+		}
+		return transcode(dst, arr, nil, false, false, '[', ']')
+	case bsoncore.TypeObjectID:
+		oid, ok := v.ObjectIDOK()
+		dst = hex.AppendEncode(append(dst, '"'), oid[:])
+		return append(dst, '"'), ok
+	case bsoncore.TypeBinary:
+		_, data, ok := v.BinaryOK()
+		dst = base64.StdEncoding.AppendEncode(append(dst, '"'), data)
+		return append(dst, '"'), ok
+	default:
+		// Decimals and rare types (regex, timestamp, JS code): the
+		// reference encoder's text; they are seldom in events.
+		if v.Validate() != nil {
+			return dst, false
+		}
+		out, err := appendJSONValue(dst, bson.RawValue{Type: bson.Type(v.Type), Value: v.Data})
+		return out, err == nil
+	}
+}
+
+// appendEventJSONRef is the reference encoder, through the driver's
+// accessors: it reports why a document cannot be encoded.
+func appendEventJSONRef(dst []byte, raw bson.Raw, replayTime *time.Time) ([]byte, error) {
 	elems, err := raw.Elements()
 	if err != nil {
 		return dst, fmt.Errorf("%w: %v", ErrMalformedEvent, err)
@@ -88,7 +371,7 @@ func AppendEventJSON(dst []byte, raw bson.Raw, replayTime *time.Time) ([]byte, e
 	first := true
 	for _, el := range elems {
 		key := el.Key()
-		if bookkeeping[key] {
+		if isBookkeeping([]byte(key)) {
 			continue
 		}
 		if !first {
@@ -106,12 +389,6 @@ func AppendEventJSON(dst []byte, raw bson.Raw, replayTime *time.Time) ([]byte, e
 		}
 	}
 	return append(dst, '}'), nil
-}
-
-// RawToJSON renders any BSON document (for example a DLQ message's event)
-// as JSON with the same conventions as AppendEventJSON, bookkeeping included.
-func RawToJSON(raw bson.Raw) ([]byte, error) {
-	return appendDocument(nil, raw, '{', '}', true)
 }
 
 func appendDocument(dst []byte, raw bson.Raw, open, close byte, keys bool) ([]byte, error) {
@@ -181,9 +458,11 @@ func appendFloat(dst []byte, f float64) []byte {
 
 const hexDigits = "0123456789abcdef"
 
-// appendJSONString is a hand-rolled encoder because encoding/json allocates
+func appendJSONString(dst []byte, s string) []byte { return appendJSONBytes(dst, []byte(s)) }
+
+// appendJSONBytes is a hand-rolled encoder because encoding/json allocates
 // per call, and this runs for every field of every replayed event.
-func appendJSONString(dst []byte, s string) []byte {
+func appendJSONBytes(dst []byte, s []byte) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
@@ -210,7 +489,7 @@ func appendJSONString(dst []byte, s string) []byte {
 			start = i
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(s[i:])
+		r, size := utf8.DecodeRune(s[i:])
 		if r == utf8.RuneError && size == 1 {
 			dst = append(dst, s[start:i]...)
 			dst = append(dst, `\ufffd`...)

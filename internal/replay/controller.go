@@ -133,7 +133,7 @@ func (r *runner) checkpoint() {
 		r.stop(reasonFatal, err)
 		return
 	}
-	r.reserve = min(max(2*(s.sent-r.prevSent), minReserve), maxReserve)
+	r.reserve = nextReserve(s.sent-r.prevSent, r.reserve)
 	set := r.checkpointSet(s, off, r.limit(s.inFlight(), true))
 	ok, err := r.writeHeld(ctx, contract.StatusRunning, set)
 	if err != nil {
@@ -150,6 +150,21 @@ func (r *runner) checkpoint() {
 	r.gate.raise(s.sent + r.reserve)
 	r.log.Debug("checkpoint", "replayed", r.base[0]+s.replayed, "failed", r.base[1]+s.failed,
 		"skipped", r.base[2]+s.skipped, "in_flight", s.inFlight())
+}
+
+// nextReserve is the reservation a checkpoint writes, given how many events
+// were sent since the previous one and the reservation it wrote: twice the
+// interval's events, or four times when the reader used the whole
+// reservation (it was held at the gate, so the interval shows only what
+// the gate let through, not how fast it reads). A fast replay thus reaches
+// its cruising reservation in half the checkpoint writes; the stored
+// in_flight_limit is always the reservation actually in force.
+func nextReserve(sentSince, reserve int64) int64 {
+	grow := int64(2)
+	if sentSince >= reserve {
+		grow = 4
+	}
+	return min(max(grow*sentSince, minReserve), maxReserve)
 }
 
 // stopRefused stops the run after a checkpoint matched nothing.

@@ -55,8 +55,9 @@
 // `replayctl.in_flight_limit`: the most events the runner will hand to
 // Kafka beyond that checkpoint before it writes the next one (those in
 // flight now plus a reservation the reader never exceeds: twice what was
-// sent in the last checkpoint interval, 256 to 20,000, so a slow replay
-// reports a tight bound and a fast one never waits for it).
+// sent in the last checkpoint interval, four times when the reader used up
+// the reservation, 256 to 20,000, so a slow replay reports a tight bound
+// and a fast one soon stops waiting for it).
 // A runner that takes over counts the first in_flight_limit events it sends
 // as possible duplicates (`replayctl.possible_duplicates`). A clean stop
 // stores only what was still unacknowledged. File targets store the file

@@ -11,11 +11,17 @@ import "sync"
 // to the client, and later records of that key wait until it is delivered
 // or given up on. A record with a later one of its key already sent fails
 // instead: re-sending it would reorder the key.
-type keyOrder struct {
+type keyOrder[K comparable] struct {
 	mu   sync.Mutex
 	seq  uint64
-	keys map[string]*keyQueue
+	keys map[K]*keyQueue
+	// free keeps emptied queues for reuse: nearly every record has a key
+	// of its own, so a queue per record would be an allocation per record.
+	free []*keyQueue
 }
+
+// maxFreeQueues bounds the queues kept for reuse.
+const maxFreeQueues = 1024
 
 type keyQueue struct {
 	inFlight []uint64   // records handed to the client, oldest first
@@ -26,19 +32,19 @@ type keyQueue struct {
 
 // heldSend is a record waiting for its key: start sends it, abort gives
 // up on it when the run stops.
-type heldSend struct {
-	start func(seq uint64)
-	abort func()
+type heldSend interface {
+	start(seq uint64)
+	abort()
 }
 
-func newKeyOrder() *keyOrder { return &keyOrder{keys: map[string]*keyQueue{}} }
+func newKeyOrder[K comparable]() *keyOrder[K] { return &keyOrder[K]{keys: map[K]*keyQueue{}} }
 
 // submit sends a record of key now, or after the key's retry is resolved.
-func (o *keyOrder) submit(key string, h heldSend) {
+func (o *keyOrder[K]) submit(key K, h heldSend) {
 	o.mu.Lock()
 	q := o.keys[key]
 	if q == nil {
-		q = &keyQueue{}
+		q = o.newQueue()
 		o.keys[key] = q
 	}
 	if q.retrying != 0 || q.draining {
@@ -51,7 +57,16 @@ func (o *keyOrder) submit(key string, h heldSend) {
 	h.start(seq)
 }
 
-func (o *keyOrder) admit(q *keyQueue) uint64 {
+func (o *keyOrder[K]) newQueue() *keyQueue {
+	if n := len(o.free); n > 0 {
+		q := o.free[n-1]
+		o.free = o.free[:n-1]
+		return q
+	}
+	return &keyQueue{}
+}
+
+func (o *keyOrder[K]) admit(q *keyQueue) uint64 {
 	o.seq++
 	q.inFlight = append(q.inFlight, o.seq)
 	return o.seq
@@ -60,7 +75,7 @@ func (o *keyOrder) admit(q *keyQueue) uint64 {
 // mayRetry reports whether record seq of key may be sent again: only when
 // no later record of its key was handed to the client. Then later records
 // of the key wait for it.
-func (o *keyOrder) mayRetry(key string, seq uint64) bool {
+func (o *keyOrder[K]) mayRetry(key K, seq uint64) bool {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	q := o.keys[key]
@@ -75,7 +90,7 @@ func (o *keyOrder) mayRetry(key string, seq uint64) bool {
 // retried, the records held behind it are sent, in order, from their own
 // goroutine: done runs on a produce promise, which must not block on the
 // client.
-func (o *keyOrder) done(key string, seq uint64) {
+func (o *keyOrder[K]) done(key K, seq uint64) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	q := o.keys[key]
@@ -100,7 +115,7 @@ func (o *keyOrder) done(key string, seq uint64) {
 
 // drain sends the held records of q one by one until none is left or one
 // of them is being retried again.
-func (o *keyOrder) drain(key string, q *keyQueue) {
+func (o *keyOrder[K]) drain(key K, q *keyQueue) {
 	for {
 		o.mu.Lock()
 		if q.retrying != 0 || len(q.held) == 0 {
@@ -117,14 +132,19 @@ func (o *keyOrder) drain(key string, q *keyQueue) {
 	}
 }
 
-func (o *keyOrder) forget(key string, q *keyQueue) {
+func (o *keyOrder[K]) forget(key K, q *keyQueue) {
 	if len(q.inFlight) == 0 && len(q.held) == 0 && q.retrying == 0 && !q.draining {
 		delete(o.keys, key)
+		if len(o.free) < maxFreeQueues {
+			clear(q.held[:cap(q.held)]) // let held records go
+			*q = keyQueue{inFlight: q.inFlight[:0], held: q.held[:0]}
+			o.free = append(o.free, q)
+		}
 	}
 }
 
 // abort gives up on every held record (the run stopped).
-func (o *keyOrder) abort() {
+func (o *keyOrder[K]) abort() {
 	o.mu.Lock()
 	var held []heldSend
 	for _, q := range o.keys {

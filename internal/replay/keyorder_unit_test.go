@@ -16,15 +16,24 @@ type sends struct {
 	seqs map[string]uint64
 }
 
+// funcSend is a heldSend made of two funcs.
+type funcSend struct {
+	onStart func(seq uint64)
+	onAbort func()
+}
+
+func (f funcSend) start(seq uint64) { f.onStart(seq) }
+func (f funcSend) abort()           { f.onAbort() }
+
 func (s *sends) send(name string) heldSend {
-	return heldSend{
-		start: func(seq uint64) {
+	return funcSend{
+		onStart: func(seq uint64) {
 			s.mu.Lock()
 			defer s.mu.Unlock()
 			s.got = append(s.got, name)
 			s.seqs[name] = seq
 		},
-		abort: func() {
+		onAbort: func() {
 			s.mu.Lock()
 			defer s.mu.Unlock()
 			s.got = append(s.got, "aborted "+name)
@@ -50,7 +59,7 @@ func waitSends(t *testing.T, s *sends, want []string) {
 }
 
 func TestKeyOrderRetriesOnlyTheNewestAndHoldsLaterRecords(t *testing.T) {
-	o := newKeyOrder()
+	o := newKeyOrder[string]()
 	s := &sends{seqs: map[string]uint64{}}
 	o.submit("k", s.send("a"))
 	o.submit("k", s.send("b"))
@@ -72,7 +81,7 @@ func TestKeyOrderRetriesOnlyTheNewestAndHoldsLaterRecords(t *testing.T) {
 }
 
 func TestKeyOrderAbortGivesUpHeldRecords(t *testing.T) {
-	o := newKeyOrder()
+	o := newKeyOrder[string]()
 	s := &sends{seqs: map[string]uint64{}}
 	o.submit("k", s.send("a"))
 	if !o.mayRetry("k", s.seq("a")) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/integr8scode/replayctl/internal/contract"
@@ -56,6 +57,16 @@ type holder struct {
 	mu      sync.Mutex
 	doc     store.LeaseDoc
 	expires time.Time
+	// trusted is expires minus the margin in Unix nanoseconds, written
+	// with expires: the reader asks valid for every event, and reads it
+	// without the lock the renewer takes.
+	trusted atomic.Int64
+}
+
+// setExpires records the claim's expiry; h.mu is held.
+func (h *holder) setExpires(t time.Time) {
+	h.expires = t
+	h.trusted.Store(t.Add(-h.margin()).UnixNano())
 }
 
 // acquire claims the next epoch of a session, or returns a *HeldError when
@@ -72,7 +83,9 @@ func (s *Service) acquire(ctx context.Context, sessionID, purpose string, ttl ti
 		}
 		doc, err := s.insertClaim(ctx, sessionID, purpose, ttl, latest)
 		if err == nil {
-			return &holder{leases: s.Store.Leases(), now: s.now, ttl: ttl, doc: doc, prev: latest, expires: doc.ExpiresAt}, nil
+			h := &holder{leases: s.Store.Leases(), now: s.now, ttl: ttl, doc: doc, prev: latest}
+			h.setExpires(doc.ExpiresAt)
+			return h, nil
 		}
 		if !store.IsDuplicateKey(err) {
 			return nil, err
@@ -135,9 +148,7 @@ func (h *holder) epoch() int64 { return h.claim().Epoch }
 
 // valid reports whether the claim is still safely ours by our own clock.
 func (h *holder) valid() bool {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.now().Before(h.expires.Add(-h.margin()))
+	return h.now().UnixNano() < h.trusted.Load()
 }
 
 // renew extends the claim while it is unexpired. It reports false when
@@ -152,7 +163,7 @@ func (h *holder) renew(ctx context.Context) (bool, error) {
 	}
 	h.mu.Lock()
 	if h.doc.ID == doc.ID {
-		h.expires = exp
+		h.setExpires(exp)
 	}
 	h.mu.Unlock()
 	return true, nil
@@ -161,7 +172,8 @@ func (h *holder) renew(ctx context.Context) (bool, error) {
 // switchTo makes a newly inserted claim this holder's.
 func (h *holder) switchTo(doc store.LeaseDoc) {
 	h.mu.Lock()
-	h.doc, h.expires = doc, doc.ExpiresAt
+	h.doc = doc
+	h.setExpires(doc.ExpiresAt)
 	h.mu.Unlock()
 }
 

@@ -59,7 +59,7 @@ func (e *env) heldRunner(svc *Service, id string) *runner {
 // lapse makes the runner's claim untrustworthy by its own clock.
 func (r *runner) lapse() {
 	r.h.mu.Lock()
-	r.h.expires = time.Now().Add(-time.Hour)
+	r.h.setExpires(time.Now().Add(-time.Hour))
 	r.h.mu.Unlock()
 }
 

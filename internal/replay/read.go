@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/integr8scode/replayctl/internal/contract"
 	"github.com/integr8scode/replayctl/internal/fault"
@@ -73,19 +72,25 @@ func (r *runner) read() error {
 	return nil
 }
 
-func (r *runner) openCursor(after *contract.Checkpoint) (*mongo.Cursor, error) {
+func (r *runner) openCursor(after *contract.Checkpoint) (EventStream, error) {
 	batch := r.svc.cursorBatch
 	if batch <= 0 {
 		batch = cursorBatch
 	}
+	if r.svc.Events != nil {
+		return r.svc.Events.Stream(r.readCtx, r.sess.Config.Filter, UpperBound(r.sess), after, batch)
+	}
 	cur, err := r.svc.Store.Events.Stream(r.readCtx, r.sess.Config.Filter, UpperBound(r.sess), after, batch)
-	if err == nil && r.svc.onCursor != nil {
+	if err != nil {
+		return nil, err
+	}
+	if r.svc.onCursor != nil {
 		r.svc.onCursor(cur.ID())
 	}
-	return cur, err
+	return cursorStream{cur}, nil
 }
 
-func (r *runner) reopen(attempt int) (*mongo.Cursor, error) {
+func (r *runner) reopen(attempt int) (EventStream, error) {
 	if err := wait.Sleep(r.readCtx, backoff(attempt, 500*time.Millisecond, 10*time.Second)); err != nil {
 		return nil, err
 	}
@@ -105,10 +110,10 @@ func (r *runner) reopen(attempt int) (*mongo.Cursor, error) {
 	}
 }
 
-func closeCursor(cur *mongo.Cursor) {
+func closeStream(s EventStream) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	_ = cur.Close(ctx)
+	_ = s.Close(ctx)
 }
 
 func transientStoreError(err error) bool {
@@ -130,18 +135,54 @@ func (r *runner) handle(raw bson.Raw) error {
 	if err := r.pace.wait(r.readCtx, time.Now, ev.Timestamp); err != nil {
 		return err
 	}
-	now := r.svc.now()
-	replayTime := &now
+	m := r.newMessage(len(raw) + 64)
+	m.ev, m.replayedAt = ev, r.svc.now()
+	m.replayedAtText = r.clockText.format(m.replayedAt)
+	replayTime := m.replayedAtText
 	if r.sess.Config.PreserveTimestamps {
 		replayTime = nil
 	}
-	value, err := contract.AppendEventJSON(make([]byte, 0, len(raw)+64), raw, replayTime)
+	value, err := contract.AppendEventJSONAt(m.value, raw, replayTime)
 	if err != nil {
 		r.skip(pos, ev, err)
 		return nil
 	}
-	ev.Raw = nil // the cursor reuses the buffer
-	return r.send(&message{ev: ev, value: value, replayedAt: now}, pos)
+	m.value = value
+	m.ev.Raw = nil // the cursor reuses the buffer
+	return r.send(m, pos)
+}
+
+// newMessage is a message for the next event, with a value buffer of at
+// least size bytes: a recycled one when there is one, so the engine
+// writes to memory it already touched rather than to fresh pages. The
+// message itself is not recycled: franz-go may still read a record's
+// Context after its promise (waiting out an unknown topic).
+func (r *runner) newMessage(size int) *message {
+	vb, _ := r.values.Get().(*valueBuf)
+	if vb == nil {
+		vb = &valueBuf{}
+	}
+	if cap(vb.b) < size {
+		vb.b = make([]byte, 0, size)
+	}
+	return &message{value: vb.b[:0], buf: vb, done: r.onDone}
+}
+
+// valueBuf is a recyclable value buffer.
+type valueBuf struct{ b []byte }
+
+// timeText formats times as the contract writes dates, once per
+// millisecond: every event of a millisecond shares the text.
+type timeText struct {
+	ms   int64
+	text []byte
+}
+
+func (c *timeText) format(t time.Time) []byte {
+	if ms := t.UnixMilli(); ms != c.ms || c.text == nil {
+		c.ms, c.text = ms, contract.AppendTime(make([]byte, 0, len(contract.TimeFormat)+4), t)
+	}
+	return c.text
 }
 
 func (r *runner) send(m *message, pos position) error {
@@ -151,34 +192,45 @@ func (r *runner) send(m *message, pos position) error {
 			return err
 		}
 	}
-	size := int64(len(m.value) + 256)
+	m.size = int64(len(m.value) + 256)
 	if r.win != nil {
-		if err := r.win.acquire(r.readCtx, size); err != nil {
+		if err := r.win.acquire(r.readCtx, m.size); err != nil {
 			return err
 		}
 		// One event stuck in retries must not let the tracker grow without
 		// bound while later ones are acknowledged.
 		for r.tr.span() >= maxSpan {
 			if err := r.win.waitRelease(r.readCtx); err != nil {
-				r.win.release(size)
+				r.win.release(m.size)
 				return err
 			}
 		}
 	}
-	seq := r.tr.add(pos, m.ev.EventType)
+	m.seq = r.tr.add(pos, m.ev.EventType)
 	r.tookDup(pos)
-	eventID, eventType := m.ev.EventID, m.ev.EventType
-	done := func(err error) {
-		r.delivered(seq, eventID, eventType, err)
-		if r.win != nil {
-			r.win.release(size) // after the tracker: an idle window means all is counted
-		}
-	}
-	if err := r.sink.send(m, done); err != nil {
+	if err := r.sink.send(m); err != nil {
 		return fmt.Errorf("target: %w", err)
 	}
 	return nil
 }
+
+// finished is every message's done: the target's answer is recorded, then
+// the message's room in the window is given back.
+func (r *runner) finished(m *message, err error) {
+	r.delivered(m.seq, m.ev.EventID, m.ev.EventType, err)
+	if r.win != nil {
+		r.win.release(m.size) // after the tracker: an idle window means all is counted
+	}
+	// A sink is done with the value once it reported the message; a value
+	// much larger than events usually are is not kept.
+	if vb := m.buf; vb != nil && cap(m.value) <= maxPooledValue {
+		m.buf, vb.b = nil, m.value[:0]
+		r.values.Put(vb)
+	}
+}
+
+// maxPooledValue bounds the value buffers recycled messages keep.
+const maxPooledValue = 64 << 10
 
 // delivered records the target's answer for one event.
 func (r *runner) delivered(seq int64, eventID, eventType string, err error) {

@@ -24,8 +24,9 @@ const (
 	tickInterval       = 100 * time.Millisecond
 	// The reservation is how many events the reader may send beyond the last
 	// written checkpoint, so it bounds the possible duplicates after a crash.
-	// It adapts to twice what was sent in the last checkpoint interval, so a
-	// slow replay reports a tight bound and a fast one never waits for it.
+	// It adapts to twice what was sent in the last checkpoint interval (four
+	// times while the reader uses it all: see nextReserve), so a slow replay
+	// reports a tight bound and a fast one soon stops waiting for it.
 	minReserve  = 256
 	maxReserve  = 4 * checkpointEvery
 	drainGrace  = 500 * time.Millisecond
@@ -83,10 +84,14 @@ type runner struct {
 
 	tr   *tracker
 	sink sink
-	win  *window // bounds a Kafka target's in-flight events; nil otherwise
-	pace *pacer
-	gate *gate
-	dups dupBudget
+	// onDone is r.finished, made once rather than per event.
+	onDone    func(*message, error)
+	values    sync.Pool // *valueBuf, recycled once their sink reported them
+	clockText timeText  // the reader's
+	win       *window   // bounds a Kafka target's in-flight events; nil otherwise
+	pace      *pacer
+	gate      *gate
+	dups      dupBudget
 
 	// prov is what a first run records for verify; windows are where the
 	// possible duplicates lie.
@@ -146,11 +151,13 @@ type runner struct {
 }
 
 func newRunner(s *Service, h *holder, id string, opts RunOptions) *runner {
-	return &runner{
+	r := &runner{
 		svc: s, h: h, id: id, opts: opts, log: s.logger(id),
 		tr: newTracker(), gate: newGate(h.valid), ckptNow: make(chan struct{}, 1), reserve: minReserve,
 		gaveUp: make(chan struct{}),
 	}
+	r.onDone = r.finished
+	return r
 }
 
 // stop records the first reason to stop and makes the reader return.

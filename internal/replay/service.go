@@ -38,6 +38,9 @@ type Service struct {
 	// session_id. nil discards.
 	Logger  *slog.Logger
 	Metrics Metrics
+	// Events is where runs read stored events; nil is Store's events
+	// collection (see EventSource).
+	Events EventSource
 
 	// Tests only: the event cursor's batch size (0 is cursorBatch), and a
 	// hook told each event cursor's id as it opens.

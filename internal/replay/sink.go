@@ -6,20 +6,31 @@ import (
 	"github.com/integr8scode/replayctl/internal/contract"
 )
 
-// message is one event on its way to a target.
+// message is one event on its way to a target: everything the engine keeps
+// of it while it is in flight, in one allocation.
 type message struct {
 	ev         contract.StoredEvent // Raw is not kept: the cursor reuses it
 	value      []byte               // the contract's JSON of the event
+	buf        *valueBuf            // value's buffer, recycled when done
 	replayedAt time.Time
+	// replayedAtText is replayedAt as the contract writes dates, shared by
+	// the events of one millisecond.
+	replayedAtText []byte
+	seq            int64 // the tracker's
+	size           int64 // what it holds of the window
+	// done is how the runner learns the target's answer; a sink calls it
+	// exactly once per sent message, possibly later and from another
+	// goroutine.
+	done  func(m *message, err error)
+	kafka kafkaState
 }
 
 // sink is a replay target.
 type sink interface {
-	// send hands one event over without blocking for long. done is called
-	// exactly once with the delivery result, possibly later and from another
-	// goroutine. An error return means the target is broken and the run must
-	// stop; done is then not called.
-	send(m *message, done func(error)) error
+	// send hands one event over without blocking for long; m.done gets the
+	// delivery result. An error return means the target is broken and the
+	// run must stop; m.done is then not called.
+	send(m *message) error
 	// sync makes everything delivered so far durable, then calls fn while no
 	// event can complete, and returns the target's byte offset (files).
 	sync(fn func()) (int64, error)
@@ -32,8 +43,8 @@ type sink interface {
 // dryRunSink reads and validates every event and sends nothing.
 type dryRunSink struct{}
 
-func (dryRunSink) send(_ *message, done func(error)) error {
-	done(nil)
+func (dryRunSink) send(m *message) error {
+	m.done(m, nil)
 	return nil
 }
 

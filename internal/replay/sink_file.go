@@ -66,7 +66,7 @@ func resumePoint(f *os.File, resumeAt *int64) (int64, error) {
 	return end, nil
 }
 
-func (s *fileSink) send(m *message, done func(error)) error {
+func (s *fileSink) send(m *message) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.broken != nil {
@@ -81,7 +81,7 @@ func (s *fileSink) send(m *message, done func(error)) error {
 		return s.broken
 	}
 	s.offset += int64(len(m.value)) + 1
-	done(nil)
+	m.done(m, nil)
 	return nil
 }
 

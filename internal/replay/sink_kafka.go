@@ -32,11 +32,14 @@ var (
 type kafkaSink struct {
 	cl       *kgo.Client
 	route    router
-	headers  []kgo.RecordHeader // constant provenance headers
+	types    map[string]typeRoute // per event type; the reader's goroutine only
+	session  []byte               // constant provenance header values
+	replay   []byte
 	preserve bool
 	attempts int // retries for a rejected record (the contract's retry_attempts)
-	order    *keyOrder
+	order    *keyOrder[orderKey]
 	log      *slog.Logger
+	promise  func(*kgo.Record, error) // one func for every record
 
 	ctx     context.Context // records' context; cancelled by abort
 	cancel  context.CancelFunc
@@ -44,6 +47,37 @@ type kafkaSink struct {
 
 	warnMu   sync.Mutex
 	lastWarn time.Time
+}
+
+// kafkaState is what the Kafka sink keeps of one record, inside its
+// message so that an event costs one allocation rather than one for the
+// record, its headers, their values, its key and each callback.
+type kafkaState struct {
+	rec     kgo.Record
+	headers [5]kgo.RecordHeader
+	buf     [96]byte  // the original timestamp's text, then the key
+	ctx     recordCtx // rec.Context
+	sink    *kafkaSink
+	key     orderKey
+	seq     uint64 // keyOrder's
+	// rejected and outages count this record's retries of each kind.
+	rejected, outages int
+}
+
+// recordCtx is a record's Context: the sink's, which cancels it on abort,
+// and the way back from a produce promise to the record's message.
+type recordCtx struct {
+	context.Context
+	m *message
+}
+
+// orderKey is what keyOrder keeps records of one key in order by.
+type orderKey struct{ topic, key string }
+
+// typeRoute is an event type's topic and header value, built once per type.
+type typeRoute struct {
+	topic  string
+	header []byte
 }
 
 // router picks a record's topic: the session's map, else prefix + type.
@@ -61,101 +95,129 @@ func (r router) topic(eventType string) string {
 
 func newKafkaSink(cl *kgo.Client, sess *contract.Session, prefix string, log *slog.Logger) *kafkaSink {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &kafkaSink{
-		cl:    cl,
-		route: router{topics: sess.Config.TargetTopics, prefix: prefix},
-		headers: []kgo.RecordHeader{
-			{Key: HeaderSessionID, Value: []byte(sess.SessionID)},
-			{Key: HeaderReplayID, Value: []byte(sess.ReplayID)},
-		},
+	k := &kafkaSink{
+		cl:       cl,
+		route:    router{topics: sess.Config.TargetTopics, prefix: prefix},
+		types:    map[string]typeRoute{},
+		session:  []byte(sess.SessionID),
+		replay:   []byte(sess.ReplayID),
 		preserve: sess.Config.PreserveTimestamps,
 		attempts: max(sess.Config.RetryAttempts, 0),
-		order:    newKeyOrder(),
+		order:    newKeyOrder[orderKey](),
 		log:      log,
 		ctx:      ctx,
 		cancel:   cancel,
 	}
+	k.promise = k.answered
+	return k
 }
 
-func (k *kafkaSink) record(m *message) *kgo.Record {
-	h := make([]kgo.RecordHeader, 0, len(k.headers)+3)
-	h = append(h, k.headers...)
-	h = append(h,
-		kgo.RecordHeader{Key: HeaderOriginalTimestamp, Value: []byte(m.ev.Timestamp.Format(contract.TimeFormat))},
-		kgo.RecordHeader{Key: HeaderReplayedAt, Value: []byte(m.replayedAt.UTC().Format(contract.TimeFormat))},
-		kgo.RecordHeader{Key: HeaderEventType, Value: []byte(m.ev.EventType)},
-	)
-	r := &kgo.Record{
-		Topic:     k.route.topic(m.ev.EventType),
-		Key:       []byte(m.ev.Key()),
+// record fills in m's record: topic, key, value, provenance headers and
+// timestamp.
+func (k *kafkaSink) record(m *message) {
+	tr, ok := k.types[m.ev.EventType]
+	if !ok {
+		tr = typeRoute{topic: k.route.topic(m.ev.EventType), header: []byte(m.ev.EventType)}
+		k.types[m.ev.EventType] = tr
+	}
+	s := &m.kafka
+	orig := contract.AppendTime(s.buf[:0], m.ev.Timestamp)
+	key := m.ev.Key()
+	s.headers = [5]kgo.RecordHeader{
+		{Key: HeaderSessionID, Value: k.session},
+		{Key: HeaderReplayID, Value: k.replay},
+		{Key: HeaderOriginalTimestamp, Value: orig},
+		{Key: HeaderReplayedAt, Value: m.replayedAtText},
+		{Key: HeaderEventType, Value: tr.header},
+	}
+	s.ctx = recordCtx{Context: k.ctx, m: m}
+	s.sink = k
+	s.key = orderKey{topic: tr.topic, key: key}
+	s.rec = kgo.Record{
+		Topic:     tr.topic,
+		Key:       append(s.buf[len(orig):len(orig):len(s.buf)], key...), // past the buffer: its own array
 		Value:     m.value,
-		Headers:   h,
+		Headers:   s.headers[:],
 		Timestamp: m.replayedAt,
+		Context:   &s.ctx,
 	}
 	if k.preserve {
-		r.Timestamp = m.ev.Timestamp
+		s.rec.Timestamp = m.ev.Timestamp
 	}
-	return r
 }
 
-func (k *kafkaSink) send(m *message, done func(error)) error {
-	r := k.record(m)
-	key := r.Topic + "\x00" + string(r.Key)
-	k.order.submit(key, heldSend{
-		start: func(seq uint64) {
-			k.produce(r, 0, 0, func(err error) {
-				k.order.done(key, seq)
-				done(err)
-			}, func() bool { return k.order.mayRetry(key, seq) })
-		},
-		abort: func() { done(errAborted) },
-	})
+func (k *kafkaSink) send(m *message) error {
+	k.record(m)
+	k.order.submit(m.kafka.key, &m.kafka)
 	return nil
 }
+
+// start sends a record keyOrder let go, as the seq-th of its key.
+func (s *kafkaState) start(seq uint64) {
+	s.seq = seq
+	s.sink.cl.Produce(s.sink.ctx, &s.rec, s.sink.promise)
+}
+
+// abort gives up on a record held behind its key's retry.
+func (s *kafkaState) abort() { s.ctx.m.done(s.ctx.m, errAborted) }
 
 // errWouldReorder explains a rejected record that was not sent again.
 var errWouldReorder = errors.New("not retried: a later event with the same key was already sent to this topic, and a retry would land after it")
 
-// produce sends r and handles its result: an outage (the broker is away or
-// timing out) is retried with back-off for as long as the run lasts, because
-// it says nothing about the event; a rejection is retried `attempts` times
-// and then reported as the event's failure. Either is retried only while
-// mayRetry says no later record of its key was sent (keyOrder).
-func (k *kafkaSink) produce(r *kgo.Record, rejected, outages int, finish func(error), mayRetry func() bool) {
-	k.cl.Produce(k.ctx, r, func(r *kgo.Record, err error) {
-		retryable := isOutage(err) && !(k.preserve && errors.Is(err, kgo.ErrRecordTimeout)) || rejected < k.attempts
-		switch {
-		case err == nil:
-			finish(nil)
-		case k.stopped.Load() || k.ctx.Err() != nil:
-			finish(errAborted)
-		case errors.Is(err, kgo.ErrClientClosed):
-			finish(errClientClosed)
-		case retryable && !mayRetry():
-			finish(&publishError{topic: r.Topic, err: fmt.Errorf("%w; %w", err, errWouldReorder)})
-		case isOutage(err) && !(k.preserve && errors.Is(err, kgo.ErrRecordTimeout)):
-			// (A client given a delivery timeout times out old preserved
-			// timestamps at once: that is a rejection, not an outage.)
-			k.warnOutage(err)
-			k.retryLater(backoff(outages, 500*time.Millisecond, 10*time.Second), r, rejected, outages+1, finish, mayRetry)
-		case rejected < k.attempts:
-			k.retryLater(backoff(rejected, 100*time.Millisecond, 2*time.Second), r, rejected+1, outages, finish, mayRetry)
-		default:
-			finish(&publishError{topic: r.Topic, err: err})
-		}
-	})
+// answered handles a produce result: an outage (the broker is away or
+// timing out) is retried with back-off for as long as the run lasts,
+// because it says nothing about the event; a rejection is retried
+// `attempts` times and then reported as the event's failure. Either is
+// retried only while keyOrder says no later record of its key was sent.
+func (k *kafkaSink) answered(r *kgo.Record, err error) {
+	s := &r.Context.(*recordCtx).m.kafka
+	if err == nil {
+		k.finish(s, nil)
+		return
+	}
+	outage := isOutage(err) && !(k.preserve && errors.Is(err, kgo.ErrRecordTimeout))
+	retryable := outage || s.rejected < k.attempts
+	switch {
+	case k.stopped.Load() || k.ctx.Err() != nil:
+		k.finish(s, errAborted)
+	case errors.Is(err, kgo.ErrClientClosed):
+		k.finish(s, errClientClosed)
+	case retryable && !k.order.mayRetry(s.key, s.seq):
+		k.finish(s, &publishError{topic: r.Topic, err: fmt.Errorf("%w; %w", err, errWouldReorder)})
+	case outage:
+		// (A client given a delivery timeout times out old preserved
+		// timestamps at once: that is a rejection, not an outage.)
+		k.warnOutage(err)
+		d := backoff(s.outages, 500*time.Millisecond, 10*time.Second)
+		s.outages++
+		k.retryLater(d, r)
+	case s.rejected < k.attempts:
+		d := backoff(s.rejected, 100*time.Millisecond, 2*time.Second)
+		s.rejected++
+		k.retryLater(d, r)
+	default:
+		k.finish(s, &publishError{topic: r.Topic, err: err})
+	}
+}
+
+// finish reports a record's final result.
+func (k *kafkaSink) finish(s *kafkaState, err error) {
+	k.order.done(s.key, s.seq)
+	m := s.ctx.m
+	m.done(m, err)
 }
 
 // retryLater re-produces a copy of r off the promise goroutine, which must
 // never block on the client.
-func (k *kafkaSink) retryLater(d time.Duration, r *kgo.Record, rejected, outages int, finish func(error), mayRetry func() bool) {
-	again := &kgo.Record{Topic: r.Topic, Key: r.Key, Value: r.Value, Headers: r.Headers, Timestamp: r.Timestamp}
+func (k *kafkaSink) retryLater(d time.Duration, r *kgo.Record) {
+	again := &kgo.Record{Topic: r.Topic, Key: r.Key, Value: r.Value, Headers: r.Headers, Timestamp: r.Timestamp, Context: r.Context}
+	s := &r.Context.(*recordCtx).m.kafka
 	time.AfterFunc(d, func() {
 		if k.stopped.Load() {
-			finish(errAborted)
+			k.finish(s, errAborted)
 			return
 		}
-		k.produce(again, rejected, outages, finish, mayRetry)
+		k.cl.Produce(k.ctx, again, k.promise)
 	})
 }
 

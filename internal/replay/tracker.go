@@ -2,6 +2,7 @@ package replay
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -53,11 +54,14 @@ type entry struct {
 // every event before it are done. Memory is bounded by the events in flight.
 type tracker struct {
 	mu      sync.Mutex
-	pending []entry  // pending[i] is seq base+i
-	head    int      // pending[:head] is already committed, kept until compaction
-	base    int64    // seq of pending[head]
-	sent    int64    // seqs handed out
-	newest  position // the position of the last event handed out
+	pending []entry // pending[i] is seq base+i
+	head    int     // pending[:head] is already committed, kept until compaction
+	// base is the seq of pending[head], sent the seqs handed out. Both
+	// change under mu; they are atomic so the reader can look at them for
+	// every event without the lock the acknowledgements contend for.
+	base   atomic.Int64
+	sent   atomic.Int64
+	newest position // the position of the last event handed out
 
 	// committed totals of this run, in replay order
 	replayed, failed, skipped int64
@@ -76,8 +80,8 @@ func (t *tracker) add(pos position, evType string) int64 {
 	if pos.ok {
 		t.newest = pos
 	}
-	seq := t.sent
-	t.sent++
+	seq := t.sent.Load()
+	t.sent.Store(seq + 1)
 	return seq
 }
 
@@ -86,8 +90,9 @@ func (t *tracker) add(pos position, evType string) int64 {
 func (t *tracker) complete(seq int64, o outcome, e *contract.SessionError) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	i := int(seq-t.base) + t.head
-	if seq < t.base || i >= len(t.pending) || t.pending[i].outcome != outcomePending {
+	base := t.base.Load()
+	i := int(seq-base) + t.head
+	if seq < base || i >= len(t.pending) || t.pending[i].outcome != outcomePending {
 		return // late promise of an abandoned run, or a double call
 	}
 	t.pending[i].outcome, t.pending[i].err = o, e
@@ -95,7 +100,7 @@ func (t *tracker) complete(seq int64, o outcome, e *contract.SessionError) {
 		t.commit(&t.pending[t.head])
 		t.pending[t.head] = entry{}
 		t.head++
-		t.base++
+		t.base.Add(1)
 	}
 	if t.head > 1024 && t.head*2 >= len(t.pending) {
 		n := copy(t.pending, t.pending[t.head:])
@@ -144,7 +149,7 @@ func (t *tracker) snapshot() snap {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	s := snap{
-		committed: t.base, sent: t.sent,
+		committed: t.base.Load(), sent: t.sent.Load(),
 		replayed: t.replayed, failed: t.failed, skipped: t.skipped,
 		last: t.last, newErrs: t.newErrs,
 	}
@@ -172,25 +177,17 @@ func (t *tracker) takeCounts(dst typeCounts) {
 
 // span is how many events were sent and are not committed: what the
 // tracker holds in memory.
-func (t *tracker) span() int64 {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.sent - t.base
-}
+func (t *tracker) span() int64 { return t.sent.Load() - t.base.Load() }
 
 // sentCount is how many events were handed out.
-func (t *tracker) sentCount() int64 {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.sent
-}
+func (t *tracker) sentCount() int64 { return t.sent.Load() }
 
 // peek is the tracker's counters without taking the error entries.
 func (t *tracker) peek() snap {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return snap{
-		committed: t.base, sent: t.sent,
+		committed: t.base.Load(), sent: t.sent.Load(),
 		replayed: t.replayed, failed: t.failed, skipped: t.skipped, last: t.last,
 	}
 }

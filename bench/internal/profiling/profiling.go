@@ -21,3 +21,21 @@ func StartCPU(path string) (func(), error) {
 		_ = f.Close()
 	}, nil
 }
+
+// WriteAllocs writes the allocation profile (every allocation since the
+// program started, sampled) to path.
+func WriteAllocs(path string) error { return WriteProfile("allocs", path) }
+
+// WriteProfile writes the named runtime profile (allocs, block, mutex) to
+// path.
+func WriteProfile(name, path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := pprof.Lookup(name).WriteTo(f, 0); err != nil {
+		_ = f.Close()
+		return err
+	}
+	return f.Close()
+}
