@@ -59,6 +59,9 @@ func TestTicksWhileARefreshRunsAreDropped(t *testing.T) {
 	// every tick has been handled.
 	h.keys("?")
 	h.waitFor("Any key closes")
+	// The refresh's query runs in its command's goroutine, which may not
+	// have reached the source yet; dropped ticks start no command at all.
+	h.waitUntil("the refresh's query", func() bool { return changed(before, h.src.Calls())["Sessions"] >= 1 })
 	if got := changed(before, h.src.Calls())["Sessions"]; got != 1 {
 		t.Errorf("4 ticks during a blocked refresh started %d queries, want 1", got)
 	}
