@@ -2,6 +2,7 @@ package replay
 
 import (
 	"context"
+	"encoding/binary"
 	"sort"
 	"sync"
 	"time"
@@ -10,20 +11,33 @@ import (
 
 	"github.com/integr8scode/replayctl/internal/contract"
 	"github.com/integr8scode/replayctl/internal/kafka"
+	"github.com/integr8scode/replayctl/internal/store"
 )
 
 // offsetsTimeout bounds one listing of end offsets: provenance is for a
 // later verify, so a slow cluster delays a run by at most this much.
 const offsetsTimeout = 10 * time.Second
 
-// UpperBound is the newest event time a session replays, recorded at its
-// first start; nil for a session that started before replayctl recorded
-// one. The run's query and a verify both apply it (store.Events.Stream).
-func UpperBound(sess *contract.Session) *time.Time {
+// Bound is the cap on a session's selection recorded at its first start;
+// zero for a session that started before replayctl recorded one. The run's
+// query, its total and a verify all apply it (store.BoundedQuery).
+func Bound(sess *contract.Session) store.Bound {
 	if ext := sess.Replayctl; ext != nil && ext.Provenance != nil {
-		return ext.Provenance.UpperBound
+		p := ext.Provenance
+		if p.StoredBefore != nil {
+			return store.Bound{StoredBefore: p.StoredBefore}
+		}
+		return store.Bound{Timestamp: p.UpperBound}
 	}
-	return nil
+	return store.Bound{}
+}
+
+// storedBefore is the greatest ObjectID a client could have made in now's
+// second: every event inserted by then has an _id no greater.
+func storedBefore(now time.Time) *bson.ObjectID {
+	var id bson.ObjectID
+	binary.BigEndian.PutUint32(id[0:4], uint32(now.Unix()+1))
+	return &id
 }
 
 // TopicFor is the topic a session sends events of type eventType to.
@@ -70,16 +84,16 @@ func CandidateTopics(sess *contract.Session, prefix string) []string {
 
 // firstStart is the provenance a session's first run records, read before
 // the claim is taken (a slow cluster must not eat into an unrenewed lease).
-// nil when the session ran before, or sends nothing.
+// nil when the session ran before. A dry run records only the bound, which
+// it applies like any run.
 func (s *Service) firstStart(ctx context.Context, sess *contract.Session) *contract.Provenance {
-	if sess.DryRun || (sess.Replayctl != nil && sess.Replayctl.Runs > 0) {
+	if sess.Replayctl != nil && sess.Replayctl.Runs > 0 {
 		return nil
 	}
 	now := s.now().Truncate(time.Millisecond)
-	p := &contract.Provenance{UpperBound: &now}
-	if e := sess.Config.Filter.EndTime; e != nil && e.Before(now) {
-		b := e.UTC()
-		p.UpperBound = &b
+	p := &contract.Provenance{StoredBefore: storedBefore(now)}
+	if sess.DryRun {
+		return p
 	}
 	switch sess.Config.Target {
 	case contract.TargetFile:

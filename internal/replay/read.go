@@ -78,7 +78,7 @@ func (r *runner) openCursor(after *contract.Checkpoint) (*mongo.Cursor, error) {
 	if batch <= 0 {
 		batch = cursorBatch
 	}
-	cur, err := r.svc.Store.Events.Stream(r.readCtx, r.sess.Config.Filter, UpperBound(r.sess), after, batch)
+	cur, err := r.svc.Store.Events.Stream(r.readCtx, r.sess.Config.Filter, Bound(r.sess), after, batch)
 	if err == nil && r.svc.onCursor != nil {
 		r.svc.onCursor(cur.ID())
 	}

@@ -19,8 +19,11 @@ type Report struct {
 	Target    string                 `json:"target" yaml:"target"`
 	// Verdict is ok when nothing is missing or unexpected.
 	Verdict string `json:"verdict" yaml:"verdict"`
-	// UpperBound is the newest event time the selection included.
-	UpperBound *time.Time `json:"upper_bound,omitempty" yaml:"upper_bound,omitempty"`
+	// StoredBefore is the greatest event _id the selection included (the
+	// session's insertion bound); UpperBound the older time bound, for
+	// sessions that recorded that instead.
+	StoredBefore string     `json:"stored_before,omitempty" yaml:"stored_before,omitempty"`
+	UpperBound   *time.Time `json:"upper_bound,omitempty" yaml:"upper_bound,omitempty"`
 
 	Expected int64 `json:"expected" yaml:"expected"`
 	// Delivered counts distinct expected events the target holds.

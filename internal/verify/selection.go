@@ -31,7 +31,7 @@ func (s *Service) selection(ctx context.Context, sess *contract.Session) (*selec
 	}
 	sel := &selection{set: newIDSet(int(min(max(hint, 0), 1<<26) + 16)), types: map[string]struct{}{}}
 	res := newResolver(windowsOf(sess))
-	cur, err := s.Store.Events.StreamSelection(ctx, sess.Config.Filter, replay.UpperBound(sess), selectionBatch)
+	cur, err := s.Store.Events.StreamSelection(ctx, sess.Config.Filter, replay.Bound(sess), selectionBatch)
 	if err != nil {
 		return nil, err
 	}

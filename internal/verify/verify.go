@@ -51,9 +51,13 @@ func (s *Service) Verify(ctx context.Context, id string) (*Report, error) {
 		rep.Warnings = append(rep.Warnings, fmt.Sprintf("the session ended %s, perhaps before the end of its selection: events it never reached count as missing", sess.Status))
 	}
 	if ext := sess.Replayctl; ext != nil && ext.Provenance != nil {
-		rep.UpperBound = ext.Provenance.UpperBound
+		if b := ext.Provenance.StoredBefore; b != nil {
+			rep.StoredBefore = b.Hex()
+		} else {
+			rep.UpperBound = ext.Provenance.UpperBound
+		}
 	} else {
-		rep.Warnings = append(rep.Warnings, "the session ran before replayctl recorded provenance: its selection has no upper time bound, so events stored since it ran count as expected")
+		rep.Warnings = append(rep.Warnings, "the session ran before replayctl recorded provenance: its selection has no insertion bound, so events stored since it ran count as expected")
 	}
 	sel, err := s.selection(ctx, sess)
 	if err != nil {
