@@ -131,13 +131,25 @@ func (s *Service) endOffsets(ctx context.Context, sess *contract.Session) ([]con
 	return offs, true
 }
 
-// provenanceSet is what begin adds on the session's first run.
+// provenanceSet is what begin adds: the provenance on the session's first
+// run; on a later one, a clear of the end offsets an earlier run recorded.
+// Verify reads Kafka to the recorded end offsets when there are some: left
+// in place, they would hide this run's records if it never records its own
+// (a listing that timed out, a SIGKILL then `replay cancel`). Nulls rather
+// than $unset, which TakeOver's $set cannot carry; they decode as absent.
 func (r *runner) provenanceSet() bson.D {
-	if r.prov == nil || r.runs > 0 {
+	if r.prov != nil && r.runs == 0 {
+		r.sess.Replayctl = withProvenance(r.sess.Replayctl, r.prov)
+		return bson.D{{Key: "replayctl.provenance", Value: r.prov}}
+	}
+	ext := r.sess.Replayctl
+	if ext == nil || ext.Provenance == nil || ext.Provenance.EndOffsetsAt == nil {
 		return nil
 	}
-	r.sess.Replayctl = withProvenance(r.sess.Replayctl, r.prov)
-	return bson.D{{Key: "replayctl.provenance", Value: r.prov}}
+	p := *ext.Provenance
+	p.EndOffsets, p.EndOffsetsAt = nil, nil
+	r.sess.Replayctl = withProvenance(ext, &p)
+	return bson.D{{Key: "replayctl.provenance.end_offsets", Value: nil}, {Key: "replayctl.provenance.end_offsets_at", Value: nil}}
 }
 
 func withProvenance(ext *contract.SessionExt, p *contract.Provenance) *contract.SessionExt {
