@@ -1,8 +1,12 @@
 package replaycmd
 
 import (
+	"context"
+	"errors"
 	"testing"
 	"time"
+
+	"github.com/integr8scode/replayctl/internal/exitcode"
 )
 
 func TestVerifyFlags(t *testing.T) {
@@ -28,5 +32,19 @@ func TestVerifyFlagOnRunAndStart(t *testing.T) {
 	}
 	if o, err := parse(t, NewCmdStart, "3f1c", "--verify"); err != nil || !o.Verify {
 		t.Errorf("start --verify: %+v %v", o, err)
+	}
+}
+
+// --verify that cannot run after a clean run is an error, not exit 0.
+func TestVerifyAfterRunThatCannotVerifyIsUnavailable(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	err := verifyAfterRun(ctx, nil, nil, nil, "3f1c", nil)
+	if got := exitcode.Of(err); got != exitcode.Unavailable {
+		t.Fatalf("exit %d (%v), want %d", got, err, exitcode.Unavailable)
+	}
+	runErr := errors.New("the run failed")
+	if err := verifyAfterRun(ctx, nil, nil, nil, "3f1c", runErr); !errors.Is(err, runErr) {
+		t.Errorf("the run's own failure was replaced: %v", err)
 	}
 }
