@@ -1,0 +1,102 @@
+package verify
+
+import (
+	"context"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/integr8scode/replayctl/internal/kafka"
+	"github.com/integr8scode/replayctl/internal/replay"
+	"github.com/integr8scode/replayctl/internal/testenv"
+)
+
+// A partition whose last offset is a transaction's commit marker (which
+// a consumer does not see as a record by default) is read to its end
+// offset and finishes: the marker counts toward progress, not as a record.
+func TestReadRangesFinishesAtATransactionMarker(t *testing.T) {
+	c := testenv.StrictKafka(t, 1, "tx")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	prod, err := kgo.NewClient(kgo.SeedBrokers(c.ListenAddrs()...), kgo.TransactionalID("verify-test"), kgo.DefaultProduceTopic("tx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer prod.Close()
+	if err := prod.BeginTransaction(); err != nil {
+		t.Fatal(err)
+	}
+	rec := &kgo.Record{Value: []byte(`{"event_id":"e1"}`), Headers: []kgo.RecordHeader{{Key: replay.HeaderSessionID, Value: []byte("s1")}}}
+	if err := prod.ProduceSync(ctx, rec).FirstErr(); err != nil {
+		t.Fatal(err)
+	}
+	if err := prod.EndTransaction(ctx, kgo.TryCommit); err != nil {
+		t.Fatal(err)
+	}
+	ends, err := kafka.EndOffsets(ctx, prod, []string{"tx"})
+	if err != nil || len(ends) != 1 || ends[0].Partitions[0].Offset != 2 {
+		t.Fatalf("want end offset 2 (the record, then the marker): %+v %v", ends, err)
+	}
+
+	s := &Service{Consumer: func(opts ...kgo.Opt) (*kgo.Client, error) {
+		return kgo.NewClient(append(opts, kgo.SeedBrokers(c.ListenAddrs()...))...)
+	}}
+	set := newIDSet(1)
+	set.add("e1")
+	set.seal()
+	tl := newTally(set)
+	var scanned atomic.Int64
+	rctx, rcancel := context.WithTimeout(ctx, 20*time.Second)
+	defer rcancel()
+	if err := s.readRanges(rctx, []Source{{Topic: "tx", Partition: 0, From: 0, To: 2}}, []byte("s1"), tl, &scanned, func(w string) { t.Log(w) }); err != nil {
+		t.Fatalf("the partition never finished: %v", err)
+	}
+	if n := tl.records.Load(); n != 1 {
+		t.Errorf("%d records of the session, want 1 (the marker is not one)", n)
+	}
+}
+
+// A range whose records were deleted before verify read them finishes
+// with a warning naming the partition, instead of polling until --max-time.
+func TestReadRangesFinishesARangeWhoseRecordsAreGone(t *testing.T) {
+	c := testenv.StrictKafka(t, 1, "gone")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(c.ListenAddrs()...), kgo.DefaultProduceTopic("gone"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	for range 3 {
+		if err := cl.ProduceSync(ctx, &kgo.Record{Value: []byte(`{"event_id":"e1"}`)}).FirstErr(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deleted, err := kadm.NewClient(cl).DeleteRecords(ctx, kadm.Offsets{"gone": {0: kadm.Offset{Topic: "gone", Partition: 0, At: 3}}})
+	if err != nil || deleted.Error() != nil {
+		t.Fatalf("delete records: %v %v", err, deleted.Error())
+	}
+	s := &Service{Consumer: func(opts ...kgo.Opt) (*kgo.Client, error) {
+		return kgo.NewClient(append(opts, kgo.SeedBrokers(c.ListenAddrs()...))...)
+	}}
+	set := newIDSet(1)
+	set.add("e1")
+	set.seal()
+	var (
+		scanned  atomic.Int64
+		warnings []string
+	)
+	rctx, rcancel := context.WithTimeout(ctx, 40*time.Second)
+	defer rcancel()
+	err = s.readRanges(rctx, []Source{{Topic: "gone", Partition: 0, From: 0, To: 3}}, []byte("s1"), newTally(set), &scanned, func(w string) { warnings = append(warnings, w) })
+	if err != nil {
+		t.Fatalf("the partition never finished: %v", err)
+	}
+	if len(warnings) != 1 || !strings.Contains(warnings[0], "gone[0]") {
+		t.Errorf("want one warning naming gone[0], got %q", warnings)
+	}
+}
