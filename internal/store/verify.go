@@ -87,6 +87,30 @@ func (e *Events) ByEventIDs(ctx context.Context, ids []string) ([]contract.Store
 	return out, nil
 }
 
+// StoredEventIDs reports which of ids the event store holds, whatever
+// their shape (one query, without payloads).
+func (e *Events) StoredEventIDs(ctx context.Context, ids []string) (map[string]bool, error) {
+	out := make(map[string]bool, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	proj := bson.D{{Key: "_id", Value: 0}, {Key: "event_id", Value: 1}}
+	cur, err := e.c.Find(ctx, bson.D{{Key: "event_id", Value: bson.D{{Key: "$in", Value: ids}}}}, options.Find().SetProjection(proj))
+	if err != nil {
+		return nil, fmt.Errorf("look up event ids: %w", Wrap(err))
+	}
+	defer func() { _ = cur.Close(context.WithoutCancel(ctx)) }()
+	for cur.Next(ctx) {
+		if id, ok := cur.Current.Lookup("event_id").StringValueOK(); ok {
+			out[id] = true
+		}
+	}
+	if err := cur.Err(); err != nil {
+		return nil, fmt.Errorf("look up event ids: %w", Wrap(err))
+	}
+	return out, nil
+}
+
 // SetVerification stores a verify's summary in the session. Only `replay
 // verify` writes replayctl.verification, and only after the session ended,
 // when no runner holds it: a $set of that single field cannot overwrite a

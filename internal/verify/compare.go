@@ -8,6 +8,10 @@ import (
 // maxListed bounds each list of ids a report names.
 const maxListed = 20
 
+// maxUnexpectedKept bounds the unexpected ids kept to look up in the event
+// store (one query): those no longer stored are set aside, not unexpected.
+const maxUnexpectedKept = 1000
+
 // maxDuplicatesListed bounds the duplicates a report lists.
 const maxDuplicatesListed = 1000
 
@@ -18,7 +22,7 @@ type tally struct {
 
 	mu         sync.Mutex
 	unexpected map[key]uint32
-	unexpOrder []key // the first maxListed unexpected keys, in arrival order
+	unexpOrder []key // the first maxUnexpectedKept unexpected keys, in arrival order
 	unexpNames map[key]string
 
 	records    atomic.Int64 // records or lines of the session
@@ -40,7 +44,7 @@ func (t *tally) deliver(id string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.unexpected[k] == 0 {
-		if len(t.unexpOrder) < maxListed {
+		if len(t.unexpOrder) < maxUnexpectedKept {
 			t.unexpOrder = append(t.unexpOrder, k)
 		}
 		if !isUUID {
@@ -72,7 +76,8 @@ type counts struct {
 	missingIdx                                           []int // first maxListed, replay order
 	duplicates                                           []Copies
 	outside                                              []string // first maxListed duplicates no window covers
-	unexpectedList                                       []Copies
+	unexpectedList                                       []Copies // the first maxUnexpectedKept
+	gone                                                 []Copies // unexpected, and no longer stored
 }
 
 // compare summarises the tally; spans are the resolved duplicate windows.

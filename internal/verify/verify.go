@@ -84,7 +84,11 @@ func (s *Service) Verify(ctx context.Context, id string) (*Report, error) {
 	}
 	rep.RecordsRead, rep.Unreadable = t.records.Load(), t.unreadable.Load()
 	c := t.compare(sel.spans)
+	if err := s.setAsideGone(ctx, &c); err != nil {
+		return nil, err
+	}
 	rep.fill(c, len(windowsOf(sess)))
+	warnShrunk(sess, rep)
 	if err := s.describeMissing(ctx, sel.set, c.missingIdx, rep); err != nil {
 		return nil, err
 	}
@@ -126,6 +130,48 @@ func windowsOf(sess *contract.Session) []contract.DuplicateWindow {
 		return nil
 	}
 	return sess.Replayctl.DuplicateWindows
+}
+
+// setAsideGone moves the kept unexpected ids that the event store no
+// longer holds out of the unexpected ones: an event TTL-expired or deleted
+// after the run delivered it is outside today's selection but was in the
+// run's. One query, bounded by maxUnexpectedKept; unexpected ids past that
+// bound stay unexpected.
+func (s *Service) setAsideGone(ctx context.Context, c *counts) error {
+	if len(c.unexpectedList) == 0 {
+		return nil
+	}
+	ids := make([]string, len(c.unexpectedList))
+	for i, u := range c.unexpectedList {
+		ids[i] = u.EventID
+	}
+	stored, err := s.Store.Events.StoredEventIDs(ctx, ids)
+	if err != nil {
+		return fmt.Errorf("look up unexpected events: %w", err)
+	}
+	kept := c.unexpectedList[:0]
+	for _, u := range c.unexpectedList {
+		if stored[u.EventID] {
+			kept = append(kept, u)
+		} else {
+			c.gone = append(c.gone, u)
+		}
+	}
+	c.unexpectedList = kept
+	c.unexpected -= int64(len(c.gone))
+	return nil
+}
+
+// warnShrunk warns when delivered events were set aside as no longer
+// stored, and when the selection is now smaller than the session's total at
+// its first start.
+func warnShrunk(sess *contract.Session, rep *Report) {
+	if rep.NoLongerStored > 0 {
+		rep.Warnings = append(rep.Warnings, fmt.Sprintf("%d delivered event(s) are no longer in the event store (expired or deleted since the run): they cannot be checked against the selection and are not counted as unexpected", rep.NoLongerStored))
+	}
+	if total := sess.TotalEvents; total > 0 && rep.Expected+rep.Skipped < total {
+		rep.Warnings = append(rep.Warnings, fmt.Sprintf("the selection now holds %d event(s), fewer than the %d the session counted at its first start: events have expired or been deleted since", rep.Expected+rep.Skipped, total))
+	}
 }
 
 // describeMissing names the first missing events with their timestamps

@@ -1,6 +1,7 @@
 package replaycmd
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -203,5 +204,30 @@ func TestVerifyExpectsAFutureStampedEventStoredBeforeFirstStart(t *testing.T) {
 	rep := e.verifyJSON(id, exitcode.OK)
 	if rep.Expected != 6 || rep.Missing != 0 || rep.Delivered != 6 {
 		t.Fatalf("the future-stamped event is not expected and delivered: %+v", rep)
+	}
+}
+
+// An event the run delivered and the store has since lost (TTL expiry, a
+// deletion) is not unexpected: it is reported apart, with a warning, and
+// does not fail the verification.
+func TestVerifyReportsADeliveredEventNoLongerStoredApart(t *testing.T) {
+	e := newTestEnv(t)
+	e.seedEvents(6, "user_updated")
+	id := createdID(t, e.run("run", "--type", "user_updated").Want(t, exitcode.OK).Stderr)
+	gone := "ev-" + t.Name() + "-0002"
+	if res, err := e.store.Events.Collection().DeleteOne(context.Background(), bson.D{{Key: "event_id", Value: gone}}); err != nil || res.DeletedCount != 1 {
+		t.Fatalf("delete %s: %v %+v", gone, err, res)
+	}
+	rep := e.verifyJSON(id, exitcode.OK)
+	if rep.Unexpected != 0 || rep.NoLongerStored != 1 || len(rep.NoLongerStoredEvents) != 1 || rep.NoLongerStoredEvents[0].EventID != gone {
+		t.Fatalf("want %s as no longer stored, not unexpected: %+v", gone, rep)
+	}
+	var warned, shrunk bool
+	for _, w := range rep.Warnings {
+		warned = warned || strings.Contains(w, "no longer in the event store")
+		shrunk = shrunk || strings.Contains(w, "fewer than the 6")
+	}
+	if !warned || !shrunk {
+		t.Errorf("warnings %q lack the no-longer-stored or the shrunk selection one", rep.Warnings)
 	}
 }

@@ -71,6 +71,7 @@ func (v verifyView) summaryFields(st *output.Styles) []output.Field {
 		{Key: "Missing", Value: countText(st, r.Missing, true)},
 		{Key: "Duplicated", Value: duplicatesText(st, r)},
 		{Key: "Unexpected", Value: countText(st, r.Unexpected, true)},
+		{Key: "No longer stored", Value: countText(st, r.NoLongerStored, false)},
 		{Key: "Unreadable", Value: countText(st, r.Unreadable, false)},
 		{Key: "Skipped (malformed)", Value: strconv.FormatInt(r.Skipped, 10)},
 		{Key: "Read", Value: readText(r)},
