@@ -13,7 +13,9 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/integr8scode/replayctl/internal/contract"
+	"github.com/integr8scode/replayctl/internal/fault"
 	"github.com/integr8scode/replayctl/internal/kafka"
+	"github.com/integr8scode/replayctl/internal/wait"
 )
 
 // defaultReaders is how many clients read partitions in parallel.
@@ -72,11 +74,7 @@ func (s *Service) ranges(ctx context.Context, admin *kgo.Client, sess *contract.
 		rep.Warnings = append(rep.Warnings, "the session recorded no end offsets (its last run did not end cleanly, or it predates them): read to the topics' current end")
 	}
 	topics = dedupe(topics)
-	starts, err := kafka.StartOffsets(ctx, admin, topics)
-	if err != nil {
-		return nil, err
-	}
-	ends, err := kafka.EndOffsets(ctx, admin, topics)
+	starts, ends, err := listOffsets(ctx, admin, topics)
 	if err != nil {
 		return nil, err
 	}
@@ -99,6 +97,26 @@ func (s *Service) ranges(ctx context.Context, admin *kgo.Client, sess *contract.
 		}
 	}
 	return out, nil
+}
+
+// listAttempts is how often verify lists offsets before it gives up.
+const listAttempts = 3
+
+// listOffsets lists every partition's log start and end offsets, retrying
+// a failed listing; a partition that still fails fails verify as
+// unavailable: left out, its events would all count as missing.
+func listOffsets(ctx context.Context, admin *kgo.Client, topics []string) (starts, ends []contract.TopicOffsets, err error) {
+	for attempt := 1; ; attempt++ {
+		if starts, ends, err = kafka.ListOffsets(ctx, admin, topics); err == nil {
+			return starts, ends, nil
+		}
+		if attempt == listAttempts || ctx.Err() != nil {
+			return nil, nil, fault.New(fault.Unavailable, fmt.Errorf("list the target topics' offsets (%d attempts): %w", attempt, err))
+		}
+		if werr := wait.Sleep(ctx, time.Second); werr != nil {
+			return nil, nil, werr
+		}
+	}
 }
 
 func offsetMap(list []contract.TopicOffsets) map[tp]int64 {

@@ -2,14 +2,18 @@ package verify
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
 
+	"github.com/integr8scode/replayctl/internal/exitcode"
 	"github.com/integr8scode/replayctl/internal/kafka"
 	"github.com/integr8scode/replayctl/internal/replay"
 	"github.com/integr8scode/replayctl/internal/testenv"
@@ -98,5 +102,42 @@ func TestReadRangesFinishesARangeWhoseRecordsAreGone(t *testing.T) {
 	}
 	if len(warnings) != 1 || !strings.Contains(warnings[0], "gone[0]") {
 		t.Errorf("want one warning naming gone[0], got %q", warnings)
+	}
+}
+
+// A partition whose offsets cannot be listed fails verify as unavailable
+// (exit 5) after a retry, instead of being left out and its events
+// reported missing.
+func TestListOffsetsFailsOnAPartitionError(t *testing.T) {
+	c := testenv.StrictKafka(t, 2, "part")
+	c.ControlKey(kmsg.ListOffsets.Int16(), func(kr kmsg.Request) (kmsg.Response, error, bool) {
+		c.KeepControl()
+		req := kr.(*kmsg.ListOffsetsRequest)
+		resp := req.ResponseKind().(*kmsg.ListOffsetsResponse)
+		for _, rt := range req.Topics {
+			st := kmsg.NewListOffsetsResponseTopic()
+			st.Topic = rt.Topic
+			for _, rp := range rt.Partitions {
+				sp := kmsg.NewListOffsetsResponseTopicPartition()
+				sp.Partition, sp.Offset, sp.Timestamp = rp.Partition, 0, -1
+				if rp.Partition == 1 {
+					sp.ErrorCode = kerr.UnknownServerError.Code
+				}
+				st.Partitions = append(st.Partitions, sp)
+			}
+			resp.Topics = append(resp.Topics, st)
+		}
+		return resp, nil, true
+	})
+	cl, err := kgo.NewClient(kgo.SeedBrokers(c.ListenAddrs()...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	_, _, err = listOffsets(ctx, cl, []string{"part"})
+	if got := exitcode.Of(err); got != exitcode.Unavailable || !strings.Contains(fmt.Sprint(err), "part[1]") {
+		t.Fatalf("exit %d (%v), want %d naming part[1]", got, err, exitcode.Unavailable)
 	}
 }
