@@ -85,6 +85,9 @@ func (s *Service) ranges(ctx context.Context, admin *kgo.Client, sess *contract.
 			k := tp{to.Topic, p.Partition}
 			from := logStart[k]
 			if rec, ok := startRec[k]; ok {
+				if from > rec {
+					rep.Warnings = append(rep.Warnings, fmt.Sprintf("%s[%d]: the log starts at %d, past the offset recorded at the session's first start (%d): %d offset(s) are gone (retention, or a recreated topic) and records the session sent there cannot be read", to.Topic, p.Partition, from, rec, from-rec))
+				}
 				from = max(from, rec)
 			}
 			until := p.Offset

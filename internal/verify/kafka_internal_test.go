@@ -13,6 +13,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
+	"github.com/integr8scode/replayctl/internal/contract"
 	"github.com/integr8scode/replayctl/internal/exitcode"
 	"github.com/integr8scode/replayctl/internal/kafka"
 	"github.com/integr8scode/replayctl/internal/replay"
@@ -139,5 +140,43 @@ func TestListOffsetsFailsOnAPartitionError(t *testing.T) {
 	_, _, err = listOffsets(ctx, cl, []string{"part"})
 	if got := exitcode.Of(err); got != exitcode.Unavailable || !strings.Contains(fmt.Sprint(err), "part[1]") {
 		t.Fatalf("exit %d (%v), want %d naming part[1]", got, err, exitcode.Unavailable)
+	}
+}
+
+// Records the session may have sent before the log start (retention, a
+// recreated topic) cannot be read: verify says so, naming the partition
+// and how many offsets were lost.
+func TestRangesWarnWhenTheLogStartsPastTheRecordedStart(t *testing.T) {
+	c := testenv.StrictKafka(t, 1, "ret")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(c.ListenAddrs()...), kgo.DefaultProduceTopic("ret"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	for range 5 {
+		if err := cl.ProduceSync(ctx, &kgo.Record{Value: []byte(`{}`)}).FirstErr(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := kadm.NewClient(cl).DeleteRecords(ctx, kadm.Offsets{"ret": {0: kadm.Offset{Topic: "ret", Partition: 0, At: 3}}}); err != nil {
+		t.Fatal(err)
+	}
+	at := time.Now()
+	sess := &contract.Session{SessionID: "s1", Replayctl: &contract.SessionExt{Provenance: &contract.Provenance{
+		StartOffsets: []contract.TopicOffsets{{Topic: "ret", Partitions: []contract.PartitionOffset{{Partition: 0, Offset: 1}}}}, StartOffsetsAt: &at,
+	}}}
+	rep := &Report{}
+	src, err := (&Service{}).ranges(ctx, cl, sess, nil, rep)
+	if err != nil || len(src) != 1 || src[0].From != 3 {
+		t.Fatalf("ranges %+v %v, want one from 3", src, err)
+	}
+	var warned bool
+	for _, w := range rep.Warnings {
+		warned = warned || (strings.Contains(w, "ret[0]") && strings.Contains(w, "2 offset(s)"))
+	}
+	if !warned {
+		t.Errorf("no warning naming ret[0] and 2 lost offsets: %q", rep.Warnings)
 	}
 }
