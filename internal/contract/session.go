@@ -230,6 +230,10 @@ type Provenance struct {
 	// also when no target topic existed yet (the lists are then empty).
 	StartOffsetsAt *time.Time `bson:"start_offsets_at,omitempty" json:"start_offsets_at,omitempty"`
 	EndOffsetsAt   *time.Time `bson:"end_offsets_at,omitempty" json:"end_offsets_at,omitempty"`
+	// TopicPrefix is the prefix the first start mapped event types without
+	// a target_topics entry with, so that a verify run elsewhere maps them
+	// the same way.
+	TopicPrefix *string `bson:"topic_prefix,omitempty" json:"topic_prefix,omitempty"`
 	// FilePath and FileStart are where a file target began writing.
 	FilePath  string `bson:"file_path,omitempty" json:"file_path,omitempty"`
 	FileStart *int64 `bson:"file_start,omitempty" json:"file_start,omitempty"`

@@ -102,6 +102,8 @@ func (s *Service) firstStart(ctx context.Context, sess *contract.Session) *contr
 			p.FilePath, p.FileStart = *fp, &zero
 		}
 	case contract.TargetKafka:
+		prefix := s.TopicPrefix
+		p.TopicPrefix = &prefix
 		probe := *sess
 		probe.Replayctl = &contract.SessionExt{Provenance: p}
 		if offs, ok := s.endOffsets(ctx, &probe); ok {

@@ -58,7 +58,7 @@ func (s *Service) readKafka(ctx context.Context, sess *contract.Session, types m
 // offset recorded when its last run ended (or the current end).
 func (s *Service) ranges(ctx context.Context, admin *kgo.Client, sess *contract.Session, types map[string]struct{}, rep *Report) ([]Source, error) {
 	prov := provenanceOf(sess)
-	topics := s.topicsOf(sess, types)
+	topics := s.topicsOf(sess, types, rep)
 	var startRec, endRec map[tp]int64
 	if prov != nil && prov.StartOffsetsAt != nil {
 		startRec = offsetMap(prov.StartOffsets)

@@ -180,3 +180,21 @@ func TestRangesWarnWhenTheLogStartsPastTheRecordedStart(t *testing.T) {
 		t.Errorf("no warning naming ret[0] and 2 lost offsets: %q", rep.Warnings)
 	}
 }
+
+// Verify maps event types with the prefix the session's first start
+// recorded, not its own; without one it uses its own and warns.
+func TestTopicsOfUsesTheRecordedPrefix(t *testing.T) {
+	recorded := "run_"
+	sess := &contract.Session{Config: contract.SessionConfig{Target: contract.TargetKafka},
+		Replayctl: &contract.SessionExt{Provenance: &contract.Provenance{TopicPrefix: &recorded}}}
+	s := &Service{TopicPrefix: "verifier_"}
+	types := map[string]struct{}{"pod_created": {}}
+	rep := &Report{}
+	if got := s.topicsOf(sess, types, rep); len(got) != 1 || got[0] != "run_pod_created" || len(rep.Warnings) != 0 {
+		t.Errorf("recorded prefix: topics %q warnings %q", got, rep.Warnings)
+	}
+	sess.Replayctl.Provenance.TopicPrefix = nil
+	if got := s.topicsOf(sess, types, rep); len(got) != 1 || got[0] != "verifier_pod_created" || len(rep.Warnings) != 1 {
+		t.Errorf("no recorded prefix: topics %q warnings %q", got, rep.Warnings)
+	}
+}

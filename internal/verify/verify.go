@@ -201,12 +201,20 @@ func (s *Service) describeMissing(ctx context.Context, set *idSet, idx []int, re
 	return nil
 }
 
-// topicsOf maps the selection's event types to the session's topics.
-func (s *Service) topicsOf(sess *contract.Session, types map[string]struct{}) []string {
+// topicsOf maps the selection's event types to the session's topics, with
+// the topic prefix its first start recorded; a session that recorded none
+// is mapped with this process's prefix, with a warning.
+func (s *Service) topicsOf(sess *contract.Session, types map[string]struct{}, rep *Report) []string {
+	prefix := s.TopicPrefix
+	if p := provenanceOf(sess); p != nil && p.TopicPrefix != nil {
+		prefix = *p.TopicPrefix
+	} else if len(types) > 0 {
+		rep.Warnings = append(rep.Warnings, fmt.Sprintf("the session recorded no topic prefix: its event types are mapped to topics with this process's prefix %q", prefix))
+	}
 	seen := map[string]bool{}
 	var out []string
 	for t := range types {
-		if topic := replay.TopicFor(sess, s.TopicPrefix, t); !seen[topic] {
+		if topic := replay.TopicFor(sess, prefix, t); !seen[topic] {
 			seen[topic] = true
 			out = append(out, topic)
 		}
