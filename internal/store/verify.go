@@ -112,9 +112,21 @@ func (e *Events) StoredEventIDs(ctx context.Context, ids []string) (map[string]b
 }
 
 // SetVerification stores a verify's summary in the session. Only `replay
-// verify` writes replayctl.verification, and only after the session ended,
-// when no runner holds it: a $set of that single field cannot overwrite a
-// runner's fields, so it needs no claim.
+// verify` writes replayctl.verification, and only while the session is
+// ended, when no runner holds it: a $set of that single field cannot
+// overwrite a runner's fields, so it needs no claim. The filter on a
+// terminal status keeps a session resumed since (a failed one retried)
+// from being written beside its runner; that is reported as a conflict.
 func (s *Sessions) SetVerification(ctx context.Context, id string, v *contract.Verification) error {
-	return s.Update(ctx, id, bson.D{{Key: "replayctl.verification", Value: v}})
+	q := bson.D{{Key: "session_id", Value: id}, {Key: "status", Value: bson.D{{Key: "$in", Value: bson.A{contract.StatusCompleted, contract.StatusFailed, contract.StatusCancelled}}}}}
+	return WithRetry(ctx, func(ctx context.Context) error {
+		res, err := s.c.UpdateOne(ctx, q, setDoc(bson.D{{Key: "replayctl.verification", Value: v}}))
+		if err != nil {
+			return fmt.Errorf("store the verification of session %s: %w", id, Wrap(err))
+		}
+		if res.MatchedCount == 0 {
+			return fmt.Errorf("store the verification of session %s: it is no longer ended", id)
+		}
+		return nil
+	})
 }
