@@ -8,6 +8,11 @@ import (
 // maxListed bounds each list of ids a report names.
 const maxListed = 20
 
+// maxUnexpectedTracked bounds the distinct unexpected ids counted one by
+// one (about 50 bytes each): a verify against the wrong topics must not
+// grow without bound. Past it, each further unexpected record counts.
+const maxUnexpectedTracked = 100_000
+
 // maxUnexpectedKept bounds the unexpected ids kept to look up in the event
 // store (one query): those no longer stored are set aside, not unexpected.
 const maxUnexpectedKept = 1000
@@ -24,6 +29,7 @@ type tally struct {
 	unexpected map[key]uint32
 	unexpOrder []key // the first maxUnexpectedKept unexpected keys, in arrival order
 	unexpNames map[key]string
+	unexpMore  int64 // unexpected records past maxUnexpectedTracked distinct ids
 
 	records    atomic.Int64 // records or lines of the session
 	unreadable atomic.Int64 // of those, ones without a readable event id
@@ -43,6 +49,10 @@ func (t *tally) deliver(id string) {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if t.unexpected[k] == 0 && len(t.unexpected) >= maxUnexpectedTracked {
+		t.unexpMore++
+		return
+	}
 	if t.unexpected[k] == 0 {
 		if len(t.unexpOrder) < maxUnexpectedKept {
 			t.unexpOrder = append(t.unexpOrder, k)
@@ -111,7 +121,7 @@ func (t *tally) compare(spans []span) counts {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	c.unexpected = int64(len(t.unexpected))
+	c.unexpected = int64(len(t.unexpected)) + t.unexpMore
 	for _, k := range t.unexpOrder {
 		name, ok := t.unexpNames[k]
 		if !ok {

@@ -157,3 +157,18 @@ func TestEventIDIsReadFromTheTopLevelOfTheValue(t *testing.T) {
 		}
 	}
 }
+
+// Past maxUnexpectedTracked distinct ids, unexpected records are counted
+// without being kept.
+func TestUnexpectedIDsAreCountedPastTheTrackedBound(t *testing.T) {
+	tl := newTally(sealed("a"))
+	for i := range maxUnexpectedTracked + 5 {
+		tl.deliver(fmt.Sprintf("u%d", i))
+	}
+	if len(tl.unexpected) != maxUnexpectedTracked {
+		t.Errorf("%d ids kept, want %d", len(tl.unexpected), maxUnexpectedTracked)
+	}
+	if c := tl.compare(nil); c.unexpected != maxUnexpectedTracked+5 {
+		t.Errorf("unexpected %d, want %d", c.unexpected, maxUnexpectedTracked+5)
+	}
+}

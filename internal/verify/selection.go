@@ -29,7 +29,9 @@ func (s *Service) selection(ctx context.Context, sess *contract.Session) (*selec
 	if m := sess.Config.MaxEvents; m != nil && *m < hint {
 		hint = *m
 	}
-	sel := &selection{set: newIDSet(int(min(max(hint, 0), 1<<26) + 16)), types: map[string]struct{}{}}
+	// A hint, not a reservation: total_events may be in the millions, and
+	// the set grows as it needs to.
+	sel := &selection{set: newIDSet(int(min(max(hint, 0), 1<<20) + 16)), types: map[string]struct{}{}}
 	res := newResolver(windowsOf(sess))
 	cur, err := s.Store.Events.StreamSelection(ctx, sess.Config.Filter, replay.Bound(sess), selectionBatch)
 	if err != nil {
