@@ -207,19 +207,37 @@ func (d *dupWindows) add(epoch, count int64, through *contract.Checkpoint) {
 		d.open = len(d.list) - 1
 	}
 	if len(d.list) > contract.MaxDuplicateWindows {
-		d.list = mergeOldest(d.list)
-		if d.open >= 0 {
+		var at int
+		d.list, at = mergeOldest(d.list, d.open)
+		if d.open > at {
 			d.open--
 		}
 	}
 }
 
-// mergeOldest folds the two oldest windows into one that spans both and
-// everything between them: coarser, never narrower.
-func mergeOldest(list []contract.DuplicateWindow) []contract.DuplicateWindow {
-	a, b := list[0], list[1]
+// mergeOldest folds the two oldest neighbouring windows into one that
+// spans both and everything between them (coarser, never narrower) and
+// returns where it put it. The later of the two must have a known end: a
+// window without one (its run crashed before closing it) is measured by
+// its count from its own start, which a merged window starting earlier
+// would not reach. open is the window still being filled, never merged.
+func mergeOldest(list []contract.DuplicateWindow, open int) ([]contract.DuplicateWindow, int) {
+	at := 0
+	for i := 0; i+1 < len(list); i++ {
+		if list[i+1].Through != nil && i+1 != open {
+			at = i
+			break
+		}
+	}
+	a, b := list[at], list[at+1]
 	m := contract.DuplicateWindow{Epoch: b.Epoch, After: a.After, Through: b.Through, Count: a.Count + b.Count, Merged: true}
-	return append([]contract.DuplicateWindow{m}, list[2:]...)
+	if b.Through == nil && at+2 < len(list) {
+		// No neighbour has an end (every later run crashed): end at the
+		// checkpoint the next run resumed from, past what b's run acked.
+		m.Through = list[at+2].After
+	}
+	out := append(append(list[:at:at], m), list[at+2:]...)
+	return out, at
 }
 
 // close sets the end of the open window: the position of the last event
