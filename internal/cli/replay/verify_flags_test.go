@@ -48,3 +48,11 @@ func TestVerifyAfterRunThatCannotVerifyIsUnavailable(t *testing.T) {
 		t.Errorf("the run's own failure was replaced: %v", err)
 	}
 }
+
+// --verify is refused at flag-check time where nothing could be verified.
+func TestRunVerifyRefusesDryRunAndStdout(t *testing.T) {
+	got, err := parse(t, NewCmdRun, "--type", "pod_created", "--verify", "--dry-run")
+	wantUsage(t, got, err, "--dry-run")
+	got, err = parse(t, NewCmdRun, "--type", "pod_created", "--verify", "--target", "file", "--out", "-")
+	wantUsage(t, got, err, "--out -")
+}
