@@ -231,3 +231,20 @@ func TestVerifyReportsADeliveredEventNoLongerStoredApart(t *testing.T) {
 		t.Errorf("warnings %q lack the no-longer-stored or the shrunk selection one", rep.Warnings)
 	}
 }
+
+// A session that completed by max_events is checked up to where it
+// stopped, not by counting max_events again: once an early event expires,
+// counting would reach one event further and report it missing.
+func TestVerifyBoundsAMaxEventsSessionByItsFinalCheckpoint(t *testing.T) {
+	e := newTestEnv(t)
+	e.seedEvents(6, "user_updated")
+	id := createdID(t, e.run("run", "--type", "user_updated", "--max-events", "3").Want(t, exitcode.OK).Stderr)
+	first := "ev-" + t.Name() + "-0000"
+	if res, err := e.store.Events.Collection().DeleteOne(context.Background(), bson.D{{Key: "event_id", Value: first}}); err != nil || res.DeletedCount != 1 {
+		t.Fatalf("delete %s: %v %+v", first, err, res)
+	}
+	rep := e.verifyJSON(id, exitcode.OK)
+	if rep.Expected != 2 || rep.Missing != 0 || rep.Unexpected != 0 || rep.NoLongerStored != 1 {
+		t.Fatalf("want 2 expected, none missing, %s no longer stored: %+v", first, rep)
+	}
+}
