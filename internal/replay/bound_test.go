@@ -73,3 +73,28 @@ func (e *env) insertAt(id bson.ObjectID, ev seeded) {
 		e.t.Fatal(err)
 	}
 }
+
+// The insertion bound compares ObjectIDs only: a stored event whose _id is
+// of another type is read as without a bound ($gt never matches across
+// BSON types, on MongoDB and on the embedded server).
+func TestInsertionBoundKeepsEventsWhoseIDIsNotAnObjectID(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.seed(3, "notification_sent")
+	doc := bson.D{
+		{Key: "_id", Value: "string-id-" + uuid.New()}, {Key: "event_id", Value: "str-" + uuid.New()}, {Key: "event_type", Value: "notification_sent"},
+		{Key: "event_version", Value: "1.0"}, {Key: "timestamp", Value: time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)}, {Key: "aggregate_id", Value: nil},
+		{Key: "metadata", Value: bson.D{{Key: "service_name", Value: "api"}, {Key: "service_version", Value: "1.0.0"},
+			{Key: "user_id", Value: "u1"}, {Key: "environment", Value: "test"}}},
+	}
+	if _, err := e.st.Events.Collection().InsertOne(ctxT(t, time.Minute), doc); err != nil {
+		t.Fatal(err)
+	}
+	a := e.service("runner-a")
+	sess := e.createStarted(a, Spec{DryRun: true})
+	res := mustRun(t, a, sess.SessionID, RunOptions{})
+	if res.Session.TotalEvents != 4 || res.Session.ReplayedEvents+res.Session.FailedEvents+res.Session.SkippedEvents != 4 {
+		t.Fatalf("want all 4 documents read and counted: %s replayed %d failed %d skipped %d of %d", res.Outcome,
+			res.Session.ReplayedEvents, res.Session.FailedEvents, res.Session.SkippedEvents, res.Session.TotalEvents)
+	}
+}
