@@ -170,7 +170,7 @@ func loadEvents(ctx context.Context, mc *mongo.Client, n int) ([]bson.Raw, error
 		return nil, fmt.Errorf("seed %d events: %w", n, err)
 	}
 	st := store.FromClient(mc, store.Options{Database: sourceDB})
-	cur, err := st.Events.Stream(ctx, contract.Filter{}, nil, nil, 1000)
+	cur, err := st.Events.Stream(ctx, contract.Filter{}, store.Bound{}, nil, 1000)
 	if err != nil {
 		return nil, err
 	}

@@ -4,12 +4,12 @@ import (
 	"context"
 	"io"
 	"sort"
-	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/integr8scode/replayctl/internal/contract"
 	"github.com/integr8scode/replayctl/internal/replay"
+	"github.com/integr8scode/replayctl/internal/store"
 )
 
 // memSource serves stored-format documents, already in replay order, from
@@ -17,7 +17,7 @@ import (
 // the filter: the benchmark's sessions select every event.
 type memSource struct{ docs []bson.Raw }
 
-func (s memSource) Stream(_ context.Context, _ contract.Filter, _ *time.Time, after *contract.Checkpoint, batch int32) (replay.EventStream, error) {
+func (s memSource) Stream(_ context.Context, _ contract.Filter, _ store.Bound, after *contract.Checkpoint, batch int32) (replay.EventStream, error) {
 	return &memStream{docs: s.docs[s.start(after):], batch: int(max(batch, 1))}, nil
 }
 

@@ -2,6 +2,8 @@ package contract
 
 import (
 	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
 // SessionStatus is a replay session's lifecycle state, stored as its lowercase string.
@@ -207,10 +209,17 @@ func (c *Checkpoint) HeadOnly() bool { return c != nil && c.ObjectID == "" && c.
 // can later compare what the target received with what was selected. None
 // of it is the platform's.
 type Provenance struct {
-	// UpperBound is the newest event timestamp the session replays: the
-	// time of its first start, or the filter's end_time when earlier. Events
-	// stored later with timestamps past it are not replayed by the session,
-	// so the run and a later verify evaluate the same selection.
+	// StoredBefore bounds the session's selection to the events that
+	// existed at its first start: the greatest ObjectID of that second (its
+	// time the next second, the rest zero). An event whose _id is greater
+	// was inserted later and is neither replayed nor expected, whatever its
+	// timestamp, so the run, its total and a later verify evaluate the same
+	// selection. ObjectIDs are made by the inserting client, so a client
+	// clock skewed against the first start blurs the bound by its skew.
+	StoredBefore *bson.ObjectID `bson:"stored_before,omitempty" json:"stored_before,omitempty"`
+	// UpperBound is the bound replayctl recorded before StoredBefore: the
+	// newest event timestamp replayed. Read only for sessions without
+	// StoredBefore, so that they keep the selection they began with.
 	UpperBound *time.Time `bson:"upper_bound,omitempty" json:"upper_bound,omitempty"`
 	// StartOffsets are the end offsets of every partition of the target
 	// topics when the session first started; EndOffsets the same when a run
@@ -221,6 +230,10 @@ type Provenance struct {
 	// also when no target topic existed yet (the lists are then empty).
 	StartOffsetsAt *time.Time `bson:"start_offsets_at,omitempty" json:"start_offsets_at,omitempty"`
 	EndOffsetsAt   *time.Time `bson:"end_offsets_at,omitempty" json:"end_offsets_at,omitempty"`
+	// TopicPrefix is the prefix the first start mapped event types without
+	// a target_topics entry with, so that a verify run elsewhere maps them
+	// the same way.
+	TopicPrefix *string `bson:"topic_prefix,omitempty" json:"topic_prefix,omitempty"`
 	// FilePath and FileStart are where a file target began writing.
 	FilePath  string `bson:"file_path,omitempty" json:"file_path,omitempty"`
 	FileStart *int64 `bson:"file_start,omitempty" json:"file_start,omitempty"`

@@ -2,6 +2,7 @@ package kafka
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 
@@ -25,13 +26,24 @@ func EndOffsets(ctx context.Context, cl *kgo.Client, topics []string) ([]contrac
 	if err != nil {
 		return nil, fmt.Errorf("list end offsets of %d topic(s): %w", len(topics), err)
 	}
-	return sortedOffsets(listed), nil
+	// A partition that failed to list is left out: harmless where offsets
+	// are recorded at a run's start or end (verify reads such a partition
+	// from its log start, or to its current end). Verify's own listing
+	// uses ListOffsets, which fails instead.
+	out, _ := sortedOffsets(listed)
+	return out, nil
 }
 
-func sortedOffsets(listed kadm.ListedOffsets) []contract.TopicOffsets {
+// sortedOffsets is listed without the partitions that failed; err names
+// them.
+func sortedOffsets(listed kadm.ListedOffsets) (_ []contract.TopicOffsets, err error) {
 	byTopic := map[string][]contract.PartitionOffset{}
 	listed.Each(func(o kadm.ListedOffset) {
-		if o.Err != nil || o.Partition < 0 {
+		if o.Err != nil {
+			err = errors.Join(err, fmt.Errorf("%s[%d]: %w", o.Topic, o.Partition, o.Err))
+			return
+		}
+		if o.Partition < 0 {
 			return
 		}
 		byTopic[o.Topic] = append(byTopic[o.Topic], contract.PartitionOffset{Partition: o.Partition, Offset: o.Offset})
@@ -42,7 +54,7 @@ func sortedOffsets(listed kadm.ListedOffsets) []contract.TopicOffsets {
 		out = append(out, contract.TopicOffsets{Topic: t, Partitions: ps})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Topic < out[j].Topic })
-	return out
+	return out, err
 }
 
 // StartOffsets lists the log start offset of every partition of topics,
@@ -57,7 +69,35 @@ func StartOffsets(ctx context.Context, cl *kgo.Client, topics []string) ([]contr
 	if err != nil {
 		return nil, fmt.Errorf("list start offsets of %d topic(s): %w", len(topics), err)
 	}
-	return sortedOffsets(listed), nil
+	out, _ := sortedOffsets(listed) // as in EndOffsets
+	return out, nil
+}
+
+// ListOffsets lists the log start and end offsets of every partition of
+// topics, like StartOffsets and EndOffsets, but fails when any partition
+// could not be listed: a reader that must see every partition cannot
+// leave one out.
+func ListOffsets(ctx context.Context, cl *kgo.Client, topics []string) (starts, ends []contract.TopicOffsets, err error) {
+	adm := kadm.NewClient(cl)
+	topics, err = existing(ctx, adm, topics)
+	if err != nil || len(topics) == 0 {
+		return nil, nil, err
+	}
+	ls, err := adm.ListStartOffsets(ctx, topics...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("list start offsets of %d topic(s): %w", len(topics), err)
+	}
+	if starts, err = sortedOffsets(ls); err != nil {
+		return nil, nil, fmt.Errorf("list start offsets: %w", err)
+	}
+	le, err := adm.ListEndOffsets(ctx, topics...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("list end offsets of %d topic(s): %w", len(topics), err)
+	}
+	if ends, err = sortedOffsets(le); err != nil {
+		return nil, nil, fmt.Errorf("list end offsets: %w", err)
+	}
+	return starts, ends, nil
 }
 
 // existing keeps the topics the cluster has. It asks for the metadata of

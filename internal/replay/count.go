@@ -18,7 +18,7 @@ func (r *runner) startCount() {
 }
 
 func (r *runner) count() {
-	n, err := countMatching(r.readCtx, r.svc, r.sess.Config.Filter)
+	n, err := r.svc.Store.Events.CountBounded(r.readCtx, r.sess.Config.Filter, Bound(r.sess))
 	if err != nil {
 		if r.readCtx.Err() == nil {
 			r.log.Warn("count matching events", "error", err)

@@ -22,6 +22,7 @@ import (
 
 	"github.com/integr8scode/replayctl/internal/contract"
 	"github.com/integr8scode/replayctl/internal/devstack/seed"
+	"github.com/integr8scode/replayctl/internal/store"
 	"github.com/integr8scode/replayctl/internal/testenv"
 )
 
@@ -300,7 +301,7 @@ func oddEvents(t *testing.T) []bson.Raw {
 // memEvents serves docs, in the given order, as the event store would.
 type memEvents []bson.Raw
 
-func (m memEvents) Stream(context.Context, contract.Filter, *time.Time, *contract.Checkpoint, int32) (EventStream, error) {
+func (m memEvents) Stream(context.Context, contract.Filter, store.Bound, *contract.Checkpoint, int32) (EventStream, error) {
 	return &memEventStream{docs: m}, nil
 }
 

@@ -29,6 +29,10 @@ func (r *runner) finish(ctx context.Context) (*Result, error) {
 	if lost, why := r.lost(); lost {
 		return nil, lostClaim(r.id, why) // the run stopped first for another reason
 	}
+	// Listed before the lease checks, not between them and the write: the
+	// listing may take offsetsTimeout, and the final write must go out on a
+	// lease checked just before it.
+	endOffsets := r.endOffsetsSet(r.ioCtx)
 	if err := r.awaitClaim(ctx); err != nil {
 		return nil, err
 	}
@@ -42,7 +46,7 @@ func (r *runner) finish(ctx context.Context) (*Result, error) {
 	status, outcome := r.decide(reason)
 	set := r.checkpointSet(s, off, r.limit(s.inFlight(), false))
 	set = withSet(set, r.statusSet(status, cause, s))
-	set = withSet(set, r.endOffsetsSet(r.ioCtx))
+	set = withSet(set, endOffsets)
 	if reason == reasonExternal {
 		return r.finishExternal(set)
 	}

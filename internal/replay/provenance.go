@@ -2,6 +2,7 @@ package replay
 
 import (
 	"context"
+	"encoding/binary"
 	"sort"
 	"sync"
 	"time"
@@ -10,20 +11,33 @@ import (
 
 	"github.com/integr8scode/replayctl/internal/contract"
 	"github.com/integr8scode/replayctl/internal/kafka"
+	"github.com/integr8scode/replayctl/internal/store"
 )
 
 // offsetsTimeout bounds one listing of end offsets: provenance is for a
 // later verify, so a slow cluster delays a run by at most this much.
 const offsetsTimeout = 10 * time.Second
 
-// UpperBound is the newest event time a session replays, recorded at its
-// first start; nil for a session that started before replayctl recorded
-// one. The run's query and a verify both apply it (store.Events.Stream).
-func UpperBound(sess *contract.Session) *time.Time {
+// Bound is the cap on a session's selection recorded at its first start;
+// zero for a session that started before replayctl recorded one. The run's
+// query, its total and a verify all apply it (store.BoundedQuery).
+func Bound(sess *contract.Session) store.Bound {
 	if ext := sess.Replayctl; ext != nil && ext.Provenance != nil {
-		return ext.Provenance.UpperBound
+		p := ext.Provenance
+		if p.StoredBefore != nil {
+			return store.Bound{StoredBefore: p.StoredBefore}
+		}
+		return store.Bound{Timestamp: p.UpperBound}
 	}
-	return nil
+	return store.Bound{}
+}
+
+// storedBefore is the greatest ObjectID a client could have made in now's
+// second: every event inserted by then has an _id no greater.
+func storedBefore(now time.Time) *bson.ObjectID {
+	var id bson.ObjectID
+	binary.BigEndian.PutUint32(id[0:4], uint32(now.Unix()+1))
+	return &id
 }
 
 // TopicFor is the topic a session sends events of type eventType to.
@@ -70,16 +84,16 @@ func CandidateTopics(sess *contract.Session, prefix string) []string {
 
 // firstStart is the provenance a session's first run records, read before
 // the claim is taken (a slow cluster must not eat into an unrenewed lease).
-// nil when the session ran before, or sends nothing.
+// nil when the session ran before. A dry run records only the bound, which
+// it applies like any run.
 func (s *Service) firstStart(ctx context.Context, sess *contract.Session) *contract.Provenance {
-	if sess.DryRun || (sess.Replayctl != nil && sess.Replayctl.Runs > 0) {
+	if sess.Replayctl != nil && sess.Replayctl.Runs > 0 {
 		return nil
 	}
 	now := s.now().Truncate(time.Millisecond)
-	p := &contract.Provenance{UpperBound: &now}
-	if e := sess.Config.Filter.EndTime; e != nil && e.Before(now) {
-		b := e.UTC()
-		p.UpperBound = &b
+	p := &contract.Provenance{StoredBefore: storedBefore(now)}
+	if sess.DryRun {
+		return p
 	}
 	switch sess.Config.Target {
 	case contract.TargetFile:
@@ -88,6 +102,8 @@ func (s *Service) firstStart(ctx context.Context, sess *contract.Session) *contr
 			p.FilePath, p.FileStart = *fp, &zero
 		}
 	case contract.TargetKafka:
+		prefix := s.TopicPrefix
+		p.TopicPrefix = &prefix
 		probe := *sess
 		probe.Replayctl = &contract.SessionExt{Provenance: p}
 		if offs, ok := s.endOffsets(ctx, &probe); ok {
@@ -117,13 +133,25 @@ func (s *Service) endOffsets(ctx context.Context, sess *contract.Session) ([]con
 	return offs, true
 }
 
-// provenanceSet is what begin adds on the session's first run.
+// provenanceSet is what begin adds: the provenance on the session's first
+// run; on a later one, a clear of the end offsets an earlier run recorded.
+// Verify reads Kafka to the recorded end offsets when there are some: left
+// in place, they would hide this run's records if it never records its own
+// (a listing that timed out, a SIGKILL then `replay cancel`). Nulls rather
+// than $unset, which TakeOver's $set cannot carry; they decode as absent.
 func (r *runner) provenanceSet() bson.D {
-	if r.prov == nil || r.runs > 0 {
+	if r.prov != nil && r.runs == 0 {
+		r.sess.Replayctl = withProvenance(r.sess.Replayctl, r.prov)
+		return bson.D{{Key: "replayctl.provenance", Value: r.prov}}
+	}
+	ext := r.sess.Replayctl
+	if ext == nil || ext.Provenance == nil || ext.Provenance.EndOffsetsAt == nil {
 		return nil
 	}
-	r.sess.Replayctl = withProvenance(r.sess.Replayctl, r.prov)
-	return bson.D{{Key: "replayctl.provenance", Value: r.prov}}
+	p := *ext.Provenance
+	p.EndOffsets, p.EndOffsetsAt = nil, nil
+	r.sess.Replayctl = withProvenance(ext, &p)
+	return bson.D{{Key: "replayctl.provenance.end_offsets", Value: nil}, {Key: "replayctl.provenance.end_offsets_at", Value: nil}}
 }
 
 func withProvenance(ext *contract.SessionExt, p *contract.Provenance) *contract.SessionExt {
@@ -179,19 +207,37 @@ func (d *dupWindows) add(epoch, count int64, through *contract.Checkpoint) {
 		d.open = len(d.list) - 1
 	}
 	if len(d.list) > contract.MaxDuplicateWindows {
-		d.list = mergeOldest(d.list)
-		if d.open >= 0 {
+		var at int
+		d.list, at = mergeOldest(d.list, d.open)
+		if d.open > at {
 			d.open--
 		}
 	}
 }
 
-// mergeOldest folds the two oldest windows into one that spans both and
-// everything between them: coarser, never narrower.
-func mergeOldest(list []contract.DuplicateWindow) []contract.DuplicateWindow {
-	a, b := list[0], list[1]
+// mergeOldest folds the two oldest neighbouring windows into one that
+// spans both and everything between them (coarser, never narrower) and
+// returns where it put it. The later of the two must have a known end: a
+// window without one (its run crashed before closing it) is measured by
+// its count from its own start, which a merged window starting earlier
+// would not reach. open is the window still being filled, never merged.
+func mergeOldest(list []contract.DuplicateWindow, open int) ([]contract.DuplicateWindow, int) {
+	at := 0
+	for i := 0; i+1 < len(list); i++ {
+		if list[i+1].Through != nil && i+1 != open {
+			at = i
+			break
+		}
+	}
+	a, b := list[at], list[at+1]
 	m := contract.DuplicateWindow{Epoch: b.Epoch, After: a.After, Through: b.Through, Count: a.Count + b.Count, Merged: true}
-	return append([]contract.DuplicateWindow{m}, list[2:]...)
+	if b.Through == nil && at+2 < len(list) {
+		// No neighbour has an end (every later run crashed): end at the
+		// checkpoint the next run resumed from, past what b's run acked.
+		m.Through = list[at+2].After
+	}
+	out := append(append(list[:at:at], m), list[at+2:]...)
+	return out, at
 }
 
 // close sets the end of the open window: the position of the last event

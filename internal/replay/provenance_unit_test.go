@@ -85,3 +85,38 @@ func TestCandidateTopicsNeedNoScan(t *testing.T) {
 		t.Errorf("%d candidates for an open filter, want %d", len(all), len(contract.EventTypes())-1)
 	}
 }
+
+// A window whose end was never recorded (its run crashed) is measured by
+// its count from its own start: merged into an older one, it must not
+// become "count events after the older start", which misses its region.
+func TestMergingKeepsTheRegionOfAWindowWithoutAnEnd(t *testing.T) {
+	d := newDupWindows(nil, nil)
+	for i := range contract.MaxDuplicateWindows {
+		d.checkpointed(testPos(100 * i))
+		var through *contract.Checkpoint
+		if i != 1 {
+			through = testPos(100*i + 50).checkpoint()
+		}
+		d.add(int64(i+1), 10, through)
+	}
+	d.checkpointed(testPos(100 * contract.MaxDuplicateWindows))
+	d.add(99, 10, testPos(100*contract.MaxDuplicateWindows+50).checkpoint())
+	crashedAt := testPos(100).ts
+	for _, w := range d.list {
+		if w.After != nil && !w.After.Timestamp.After(crashedAt) && (w.Through == nil || w.Through.Timestamp.Before(crashedAt)) && w.Merged {
+			t.Errorf("merged window %+v does not reach past the crashed window's start %v", w, crashedAt)
+		}
+	}
+	covered := false
+	for _, w := range d.list {
+		if w.After != nil && !w.After.Timestamp.After(crashedAt) && w.Through != nil && w.Through.Timestamp.After(crashedAt) {
+			covered = true
+		}
+		if w.Through == nil && w.Merged {
+			t.Errorf("a merged window has no end: %+v", w)
+		}
+	}
+	if !covered {
+		t.Errorf("no window with an end covers the crashed window's region: %+v", d.list)
+	}
+}

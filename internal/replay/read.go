@@ -78,9 +78,9 @@ func (r *runner) openCursor(after *contract.Checkpoint) (EventStream, error) {
 		batch = cursorBatch
 	}
 	if r.svc.Events != nil {
-		return r.svc.Events.Stream(r.readCtx, r.sess.Config.Filter, UpperBound(r.sess), after, batch)
+		return r.svc.Events.Stream(r.readCtx, r.sess.Config.Filter, Bound(r.sess), after, batch)
 	}
-	cur, err := r.svc.Store.Events.Stream(r.readCtx, r.sess.Config.Filter, UpperBound(r.sess), after, batch)
+	cur, err := r.svc.Store.Events.Stream(r.readCtx, r.sess.Config.Filter, Bound(r.sess), after, batch)
 	if err != nil {
 		return nil, err
 	}

@@ -3,12 +3,12 @@ package replay
 import (
 	"context"
 	"io"
-	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/integr8scode/replayctl/internal/contract"
+	"github.com/integr8scode/replayctl/internal/store"
 )
 
 // EventSource streams the stored events a filter selects in replay order
@@ -17,7 +17,7 @@ import (
 // benchmark feeds it from memory this way, so the engine can be measured
 // without the event store setting the pace.
 type EventSource interface {
-	Stream(ctx context.Context, f contract.Filter, bound *time.Time, after *contract.Checkpoint, batch int32) (EventStream, error)
+	Stream(ctx context.Context, f contract.Filter, bound store.Bound, after *contract.Checkpoint, batch int32) (EventStream, error)
 }
 
 // EventStream yields stored documents a batch at a time.

@@ -87,8 +87,8 @@ var ReplayOrder = bson.D{{Key: "timestamp", Value: 1}, {Key: "_id", Value: 1}}
 
 // Stream opens one long server-side cursor over the matching events in replay
 // order (EMBEDDED.md: one cursor, never keyset pages).
-// bound, when set, is the session's upper time bound (BoundedQuery).
-func (e *Events) Stream(ctx context.Context, f contract.Filter, bound *time.Time, after *contract.Checkpoint, batchSize int32) (*mongo.Cursor, error) {
+// bound is the session's cap on its selection (BoundedQuery).
+func (e *Events) Stream(ctx context.Context, f contract.Filter, bound Bound, after *contract.Checkpoint, batchSize int32) (*mongo.Cursor, error) {
 	q, err := AfterCheckpoint(BoundedQuery(f, bound), after)
 	if err != nil {
 		return nil, err
@@ -125,6 +125,19 @@ func (e *Events) Count(ctx context.Context, f contract.Filter) (int64, error) {
 	} else {
 		n, err = e.c.CountDocuments(ctx, q)
 	}
+	if err != nil {
+		return 0, fmt.Errorf("count events: %w", Wrap(err))
+	}
+	return n, nil
+}
+
+// CountBounded counts the events f selects under a session's bound: the
+// selection a run reads. Without a bound it is Count.
+func (e *Events) CountBounded(ctx context.Context, f contract.Filter, bound Bound) (int64, error) {
+	if bound.IsZero() {
+		return e.Count(ctx, f)
+	}
+	n, err := e.c.CountDocuments(ctx, BoundedQuery(f, bound))
 	if err != nil {
 		return 0, fmt.Errorf("count events: %w", Wrap(err))
 	}

@@ -8,6 +8,15 @@ import (
 // maxListed bounds each list of ids a report names.
 const maxListed = 20
 
+// maxUnexpectedTracked bounds the distinct unexpected ids counted one by
+// one (about 50 bytes each): a verify against the wrong topics must not
+// grow without bound. Past it, each further unexpected record counts.
+const maxUnexpectedTracked = 100_000
+
+// maxUnexpectedKept bounds the unexpected ids kept to look up in the event
+// store (one query): those no longer stored are set aside, not unexpected.
+const maxUnexpectedKept = 1000
+
 // maxDuplicatesListed bounds the duplicates a report lists.
 const maxDuplicatesListed = 1000
 
@@ -18,8 +27,9 @@ type tally struct {
 
 	mu         sync.Mutex
 	unexpected map[key]uint32
-	unexpOrder []key // the first maxListed unexpected keys, in arrival order
+	unexpOrder []key // the first maxUnexpectedKept unexpected keys, in arrival order
 	unexpNames map[key]string
+	unexpMore  int64 // unexpected records past maxUnexpectedTracked distinct ids
 
 	records    atomic.Int64 // records or lines of the session
 	unreadable atomic.Int64 // of those, ones without a readable event id
@@ -39,8 +49,12 @@ func (t *tally) deliver(id string) {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if t.unexpected[k] == 0 && len(t.unexpected) >= maxUnexpectedTracked {
+		t.unexpMore++
+		return
+	}
 	if t.unexpected[k] == 0 {
-		if len(t.unexpOrder) < maxListed {
+		if len(t.unexpOrder) < maxUnexpectedKept {
 			t.unexpOrder = append(t.unexpOrder, k)
 		}
 		if !isUUID {
@@ -72,7 +86,8 @@ type counts struct {
 	missingIdx                                           []int // first maxListed, replay order
 	duplicates                                           []Copies
 	outside                                              []string // first maxListed duplicates no window covers
-	unexpectedList                                       []Copies
+	unexpectedList                                       []Copies // the first maxUnexpectedKept
+	gone                                                 []Copies // unexpected, and no longer stored
 }
 
 // compare summarises the tally; spans are the resolved duplicate windows.
@@ -106,7 +121,7 @@ func (t *tally) compare(spans []span) counts {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	c.unexpected = int64(len(t.unexpected))
+	c.unexpected = int64(len(t.unexpected)) + t.unexpMore
 	for _, k := range t.unexpOrder {
 		name, ok := t.unexpNames[k]
 		if !ok {

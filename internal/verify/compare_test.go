@@ -59,8 +59,14 @@ func TestCompareListsAreCapped(t *testing.T) {
 	if c.missing != 50 || len(c.missingIdx) != maxListed || c.missingIdx[0] != 0 {
 		t.Errorf("missing %d listed %d first %v", c.missing, len(c.missingIdx), c.missingIdx[:1])
 	}
-	if c.unexpected != 30 || len(c.unexpectedList) != maxListed || c.unexpectedList[0].EventID != "u0" {
-		t.Errorf("unexpected %d listed %d", c.unexpected, len(c.unexpectedList))
+	// Kept up to maxUnexpectedKept for the store lookup; the report lists maxListed.
+	if c.unexpected != 30 || len(c.unexpectedList) != 30 || c.unexpectedList[0].EventID != "u0" {
+		t.Errorf("unexpected %d kept %d", c.unexpected, len(c.unexpectedList))
+	}
+	var r Report
+	r.fill(c, 0)
+	if r.Unexpected != 30 || len(r.UnexpectedEvents) != maxListed {
+		t.Errorf("report: unexpected %d listed %d", r.Unexpected, len(r.UnexpectedEvents))
 	}
 }
 
@@ -149,5 +155,20 @@ func TestEventIDIsReadFromTheTopLevelOfTheValue(t *testing.T) {
 		if id != want.id || ok != want.ok {
 			t.Errorf("eventIDOf(%s) = %q, %v; want %q, %v", in, id, ok, want.id, want.ok)
 		}
+	}
+}
+
+// Past maxUnexpectedTracked distinct ids, unexpected records are counted
+// without being kept.
+func TestUnexpectedIDsAreCountedPastTheTrackedBound(t *testing.T) {
+	tl := newTally(sealed("a"))
+	for i := range maxUnexpectedTracked + 5 {
+		tl.deliver(fmt.Sprintf("u%d", i))
+	}
+	if len(tl.unexpected) != maxUnexpectedTracked {
+		t.Errorf("%d ids kept, want %d", len(tl.unexpected), maxUnexpectedTracked)
+	}
+	if c := tl.compare(nil); c.unexpected != maxUnexpectedTracked+5 {
+		t.Errorf("unexpected %d, want %d", c.unexpected, maxUnexpectedTracked+5)
 	}
 }

@@ -1,6 +1,6 @@
 // Package verify checks a finished replay session against its target: it
 // evaluates the session's selection against the event store exactly as the
-// run did (the same filter, the upper time bound its first start recorded,
+// run did (the same filter, the insertion bound its first start recorded,
 // max_events and (timestamp, _id) order; malformed documents skipped), reads
 // the records the session sent (the target topics between the offsets the
 // session recorded, or a file target from where the session began writing),

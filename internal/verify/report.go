@@ -19,8 +19,11 @@ type Report struct {
 	Target    string                 `json:"target" yaml:"target"`
 	// Verdict is ok when nothing is missing or unexpected.
 	Verdict string `json:"verdict" yaml:"verdict"`
-	// UpperBound is the newest event time the selection included.
-	UpperBound *time.Time `json:"upper_bound,omitempty" yaml:"upper_bound,omitempty"`
+	// StoredBefore is the greatest event _id the selection included (the
+	// session's insertion bound); UpperBound the older time bound, for
+	// sessions that recorded that instead.
+	StoredBefore string     `json:"stored_before,omitempty" yaml:"stored_before,omitempty"`
+	UpperBound   *time.Time `json:"upper_bound,omitempty" yaml:"upper_bound,omitempty"`
 
 	Expected int64 `json:"expected" yaml:"expected"`
 	// Delivered counts distinct expected events the target holds.
@@ -45,6 +48,11 @@ type Report struct {
 
 	Unexpected       int64    `json:"unexpected" yaml:"unexpected"`
 	UnexpectedEvents []Copies `json:"unexpected_events" yaml:"unexpected_events"`
+	// NoLongerStored counts delivered events outside the selection that
+	// the event store no longer holds (expired or deleted since the run):
+	// they cannot be checked, so they do not fail the verification.
+	NoLongerStored       int64    `json:"no_longer_stored" yaml:"no_longer_stored"`
+	NoLongerStoredEvents []Copies `json:"no_longer_stored_events" yaml:"no_longer_stored_events"`
 
 	// Sources are what was read: partitions and offset ranges, or the file.
 	Sources  []Source `json:"sources" yaml:"sources"`
@@ -97,12 +105,15 @@ func (r *Report) fill(c counts, windows int) {
 	r.DuplicatesOutsideWindows, r.OutsideWindows = c.outsideWindows, nonNil(c.outside)
 	r.DuplicatesInWindows = c.outsideWindows == 0
 	r.Windows = windows
-	r.Unexpected, r.UnexpectedEvents = c.unexpected, nonNil(c.unexpectedList)
+	r.Unexpected, r.UnexpectedEvents = c.unexpected, nonNil(firstListed(c.unexpectedList))
+	r.NoLongerStored, r.NoLongerStoredEvents = int64(len(c.gone)), nonNil(firstListed(c.gone))
 	r.Verdict = VerdictOK
 	if !r.Clean() {
 		r.Verdict = VerdictMismatch
 	}
 }
+
+func firstListed(s []Copies) []Copies { return s[:min(len(s), maxListed)] }
 
 func nonNil[T any](s []T) []T {
 	if s == nil {

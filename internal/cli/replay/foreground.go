@@ -114,14 +114,30 @@ func launch(ctx context.Context, b *baseOptions, p *output.Printer, svc *replay.
 	return err
 }
 
+// notVerified is a --verify that could not run after a clean run: exit 0
+// would claim a verification that never happened.
+func notVerified(id string, err error) error {
+	return exitcode.Unavailablef("run 'replayctl replay verify "+id+"' once MongoDB and Kafka answer",
+		"session %s ran, but it could not be verified: %w", id, err)
+}
+
 // verifyAfterRun verifies a session this process ran once it completed,
 // and folds the verdict into the exit code: the run's own failure wins.
 func verifyAfterRun(ctx context.Context, b *baseOptions, p *output.Printer, svc *replay.Service, id string, runErr error) error {
+	if runErr == nil && ctx.Err() != nil {
+		return notVerified(id, ctx.Err())
+	}
 	if ctx.Err() != nil {
 		return runErr
 	}
 	sess, err := svc.Resolve(ctx, id)
-	if err != nil || sess.Status != contract.StatusCompleted {
+	if err != nil {
+		if runErr != nil {
+			return runErr
+		}
+		return notVerified(id, err)
+	}
+	if sess.Status != contract.StatusCompleted {
 		return runErr // it did not complete: the run's exit code says why
 	}
 	rep, err := runVerify(ctx, b.Factory, id, defaultMaxTime)

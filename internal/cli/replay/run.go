@@ -8,6 +8,7 @@ import (
 
 	"github.com/integr8scode/replayctl/internal/audit"
 	"github.com/integr8scode/replayctl/internal/cli/cmdutil"
+	"github.com/integr8scode/replayctl/internal/contract"
 	"github.com/integr8scode/replayctl/internal/replay"
 )
 
@@ -50,6 +51,9 @@ Exit codes are meant for CI jobs:
 			if err := opts.completeSpec(flags); err != nil {
 				return err
 			}
+			if err := checkRunVerify(opts); err != nil {
+				return err
+			}
 			return cmdutil.Run(cmd, opts, runF, runRun)
 		},
 	}
@@ -76,4 +80,18 @@ func runRun(ctx context.Context, o *RunOptions) error {
 	rec.AddTargets(sess.SessionID)
 	fmt.Fprintf(o.Factory.IO.ErrOut, "Created session %s\n", sess.SessionID)
 	return launch(ctx, &o.baseOptions, p, svc, sess, (*replay.Service).Start, false, runMode, rec)
+}
+
+// checkRunVerify refuses --verify where it cannot mean anything: a dry run
+// sends nothing, and records written to stdout cannot be read back.
+func checkRunVerify(o *RunOptions) error {
+	switch {
+	case !o.Verify:
+		return nil
+	case o.Spec.DryRun:
+		return usageHint("--verify cannot be used with --dry-run: a dry run sends nothing", "drop --verify, or --dry-run")
+	case o.Spec.Target == contract.TargetFile && o.Spec.Out == "-":
+		return usageHint("--verify cannot be used with --out -: records written to stdout cannot be read back", "write to a file with --out PATH")
+	}
+	return nil
 }

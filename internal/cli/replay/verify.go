@@ -32,8 +32,8 @@ func NewCmdVerify(f *cmdutil.Factory, runF func(context.Context, *VerifyOptions)
 		Long: `Compare what a finished session delivered with what it was meant to deliver.
 
 Expected: the session's filter evaluated against the event store exactly as
-its run evaluated it: the same filter, capped at the upper time bound its
-first start recorded, the same max_events, the same (timestamp, _id)
+its run evaluated it: the same filter, capped at the events stored when it
+first started (the insertion bound it recorded), the same max_events, the same (timestamp, _id)
 order; stored documents that are not valid events are skipped, as the run
 skipped them.
 

@@ -1,6 +1,7 @@
 package replaycmd
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -8,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/integr8scode/replayctl/internal/contract"
 	"github.com/integr8scode/replayctl/internal/exitcode"
@@ -48,7 +51,7 @@ func TestVerifyCleanKafkaReplay(t *testing.T) {
 		rep.Unexpected != 0 || rep.Duplicated != 0 || rep.Verdict != verify.VerdictOK || !rep.DuplicatesInWindows {
 		t.Fatalf("report %+v", rep)
 	}
-	if rep.UpperBound == nil || len(rep.Sources) == 0 || rep.SessionID != id || rep.Status != contract.StatusCompleted {
+	if rep.StoredBefore == "" || len(rep.Sources) == 0 || rep.SessionID != id || rep.Status != contract.StatusCompleted {
 		t.Errorf("report lacks the bound, the sources or the session: %+v", rep)
 	}
 	// The topics did not exist when the session started: that is recorded
@@ -166,17 +169,82 @@ func TestVerifyRefusesUnfinishedAndDryRunSessions(t *testing.T) {
 	}
 }
 
-// The run's query and verify apply the same upper time bound: an event
-// stored after the session first started, with a later timestamp, is
-// neither replayed nor expected.
-func TestVerifyAppliesTheRecordedUpperBound(t *testing.T) {
+// The run's query and verify apply the same bound, on insertion time: an
+// event stored after the session first started (a second past it, the
+// bound's resolution), whatever its timestamp, is neither replayed nor
+// expected.
+func TestVerifyExpectsNoEventStoredAfterFirstStart(t *testing.T) {
 	e := newTestEnv(t)
 	e.seedEvents(6, "user_updated")
 	id := createdID(t, e.run("run", "--type", "user_updated").Want(t, exitcode.OK).Stderr)
-	e.insertEvents(eventDoc("late-"+t.Name(), "user_updated", time.Now().UTC().Add(time.Minute), 7, ""))
+	later := func(d time.Duration, name string, ts time.Time) bson.D {
+		doc := eventDoc(name+"-"+t.Name(), "user_updated", ts, 7, "")
+		doc[0].Value = bson.NewObjectIDFromTimestamp(time.Now().Add(d))
+		return doc
+	}
+	e.insertEvents(later(2*time.Second, "late-future", time.Now().UTC().Add(time.Minute)),
+		later(3*time.Second, "late-past", time.Now().UTC().Add(-time.Hour)))
 
 	rep := e.verifyJSON(id, exitcode.OK)
 	if rep.Expected != 6 || rep.Missing != 0 {
-		t.Fatalf("an event past the bound counted as expected: %+v", rep)
+		t.Fatalf("an event stored after the first start counted as expected: %+v", rep)
+	}
+}
+
+// An event stored before the first start is in the selection even when
+// its timestamp lies in the future: replayed, counted, expected.
+func TestVerifyExpectsAFutureStampedEventStoredBeforeFirstStart(t *testing.T) {
+	e := newTestEnv(t)
+	e.seedEvents(5, "user_updated")
+	e.insertEvents(eventDoc("future-"+t.Name(), "user_updated", time.Now().UTC().Add(time.Hour), 5, ""))
+	id := createdID(t, e.run("run", "--type", "user_updated").Want(t, exitcode.OK).Stderr)
+	if s := e.session(id); s.ReplayedEvents != 6 || s.TotalEvents != 6 {
+		t.Fatalf("want 6 of 6 replayed, got %d of %d", s.ReplayedEvents, s.TotalEvents)
+	}
+	rep := e.verifyJSON(id, exitcode.OK)
+	if rep.Expected != 6 || rep.Missing != 0 || rep.Delivered != 6 {
+		t.Fatalf("the future-stamped event is not expected and delivered: %+v", rep)
+	}
+}
+
+// An event the run delivered and the store has since lost (TTL expiry, a
+// deletion) is not unexpected: it is reported apart, with a warning, and
+// does not fail the verification.
+func TestVerifyReportsADeliveredEventNoLongerStoredApart(t *testing.T) {
+	e := newTestEnv(t)
+	e.seedEvents(6, "user_updated")
+	id := createdID(t, e.run("run", "--type", "user_updated").Want(t, exitcode.OK).Stderr)
+	gone := "ev-" + t.Name() + "-0002"
+	if res, err := e.store.Events.Collection().DeleteOne(context.Background(), bson.D{{Key: "event_id", Value: gone}}); err != nil || res.DeletedCount != 1 {
+		t.Fatalf("delete %s: %v %+v", gone, err, res)
+	}
+	rep := e.verifyJSON(id, exitcode.OK)
+	if rep.Unexpected != 0 || rep.NoLongerStored != 1 || len(rep.NoLongerStoredEvents) != 1 || rep.NoLongerStoredEvents[0].EventID != gone {
+		t.Fatalf("want %s as no longer stored, not unexpected: %+v", gone, rep)
+	}
+	var warned, shrunk bool
+	for _, w := range rep.Warnings {
+		warned = warned || strings.Contains(w, "no longer in the event store")
+		shrunk = shrunk || strings.Contains(w, "fewer than the 6")
+	}
+	if !warned || !shrunk {
+		t.Errorf("warnings %q lack the no-longer-stored or the shrunk selection one", rep.Warnings)
+	}
+}
+
+// A session that completed by max_events is checked up to where it
+// stopped, not by counting max_events again: once an early event expires,
+// counting would reach one event further and report it missing.
+func TestVerifyBoundsAMaxEventsSessionByItsFinalCheckpoint(t *testing.T) {
+	e := newTestEnv(t)
+	e.seedEvents(6, "user_updated")
+	id := createdID(t, e.run("run", "--type", "user_updated", "--max-events", "3").Want(t, exitcode.OK).Stderr)
+	first := "ev-" + t.Name() + "-0000"
+	if res, err := e.store.Events.Collection().DeleteOne(context.Background(), bson.D{{Key: "event_id", Value: first}}); err != nil || res.DeletedCount != 1 {
+		t.Fatalf("delete %s: %v %+v", first, err, res)
+	}
+	rep := e.verifyJSON(id, exitcode.OK)
+	if rep.Expected != 2 || rep.Missing != 0 || rep.Unexpected != 0 || rep.NoLongerStored != 1 {
+		t.Fatalf("want 2 expected, none missing, %s no longer stored: %+v", first, rep)
 	}
 }

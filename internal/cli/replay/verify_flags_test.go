@@ -1,8 +1,12 @@
 package replaycmd
 
 import (
+	"context"
+	"errors"
 	"testing"
 	"time"
+
+	"github.com/integr8scode/replayctl/internal/exitcode"
 )
 
 func TestVerifyFlags(t *testing.T) {
@@ -29,4 +33,26 @@ func TestVerifyFlagOnRunAndStart(t *testing.T) {
 	if o, err := parse(t, NewCmdStart, "3f1c", "--verify"); err != nil || !o.Verify {
 		t.Errorf("start --verify: %+v %v", o, err)
 	}
+}
+
+// --verify that cannot run after a clean run is an error, not exit 0.
+func TestVerifyAfterRunThatCannotVerifyIsUnavailable(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	err := verifyAfterRun(ctx, nil, nil, nil, "3f1c", nil)
+	if got := exitcode.Of(err); got != exitcode.Unavailable {
+		t.Fatalf("exit %d (%v), want %d", got, err, exitcode.Unavailable)
+	}
+	runErr := errors.New("the run failed")
+	if err := verifyAfterRun(ctx, nil, nil, nil, "3f1c", runErr); !errors.Is(err, runErr) {
+		t.Errorf("the run's own failure was replaced: %v", err)
+	}
+}
+
+// --verify is refused at flag-check time where nothing could be verified.
+func TestRunVerifyRefusesDryRunAndStdout(t *testing.T) {
+	got, err := parse(t, NewCmdRun, "--type", "pod_created", "--verify", "--dry-run")
+	wantUsage(t, got, err, "--dry-run")
+	got, err = parse(t, NewCmdRun, "--type", "pod_created", "--verify", "--target", "file", "--out", "-")
+	wantUsage(t, got, err, "--out -")
 }

@@ -53,21 +53,25 @@ func (v verifyView) summaryFields(st *output.Styles) []output.Field {
 		verdict = st.FailureIcon() + " " + st.Red("events missing or unexpected")
 	}
 	bound := "none (the session predates it)"
-	if r.UpperBound != nil {
-		bound = r.UpperBound.UTC().Format(time.RFC3339Nano)
+	switch {
+	case r.StoredBefore != "":
+		bound = "_id ≤ " + r.StoredBefore
+	case r.UpperBound != nil:
+		bound = "timestamp ≤ " + r.UpperBound.UTC().Format(time.RFC3339Nano)
 	}
 	return []output.Field{
 		{Key: "Session", Value: r.SessionID},
 		{Key: "Status", Value: st.Status(string(r.Status))},
 		{Key: "Target", Value: r.Target},
 		{Key: "Verdict", Value: verdict},
-		{Key: "Upper time bound", Value: bound},
+		{Key: "Stored before", Value: bound},
 		{Key: "Expected", Value: strconv.FormatInt(r.Expected, 10)},
 		{Key: "Delivered", Value: strconv.FormatInt(r.Delivered, 10)},
 		{Key: "Records read", Value: strconv.FormatInt(r.RecordsRead, 10)},
 		{Key: "Missing", Value: countText(st, r.Missing, true)},
 		{Key: "Duplicated", Value: duplicatesText(st, r)},
 		{Key: "Unexpected", Value: countText(st, r.Unexpected, true)},
+		{Key: "No longer stored", Value: countText(st, r.NoLongerStored, false)},
 		{Key: "Unreadable", Value: countText(st, r.Unreadable, false)},
 		{Key: "Skipped (malformed)", Value: strconv.FormatInt(r.Skipped, 10)},
 		{Key: "Read", Value: readText(r)},
