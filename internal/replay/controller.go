@@ -16,7 +16,6 @@ import (
 // keeps the claim on its own schedule). The returned func stops it and waits.
 func (r *runner) startController() func() {
 	quit, done := make(chan struct{}), make(chan struct{})
-	r.gate.askAt(askPoint(r.reserve)) // begin's reservation; the loop owns r.reserve from here
 	go func() {
 		defer close(done)
 		r.controlLoop(quit)
@@ -149,22 +148,20 @@ func (r *runner) checkpoint() {
 	r.windows.checkpointed(s.last)
 	r.prevSent = s.sent
 	r.gate.raise(s.sent + r.reserve)
-	r.gate.askAt(s.sent + askPoint(r.reserve))
 	r.log.Debug("checkpoint", "replayed", r.base[0]+s.replayed, "failed", r.base[1]+s.failed,
 		"skipped", r.base[2]+s.skipped, "in_flight", s.inFlight())
 }
 
 // nextReserve is the reservation a checkpoint writes, given how many events
 // were sent since the previous one and the reservation it wrote: twice the
-// interval's events, or four times when the reader used the reservation up
-// to the point where it asks for the next checkpoint (askPoint) or beyond:
-// its pace was then set by the gate, so the interval shows only what the
-// gate let through, not how fast it reads. A fast replay thus reaches
+// interval's events, or four times when the reader used the whole
+// reservation (it was held at the gate, so the interval shows only what
+// the gate let through, not how fast it reads). A fast replay thus reaches
 // its cruising reservation in half the checkpoint writes; the stored
 // in_flight_limit is always the reservation actually in force.
 func nextReserve(sentSince, reserve int64) int64 {
 	grow := int64(2)
-	if sentSince >= askPoint(reserve) {
+	if sentSince >= reserve {
 		grow = 4
 	}
 	return min(max(grow*sentSince, minReserve), maxReserve)
@@ -282,7 +279,3 @@ func (m *rateMeter) perSecond() float64 {
 	}
 	return float64(m.n[len(m.n)-1]-m.n[0]) / dt
 }
-
-// askPoint is how far into a reservation the reader asks for the next
-// checkpoint.
-func askPoint(reserve int64) int64 { return reserve * 3 / 4 }

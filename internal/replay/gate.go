@@ -32,10 +32,6 @@ type gate struct {
 	off   bool
 	held  func() bool // whether the claim is confirmed; nil: always
 	wake  chan struct{}
-	// ask is the sent count at which the reader asks for the next
-	// checkpoint: three quarters into the reservation, so the write that
-	// raises the limit is usually done before the reader reaches it.
-	ask atomic.Int64
 }
 
 func newGate(held func() bool) *gate { return &gate{wake: make(chan struct{}, 1), held: held} }
@@ -73,18 +69,6 @@ func (g *gate) raise(limit int64) {
 	}
 	g.mu.Unlock()
 	g.notify()
-}
-
-// askAt sets the sent count at which the reader asks for a checkpoint;
-// a lower one than already set is ignored (the controller and the reader's
-// first reservation may race).
-func (g *gate) askAt(n int64) {
-	for {
-		cur := g.ask.Load()
-		if n <= cur || g.ask.CompareAndSwap(cur, n) {
-			return
-		}
-	}
 }
 
 // notify wakes a waiting reader to look again (the claim was confirmed).

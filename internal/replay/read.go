@@ -28,7 +28,7 @@ func (r *runner) read() error {
 	}
 	pf := prefetch(r.readCtx, cur, r.decoder())
 	defer func() { pf.close() }()
-	var read, lastSignal, lastAsk int64
+	var read, lastSignal int64
 	outages := 0
 	for limit < 0 || read < limit {
 		b, ok := <-pf.ch
@@ -43,11 +43,7 @@ func (r *runner) read() error {
 				return err
 			}
 			read++
-			sent := r.tr.sentCount()
-			if ask := r.gate.ask.Load(); ask > lastAsk && sent >= ask {
-				lastAsk, lastSignal = ask, sent
-				r.signalCheckpoint()
-			} else if sent-lastSignal >= checkpointEvery {
+			if sent := r.tr.sentCount(); sent-lastSignal >= checkpointEvery {
 				lastSignal = sent
 				r.signalCheckpoint()
 			}
