@@ -53,7 +53,8 @@ func run(ctx context.Context, c config) error {
 		return err
 	}
 	defer kf.Close()
-	cl, err := producer(kf.ListenAddrs())
+	bc, bcApart := &batchCounter{}, &batchCounter{}
+	cl, err := producer(kf.ListenAddrs(), bc)
 	if err != nil {
 		return err
 	}
@@ -63,7 +64,7 @@ func run(ctx context.Context, c config) error {
 		return err
 	}
 	defer broker.close()
-	clApart, err := producer(strings.Split(broker.line, ","))
+	clApart, err := producer(strings.Split(broker.line, ","), bcApart)
 	if err != nil {
 		return err
 	}
@@ -104,12 +105,14 @@ func run(ctx context.Context, c config) error {
 		}
 		res.keep("raw", raw, &res.raw)
 		printSample("raw produce", raw)
+		bc.print()
 		eng, err := engineRun(ctx, c, st, cl, nil, src, len(docs), fmt.Sprintf("eng%d_", round), round)
 		if err != nil {
 			return err
 		}
 		res.keep("engine", eng, &res.engine)
 		printSample("engine", eng)
+		bc.print()
 		out = retopic(recs, fmt.Sprintf("rawapart%d_", round))
 		rawApart, err := measure(len(out), broker, func() error { return rawProduce(ctx, clApart, out) })
 		if err != nil {
@@ -117,12 +120,14 @@ func run(ctx context.Context, c config) error {
 		}
 		res.keep("raw, broker apart", rawApart, &res.rawApart)
 		printSample("raw produce, broker apart", rawApart)
+		bcApart.print()
 		engApart, err := engineRun(ctx, config{}, st, clApart, broker, src, len(docs), fmt.Sprintf("engapart%d_", round), round)
 		if err != nil {
 			return err
 		}
 		res.keep("engine, broker apart", engApart, &res.engineApart)
 		printSample("engine, broker apart", engApart)
+		bcApart.print()
 	}
 	if c.blkProfile != "" {
 		if err := profiling.WriteProfile("block", c.blkProfile); err != nil {
@@ -155,8 +160,8 @@ func printSample(name string, s sample) {
 }
 
 // producer is a client with the engine's producer settings.
-func producer(brokers []string) (*kgo.Client, error) {
-	return kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(brokers...), kgo.AllowAutoTopicCreation()}, replay.ProducerOpts()...)...)
+func producer(brokers []string, bc *batchCounter) (*kgo.Client, error) {
+	return kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(brokers...), kgo.AllowAutoTopicCreation(), kgo.WithHooks(bc)}, replay.ProducerOpts()...)...)
 }
 
 // loadEvents seeds n events with the generator `replayctl dev --seed`

@@ -26,7 +26,7 @@ func (r *runner) read() error {
 	if err != nil {
 		return err
 	}
-	pf := prefetch(r.readCtx, cur)
+	pf := prefetch(r.readCtx, cur, r.decoder())
 	defer func() { pf.close() }()
 	var read, lastSignal int64
 	outages := 0
@@ -35,11 +35,11 @@ func (r *runner) read() error {
 		if !ok {
 			return nil // the end, or the run was stopped
 		}
-		for _, raw := range b.docs {
+		for _, d := range b.docs {
 			if (limit >= 0 && read >= limit) || r.readCtx.Err() != nil {
 				return nil // max_events reached, or stopped: send no more
 			}
-			if err := r.handle(raw); err != nil {
+			if err := r.handle(d); err != nil {
 				return err
 			}
 			read++
@@ -67,7 +67,7 @@ func (r *runner) read() error {
 			return err
 		}
 		outages++
-		pf = prefetch(r.readCtx, cur)
+		pf = prefetch(r.readCtx, cur, r.decoder())
 	}
 	return nil
 }
@@ -120,36 +120,68 @@ func transientStoreError(err error) bool {
 	return store.IsRetryable(err) || fault.KindOf(store.Wrap(err)) == fault.Unavailable
 }
 
-// handle paces, encodes and sends one stored document. A document that is
-// not a valid event is counted as skipped, with an error entry.
-func (r *runner) handle(raw bson.Raw) error {
-	ev, perr := contract.ParseStoredEvent(raw)
-	pos := r.headPosition(positionOf(raw, ev, perr), raw)
+// decoder parses each stored document and, for unpaced runs, encodes its
+// value, in the prefetcher's goroutine. The replay time written into an
+// event encoded ahead is then read a few milliseconds (at most
+// prefetchDepth batches) before its send, which an unpaced run cannot tell
+// from the send itself; a paced run waits before each send, so its events
+// are encoded by the reader after the wait, at their replay time.
+func (r *runner) decoder() func(bson.Raw) decoded {
+	ahead := r.pace.unpaced()
+	var clock timeText // the prefetcher's own
+	return func(raw bson.Raw) decoded {
+		d := decoded{raw: raw}
+		d.ev, d.perr = contract.ParseStoredEvent(raw)
+		if d.perr == nil && ahead {
+			d.m, d.eerr = r.encode(raw, d.ev, &clock)
+		}
+		return d
+	}
+}
+
+// handle paces, encodes (unless decoded ahead) and sends one stored
+// document, in stream order. A document that is not a valid event is
+// counted as skipped, with an error entry.
+func (r *runner) handle(d decoded) error {
+	pos := r.headPosition(positionOf(d.raw, d.ev, d.perr), d.raw)
 	if pos.ok {
 		r.lastRead = pos
 	}
-	if perr != nil {
-		r.skip(pos, ev, perr)
+	if d.perr != nil {
+		r.skip(pos, d.ev, d.perr)
 		return nil
 	}
-	if err := r.pace.wait(r.readCtx, time.Now, ev.Timestamp); err != nil {
+	if err := r.pace.wait(r.readCtx, time.Now, d.ev.Timestamp); err != nil {
 		return err
 	}
+	m, err := d.m, d.eerr
+	if m == nil && err == nil {
+		m, err = r.encode(d.raw, d.ev, &r.clockText)
+	}
+	if err != nil {
+		r.skip(pos, d.ev, err)
+		return nil
+	}
+	return r.send(m, pos)
+}
+
+// encode makes the message of one valid event, its value stamped with the
+// replay time now.
+func (r *runner) encode(raw bson.Raw, ev contract.StoredEvent, clock *timeText) (*message, error) {
 	m := r.newMessage(len(raw) + 64)
 	m.ev, m.replayedAt = ev, r.svc.now()
-	m.replayedAtText = r.clockText.format(m.replayedAt)
+	m.replayedAtText = clock.format(m.replayedAt)
 	replayTime := m.replayedAtText
 	if r.sess.Config.PreserveTimestamps {
 		replayTime = nil
 	}
 	value, err := contract.AppendEventJSONAt(m.value, raw, replayTime)
 	if err != nil {
-		r.skip(pos, ev, err)
-		return nil
+		return nil, err
 	}
 	m.value = value
-	m.ev.Raw = nil // the cursor reuses the buffer
-	return r.send(m, pos)
+	m.ev.Raw = nil // not kept past the send
+	return m, nil
 }
 
 // newMessage is a message for the next event, with a value buffer of at
