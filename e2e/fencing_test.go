@@ -3,7 +3,6 @@ package e2e_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"strings"
 	"syscall"
 	"testing"
@@ -33,38 +32,15 @@ func testSIGSTOPRunnerLosesToTaker(t *testing.T, bin string) {
 	p := newPlatform(t, bin, nil)
 	const n = 200
 	ids := testenv.SeedEvents(t, p.st.Events.Collection(), "user_login", n)
-	r := p.cli("replay", "create", "--type", "user_login", "--rate", "40", "-o", "json") // about 5s
-	var created struct {
-		SessionID string `json:"session_id"`
-	}
-	if err := json.Unmarshal([]byte(r.stdout), &created); r.code != 0 || err != nil || created.SessionID == "" {
-		t.Fatalf("replay create: exit %d, %v\nstdout: %s\nstderr: %s", r.code, err, r.stdout, r.stderr)
-	}
-	id := created.SessionID
+	id := p.createSession("--type", "user_login", "--rate", "40") // about 5s
 
-	first := p.command("replay", "start", id)
-	var stderr bytes.Buffer
-	first.Stderr = &stderr
-	if err := first.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	go func() { _ = first.Wait(); close(exited) }()
-	t.Cleanup(func() {
-		select {
-		case <-exited:
-		default:
-			_ = first.Process.Signal(syscall.SIGCONT)
-			_ = first.Process.Kill()
-			<-exited
-		}
-	})
+	first := p.startBackground("replay", "start", id)
 	testenv.Eventually(t, 60*time.Second, func() bool {
 		s := p.session(id)
 		return s.Status == contract.StatusRunning && s.ReplayedEvents > 0 && s.ReplayedEvents < n
 	}, "session %s running in the foreground and past its first checkpoint", id)
 
-	if err := first.Process.Signal(syscall.SIGSTOP); err != nil {
+	if err := first.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
 		t.Fatal(err)
 	}
 	frozen := p.session(id)
@@ -84,16 +60,16 @@ func testSIGSTOPRunnerLosesToTaker(t *testing.T, bin string) {
 	}
 	before := p.rawSession(id)
 
-	if err := first.Process.Signal(syscall.SIGCONT); err != nil {
+	if err := first.cmd.Process.Signal(syscall.SIGCONT); err != nil {
 		t.Fatal(err)
 	}
 	select {
-	case <-exited:
+	case <-first.exited:
 	case <-time.After(30 * time.Second):
-		t.Fatalf("the thawed runner still runs 30s after SIGCONT\nstderr: %s", stderr.String())
+		t.Fatalf("the thawed runner still runs 30s after SIGCONT\nstderr: %s", first.stderr.String())
 	}
-	if code := first.ProcessState.ExitCode(); code != 4 || !strings.Contains(stderr.String(), "lost the claim") {
-		t.Errorf("thawed runner exited %d, want 4 naming the lost claim\nstderr: %s", code, stderr.String())
+	if code := first.cmd.ProcessState.ExitCode(); code != 4 || !strings.Contains(first.stderr.String(), "lost the claim") {
+		t.Errorf("thawed runner exited %d, want 4 naming the lost claim\nstderr: %s", code, first.stderr.String())
 	}
 	if after := p.rawSession(id); !bytes.Equal(after, before) {
 		t.Errorf("the thawed runner wrote the session the second runner completed:\nbefore: %s\nafter:  %s", before, after)

@@ -376,3 +376,47 @@ func sum(samples []sample, name string, match map[string]string) float64 {
 	}
 	return total
 }
+
+// createSession creates a session with `replay create ARGS -o json`, not
+// started, and returns its id.
+func (p *platform) createSession(args ...string) string {
+	p.t.Helper()
+	r := p.cli(append(append([]string{"replay", "create"}, args...), "-o", "json")...)
+	var created struct {
+		SessionID string `json:"session_id"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &created); r.code != 0 || err != nil || created.SessionID == "" {
+		p.t.Fatalf("replay create: exit %d, %v\nstdout: %s\nstderr: %s", r.code, err, r.stdout, r.stderr)
+	}
+	return created.SessionID
+}
+
+// background is a replayctl command running beside the test; read its
+// output only after exited is closed.
+type background struct {
+	cmd            *exec.Cmd
+	stdout, stderr *bytes.Buffer
+	exited         chan struct{}
+}
+
+// startBackground starts a replayctl command; the test's cleanup kills it
+// (continuing it first, in case the test stopped it) unless it has exited.
+func (p *platform) startBackground(args ...string) *background {
+	p.t.Helper()
+	b := &background{cmd: p.command(args...), stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}, exited: make(chan struct{})}
+	b.cmd.Stdout, b.cmd.Stderr = b.stdout, b.stderr
+	if err := b.cmd.Start(); err != nil {
+		p.t.Fatal(err)
+	}
+	go func() { _ = b.cmd.Wait(); close(b.exited) }()
+	p.t.Cleanup(func() {
+		select {
+		case <-b.exited:
+		default:
+			_ = b.cmd.Process.Signal(syscall.SIGCONT)
+			_ = b.cmd.Process.Kill()
+			<-b.exited
+		}
+	})
+	return b
+}

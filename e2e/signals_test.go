@@ -1,8 +1,6 @@
 package e2e_test
 
 import (
-	"bytes"
-	"encoding/json"
 	"strings"
 	"syscall"
 	"testing"
@@ -20,53 +18,31 @@ func testSIGINTPausesReplayStart(t *testing.T, bin string) {
 	p := newPlatform(t, bin, nil)
 	const n = 150
 	ids := testenv.SeedEvents(t, p.st.Events.Collection(), "script_saved", n)
-	r := p.cli("replay", "create", "--type", "script_saved", "--rate", "50", "-o", "json") // about 3s
-	var created struct {
-		SessionID string `json:"session_id"`
-	}
-	if err := json.Unmarshal([]byte(r.stdout), &created); r.code != 0 || err != nil || created.SessionID == "" {
-		t.Fatalf("replay create: exit %d, %v\nstdout: %s\nstderr: %s", r.code, err, r.stdout, r.stderr)
-	}
-	id := created.SessionID
+	id := p.createSession("--type", "script_saved", "--rate", "50") // about 3s
 
-	cmd := p.command("replay", "start", id)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(exited) }()
-	t.Cleanup(func() {
-		select {
-		case <-exited:
-		default:
-			_ = cmd.Process.Kill()
-			<-exited
-		}
-	})
+	start := p.startBackground("replay", "start", id)
 	testenv.Eventually(t, 60*time.Second, func() bool {
 		s := p.session(id)
 		return s.Status == contract.StatusRunning && s.ReplayedEvents > 0 && s.ReplayedEvents < n
 	}, "session %s running in the foreground and past its first checkpoint", id)
 
-	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+	if err := start.cmd.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
 	}
 	select {
-	case <-exited:
+	case <-start.exited:
 	case <-time.After(30 * time.Second):
-		t.Fatalf("replay start still running 30s after SIGINT\nstderr: %s", stderr.String())
+		t.Fatalf("replay start still running 30s after SIGINT\nstderr: %s", start.stderr.String())
 	}
-	if code := cmd.ProcessState.ExitCode(); code != 130 {
-		t.Fatalf("replay start exited %d after SIGINT, want 130\nstderr: %s", code, stderr.String())
+	if code := start.cmd.ProcessState.ExitCode(); code != 130 {
+		t.Fatalf("replay start exited %d after SIGINT, want 130\nstderr: %s", code, start.stderr.String())
 	}
 	paused := p.session(id)
 	if paused.Status != contract.StatusPaused || paused.ReplayedEvents >= n {
 		t.Fatalf("after SIGINT session %s is %s with %d of %d replayed; want paused part-way", id, paused.Status, paused.ReplayedEvents, n)
 	}
-	if !strings.Contains(stderr.String(), "replayctl replay resume "+id) {
-		t.Errorf("stderr does not say how to resume:\n%s", stderr.String())
+	if !strings.Contains(start.stderr.String(), "replayctl replay resume "+id) {
+		t.Errorf("stderr does not say how to resume:\n%s", start.stderr.String())
 	}
 
 	if r := p.cli("replay", "resume", id); r.code != 0 {

@@ -1,7 +1,6 @@
 package e2e_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"sort"
 	"syscall"
@@ -23,24 +22,9 @@ func testSIGKILLedRunVerifies(t *testing.T, bin string) {
 	p := newPlatform(t, bin, nil)
 	const n = 400
 	ids := testenv.SeedEvents(t, p.st.Events.Collection(), "user_login", n)
-	r := p.cli("replay", "create", "--type", "user_login", "--rate", "80", "-o", "json") // about 5s
-	var created struct {
-		SessionID string `json:"session_id"`
-	}
-	if err := json.Unmarshal([]byte(r.stdout), &created); r.code != 0 || err != nil || created.SessionID == "" {
-		t.Fatalf("replay create: exit %d, %v\nstdout: %s\nstderr: %s", r.code, err, r.stdout, r.stderr)
-	}
-	id := created.SessionID
+	id := p.createSession("--type", "user_login", "--rate", "80") // about 5s
 
-	first := p.command("replay", "start", id)
-	var stderr bytes.Buffer
-	first.Stderr = &stderr
-	if err := first.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	go func() { _ = first.Wait(); close(exited) }()
-	t.Cleanup(func() { _ = first.Process.Kill(); <-exited })
+	first := p.startBackground("replay", "start", id)
 	testenv.Eventually(t, 60*time.Second, func() bool {
 		s := p.session(id)
 		return s.Status == contract.StatusRunning && s.ReplayedEvents > 0 && s.ReplayedEvents < n/2
@@ -49,10 +33,10 @@ func testSIGKILLedRunVerifies(t *testing.T, bin string) {
 	testenv.Eventually(t, 30*time.Second, func() bool {
 		return testenv.CountRecords(t, p.brokers, p.prefix+"user_login") > p.session(id).ReplayedEvents+20
 	}, "events sent past session %s's last checkpoint", id)
-	if err := first.Process.Signal(syscall.SIGKILL); err != nil {
+	if err := first.cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
-	<-exited
+	<-first.exited
 	killed := p.session(id)
 	leases := p.runLeases(id)
 	if len(leases) != 1 {
