@@ -124,3 +124,22 @@ func completeJobIDs(f *cmdutil.Factory) cobra.CompletionFunc {
 		return out
 	})
 }
+
+// resolve is the preamble of the verbs that read one job (an id or unique
+// prefix): the printer first, so a bad -o exits 2 before anything is
+// dialled.
+func resolve(ctx context.Context, f *cmdutil.Factory, id string) (*output.Printer, *dlqjob.Service, *dlqjob.Job, error) {
+	p, err := f.Printer()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	svc, err := service(ctx, f, false)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	j, err := svc.Get(ctx, id)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return p, svc, j, nil
+}

@@ -30,15 +30,7 @@ its last errors, and the process holding it with its lease epoch.`,
 
 func showRun(ctx context.Context, o *ShowOptions) error {
 	f := o.Factory
-	p, err := f.Printer()
-	if err != nil {
-		return err
-	}
-	svc, err := service(ctx, f, false)
-	if err != nil {
-		return err
-	}
-	j, err := svc.Get(ctx, o.ID)
+	p, svc, j, err := resolve(ctx, f, o.ID)
 	if err != nil {
 		return err
 	}

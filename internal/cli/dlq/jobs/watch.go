@@ -52,15 +52,7 @@ failed, 1 when it failed, 4 when it was cancelled.`,
 
 func watchRun(ctx context.Context, o *WatchOptions) error {
 	f := o.Factory
-	p, err := f.Printer()
-	if err != nil {
-		return err
-	}
-	svc, err := service(ctx, f, false)
-	if err != nil {
-		return err
-	}
-	j, err := svc.Get(ctx, o.ID)
+	p, svc, j, err := resolve(ctx, f, o.ID)
 	if err != nil {
 		return err
 	}
