@@ -106,7 +106,7 @@ func run(ctx context.Context, c config) error {
 		res.keep("raw", raw, &res.raw)
 		printSample("raw produce", raw)
 		bc.print()
-		eng, err := engineRun(ctx, c, st, cl, nil, src, len(docs), fmt.Sprintf("eng%d_", round), round)
+		eng, err := engineRun(ctx, c.cpuProfile, st, cl, nil, src, len(docs), fmt.Sprintf("eng%d_", round), round)
 		if err != nil {
 			return err
 		}
@@ -121,7 +121,7 @@ func run(ctx context.Context, c config) error {
 		res.keep("raw, broker apart", rawApart, &res.rawApart)
 		printSample("raw produce, broker apart", rawApart)
 		bcApart.print()
-		engApart, err := engineRun(ctx, config{}, st, clApart, broker, src, len(docs), fmt.Sprintf("engapart%d_", round), round)
+		engApart, err := engineRun(ctx, apartProfile(c.cpuProfile), st, clApart, broker, src, len(docs), fmt.Sprintf("engapart%d_", round), round)
 		if err != nil {
 			return err
 		}
@@ -264,7 +264,7 @@ func rawProduce(ctx context.Context, cl *kgo.Client, recs []*kgo.Record) error {
 // engineRun creates and starts a session (untimed), then measures its run:
 // the real runner with its lease, checkpoints and final write against the
 // child's MongoDB, reading from memory and sending to kfake.
-func engineRun(ctx context.Context, c config, st *store.Store, cl *kgo.Client, broker *childProc, src memSource, want int, prefix string, round int) (sample, error) {
+func engineRun(ctx context.Context, cpuProfile string, st *store.Store, cl *kgo.Client, broker *childProc, src memSource, want int, prefix string, round int) (sample, error) {
 	svc := &replay.Service{Store: st, Kafka: cl, TopicPrefix: prefix, Owner: replay.NewOwner(), Events: src}
 	sess, err := svc.Create(ctx, replay.Spec{}, "bench")
 	if err != nil {
@@ -274,8 +274,8 @@ func engineRun(ctx context.Context, c config, st *store.Store, cl *kgo.Client, b
 		return sample{}, err
 	}
 	stop := func() {}
-	if c.cpuProfile != "" {
-		if stop, err = profiling.StartCPU(fmt.Sprintf("%s.%d", c.cpuProfile, round)); err != nil {
+	if cpuProfile != "" {
+		if stop, err = profiling.StartCPU(fmt.Sprintf("%s.%d", cpuProfile, round)); err != nil {
 			return sample{}, err
 		}
 	}
@@ -296,4 +296,13 @@ func engineRun(ctx context.Context, c config, st *store.Store, cl *kgo.Client, b
 		return s, fmt.Errorf("engine replayed %d events, want %d", n, want)
 	}
 	return s, nil
+}
+
+// apartProfile names the calibration runs' CPU profiles (FILE.apart.N):
+// with the broker in another process they hold the engine's work alone.
+func apartProfile(file string) string {
+	if file == "" {
+		return ""
+	}
+	return file + ".apart"
 }
