@@ -23,6 +23,7 @@ const (
 
 type config struct {
 	events      int
+	seeded      int
 	rounds      int
 	cpuProfile  string
 	memProfile  string
@@ -33,7 +34,8 @@ type config struct {
 func main() {
 	var c config
 	var childStore, childKafka bool
-	flag.IntVar(&c.events, "events", 50000, "events seeded, then replayed from memory in every round")
+	flag.IntVar(&c.events, "events", 200000, "events replayed from memory in every run: the seeded ones, then copies of them with their own ids, later in time")
+	flag.IntVar(&c.seeded, "seed", 50000, "distinct events seeded through the embedded server (the dev --seed generator)")
 	flag.IntVar(&c.rounds, "rounds", 3, "interleaved rounds of both measurements; the best of each is compared")
 	flag.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of every engine run")
 	flag.StringVar(&c.memProfile, "memprofile", "", "write an allocation profile after the engine runs")
