@@ -185,23 +185,12 @@ func (r *runner) encode(raw bson.Raw, ev contract.StoredEvent, clock *timeText) 
 }
 
 // newMessage is a message for the next event, with a value buffer of at
-// least size bytes: a recycled one when there is one, so the engine
-// writes to memory it already touched rather than to fresh pages. The
-// message itself is not recycled: franz-go may still read a record's
-// Context after its promise (waiting out an unknown topic).
+// least size bytes, recycled when possible (see messagePool).
 func (r *runner) newMessage(size int) *message {
-	vb, _ := r.values.Get().(*valueBuf)
-	if vb == nil {
-		vb = &valueBuf{}
-	}
-	if cap(vb.b) < size {
-		vb.b = make([]byte, 0, size)
-	}
-	return &message{value: vb.b[:0], buf: vb, done: r.onDone}
+	m := r.msgs.get(size)
+	m.done = r.onDone
+	return m
 }
-
-// valueBuf is a recyclable value buffer.
-type valueBuf struct{ b []byte }
 
 // timeText formats times as the contract writes dates, once per
 // millisecond: every event of a millisecond shares the text.
@@ -253,16 +242,8 @@ func (r *runner) finished(m *message, err error) {
 	if r.win != nil {
 		r.win.release(m.size) // after the tracker: an idle window means all is counted
 	}
-	// A sink is done with the value once it reported the message; a value
-	// much larger than events usually are is not kept.
-	if vb := m.buf; vb != nil && cap(m.value) <= maxPooledValue {
-		m.buf, vb.b = nil, m.value[:0]
-		r.values.Put(vb)
-	}
+	r.msgs.put(m) // the sink is done with it: see messagePool
 }
-
-// maxPooledValue bounds the value buffers recycled messages keep.
-const maxPooledValue = 64 << 10
 
 // delivered records the target's answer for one event.
 func (r *runner) delivered(seq int64, eventID, eventType string, err error) {

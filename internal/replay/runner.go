@@ -86,7 +86,7 @@ type runner struct {
 	sink sink
 	// onDone is r.finished, made once rather than per event.
 	onDone    func(*message, error)
-	values    sync.Pool // *valueBuf, recycled once their sink reported them
+	msgs      messagePool // recycled once their sink reported them
 	clockText timeText  // the reader's
 	win       *window   // bounds a Kafka target's in-flight events; nil otherwise
 	pace      *pacer
@@ -234,10 +234,22 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 		r.stop(reasonFatal, err)
 	}
 	if reason, _ := r.stopped(); reason == reasonNone && r.win != nil {
-		_ = r.win.idle(r.readCtx) // every acknowledgement, unless stopped
+		r.drain() // every acknowledgement, unless stopped
 	}
 	stopControl()
 	return r.finish(ctx)
+}
+
+// drain waits for every acknowledgement once everything was sent. The last
+// records would otherwise sit out the producer's linger first; a flush
+// while waiting sends them at once. The client may be shared with other
+// runs: their records leave without linger for that moment too, and the
+// flush is given up as soon as this run's records are in.
+func (r *runner) drain() {
+	ctx, cancel := context.WithCancel(r.readCtx)
+	defer cancel()
+	go func() { _ = r.svc.Kafka.Flush(ctx) }()
+	_ = r.win.idle(r.readCtx)
 }
 
 // load re-reads the session now that it is ours: it may have changed

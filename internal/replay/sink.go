@@ -11,7 +11,6 @@ import (
 type message struct {
 	ev         contract.StoredEvent // Raw is not kept: the cursor reuses it
 	value      []byte               // the contract's JSON of the event
-	buf        *valueBuf            // value's buffer, recycled when done
 	replayedAt time.Time
 	// replayedAtText is replayedAt as the contract writes dates, shared by
 	// the events of one millisecond.
@@ -23,6 +22,12 @@ type message struct {
 	// goroutine.
 	done  func(m *message, err error)
 	kafka kafkaState
+}
+
+// reset clears a reported message for its next event, keeping its value
+// buffer and its record context (see messagePool).
+func (m *message) reset() {
+	*m = message{value: m.value[:0], kafka: kafkaState{rctx: m.kafka.rctx}}
 }
 
 // sink is a replay target.

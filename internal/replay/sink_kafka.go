@@ -55,8 +55,8 @@ type kafkaSink struct {
 type kafkaState struct {
 	rec     kgo.Record
 	headers [5]kgo.RecordHeader
-	buf     [96]byte  // the original timestamp's text, then the key
-	ctx     recordCtx // rec.Context
+	buf     [96]byte   // the original timestamp's text, then the key
+	rctx    *recordCtx // rec.Context; made at the message's first send, then never written
 	sink    *kafkaSink
 	key     orderKey
 	seq     uint64 // keyOrder's
@@ -65,7 +65,10 @@ type kafkaState struct {
 }
 
 // recordCtx is a record's Context: the sink's, which cancels it on abort,
-// and the way back from a produce promise to the record's message.
+// and the way back from a produce promise to the record's message. It is
+// its own allocation, written once, because franz-go may still read a
+// record's Context after the promise (a goroutine waiting out an unknown
+// topic holds the first record's) while the message is being reused.
 type recordCtx struct {
 	context.Context
 	m *message
@@ -130,7 +133,9 @@ func (k *kafkaSink) record(m *message) {
 		{Key: HeaderReplayedAt, Value: m.replayedAtText},
 		{Key: HeaderEventType, Value: tr.header},
 	}
-	s.ctx = recordCtx{Context: k.ctx, m: m}
+	if s.rctx == nil || s.rctx.Context != k.ctx || s.rctx.m != m {
+		s.rctx = &recordCtx{Context: k.ctx, m: m}
+	}
 	s.sink = k
 	s.key = orderKey{topic: tr.topic, key: key}
 	s.rec = kgo.Record{
@@ -139,7 +144,7 @@ func (k *kafkaSink) record(m *message) {
 		Value:     m.value,
 		Headers:   s.headers[:],
 		Timestamp: m.replayedAt,
-		Context:   &s.ctx,
+		Context:   s.rctx,
 	}
 	if k.preserve {
 		s.rec.Timestamp = m.ev.Timestamp
@@ -159,7 +164,7 @@ func (s *kafkaState) start(seq uint64) {
 }
 
 // abort gives up on a record held behind its key's retry.
-func (s *kafkaState) abort() { s.ctx.m.done(s.ctx.m, errAborted) }
+func (s *kafkaState) abort() { s.rctx.m.done(s.rctx.m, errAborted) }
 
 // errWouldReorder explains a rejected record that was not sent again.
 var errWouldReorder = errors.New("not retried: a later event with the same key was already sent to this topic, and a retry would land after it")
@@ -203,7 +208,7 @@ func (k *kafkaSink) answered(r *kgo.Record, err error) {
 // finish reports a record's final result.
 func (k *kafkaSink) finish(s *kafkaState, err error) {
 	k.order.done(s.key, s.seq)
-	m := s.ctx.m
+	m := s.rctx.m
 	m.done(m, err)
 }
 
