@@ -87,8 +87,8 @@ type runner struct {
 	// onDone is r.finished, made once rather than per event.
 	onDone    func(*message, error)
 	msgs      messagePool // recycled once their sink reported them
-	clockText timeText  // the reader's
-	win       *window   // bounds a Kafka target's in-flight events; nil otherwise
+	clockText timeText    // the reader's
+	win       *window     // bounds a Kafka target's in-flight events; nil otherwise
 	pace      *pacer
 	gate      *gate
 	dups      dupBudget
