@@ -1,12 +1,13 @@
 package contract
 
 import (
-	"bytes"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -89,16 +90,16 @@ func (f *routingFields) read(doc []byte) error {
 	}
 	length -= 4
 	for length > 1 {
-		var elem bsoncore.Element
-		elem, rem, ok = bsoncore.ReadElement(rem)
-		length -= int32(len(elem))
+		k, n, ok := readElement(rem)
 		if !ok {
 			return bsoncore.NewInsufficientBytesError(d, rem)
 		}
-		// ReadElement checked what Element.Validate checks.
+		// readElement checked what Element.Validate checks.
 		if f.seen != 0x1f {
-			f.note(elem)
+			f.note(bsoncore.Type(rem[0]), rem[1:1+k], rem[2+k:2+k+n])
 		}
+		rem = rem[2+k+n:]
+		length -= int32(2 + k + n)
 	}
 	if len(rem) < 1 || rem[0] != 0x00 {
 		return bsoncore.ErrMissingNull
@@ -106,10 +107,9 @@ func (f *routingFields) read(doc []byte) error {
 	return nil
 }
 
-func (f *routingFields) note(elem bsoncore.Element) {
-	k := bytes.IndexByte(elem[1:], 0)
-	v := bsoncore.Value{Type: bsoncore.Type(elem[0]), Data: elem[2+k:]}
-	switch string(elem[1 : 1+k]) {
+func (f *routingFields) note(t bsoncore.Type, key, val []byte) {
+	v := bsoncore.Value{Type: t, Data: val}
+	switch string(key) {
 	case "_id":
 		if f.first(0) {
 			f.oid, _ = v.ObjectIDOK()
@@ -195,7 +195,7 @@ func AppendEventJSON(dst []byte, raw bson.Raw, replayTime *time.Time) ([]byte, e
 // formatted by AppendTime (nil keeps the stored timestamp), so a replay
 // formats it once for the value and the headers.
 func AppendEventJSONAt(dst []byte, raw bson.Raw, replayTime []byte) ([]byte, error) {
-	if out, ok := transcode(dst, raw, replayTime, true, true, '{', '}'); ok {
+	if out, ok := transcode(presize(dst, raw), ownBytes(raw), replayTime, true, true, '{', '}'); ok {
 		return out, nil
 	}
 	// The transcoder gives up on anything it cannot read; the reference
@@ -232,11 +232,22 @@ func AppendTime(dst []byte, t time.Time) []byte {
 // RawToJSON renders any BSON document (for example a DLQ message's event)
 // as JSON with the same conventions as AppendEventJSON, bookkeeping included.
 func RawToJSON(raw bson.Raw) ([]byte, error) {
-	if out, ok := transcode(nil, raw, nil, false, true, '{', '}'); ok {
+	if out, ok := transcode(presize(nil, raw), ownBytes(raw), nil, false, true, '{', '}'); ok {
 		return out, nil
 	}
 	return appendDocument(nil, raw, '{', '}', true)
 }
+
+// presize gives dst room for the JSON of raw, which is seldom longer
+// than its BSON, so that the transcoder does not grow it field by field.
+func presize(dst []byte, raw bson.Raw) []byte {
+	return slices.Grow(dst, len(raw)+64)
+}
+
+// ownBytes caps raw's capacity at its length: the string escaper reads
+// whole words where capacity allows, and must not read past the document
+// into memory its caller may be filling.
+func ownBytes(raw bson.Raw) []byte { return raw[:len(raw):len(raw)] }
 
 // transcode writes the BSON document doc as JSON straight from its bytes,
 // without the element slices and strings the driver's accessors allocate
@@ -256,16 +267,15 @@ func transcode(dst []byte, doc []byte, replayTime []byte, top, keys bool, open, 
 	length -= 4
 	first := true
 	for length > 1 {
-		var elem bsoncore.Element
-		elem, rem, ok = bsoncore.ReadElement(rem)
-		length -= int32(len(elem))
+		k, n, ok := readElement(rem)
 		if !ok {
 			return dst, false
 		}
-		// ReadElement read the key and checked the value's length as
+		// readElement read the key and checked the value's length as
 		// Element.Validate would.
-		k := bytes.IndexByte(elem[1:], 0)
-		key, val := elem[1:1+k], bsoncore.Value{Type: bsoncore.Type(elem[0]), Data: elem[2+k:]}
+		t, key, val := bsoncore.Type(rem[0]), rem[1:1+k], rem[2+k:2+k+n]
+		rem = rem[2+k+n:]
+		length -= int32(2 + k + n)
 		if top && isBookkeeping(key) {
 			continue
 		}
@@ -281,7 +291,7 @@ func transcode(dst []byte, doc []byte, replayTime []byte, top, keys bool, open, 
 			dst = append(append(append(dst, '"'), replayTime...), '"')
 			continue
 		}
-		if dst, ok = transcodeValue(dst, val); !ok {
+		if dst, ok = transcodeValue(dst, t, val); !ok {
 			return dst, false
 		}
 	}
@@ -298,59 +308,51 @@ func isBookkeeping(key []byte) bool {
 	return false
 }
 
-// transcodeValue is appendJSONValue on a validated value's bytes. Dates,
-// ids and base64 never need escaping, so they are appended unquoted-safe.
-func transcodeValue(dst []byte, v bsoncore.Value) ([]byte, bool) {
-	// The OK accessors: where the driver's would panic, the reference
-	// encoder decides what happens.
-	switch v.Type {
+// transcodeValue is appendJSONValue on the bytes of a value readElement
+// sized: fixed-size values have their exact length, and length-prefixed
+// ones fit their prefix. It refuses what the driver's accessors would
+// panic on, leaving that to the reference encoder. Dates, ids and base64
+// never need escaping.
+func transcodeValue(dst []byte, t bsoncore.Type, val []byte) ([]byte, bool) {
+	switch t {
 	case bsoncore.TypeString:
-		l, rest, ok := bsoncore.ReadLength(v.Data)
-		if !ok || l < 1 || int(l) > len(rest) {
+		l := int32(binary.LittleEndian.Uint32(val))
+		if l < 1 {
 			return dst, false
 		}
-		return appendJSONBytes(dst, rest[:l-1]), true
+		return appendJSONBytes(dst, val[4:4+l-1]), true
 	case bsoncore.TypeInt32:
-		n, ok := v.Int32OK()
-		return strconv.AppendInt(dst, int64(n), 10), ok
+		return strconv.AppendInt(dst, int64(int32(binary.LittleEndian.Uint32(val))), 10), true
 	case bsoncore.TypeInt64:
-		n, ok := v.Int64OK()
-		return strconv.AppendInt(dst, n, 10), ok
+		return strconv.AppendInt(dst, int64(binary.LittleEndian.Uint64(val)), 10), true
 	case bsoncore.TypeDouble:
-		f, ok := v.DoubleOK()
-		return appendFloat(dst, f), ok
+		return appendFloat(dst, math.Float64frombits(binary.LittleEndian.Uint64(val))), true
 	case bsoncore.TypeBoolean:
-		b, ok := v.BooleanOK()
-		return strconv.AppendBool(dst, b), ok
+		return strconv.AppendBool(dst, val[0] == 0x01), true
 	case bsoncore.TypeNull, bsoncore.TypeUndefined:
 		return append(dst, "null"...), true
 	case bsoncore.TypeDateTime:
-		ms, ok := v.DateTimeOK()
-		dst = AppendTime(append(dst, '"'), time.UnixMilli(ms))
-		return append(dst, '"'), ok
-	case bsoncore.TypeEmbeddedDocument:
-		doc, ok := v.DocumentOK()
-		if !ok {
+		dst = AppendTime(append(dst, '"'), time.UnixMilli(int64(binary.LittleEndian.Uint64(val))))
+		return append(dst, '"'), true
+	case bsoncore.TypeEmbeddedDocument, bsoncore.TypeArray:
+		if len(val) < 4 { // what Value.DocumentOK and ArrayOK refuse
 			return dst, false
 		}
-		return transcode(dst, doc, nil, false, true, '{', '}')
-	case bsoncore.TypeArray:
-		arr, ok := v.ArrayOK()
-		if !ok {
-			return dst, false
+		if t == bsoncore.TypeArray {
+			return transcode(dst, val, nil, false, false, '[', ']')
 		}
-		return transcode(dst, arr, nil, false, false, '[', ']')
+		return transcode(dst, val, nil, false, true, '{', '}')
 	case bsoncore.TypeObjectID:
-		oid, ok := v.ObjectIDOK()
-		dst = hex.AppendEncode(append(dst, '"'), oid[:])
-		return append(dst, '"'), ok
+		dst = hex.AppendEncode(append(dst, '"'), val)
+		return append(dst, '"'), true
 	case bsoncore.TypeBinary:
-		_, data, ok := v.BinaryOK()
+		_, data, ok := bsoncore.Value{Type: t, Data: val}.BinaryOK()
 		dst = base64.StdEncoding.AppendEncode(append(dst, '"'), data)
 		return append(dst, '"'), ok
 	default:
 		// Decimals and rare types (regex, timestamp, JS code): the
 		// reference encoder's text; they are seldom in events.
+		v := bsoncore.Value{Type: t, Data: val}
 		if v.Validate() != nil {
 			return dst, false
 		}

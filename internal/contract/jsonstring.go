@@ -28,39 +28,82 @@ func unsafeLanes(w uint64) uint64 {
 // per call, and this runs for every field of every replayed event. It
 // escapes only what JSON requires (no HTML escaping of <, >, & nor of
 // U+2028/U+2029, unlike encoding/json), and writes each invalid UTF-8 byte
-// as \ufffd. Runs of bytes that need nothing are found a word at a time and
-// copied in one append.
+// as \ufffd.
 func appendJSONBytes(dst []byte, s []byte) []byte {
 	dst = append(dst, '"')
-	start, i := 0, 0
-	for i < len(s) {
-		if i+8 <= len(s) {
-			m := unsafeLanes(binary.LittleEndian.Uint64(s[i:]))
-			if m == 0 {
-				i += 8
-				continue
-			}
-			i += bits.TrailingZeros64(m) >> 3
-		} else if c := s[i]; c >= 0x20 && c < utf8.RuneSelf && c != '"' && c != '\\' {
-			i++
-			continue
+	i := 0
+	for {
+		dst, i = appendSafeRun(dst, s, i)
+		if i == len(s) {
+			return append(dst, '"')
 		}
-		c := s[i]
-		if c >= utf8.RuneSelf {
-			r, size := utf8.DecodeRune(s[i:])
-			if r != utf8.RuneError || size != 1 {
-				i += size
-				continue
-			}
-			dst = append(append(dst, s[start:i]...), `\ufffd`...)
-		} else {
-			dst = appendEscapedASCII(append(dst, s[start:i]...), c)
-		}
-		i++
-		start = i
+		dst, i = appendSpecial(dst, s, i)
 	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
+}
+
+// appendSafeRun appends s[i:] up to the first byte that needs escaping or
+// a UTF-8 check, and returns that byte's index (len(s) if none). It tests
+// and copies eight bytes at a time, writing whole words into dst's spare
+// capacity when there is room for them. The last partial word is read
+// whole when s's capacity allows (bytes of the same document; the extra
+// ones are neither tested nor kept).
+func appendSafeRun(dst, s []byte, i int) ([]byte, int) {
+	n := len(dst)
+	if cap(dst)-n < len(s)-i+8 {
+		j := scanSafe(s, i)
+		return append(dst, s[i:j]...), j
+	}
+	out := dst[:cap(dst)]
+	for ; i+8 <= len(s); i, n = i+8, n+8 {
+		w := binary.LittleEndian.Uint64(s[i:])
+		binary.LittleEndian.PutUint64(out[n:], w)
+		if m := unsafeLanes(w); m != 0 {
+			k := bits.TrailingZeros64(m) >> 3
+			return out[:n+k], i + k
+		}
+	}
+	r := len(s) - i
+	if r == 0 || cap(s)-i < 8 {
+		j := scanSafe(s, i)
+		return append(out[:n], s[i:j]...), j
+	}
+	w := binary.LittleEndian.Uint64(s[i : i+8])
+	binary.LittleEndian.PutUint64(out[n:], w)
+	if m := unsafeLanes(w) & (1<<(8*r) - 1); m != 0 {
+		k := bits.TrailingZeros64(m) >> 3
+		return out[:n+k], i + k
+	}
+	return out[:n+r], len(s)
+}
+
+// scanSafe returns the index of the first byte of s[i:] that needs
+// escaping or a UTF-8 check, or len(s).
+func scanSafe(s []byte, i int) int {
+	for ; i+8 <= len(s); i += 8 {
+		if m := unsafeLanes(binary.LittleEndian.Uint64(s[i:])); m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
+	}
+	for ; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= utf8.RuneSelf || c == '"' || c == '\\' {
+			return i
+		}
+	}
+	return i
+}
+
+// appendSpecial writes s[i], a byte appendSafeRun stopped at: an escape,
+// a valid multi-byte rune as it is, or \ufffd for an invalid UTF-8 byte.
+func appendSpecial(dst, s []byte, i int) ([]byte, int) {
+	c := s[i]
+	if c < utf8.RuneSelf {
+		return appendEscapedASCII(dst, c), i + 1
+	}
+	r, size := utf8.DecodeRune(s[i:])
+	if r == utf8.RuneError && size == 1 {
+		return append(dst, `\ufffd`...), i + 1
+	}
+	return append(dst, s[i:i+size]...), i + size
 }
 
 // appendEscapedASCII writes the JSON escape of c, an ASCII byte that
