@@ -8,22 +8,19 @@ import (
 	"go.mongodb.org/mongo-driver/v2/x/bsonx/bsoncore"
 )
 
-// readElement is bsoncore.ReadElement without building the element: it
-// accepts and refuses exactly what ReadElement does, and gives the key's
-// and the value's lengths so that callers need not find the key's end a
-// second time. The element is src[0] (type), src[1:1+keyLen] (key), a NUL,
-// then valLen bytes of value. The types events hold are sized here; the
-// rest are left to bsoncore.
-func readElement(src []byte) (keyLen, valLen int, ok bool) {
-	if len(src) < 2 {
-		return 0, 0, false
-	}
-	k := indexZero(src[1:])
-	if k < 0 {
-		return 0, 0, false
-	}
+// The element readers here are bsoncore.ReadElement taken apart: together
+// they accept and refuse exactly what ReadElement does, but find the key's
+// end once (the transcoder copies the key while it looks for it) and size
+// the types events hold without a call into bsoncore. An element is
+// src[0] (type), the key up to a NUL, then the value.
+
+// valueSize is the length of the value of the element src starts with,
+// whose key is k bytes long, with ReadElement's checks: false where
+// ReadElement would refuse the element.
+func valueSize(src []byte, k int) (int, bool) {
 	data := src[k+2:]
 	var n int64
+	ok := true
 	switch bsoncore.Type(src[0]) {
 	case bsoncore.TypeString, bsoncore.TypeJavaScript, bsoncore.TypeSymbol:
 		n, ok = prefixedLength(data, 4)
@@ -32,25 +29,25 @@ func readElement(src []byte) (keyLen, valLen int, ok bool) {
 	case bsoncore.TypeBinary:
 		n, ok = prefixedLength(data, 4+1) // length, subtype
 	case bsoncore.TypeInt32:
-		n, ok = 4, true
+		n = 4
 	case bsoncore.TypeDateTime, bsoncore.TypeDouble, bsoncore.TypeInt64, bsoncore.TypeTimestamp:
-		n, ok = 8, true
+		n = 8
 	case bsoncore.TypeObjectID:
-		n, ok = 12, true
+		n = 12
 	case bsoncore.TypeDecimal128:
-		n, ok = 16, true
+		n = 16
 	case bsoncore.TypeBoolean:
-		n, ok = 1, true
+		n = 1
 	case bsoncore.TypeNull, bsoncore.TypeUndefined, bsoncore.TypeMinKey, bsoncore.TypeMaxKey:
-		n, ok = 0, true
+		n = 0
 	default:
 		elem, _, ok := bsoncore.ReadElement(src)
-		return k, len(elem) - k - 2, ok
+		return len(elem) - k - 2, ok
 	}
 	if !ok || n > int64(len(data)) {
-		return 0, 0, false
+		return 0, false
 	}
-	return k, int(n), true
+	return int(n), true
 }
 
 // prefixedLength is bsoncore's valueLength for a value that starts with
@@ -81,4 +78,18 @@ func indexZero(s []byte) int {
 		}
 	}
 	return -1
+}
+
+// stringSize is valueSize for a string, the commonest type, small enough
+// to be inlined into the loops that read elements; false sends them to
+// valueSize, which then refuses or sizes as ReadElement does.
+func stringSize(src []byte, k int) (int, bool) {
+	if src[0] != byte(bsoncore.TypeString) || len(src)-k-2 < 4 {
+		return 0, false
+	}
+	l := int64(int32(binary.LittleEndian.Uint32(src[k+2:])))
+	if l < 0 || l > math.MaxInt32-4 || l+4 > int64(len(src)-k-2) {
+		return 0, false
+	}
+	return int(l) + 4, true
 }

@@ -90,11 +90,21 @@ func (f *routingFields) read(doc []byte) error {
 	}
 	length -= 4
 	for length > 1 {
-		k, n, ok := readElement(rem)
-		if !ok {
+		// ReadElement's checks, inlined: this loop runs for every field.
+		k := -1
+		if len(rem) >= 2 {
+			k = indexZero(rem[1:])
+		}
+		if k < 0 {
 			return bsoncore.NewInsufficientBytesError(d, rem)
 		}
-		// readElement checked what Element.Validate checks.
+		n, ok := stringSize(rem, k)
+		if !ok {
+			if n, ok = valueSize(rem, k); !ok {
+				return bsoncore.NewInsufficientBytesError(d, rem)
+			}
+		}
+		// That checked what Element.Validate checks.
 		if f.seen != 0x1f {
 			f.note(bsoncore.Type(rem[0]), rem[1:1+k], rem[2+k:2+k+n])
 		}
@@ -267,24 +277,38 @@ func transcode(dst []byte, doc []byte, replayTime []byte, top, keys bool, open, 
 	length -= 4
 	first := true
 	for length > 1 {
-		k, n, ok := readElement(rem)
-		if !ok {
+		if len(rem) < 2 {
 			return dst, false
 		}
-		// readElement read the key and checked the value's length as
-		// Element.Validate would.
-		t, key, val := bsoncore.Type(rem[0]), rem[1:1+k], rem[2+k:2+k+n]
-		rem = rem[2+k+n:]
-		length -= int32(2 + k + n)
-		if top && isBookkeeping(key) {
-			continue
-		}
+		t, mark := bsoncore.Type(rem[0]), len(dst)
 		if !first {
 			dst = append(dst, ',')
 		}
+		// The key is written as it is read, and taken back below if the
+		// field is bookkeeping.
+		var k int
+		if keys {
+			if dst, k, ok = appendKey(dst, rem[1:]); !ok {
+				return dst, false
+			}
+		} else if k = indexZero(rem[1:]); k < 0 {
+			return dst, false
+		}
+		n, ok := stringSize(rem, k)
+		if !ok {
+			if n, ok = valueSize(rem, k); !ok {
+				return dst, false
+			}
+		}
+		key, val := rem[1:1+k], rem[2+k:2+k+n]
+		rem = rem[2+k+n:]
+		length -= int32(2 + k + n)
+		if top && isBookkeeping(key) {
+			dst = dst[:mark]
+			continue
+		}
 		first = false
 		if keys {
-			dst = appendJSONBytes(dst, key)
 			dst = append(dst, ':')
 		}
 		if top && replayTime != nil && string(key) == "timestamp" {
@@ -308,7 +332,7 @@ func isBookkeeping(key []byte) bool {
 	return false
 }
 
-// transcodeValue is appendJSONValue on the bytes of a value readElement
+// transcodeValue is appendJSONValue on the bytes of a value valueSize
 // sized: fixed-size values have their exact length, and length-prefixed
 // ones fit their prefix. It refuses what the driver's accessors would
 // panic on, leaving that to the reference encoder. Dates, ids and base64

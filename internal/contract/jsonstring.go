@@ -3,6 +3,7 @@ package contract
 import (
 	"encoding/binary"
 	"math/bits"
+	"slices"
 	"unicode/utf8"
 )
 
@@ -29,51 +30,53 @@ func unsafeLanes(w uint64) uint64 {
 // escapes only what JSON requires (no HTML escaping of <, >, & nor of
 // U+2028/U+2029, unlike encoding/json), and writes each invalid UTF-8 byte
 // as \ufffd.
+//
+// Strings without such bytes, nearly all of them, take one pass that tests
+// and stores eight bytes at a time into dst's spare capacity. The last
+// partial word is read whole when s's capacity allows (bytes of the same
+// document; the extra ones are neither tested nor kept).
 func appendJSONBytes(dst []byte, s []byte) []byte {
-	dst = append(dst, '"')
+	// Room for both quotes and a word of slack for whole-word stores.
+	dst = slices.Grow(dst, len(s)+10)
+	n, out := len(dst), dst[:cap(dst)]
+	out[n] = '"'
+	n++
 	i := 0
-	for {
-		dst, i = appendSafeRun(dst, s, i)
-		if i == len(s) {
-			return append(dst, '"')
-		}
-		dst, i = appendSpecial(dst, s, i)
-	}
-}
-
-// appendSafeRun appends s[i:] up to the first byte that needs escaping or
-// a UTF-8 check, and returns that byte's index (len(s) if none). It tests
-// and copies eight bytes at a time, writing whole words into dst's spare
-// capacity when there is room for them. The last partial word is read
-// whole when s's capacity allows (bytes of the same document; the extra
-// ones are neither tested nor kept).
-func appendSafeRun(dst, s []byte, i int) ([]byte, int) {
-	n := len(dst)
-	if cap(dst)-n < len(s)-i+8 {
-		j := scanSafe(s, i)
-		return append(dst, s[i:j]...), j
-	}
-	out := dst[:cap(dst)]
 	for ; i+8 <= len(s); i, n = i+8, n+8 {
 		w := binary.LittleEndian.Uint64(s[i:])
 		binary.LittleEndian.PutUint64(out[n:], w)
 		if m := unsafeLanes(w); m != 0 {
 			k := bits.TrailingZeros64(m) >> 3
-			return out[:n+k], i + k
+			return appendJSONTail(out[:n+k], s, i+k)
 		}
 	}
-	r := len(s) - i
-	if r == 0 || cap(s)-i < 8 {
+	if r := len(s) - i; r > 0 {
+		if cap(s)-i < 8 {
+			return appendJSONTail(out[:n], s, i)
+		}
+		w := binary.LittleEndian.Uint64(s[i : i+8])
+		binary.LittleEndian.PutUint64(out[n:], w)
+		if m := unsafeLanes(w) & (1<<(8*r) - 1); m != 0 {
+			k := bits.TrailingZeros64(m) >> 3
+			return appendJSONTail(out[:n+k], s, i+k)
+		}
+		n += r
+	}
+	out[n] = '"'
+	return out[:n+1]
+}
+
+// appendJSONTail is appendJSONBytes from s[i] on, once a byte that needs
+// care is near: safe runs are found a word at a time and appended whole.
+func appendJSONTail(dst, s []byte, i int) []byte {
+	for {
 		j := scanSafe(s, i)
-		return append(out[:n], s[i:j]...), j
+		dst = append(dst, s[i:j]...)
+		if j == len(s) {
+			return append(dst, '"')
+		}
+		dst, i = appendSpecial(dst, s, j)
 	}
-	w := binary.LittleEndian.Uint64(s[i : i+8])
-	binary.LittleEndian.PutUint64(out[n:], w)
-	if m := unsafeLanes(w) & (1<<(8*r) - 1); m != 0 {
-		k := bits.TrailingZeros64(m) >> 3
-		return out[:n+k], i + k
-	}
-	return out[:n+r], len(s)
 }
 
 // scanSafe returns the index of the first byte of s[i:] that needs
@@ -90,6 +93,34 @@ func scanSafe(s []byte, i int) int {
 		}
 	}
 	return i
+}
+
+// appendKey appends, as a JSON string, the NUL-terminated key that src
+// starts with, and returns the key's length; false when src holds no NUL.
+// Keys almost never need escaping, so it copies words while it looks for
+// the NUL, and only a key with a byte that needs care is written again by
+// appendJSONBytes.
+func appendKey(dst, src []byte) ([]byte, int, bool) {
+	start := len(dst)
+	dst = append(dst, '"')
+	n, out := len(dst), dst[:cap(dst)]
+	for i := 0; i+8 <= len(src) && n+9 <= len(out); i, n = i+8, n+8 {
+		w := binary.LittleEndian.Uint64(src[i:])
+		binary.LittleEndian.PutUint64(out[n:], w)
+		if m := unsafeLanes(w); m != 0 {
+			k := bits.TrailingZeros64(m) >> 3
+			if src[i+k] != 0 {
+				break
+			}
+			out[n+k] = '"'
+			return out[:n+k+1], i + k, true
+		}
+	}
+	k := indexZero(src)
+	if k < 0 {
+		return dst[:start], 0, false
+	}
+	return appendJSONBytes(dst[:start], src[:k]), k, true
 }
 
 // appendSpecial writes s[i], a byte appendSafeRun stopped at: an escape,
