@@ -9,14 +9,15 @@ import (
 )
 
 // The element readers here are bsoncore.ReadElement taken apart: together
-// they accept and refuse exactly what ReadElement does, but find the key's
-// end once (the transcoder copies the key while it looks for it) and size
-// the types events hold without a call into bsoncore. An element is
-// src[0] (type), the key up to a NUL, then the value.
+// they accept and refuse exactly what ReadElement followed by
+// Element.Validate does (bson.Raw.Validate's check of each element), but
+// find the key's end once (the transcoder copies the key while it looks
+// for it) and size the types events hold without a call into bsoncore. An
+// element is src[0] (type), the key up to a NUL, then the value.
 
 // valueSize is the length of the value of the element src starts with,
-// whose key is k bytes long, with ReadElement's checks: false where
-// ReadElement would refuse the element.
+// whose key is k bytes long: false where ReadElement, or Element.Validate
+// after it, would refuse the element.
 func valueSize(src []byte, k int) (int, bool) {
 	data := src[k+2:]
 	var n int64
@@ -25,7 +26,11 @@ func valueSize(src []byte, k int) (int, bool) {
 	case bsoncore.TypeString, bsoncore.TypeJavaScript, bsoncore.TypeSymbol:
 		n, ok = prefixedLength(data, 4)
 	case bsoncore.TypeEmbeddedDocument, bsoncore.TypeArray, bsoncore.TypeCodeWithScope:
+		// ReadElement takes a length below 4 (the value then does not hold
+		// its own length); Element.Validate, which re-reads it from the
+		// value, refuses it.
 		n, ok = prefixedLength(data, 0)
+		ok = ok && n >= 4
 	case bsoncore.TypeBinary:
 		n, ok = prefixedLength(data, 4+1) // length, subtype
 	case bsoncore.TypeInt32:

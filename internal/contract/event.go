@@ -90,7 +90,8 @@ func (f *routingFields) read(doc []byte) error {
 	}
 	length -= 4
 	for length > 1 {
-		// ReadElement's checks, inlined: this loop runs for every field.
+		// ReadElement's and Element.Validate's checks, inlined: this loop
+		// runs for every field.
 		k := -1
 		if len(rem) >= 2 {
 			k = indexZero(rem[1:])
@@ -104,7 +105,6 @@ func (f *routingFields) read(doc []byte) error {
 				return bsoncore.NewInsufficientBytesError(d, rem)
 			}
 		}
-		// That checked what Element.Validate checks.
 		if f.seen != 0x1f {
 			f.note(bsoncore.Type(rem[0]), rem[1:1+k], rem[2+k:2+k+n])
 		}
