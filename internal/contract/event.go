@@ -315,6 +315,10 @@ func transcode(dst []byte, doc []byte, replayTime []byte, top, keys bool, open, 
 			dst = append(append(append(dst, '"'), replayTime...), '"')
 			continue
 		}
+		if t == bsoncore.TypeString && n > 4 { // most values: spare the call
+			dst = appendJSONBytes(dst, val[4:n-1])
+			continue
+		}
 		if dst, ok = transcodeValue(dst, t, val); !ok {
 			return dst, false
 		}
