@@ -16,8 +16,7 @@ const (
 // unsafeLanes flags the bytes of w (eight string bytes, little-endian)
 // that cannot be copied into a JSON string as they are: below 0x20, '"',
 // '\\', or non-ASCII (which needs a UTF-8 check). The lowest flag is exact;
-// borrows can set flags above it, so only the first one is trusted and a
-// false one only costs a trip through the byte loop.
+// borrows can set flags above it, so callers use only the lowest one.
 func unsafeLanes(w uint64) uint64 {
 	quote := w ^ (lanesLow * '"')
 	slash := w ^ (lanesLow * '\\')
@@ -33,8 +32,9 @@ func unsafeLanes(w uint64) uint64 {
 //
 // Strings without such bytes, nearly all of them, take one pass that tests
 // and stores eight bytes at a time into dst's spare capacity. The last
-// partial word is read whole when s's capacity allows (bytes of the same
-// document; the extra ones are neither tested nor kept).
+// partial word is read whole when s's capacity allows; the bytes past s
+// are neither tested nor kept, and belong to the same document, as
+// AppendEventJSONAt and RawToJSON cap its capacity at its length.
 func appendJSONBytes(dst []byte, s []byte) []byte {
 	// Room for both quotes and a word of slack for whole-word stores.
 	dst = slices.Grow(dst, len(s)+10)
