@@ -15,13 +15,15 @@ const (
 
 // unsafeLanes flags the bytes of w (eight string bytes, little-endian)
 // that cannot be copied into a JSON string as they are: below 0x20, '"',
-// '\\', or non-ASCII (which needs a UTF-8 check). The lowest flag is exact;
-// borrows can set flags above it, so callers use only the lowest one.
+// '\\', or non-ASCII (which needs a UTF-8 check). Each test adds within a
+// byte's low seven bits, so no carry crosses lanes and every flag is
+// exact.
 func unsafeLanes(w uint64) uint64 {
-	quote := w ^ (lanesLow * '"')
-	slash := w ^ (lanesLow * '\\')
-	control := (w - lanesLow*0x20) &^ w
-	return (control | (quote-lanesLow)&^quote | (slash-lanesLow)&^slash | w) & lanesHigh
+	low := w &^ lanesHigh
+	printable := low + lanesLow*(0x80-0x20) // high bit: low >= 0x20
+	notQuote := (low ^ lanesLow*'"') + lanesLow*0x7f
+	notSlash := (low ^ lanesLow*'\\') + lanesLow*0x7f
+	return (w | ^(printable & notQuote & notSlash)) & lanesHigh
 }
 
 // appendJSONBytes is a hand-rolled encoder because encoding/json allocates
