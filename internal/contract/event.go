@@ -1,16 +1,16 @@
 package contract
 
 import (
-	"bytes"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/x/bsonx/bsoncore"
@@ -90,16 +90,26 @@ func (f *routingFields) read(doc []byte) error {
 	}
 	length -= 4
 	for length > 1 {
-		var elem bsoncore.Element
-		elem, rem, ok = bsoncore.ReadElement(rem)
-		length -= int32(len(elem))
-		if !ok {
+		// ReadElement's and Element.Validate's checks, inlined: this loop
+		// runs for every field.
+		k := -1
+		if len(rem) >= 2 {
+			k = indexZero(rem[1:])
+		}
+		if k < 0 {
 			return bsoncore.NewInsufficientBytesError(d, rem)
 		}
-		// ReadElement checked what Element.Validate checks.
-		if f.seen != 0x1f {
-			f.note(elem)
+		n, ok := stringSize(rem, k)
+		if !ok {
+			if n, ok = valueSize(rem, k); !ok {
+				return bsoncore.NewInsufficientBytesError(d, rem)
+			}
 		}
+		if f.seen != 0x1f {
+			f.note(bsoncore.Type(rem[0]), rem[1:1+k], rem[2+k:2+k+n])
+		}
+		rem = rem[2+k+n:]
+		length -= int32(2 + k + n)
 	}
 	if len(rem) < 1 || rem[0] != 0x00 {
 		return bsoncore.ErrMissingNull
@@ -107,10 +117,9 @@ func (f *routingFields) read(doc []byte) error {
 	return nil
 }
 
-func (f *routingFields) note(elem bsoncore.Element) {
-	k := bytes.IndexByte(elem[1:], 0)
-	v := bsoncore.Value{Type: bsoncore.Type(elem[0]), Data: elem[2+k:]}
-	switch string(elem[1 : 1+k]) {
+func (f *routingFields) note(t bsoncore.Type, key, val []byte) {
+	v := bsoncore.Value{Type: t, Data: val}
+	switch string(key) {
 	case "_id":
 		if f.first(0) {
 			f.oid, _ = v.ObjectIDOK()
@@ -196,7 +205,7 @@ func AppendEventJSON(dst []byte, raw bson.Raw, replayTime *time.Time) ([]byte, e
 // formatted by AppendTime (nil keeps the stored timestamp), so a replay
 // formats it once for the value and the headers.
 func AppendEventJSONAt(dst []byte, raw bson.Raw, replayTime []byte) ([]byte, error) {
-	if out, ok := transcode(dst, raw, replayTime, true, true, '{', '}'); ok {
+	if out, ok := transcode(presize(dst, raw), ownBytes(raw), replayTime, true, true, '{', '}'); ok {
 		return out, nil
 	}
 	// The transcoder gives up on anything it cannot read; the reference
@@ -233,11 +242,22 @@ func AppendTime(dst []byte, t time.Time) []byte {
 // RawToJSON renders any BSON document (for example a DLQ message's event)
 // as JSON with the same conventions as AppendEventJSON, bookkeeping included.
 func RawToJSON(raw bson.Raw) ([]byte, error) {
-	if out, ok := transcode(nil, raw, nil, false, true, '{', '}'); ok {
+	if out, ok := transcode(presize(nil, raw), ownBytes(raw), nil, false, true, '{', '}'); ok {
 		return out, nil
 	}
 	return appendDocument(nil, raw, '{', '}', true)
 }
+
+// presize gives dst room for the JSON of raw, which is seldom longer
+// than its BSON, so that the transcoder does not grow it field by field.
+func presize(dst []byte, raw bson.Raw) []byte {
+	return slices.Grow(dst, len(raw)+64)
+}
+
+// ownBytes caps raw's capacity at its length: the string escaper reads
+// whole words where capacity allows, and must not read past the document
+// into memory its caller may be filling.
+func ownBytes(raw bson.Raw) []byte { return raw[:len(raw):len(raw)] }
 
 // transcode writes the BSON document doc as JSON straight from its bytes,
 // without the element slices and strings the driver's accessors allocate
@@ -257,32 +277,49 @@ func transcode(dst []byte, doc []byte, replayTime []byte, top, keys bool, open, 
 	length -= 4
 	first := true
 	for length > 1 {
-		var elem bsoncore.Element
-		elem, rem, ok = bsoncore.ReadElement(rem)
-		length -= int32(len(elem))
-		if !ok {
+		if len(rem) < 2 {
 			return dst, false
 		}
-		// ReadElement read the key and checked the value's length as
-		// Element.Validate would.
-		k := bytes.IndexByte(elem[1:], 0)
-		key, val := elem[1:1+k], bsoncore.Value{Type: bsoncore.Type(elem[0]), Data: elem[2+k:]}
-		if top && isBookkeeping(key) {
-			continue
-		}
+		t, mark := bsoncore.Type(rem[0]), len(dst)
 		if !first {
 			dst = append(dst, ',')
 		}
+		// The key is written as it is read, and taken back below if the
+		// field is bookkeeping.
+		var k int
+		if keys {
+			if dst, k, ok = appendKey(dst, rem[1:]); !ok {
+				return dst, false
+			}
+		} else if k = indexZero(rem[1:]); k < 0 {
+			return dst, false
+		}
+		n, ok := stringSize(rem, k)
+		if !ok {
+			if n, ok = valueSize(rem, k); !ok {
+				return dst, false
+			}
+		}
+		key, val := rem[1:1+k], rem[2+k:2+k+n]
+		rem = rem[2+k+n:]
+		length -= int32(2 + k + n)
+		if top && isBookkeeping(key) {
+			dst = dst[:mark]
+			continue
+		}
 		first = false
 		if keys {
-			dst = appendJSONBytes(dst, key)
 			dst = append(dst, ':')
 		}
 		if top && replayTime != nil && string(key) == "timestamp" {
 			dst = append(append(append(dst, '"'), replayTime...), '"')
 			continue
 		}
-		if dst, ok = transcodeValue(dst, val); !ok {
+		if t == bsoncore.TypeString && n > 4 { // most values: spare the call
+			dst = appendJSONBytes(dst, val[4:n-1])
+			continue
+		}
+		if dst, ok = transcodeValue(dst, t, val); !ok {
 			return dst, false
 		}
 	}
@@ -299,59 +336,51 @@ func isBookkeeping(key []byte) bool {
 	return false
 }
 
-// transcodeValue is appendJSONValue on a validated value's bytes. Dates,
-// ids and base64 never need escaping, so they are appended unquoted-safe.
-func transcodeValue(dst []byte, v bsoncore.Value) ([]byte, bool) {
-	// The OK accessors: where the driver's would panic, the reference
-	// encoder decides what happens.
-	switch v.Type {
+// transcodeValue is appendJSONValue on the bytes of a value valueSize
+// sized: fixed-size values have their exact length, and length-prefixed
+// ones fit their prefix. It refuses what the driver's accessors would
+// panic on, leaving that to the reference encoder. Dates, ids and base64
+// never need escaping.
+func transcodeValue(dst []byte, t bsoncore.Type, val []byte) ([]byte, bool) {
+	switch t {
 	case bsoncore.TypeString:
-		l, rest, ok := bsoncore.ReadLength(v.Data)
-		if !ok || l < 1 || int(l) > len(rest) {
+		l := int32(binary.LittleEndian.Uint32(val))
+		if l < 1 {
 			return dst, false
 		}
-		return appendJSONBytes(dst, rest[:l-1]), true
+		return appendJSONBytes(dst, val[4:4+l-1]), true
 	case bsoncore.TypeInt32:
-		n, ok := v.Int32OK()
-		return strconv.AppendInt(dst, int64(n), 10), ok
+		return strconv.AppendInt(dst, int64(int32(binary.LittleEndian.Uint32(val))), 10), true
 	case bsoncore.TypeInt64:
-		n, ok := v.Int64OK()
-		return strconv.AppendInt(dst, n, 10), ok
+		return strconv.AppendInt(dst, int64(binary.LittleEndian.Uint64(val)), 10), true
 	case bsoncore.TypeDouble:
-		f, ok := v.DoubleOK()
-		return appendFloat(dst, f), ok
+		return appendFloat(dst, math.Float64frombits(binary.LittleEndian.Uint64(val))), true
 	case bsoncore.TypeBoolean:
-		b, ok := v.BooleanOK()
-		return strconv.AppendBool(dst, b), ok
+		return strconv.AppendBool(dst, val[0] == 0x01), true
 	case bsoncore.TypeNull, bsoncore.TypeUndefined:
 		return append(dst, "null"...), true
 	case bsoncore.TypeDateTime:
-		ms, ok := v.DateTimeOK()
-		dst = AppendTime(append(dst, '"'), time.UnixMilli(ms))
-		return append(dst, '"'), ok
-	case bsoncore.TypeEmbeddedDocument:
-		doc, ok := v.DocumentOK()
-		if !ok {
+		dst = AppendTime(append(dst, '"'), time.UnixMilli(int64(binary.LittleEndian.Uint64(val))))
+		return append(dst, '"'), true
+	case bsoncore.TypeEmbeddedDocument, bsoncore.TypeArray:
+		if len(val) < 4 { // what Value.DocumentOK and ArrayOK refuse
 			return dst, false
 		}
-		return transcode(dst, doc, nil, false, true, '{', '}')
-	case bsoncore.TypeArray:
-		arr, ok := v.ArrayOK()
-		if !ok {
-			return dst, false
+		if t == bsoncore.TypeArray {
+			return transcode(dst, val, nil, false, false, '[', ']')
 		}
-		return transcode(dst, arr, nil, false, false, '[', ']')
+		return transcode(dst, val, nil, false, true, '{', '}')
 	case bsoncore.TypeObjectID:
-		oid, ok := v.ObjectIDOK()
-		dst = hex.AppendEncode(append(dst, '"'), oid[:])
-		return append(dst, '"'), ok
+		dst = hex.AppendEncode(append(dst, '"'), val)
+		return append(dst, '"'), true
 	case bsoncore.TypeBinary:
-		_, data, ok := v.BinaryOK()
+		_, data, ok := bsoncore.Value{Type: t, Data: val}.BinaryOK()
 		dst = base64.StdEncoding.AppendEncode(append(dst, '"'), data)
 		return append(dst, '"'), ok
 	default:
 		// Decimals and rare types (regex, timestamp, JS code): the
 		// reference encoder's text; they are seldom in events.
+		v := bsoncore.Value{Type: t, Data: val}
 		if v.Validate() != nil {
 			return dst, false
 		}
@@ -459,46 +488,3 @@ func appendFloat(dst []byte, f float64) []byte {
 const hexDigits = "0123456789abcdef"
 
 func appendJSONString(dst []byte, s string) []byte { return appendJSONBytes(dst, []byte(s)) }
-
-// appendJSONBytes is a hand-rolled encoder because encoding/json allocates
-// per call, and this runs for every field of every replayed event.
-func appendJSONBytes(dst []byte, s []byte) []byte {
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			dst = append(dst, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				dst = append(dst, '\\', c)
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRune(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
-}

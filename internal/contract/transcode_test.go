@@ -63,7 +63,7 @@ func outcome(fn func() ([]byte, error)) string {
 	return fmt.Sprintf("%q %v", out, err)
 }
 
-func transcodeSamples(t *testing.T) []bson.Raw {
+func transcodeSamples(t testing.TB) []bson.Raw {
 	ts := time.Date(2026, 1, 2, 3, 4, 5, 6_000_000, time.UTC)
 	dec, _ := bson.ParseDecimal128("12.5E-3")
 	docs := []bson.D{
@@ -97,6 +97,30 @@ func transcodeSamples(t *testing.T) []bson.Raw {
 	return out
 }
 
+// matchReference fails t unless AppendEventJSON (stored and replay time),
+// RawToJSON and ParseStoredEvent give on v exactly what the reference
+// implementations give: same bytes, same errors, same panics.
+func matchReference(t testing.TB, v bson.Raw, now time.Time) {
+	t.Helper()
+	for _, at := range []*time.Time{nil, &now} {
+		got := outcome(func() ([]byte, error) { return AppendEventJSON([]byte("prefix"), v, at) })
+		want := outcome(func() ([]byte, error) { return appendEventJSONRef([]byte("prefix"), v, at) })
+		if got != want {
+			t.Fatalf("AppendEventJSON(%x, %v):\n got %s\nwant %s", []byte(v), at, got, want)
+		}
+	}
+	got := outcome(func() ([]byte, error) { return RawToJSON(v) })
+	want := outcome(func() ([]byte, error) { return appendDocument(nil, v, '{', '}', true) })
+	if got != want {
+		t.Fatalf("RawToJSON(%x):\n got %s\nwant %s", []byte(v), got, want)
+	}
+	ev, err := ParseStoredEvent(v)
+	rev, rerr := referenceParse(v)
+	if !reflect.DeepEqual(ev, rev) || fmt.Sprint(err) != fmt.Sprint(rerr) {
+		t.Fatalf("ParseStoredEvent(%x):\n got %+v, %v\nwant %+v, %v", []byte(v), ev, err, rev, rerr)
+	}
+}
+
 // The transcoder and the one-pass field reader must agree with the
 // reference implementations on every document, valid or corrupted:
 // same bytes, same errors (and the same panics).
@@ -116,23 +140,7 @@ func TestTranscoderMatchesReferenceOnValidAndCorruptDocuments(t *testing.T) {
 			variants = append(variants, m)
 		}
 		for _, v := range variants {
-			for _, at := range []*time.Time{nil, &now} {
-				got := outcome(func() ([]byte, error) { return AppendEventJSON([]byte("prefix"), v, at) })
-				want := outcome(func() ([]byte, error) { return appendEventJSONRef([]byte("prefix"), v, at) })
-				if got != want {
-					t.Fatalf("AppendEventJSON(%x, %v):\n got %s\nwant %s", []byte(v), at, got, want)
-				}
-			}
-			got := outcome(func() ([]byte, error) { return RawToJSON(v) })
-			want := outcome(func() ([]byte, error) { return appendDocument(nil, v, '{', '}', true) })
-			if got != want {
-				t.Fatalf("RawToJSON(%x):\n got %s\nwant %s", []byte(v), got, want)
-			}
-			ev, err := ParseStoredEvent(v)
-			rev, rerr := referenceParse(v)
-			if !reflect.DeepEqual(ev, rev) || fmt.Sprint(err) != fmt.Sprint(rerr) {
-				t.Fatalf("ParseStoredEvent(%x):\n got %+v, %v\nwant %+v, %v", []byte(v), ev, err, rev, rerr)
-			}
+			matchReference(t, v, now)
 			checked++
 		}
 	}
