@@ -17,28 +17,32 @@ const (
 // benchRecord is a record as the Kafka sink keeps it: keyOrder starts it on
 // the submitting goroutine, the completing goroutine reports it done.
 type benchRecord struct {
-	key  orderKey
-	seq  uint64
-	pipe *benchPipe
+	key    orderKey
+	ticket orderTicket
+	pipe   *benchPipe
 }
 
-func (r *benchRecord) start(seq uint64) {
-	r.seq = seq
+func (r *benchRecord) start(t orderTicket) {
+	r.ticket = t
 	r.pipe.push(r)
 }
 
 func (r *benchRecord) abort() {}
 
-// benchPipe carries started records, in order, to the completing
-// goroutine in batches, so that the channel's cost is not what is measured.
+// benchPipe carries started records, in order, to be completed in batches
+// (so that a channel's cost is not what is measured): by another goroutine
+// or, serial, by the submitting one once the window is full.
 type benchPipe struct {
-	batch []*benchRecord
-	out   chan []*benchRecord
-	free  chan []*benchRecord
+	batch   []*benchRecord
+	out     chan []*benchRecord
+	free    chan []*benchRecord
+	serial  bool
+	pending [][]*benchRecord // serial: the batches in flight, oldest first
+	done    func(*benchRecord)
 }
 
-func newBenchPipe() *benchPipe {
-	p := &benchPipe{out: make(chan []*benchRecord, benchBatches), free: make(chan []*benchRecord, benchBatches)}
+func newBenchPipe(serial bool, done func(*benchRecord)) *benchPipe {
+	p := &benchPipe{out: make(chan []*benchRecord, benchBatches), free: make(chan []*benchRecord, benchBatches), serial: serial, done: done}
 	for range benchBatches - 1 {
 		p.free <- make([]*benchRecord, 0, benchBatch)
 	}
@@ -54,8 +58,47 @@ func (p *benchPipe) push(r *benchRecord) {
 }
 
 func (p *benchPipe) flush() {
+	if !p.serial {
+		p.out <- p.batch
+		p.batch = <-p.free
+		return
+	}
+	p.pending = append(p.pending, p.batch)
+	if len(p.pending) < benchBatches {
+		p.batch = <-p.free
+		return
+	}
+	oldest := p.pending[0]
+	p.pending = p.pending[1:]
+	p.complete(oldest)
+	p.batch = oldest[:0]
+}
+
+func (p *benchPipe) complete(batch []*benchRecord) {
+	for _, r := range batch {
+		p.done(r)
+	}
+}
+
+// completeAll runs the completing goroutine until the pipe is closed.
+func (p *benchPipe) completeAll() {
+	for batch := range p.out {
+		p.complete(batch)
+		p.free <- batch[:0]
+	}
+}
+
+// finish completes every record still in flight.
+func (p *benchPipe) finish() {
+	if p.serial {
+		for _, b := range p.pending {
+			p.complete(b)
+		}
+		p.complete(p.batch)
+		return
+	}
 	p.out <- p.batch
-	p.batch = <-p.free
+	close(p.out)
 }
 
 // benchKeys returns n record keys (36-character ids, like aggregate ids)
@@ -79,45 +122,55 @@ func benchKeys(n, distinct int) []string {
 // BenchmarkKeyOrder measures keyOrder as the Kafka sink uses it: one
 // goroutine submits records (the reader's), another reports them done in
 // the order they were sent (the produce promises'), up to the runner's
-// window in flight.
+// window in flight. The serial runs do both on one goroutine: keyOrder's
+// own CPU per record, without the two goroutines' hand-offs.
 func BenchmarkKeyOrder(b *testing.B) {
-	for _, c := range []struct {
-		name          string
-		records, keys int
-	}{
-		{"50k-over-2k-keys", 50000, 2000},
-		{"unique-keys", 50000, 50000},
-		{"50k-over-16-keys", 50000, 16},
-	} {
-		b.Run(c.name, func(b *testing.B) { benchKeyOrder(b, benchKeys(c.records, c.keys)) })
+	for _, serial := range []bool{false, true} {
+		for _, c := range []struct {
+			name          string
+			records, keys int
+		}{
+			{"50k-over-2k-keys", 50000, 2000},
+			{"unique-keys", 50000, 50000},
+			{"50k-over-16-keys", 50000, 16},
+		} {
+			name := c.name
+			if serial {
+				name = "serial-" + name
+			}
+			b.Run(name, func(b *testing.B) { benchKeyOrder(b, serial, benchKeys(c.records, c.keys)) })
+		}
 	}
 }
 
-func benchKeyOrder(b *testing.B, keys []string) {
+func benchKeyOrder(b *testing.B, serial bool, keys []string) {
 	topics := []string{"replay.pod_running", "replay.pod_failed", "replay.execution_completed"}
-	recs := make([]benchRecord, b.N)
-	pipe := newBenchPipe()
-	o := newKeyOrder[orderKey]()
+	// A ring twice the window: a record is reused long after it is done,
+	// and the garbage collector has no b.N records to scan.
+	recs := make([]benchRecord, 2*maxInFlightRecords)
+	o := newKeyOrder()
+	pipe := newBenchPipe(serial, func(r *benchRecord) { o.done(r.ticket) })
+	hashes := make([]uint64, len(topics)) // as the sink keeps them per event type
+	for i, t := range topics {
+		hashes[i] = o.topicHash(t)
+	}
 	completed := make(chan struct{})
 	go func() {
 		defer close(completed)
-		for batch := range pipe.out {
-			for _, r := range batch {
-				o.done(r.key, r.seq)
-			}
-			pipe.free <- batch[:0]
-		}
+		pipe.completeAll()
 	}()
 	b.ReportAllocs()
 	b.ResetTimer()
-	for i := range recs {
-		r := &recs[i]
+	for i := range b.N {
+		r := &recs[i%len(recs)]
 		r.pipe = pipe
-		r.key = orderKey{topic: topics[i%len(topics)], key: keys[i%len(keys)]}
+		r.key = o.key(topics[i%len(topics)], hashes[i%len(topics)], keys[i%len(keys)])
 		o.submit(r.key, r)
 	}
-	pipe.out <- pipe.batch
-	close(pipe.out)
+	pipe.finish()
+	if serial {
+		close(pipe.out)
+	}
 	<-completed
 	b.StopTimer()
 	if len(o.keys) != 0 {
