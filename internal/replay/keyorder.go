@@ -32,8 +32,12 @@ type keyOrder struct {
 	free []*keyQueue
 }
 
-// maxFreeQueues bounds the queues kept for reuse.
-const maxFreeQueues = 1024
+// maxFreeQueues bounds the queues kept for reuse: as many as records may
+// be in flight (each live queue has one at least, sent or held), so that a
+// completing goroutine that runs ahead of the submitting one does not drop
+// queues the submitter then allocates again (about 110 bytes each, under
+// 1 MB in all).
+const maxFreeQueues = maxInFlightRecords
 
 // orderKey is a record's key in its topic, as keyOrder keeps records of
 // one key in order by.
