@@ -96,9 +96,134 @@ func TestKeyOrderAbortGivesUpHeldRecords(t *testing.T) {
 	o.abort()
 	waitSends(t, s, []string{"a", "aborted b"})
 	o.done(s.ticket("a"))
+	assertNoKeys(t, o)
+}
+
+// assertNoKeys fails unless every key's queue was forgotten.
+func assertNoKeys(t *testing.T, o *keyOrder) {
+	t.Helper()
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	if len(o.keys) != 0 {
-		t.Fatalf("keys left after everything ended: %v", o.keys)
+	if len(o.keys) != 0 || len(o.collided) != 0 {
+		t.Fatalf("keys left after everything ended: %d, colliding %d", len(o.keys), len(o.collided))
 	}
+}
+
+// Retrying a record behind a later record of its key that was already
+// delivered would put it after that one on the topic.
+func TestKeyOrderDoesNotRetryARecordWhoseLaterRecordWasDelivered(t *testing.T) {
+	o := newKeyOrder()
+	s := newSends()
+	o.submit(testKey(o, "k"), s.send("a"))
+	o.submit(testKey(o, "k"), s.send("b"))
+	o.done(s.ticket("b")) // delivered before a was answered
+	if o.mayRetry(s.ticket("a")) {
+		t.Fatal("a may be retried although b of its key was delivered after it was sent")
+	}
+	// a still holds its ticket: its queue is not handed to another key.
+	o.submit(testKey(o, "other"), s.send("x"))
+	if s.ticket("x").q == s.ticket("a").q {
+		t.Fatal("the queue of a record still in flight was recycled for another key")
+	}
+	o.done(s.ticket("a"))
+	o.done(s.ticket("x"))
+	assertNoKeys(t, o)
+}
+
+// A queue is recycled once its key has nothing in flight; the next key to
+// get it must start afresh, and its old key must get a queue of its own.
+func TestKeyOrderRecycledQueueServesAnotherKeyAfresh(t *testing.T) {
+	o := newKeyOrder()
+	s := newSends()
+	o.submit(testKey(o, "a"), s.send("a1"))
+	if !o.mayRetry(s.ticket("a1")) {
+		t.Fatal("a1 may not be retried")
+	}
+	o.submit(testKey(o, "a"), s.send("a2")) // held behind a1's retry
+	o.done(s.ticket("a1"))
+	waitSends(t, s, []string{"a1", "a2"}) // sent by the drain
+	o.done(s.ticket("a2"))
+	// The drain forgets the queue when it returns: until then key a's
+	// queue stays key a's.
+	testenv.Eventually(t, 10*time.Second, func() bool {
+		o.mu.Lock()
+		defer o.mu.Unlock()
+		return len(o.keys) == 0
+	}, "key a forgotten")
+
+	o.submit(testKey(o, "b"), s.send("b1"))
+	if s.ticket("b1").q != s.ticket("a1").q {
+		t.Fatal("key b did not get key a's emptied queue: this test does not test recycling")
+	}
+	if !o.mayRetry(s.ticket("b1")) {
+		t.Fatal("b1, the only record of its key, may not be retried")
+	}
+	o.submit(testKey(o, "a"), s.send("a3")) // a's key is not b's: not held
+	o.submit(testKey(o, "b"), s.send("b2")) // held behind b1's retry
+	if got := s.snapshot(); !slices.Equal(got, []string{"a1", "a2", "b1", "a3"}) {
+		t.Fatalf("sent %v, want a3 sent and b2 held", got)
+	}
+	if s.ticket("a3").q == s.ticket("b1").q {
+		t.Fatal("key a shares key b's queue")
+	}
+	o.done(s.ticket("a3"))
+	o.done(s.ticket("b1"))
+	waitSends(t, s, []string{"a1", "a2", "b1", "a3", "b2"})
+	o.done(s.ticket("b2"))
+	testenv.Eventually(t, 10*time.Second, func() bool {
+		o.mu.Lock()
+		defer o.mu.Unlock()
+		return len(o.keys) == 0
+	}, "every key forgotten")
+}
+
+// Keys whose hashes collide are kept apart: the hash finds a queue, the
+// topic and key decide. Here every key hashes alike.
+func TestKeyOrderKeepsCollidingKeysApart(t *testing.T) {
+	o := newKeyOrderHash(func(string) uint64 { return 42 })
+	s := newSends()
+	o.submit(testKey(o, "k1"), s.send("a1"))
+	o.submit(testKey(o, "k2"), s.send("b1")) // collides with k1
+	if s.ticket("a1").q == s.ticket("b1").q {
+		t.Fatal("two keys with one hash share a queue")
+	}
+	if !o.mayRetry(s.ticket("a1")) {
+		t.Fatal("a1 may not be retried although no later record of its key was sent")
+	}
+	o.submit(testKey(o, "k1"), s.send("a2")) // held behind a1's retry
+	o.submit(testKey(o, "k2"), s.send("b2")) // k2 is not retrying
+	if got := s.snapshot(); !slices.Equal(got, []string{"a1", "b1", "b2"}) {
+		t.Fatalf("sent %v, want b2 sent and a2 held", got)
+	}
+
+	// k2, the colliding key, retries while k1, which holds the hash's
+	// slot, ends: k2's next record must still find k2's queue.
+	o.done(s.ticket("b1"))
+	if !o.mayRetry(s.ticket("b2")) {
+		t.Fatal("b2, the newest of k2, may not be retried")
+	}
+	o.submit(testKey(o, "k2"), s.send("b3")) // held behind b2's retry
+	o.done(s.ticket("a1"))
+	waitSends(t, s, []string{"a1", "b1", "b2", "a2"})
+	o.done(s.ticket("a2"))
+	testenv.Eventually(t, 10*time.Second, func() bool {
+		o.mu.Lock()
+		defer o.mu.Unlock()
+		return len(o.keys) == 0
+	}, "k1 forgotten")
+	o.submit(testKey(o, "k2"), s.send("b4")) // still held: b2 is retrying
+	o.submit(testKey(o, "k1"), s.send("a3")) // k1 anew, not held
+	if got := s.snapshot(); !slices.Equal(got, []string{"a1", "b1", "b2", "a2", "a3"}) {
+		t.Fatalf("sent %v, want b3 and b4 held behind b2 and a3 sent", got)
+	}
+	o.done(s.ticket("b2"))
+	waitSends(t, s, []string{"a1", "b1", "b2", "a2", "a3", "b3", "b4"})
+	for _, r := range []string{"a3", "b3", "b4"} {
+		o.done(s.ticket(r))
+	}
+	testenv.Eventually(t, 10*time.Second, func() bool {
+		o.mu.Lock()
+		defer o.mu.Unlock()
+		return len(o.keys) == 0 && len(o.collided) == 0
+	}, "every key forgotten")
 }
