@@ -227,3 +227,48 @@ func TestKeyOrderKeepsCollidingKeysApart(t *testing.T) {
 		return len(o.keys) == 0 && len(o.collided) == 0
 	}, "every key forgotten")
 }
+
+// A drain refers to its queue until it returns, even after every record it
+// sent is done: the queue must not serve another key before then, nor be
+// recycled twice.
+func TestKeyOrderQueueOutlivesItsDrain(t *testing.T) {
+	o := newKeyOrder()
+	s := newSends()
+	o.submit(testKey(o, "a"), s.send("a1"))
+	if !o.mayRetry(s.ticket("a1")) {
+		t.Fatal("a1 may not be retried")
+	}
+	started := make(chan orderTicket, 1)
+	release := make(chan struct{})
+	o.submit(testKey(o, "a"), funcSend{
+		onStart: func(tk orderTicket) { // on the drain's goroutine
+			started <- tk
+			<-release
+		},
+		onAbort: func() { t.Error("a2 aborted") },
+	})
+	o.done(s.ticket("a1"))
+	var a2 orderTicket
+	select {
+	case a2 = <-started:
+	case <-time.After(10 * time.Second):
+		t.Fatal("a2 was not sent after a1's retry ended")
+	}
+	o.done(a2) // while the drain is still in a2's start
+	o.submit(testKey(o, "x"), s.send("x1"))
+	if s.ticket("x1").q == a2.q {
+		t.Fatal("a queue was recycled while its drain still ran")
+	}
+	close(release)
+	o.done(s.ticket("x1"))
+	testenv.Eventually(t, 10*time.Second, func() bool {
+		o.mu.Lock()
+		defer o.mu.Unlock()
+		return len(o.keys) == 0
+	}, "every key forgotten")
+	o.submit(testKey(o, "y"), s.send("y1"))
+	o.submit(testKey(o, "z"), s.send("z1"))
+	if s.ticket("y1").q == s.ticket("z1").q {
+		t.Fatal("two live keys got one queue: it was recycled twice")
+	}
+}
