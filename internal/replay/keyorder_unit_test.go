@@ -1,6 +1,8 @@
 package replay
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"slices"
 	"sync"
 	"testing"
@@ -271,4 +273,122 @@ func TestKeyOrderQueueOutlivesItsDrain(t *testing.T) {
 	if s.ticket("y1").q == s.ticket("z1").q {
 		t.Fatal("two live keys got one queue: it was recycled twice")
 	}
+}
+
+// fifoBroker delivers what it is sent in the order it was sent, as a
+// partition does; a retry is sent again, behind what was sent meanwhile.
+type fifoBroker struct {
+	mu   sync.Mutex
+	sent []*stressRecord
+	wake chan struct{}
+}
+
+type stressRecord struct {
+	key      int
+	n        int // the record's place among its key's records
+	ticket   orderTicket
+	rejected int
+	broker   *fifoBroker
+}
+
+func (r *stressRecord) start(t orderTicket) {
+	r.ticket = t
+	r.broker.send(r)
+}
+
+func (r *stressRecord) abort() { panic("nothing aborts in this test") }
+
+func (b *fifoBroker) send(r *stressRecord) {
+	b.mu.Lock()
+	b.sent = append(b.sent, r)
+	b.mu.Unlock()
+	select {
+	case b.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (b *fifoBroker) next() *stressRecord {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.sent) == 0 {
+		return nil
+	}
+	r := b.sent[0]
+	b.sent = b.sent[1:]
+	return r
+}
+
+// Under concurrent submits, rejections, retries and drains, each key's
+// delivered records arrive in the order they were submitted, every record
+// ends once, and every key is forgotten at the end.
+// It runs with the real hash and with one under which keys collide often.
+func TestKeyOrderKeepsEachKeyInOrderUnderRandomRejections(t *testing.T) {
+	t.Run("maphash", func(t *testing.T) { stressKeyOrder(t, newKeyOrder()) })
+	t.Run("colliding", func(t *testing.T) {
+		stressKeyOrder(t, newKeyOrderHash(func(s string) uint64 { return uint64(len(s) % 3) }))
+	})
+}
+
+func stressKeyOrder(t *testing.T, o *keyOrder) {
+	const records, keys = 5000, 40
+	b := &fifoBroker{wake: make(chan struct{}, 1)}
+	delivered := make([][]int, keys)
+	ended := 0
+	finished := make(chan struct{})
+	go func() { // the produce promises
+		defer close(finished)
+		rng := rand.New(rand.NewPCG(7, 11))
+		for ended < records {
+			r := b.next()
+			if r == nil {
+				<-b.wake
+				continue
+			}
+			if r.rejected < 3 && rng.IntN(4) == 0 {
+				if o.mayRetry(r.ticket) {
+					r.rejected++
+					b.send(r)
+					continue
+				}
+				o.done(r.ticket) // failed: not retried
+				ended++
+				continue
+			}
+			delivered[r.key] = append(delivered[r.key], r.n)
+			o.done(r.ticket)
+			ended++
+		}
+	}()
+	next := make([]int, keys)
+	for i := range records {
+		k := (i * 7) % keys
+		if i%3 == 0 {
+			k = 0 // one busy key
+		}
+		r := &stressRecord{key: k, n: next[k], broker: b}
+		next[k]++
+		o.submit(testKey(o, fmt.Sprint(k)), r)
+	}
+	select {
+	case <-finished:
+	case <-time.After(60 * time.Second):
+		t.Fatal("not every record ended")
+	}
+	failed := records
+	for k, ns := range delivered {
+		failed -= len(ns)
+		for i := 1; i < len(ns); i++ {
+			if ns[i] < ns[i-1] {
+				t.Errorf("key %d: record %d delivered after record %d", k, ns[i], ns[i-1])
+				break
+			}
+		}
+	}
+	t.Logf("%d delivered, %d failed rather than reordered", records-failed, failed)
+	testenv.Eventually(t, 10*time.Second, func() bool {
+		o.mu.Lock()
+		defer o.mu.Unlock()
+		return len(o.keys) == 0 && len(o.collided) == 0
+	}, "every key forgotten")
 }
