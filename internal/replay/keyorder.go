@@ -157,8 +157,9 @@ func (o *keyOrder) admit(q *keyQueue) orderTicket {
 
 // mayRetry reports whether record t may be sent again: only when it is the
 // newest record of its key handed to the client. Then later records of the
-// key wait for it. (A record whose later one of its key was already
-// delivered may not be retried either: it would land behind it.)
+// key wait for it. Asking for the newest one handed out, rather than the
+// newest one still in flight, also refuses a retry behind a later record
+// of the key that was already delivered: it would land after it.
 func (o *keyOrder) mayRetry(t orderTicket) bool {
 	o.mu.Lock()
 	defer o.mu.Unlock()
