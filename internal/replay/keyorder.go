@@ -39,6 +39,9 @@ type keyOrder struct {
 // 1 MB in all).
 const maxFreeQueues = maxInFlightRecords
 
+// maxKeptHeld bounds the room for held records a reused queue keeps.
+const maxKeptHeld = 16
+
 // orderKey is a record's key in its topic, as keyOrder keeps records of
 // one key in order by.
 type orderKey struct {
@@ -225,8 +228,12 @@ func (o *keyOrder) forget(q *keyQueue) {
 		delete(o.keys, q.hash)
 	}
 	if len(o.free) < maxFreeQueues {
-		clear(q.held[:cap(q.held)])
-		*q = keyQueue{held: q.held[:0]}
+		held := q.held[:0]
+		if cap(held) > maxKeptHeld {
+			held = nil // a long retry of a busy key need not stay in memory
+		}
+		clear(held[:cap(held)])
+		*q = keyQueue{held: held}
 		o.free = append(o.free, q)
 	}
 }
