@@ -35,8 +35,8 @@ type keyOrder struct {
 // maxFreeQueues bounds the queues kept for reuse: as many as records may
 // be in flight (each live queue has one at least, sent or held), so that a
 // completing goroutine that runs ahead of the submitting one does not drop
-// queues the submitter then allocates again (about 110 bytes each, under
-// 1 MB in all).
+// queues the submitter then allocates again (96 bytes each, under 1 MB in
+// all).
 const maxFreeQueues = maxInFlightRecords
 
 // maxKeptHeld bounds the room for held records a reused queue keeps.
@@ -54,17 +54,18 @@ type exactKey struct{ topic, key string }
 type keyQueue struct {
 	topic, key string
 	hash       uint64
-	collided   bool       // the queue is in keyOrder.collided, not keys
 	latest     uint64     // the newest record handed to the client
 	inFlight   int        // records handed to the client and not done
 	held       []heldSend // records waiting behind a retry, in order
 	retrying   uint64     // the record being retried; 0 when none
 	draining   bool       // a goroutine is sending the held records
+	collided   bool       // the queue is in keyOrder.collided, not keys
 }
 
 // orderTicket is a started record's place in its key. The queue stays its
 // key's (it is not recycled) until the record is done: it counts in
-// inFlight until then.
+// inFlight until then. A held record has no ticket until it is started, so
+// abort, which gives held records up, leaves none behind.
 type orderTicket struct {
 	q   *keyQueue
 	seq uint64
