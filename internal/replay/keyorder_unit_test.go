@@ -1,6 +1,8 @@
 package replay
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"slices"
 	"sync"
 	"testing"
@@ -11,27 +13,27 @@ import (
 
 // sends records what keyOrder started, in order.
 type sends struct {
-	mu   sync.Mutex
-	got  []string
-	seqs map[string]uint64
+	mu      sync.Mutex
+	got     []string
+	tickets map[string]orderTicket
 }
 
 // funcSend is a heldSend made of two funcs.
 type funcSend struct {
-	onStart func(seq uint64)
+	onStart func(t orderTicket)
 	onAbort func()
 }
 
-func (f funcSend) start(seq uint64) { f.onStart(seq) }
-func (f funcSend) abort()           { f.onAbort() }
+func (f funcSend) start(t orderTicket) { f.onStart(t) }
+func (f funcSend) abort()              { f.onAbort() }
 
 func (s *sends) send(name string) heldSend {
 	return funcSend{
-		onStart: func(seq uint64) {
+		onStart: func(t orderTicket) {
 			s.mu.Lock()
 			defer s.mu.Unlock()
 			s.got = append(s.got, name)
-			s.seqs[name] = seq
+			s.tickets[name] = t
 		},
 		onAbort: func() {
 			s.mu.Lock()
@@ -47,11 +49,16 @@ func (s *sends) snapshot() []string {
 	return slices.Clone(s.got)
 }
 
-func (s *sends) seq(name string) uint64 {
+func (s *sends) ticket(name string) orderTicket {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.seqs[name]
+	return s.tickets[name]
 }
+
+func newSends() *sends { return &sends{tickets: map[string]orderTicket{}} }
+
+// testKey is key in the topic "t".
+func testKey(o *keyOrder, key string) orderKey { return o.key("t", o.topicHash("t"), key) }
 
 func waitSends(t *testing.T, s *sends, want []string) {
 	t.Helper()
@@ -59,41 +66,329 @@ func waitSends(t *testing.T, s *sends, want []string) {
 }
 
 func TestKeyOrderRetriesOnlyTheNewestAndHoldsLaterRecords(t *testing.T) {
-	o := newKeyOrder[string]()
-	s := &sends{seqs: map[string]uint64{}}
-	o.submit("k", s.send("a"))
-	o.submit("k", s.send("b"))
-	o.submit("other", s.send("x"))
-	if o.mayRetry("k", s.seq("a")) {
+	o := newKeyOrder()
+	s := newSends()
+	o.submit(testKey(o, "k"), s.send("a"))
+	o.submit(testKey(o, "k"), s.send("b"))
+	o.submit(testKey(o, "other"), s.send("x"))
+	if o.mayRetry(s.ticket("a")) {
 		t.Fatal("a may be retried although b of its key was sent after it")
 	}
-	o.done("k", s.seq("a")) // failed for good
-	if !o.mayRetry("k", s.seq("b")) {
+	o.done(s.ticket("a")) // failed for good
+	if !o.mayRetry(s.ticket("b")) {
 		t.Fatal("b, the newest of its key, may not be retried")
 	}
-	o.submit("k", s.send("c")) // held behind b's retry
-	o.submit("other", s.send("y"))
+	o.submit(testKey(o, "k"), s.send("c")) // held behind b's retry
+	o.submit(testKey(o, "other"), s.send("y"))
 	waitSends(t, s, []string{"a", "b", "x", "y"})
-	o.done("k", s.seq("b")) // the retry was delivered: c goes
+	o.done(s.ticket("b")) // the retry was delivered: c goes
 	waitSends(t, s, []string{"a", "b", "x", "y", "c"})
-	o.submit("k", s.send("d"))
+	o.submit(testKey(o, "k"), s.send("d"))
 	waitSends(t, s, []string{"a", "b", "x", "y", "c", "d"})
 }
 
 func TestKeyOrderAbortGivesUpHeldRecords(t *testing.T) {
-	o := newKeyOrder[string]()
-	s := &sends{seqs: map[string]uint64{}}
-	o.submit("k", s.send("a"))
-	if !o.mayRetry("k", s.seq("a")) {
+	o := newKeyOrder()
+	s := newSends()
+	o.submit(testKey(o, "k"), s.send("a"))
+	if !o.mayRetry(s.ticket("a")) {
 		t.Fatal("a may not be retried")
 	}
-	o.submit("k", s.send("b"))
+	o.submit(testKey(o, "k"), s.send("b"))
 	o.abort()
 	waitSends(t, s, []string{"a", "aborted b"})
-	o.done("k", s.seq("a"))
+	o.done(s.ticket("a"))
+	assertNoKeys(t, o)
+}
+
+// assertNoKeys fails unless every key's queue was forgotten.
+func assertNoKeys(t *testing.T, o *keyOrder) {
+	t.Helper()
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	if len(o.keys) != 0 {
-		t.Fatalf("keys left after everything ended: %v", o.keys)
+	if len(o.keys) != 0 || len(o.collided) != 0 {
+		t.Fatalf("keys left after everything ended: %d, colliding %d", len(o.keys), len(o.collided))
 	}
+}
+
+// Retrying a record behind a later record of its key that was already
+// delivered would put it after that one on the topic.
+func TestKeyOrderDoesNotRetryARecordWhoseLaterRecordWasDelivered(t *testing.T) {
+	o := newKeyOrder()
+	s := newSends()
+	o.submit(testKey(o, "k"), s.send("a"))
+	o.submit(testKey(o, "k"), s.send("b"))
+	o.done(s.ticket("b")) // delivered before a was answered
+	if o.mayRetry(s.ticket("a")) {
+		t.Fatal("a may be retried although b of its key was delivered after it was sent")
+	}
+	// a still holds its ticket: its queue is not handed to another key.
+	o.submit(testKey(o, "other"), s.send("x"))
+	if s.ticket("x").q == s.ticket("a").q {
+		t.Fatal("the queue of a record still in flight was recycled for another key")
+	}
+	o.done(s.ticket("a"))
+	o.done(s.ticket("x"))
+	assertNoKeys(t, o)
+}
+
+// A queue is recycled once its key has nothing in flight; the next key to
+// get it must start afresh, and its old key must get a queue of its own.
+func TestKeyOrderRecycledQueueServesAnotherKeyAfresh(t *testing.T) {
+	o := newKeyOrder()
+	s := newSends()
+	o.submit(testKey(o, "a"), s.send("a1"))
+	if !o.mayRetry(s.ticket("a1")) {
+		t.Fatal("a1 may not be retried")
+	}
+	o.submit(testKey(o, "a"), s.send("a2")) // held behind a1's retry
+	o.done(s.ticket("a1"))
+	waitSends(t, s, []string{"a1", "a2"}) // sent by the drain
+	o.done(s.ticket("a2"))
+	// The drain forgets the queue when it returns: until then key a's
+	// queue stays key a's.
+	testenv.Eventually(t, 10*time.Second, func() bool {
+		o.mu.Lock()
+		defer o.mu.Unlock()
+		return len(o.keys) == 0
+	}, "key a forgotten")
+
+	o.submit(testKey(o, "b"), s.send("b1"))
+	if s.ticket("b1").q != s.ticket("a1").q {
+		t.Fatal("key b did not get key a's emptied queue: this test does not test recycling")
+	}
+	if !o.mayRetry(s.ticket("b1")) {
+		t.Fatal("b1, the only record of its key, may not be retried")
+	}
+	o.submit(testKey(o, "a"), s.send("a3")) // a's key is not b's: not held
+	o.submit(testKey(o, "b"), s.send("b2")) // held behind b1's retry
+	if got := s.snapshot(); !slices.Equal(got, []string{"a1", "a2", "b1", "a3"}) {
+		t.Fatalf("sent %v, want a3 sent and b2 held", got)
+	}
+	if s.ticket("a3").q == s.ticket("b1").q {
+		t.Fatal("key a shares key b's queue")
+	}
+	o.done(s.ticket("a3"))
+	o.done(s.ticket("b1"))
+	waitSends(t, s, []string{"a1", "a2", "b1", "a3", "b2"})
+	o.done(s.ticket("b2"))
+	testenv.Eventually(t, 10*time.Second, func() bool {
+		o.mu.Lock()
+		defer o.mu.Unlock()
+		return len(o.keys) == 0
+	}, "every key forgotten")
+}
+
+// Keys whose hashes collide are kept apart: the hash finds a queue, the
+// topic and key decide. Here every key hashes alike.
+func TestKeyOrderKeepsCollidingKeysApart(t *testing.T) {
+	o := newKeyOrderHash(func(string) uint64 { return 42 })
+	s := newSends()
+	o.submit(testKey(o, "k1"), s.send("a1"))
+	o.submit(testKey(o, "k2"), s.send("b1")) // collides with k1
+	if s.ticket("a1").q == s.ticket("b1").q {
+		t.Fatal("two keys with one hash share a queue")
+	}
+	if !o.mayRetry(s.ticket("a1")) {
+		t.Fatal("a1 may not be retried although no later record of its key was sent")
+	}
+	o.submit(testKey(o, "k1"), s.send("a2")) // held behind a1's retry
+	o.submit(testKey(o, "k2"), s.send("b2")) // k2 is not retrying
+	if got := s.snapshot(); !slices.Equal(got, []string{"a1", "b1", "b2"}) {
+		t.Fatalf("sent %v, want b2 sent and a2 held", got)
+	}
+
+	// k2, the colliding key, retries while k1, which holds the hash's
+	// slot, ends: k2's next record must still find k2's queue.
+	o.done(s.ticket("b1"))
+	if !o.mayRetry(s.ticket("b2")) {
+		t.Fatal("b2, the newest of k2, may not be retried")
+	}
+	o.submit(testKey(o, "k2"), s.send("b3")) // held behind b2's retry
+	o.done(s.ticket("a1"))
+	waitSends(t, s, []string{"a1", "b1", "b2", "a2"})
+	o.done(s.ticket("a2"))
+	testenv.Eventually(t, 10*time.Second, func() bool {
+		o.mu.Lock()
+		defer o.mu.Unlock()
+		return len(o.keys) == 0
+	}, "k1 forgotten")
+	o.submit(testKey(o, "k2"), s.send("b4")) // still held: b2 is retrying
+	o.submit(testKey(o, "k1"), s.send("a3")) // k1 anew, not held
+	if got := s.snapshot(); !slices.Equal(got, []string{"a1", "b1", "b2", "a2", "a3"}) {
+		t.Fatalf("sent %v, want b3 and b4 held behind b2 and a3 sent", got)
+	}
+	o.done(s.ticket("b2"))
+	waitSends(t, s, []string{"a1", "b1", "b2", "a2", "a3", "b3", "b4"})
+	for _, r := range []string{"a3", "b3", "b4"} {
+		o.done(s.ticket(r))
+	}
+	testenv.Eventually(t, 10*time.Second, func() bool {
+		o.mu.Lock()
+		defer o.mu.Unlock()
+		return len(o.keys) == 0 && len(o.collided) == 0
+	}, "every key forgotten")
+}
+
+// A drain refers to its queue until it returns, even after every record it
+// sent is done: the queue must not serve another key before then, nor be
+// recycled twice.
+func TestKeyOrderQueueOutlivesItsDrain(t *testing.T) {
+	o := newKeyOrder()
+	s := newSends()
+	o.submit(testKey(o, "a"), s.send("a1"))
+	if !o.mayRetry(s.ticket("a1")) {
+		t.Fatal("a1 may not be retried")
+	}
+	started := make(chan orderTicket, 1)
+	release := make(chan struct{})
+	o.submit(testKey(o, "a"), funcSend{
+		onStart: func(tk orderTicket) { // on the drain's goroutine
+			started <- tk
+			<-release
+		},
+		onAbort: func() { t.Error("a2 aborted") },
+	})
+	o.done(s.ticket("a1"))
+	var a2 orderTicket
+	select {
+	case a2 = <-started:
+	case <-time.After(10 * time.Second):
+		t.Fatal("a2 was not sent after a1's retry ended")
+	}
+	o.done(a2) // while the drain is still in a2's start
+	o.submit(testKey(o, "x"), s.send("x1"))
+	if s.ticket("x1").q == a2.q {
+		t.Fatal("a queue was recycled while its drain still ran")
+	}
+	close(release)
+	o.done(s.ticket("x1"))
+	testenv.Eventually(t, 10*time.Second, func() bool {
+		o.mu.Lock()
+		defer o.mu.Unlock()
+		return len(o.keys) == 0
+	}, "every key forgotten")
+	o.submit(testKey(o, "y"), s.send("y1"))
+	o.submit(testKey(o, "z"), s.send("z1"))
+	if s.ticket("y1").q == s.ticket("z1").q {
+		t.Fatal("two live keys got one queue: it was recycled twice")
+	}
+}
+
+// fifoBroker delivers what it is sent in the order it was sent, as a
+// partition does; a retry is sent again, behind what was sent meanwhile.
+type fifoBroker struct {
+	mu   sync.Mutex
+	sent []*stressRecord
+	wake chan struct{}
+}
+
+type stressRecord struct {
+	key      int
+	n        int // the record's place among its key's records
+	ticket   orderTicket
+	rejected int
+	broker   *fifoBroker
+}
+
+func (r *stressRecord) start(t orderTicket) {
+	r.ticket = t
+	r.broker.send(r)
+}
+
+func (r *stressRecord) abort() { panic("nothing aborts in this test") }
+
+func (b *fifoBroker) send(r *stressRecord) {
+	b.mu.Lock()
+	b.sent = append(b.sent, r)
+	b.mu.Unlock()
+	select {
+	case b.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (b *fifoBroker) next() *stressRecord {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.sent) == 0 {
+		return nil
+	}
+	r := b.sent[0]
+	b.sent = b.sent[1:]
+	return r
+}
+
+// Under concurrent submits, rejections, retries and drains, each key's
+// delivered records arrive in the order they were submitted, every record
+// ends once, and every key is forgotten at the end.
+// It runs with the real hash and with one under which keys collide often.
+func TestKeyOrderKeepsEachKeyInOrderUnderRandomRejections(t *testing.T) {
+	t.Run("maphash", func(t *testing.T) { stressKeyOrder(t, newKeyOrder()) })
+	t.Run("colliding", func(t *testing.T) {
+		stressKeyOrder(t, newKeyOrderHash(func(s string) uint64 { return uint64(len(s) % 3) }))
+	})
+}
+
+func stressKeyOrder(t *testing.T, o *keyOrder) {
+	const records, keys = 5000, 40
+	b := &fifoBroker{wake: make(chan struct{}, 1)}
+	delivered := make([][]int, keys)
+	ended := 0
+	finished := make(chan struct{})
+	go func() { // the produce promises
+		defer close(finished)
+		rng := rand.New(rand.NewPCG(7, 11))
+		for ended < records {
+			r := b.next()
+			if r == nil {
+				<-b.wake
+				continue
+			}
+			if r.rejected < 3 && rng.IntN(4) == 0 {
+				if o.mayRetry(r.ticket) {
+					r.rejected++
+					b.send(r)
+					continue
+				}
+				o.done(r.ticket) // failed: not retried
+				ended++
+				continue
+			}
+			delivered[r.key] = append(delivered[r.key], r.n)
+			o.done(r.ticket)
+			ended++
+		}
+	}()
+	next := make([]int, keys)
+	for i := range records {
+		k := (i * 7) % keys
+		if i%3 == 0 {
+			k = 0 // one busy key
+		}
+		r := &stressRecord{key: k, n: next[k], broker: b}
+		next[k]++
+		o.submit(testKey(o, fmt.Sprint(k)), r)
+	}
+	select {
+	case <-finished:
+	case <-time.After(60 * time.Second):
+		t.Fatal("not every record ended")
+	}
+	failed := records
+	for k, ns := range delivered {
+		failed -= len(ns)
+		for i := 1; i < len(ns); i++ {
+			if ns[i] < ns[i-1] {
+				t.Errorf("key %d: record %d delivered after record %d", k, ns[i], ns[i-1])
+				break
+			}
+		}
+	}
+	t.Logf("%d delivered, %d failed rather than reordered", records-failed, failed)
+	testenv.Eventually(t, 10*time.Second, func() bool {
+		o.mu.Lock()
+		defer o.mu.Unlock()
+		return len(o.keys) == 0 && len(o.collided) == 0
+	}, "every key forgotten")
 }

@@ -37,7 +37,7 @@ type kafkaSink struct {
 	replay   []byte
 	preserve bool
 	attempts int // retries for a rejected record (the contract's retry_attempts)
-	order    *keyOrder[orderKey]
+	order    *keyOrder
 	log      *slog.Logger
 	promise  func(*kgo.Record, error) // one func for every record
 
@@ -58,8 +58,7 @@ type kafkaState struct {
 	buf     [96]byte   // the original timestamp's text, then the key
 	rctx    *recordCtx // rec.Context; made at the message's first send, then never written
 	sink    *kafkaSink
-	key     orderKey
-	seq     uint64 // keyOrder's
+	order   orderTicket // keyOrder's, once started
 	// rejected and outages count this record's retries of each kind.
 	rejected, outages int
 }
@@ -74,13 +73,12 @@ type recordCtx struct {
 	m *message
 }
 
-// orderKey is what keyOrder keeps records of one key in order by.
-type orderKey struct{ topic, key string }
-
-// typeRoute is an event type's topic and header value, built once per type.
+// typeRoute is an event type's topic, the topic's part of keyOrder's hash
+// and header value, built once per type.
 type typeRoute struct {
-	topic  string
-	header []byte
+	topic     string
+	topicHash uint64
+	header    []byte
 }
 
 // router picks a record's topic: the session's map, else prefix + type.
@@ -106,7 +104,7 @@ func newKafkaSink(cl *kgo.Client, sess *contract.Session, prefix string, log *sl
 		replay:   []byte(sess.ReplayID),
 		preserve: sess.Config.PreserveTimestamps,
 		attempts: max(sess.Config.RetryAttempts, 0),
-		order:    newKeyOrder[orderKey](),
+		order:    newKeyOrder(),
 		log:      log,
 		ctx:      ctx,
 		cancel:   cancel,
@@ -116,11 +114,12 @@ func newKafkaSink(cl *kgo.Client, sess *contract.Session, prefix string, log *sl
 }
 
 // record fills in m's record: topic, key, value, provenance headers and
-// timestamp.
-func (k *kafkaSink) record(m *message) {
+// timestamp; it returns the key keyOrder keeps it in order by.
+func (k *kafkaSink) record(m *message) orderKey {
 	tr, ok := k.types[m.ev.EventType]
 	if !ok {
-		tr = typeRoute{topic: k.route.topic(m.ev.EventType), header: []byte(m.ev.EventType)}
+		topic := k.route.topic(m.ev.EventType)
+		tr = typeRoute{topic: topic, topicHash: k.order.topicHash(topic), header: []byte(m.ev.EventType)}
 		k.types[m.ev.EventType] = tr
 	}
 	s := &m.kafka
@@ -137,7 +136,7 @@ func (k *kafkaSink) record(m *message) {
 		s.rctx = &recordCtx{Context: k.ctx, m: m}
 	}
 	s.sink = k
-	s.key = orderKey{topic: tr.topic, key: key}
+	s.order = orderTicket{}
 	s.rec = kgo.Record{
 		Topic:     tr.topic,
 		Key:       append(s.buf[len(orig):len(orig):len(s.buf)], key...), // past the buffer: its own array
@@ -149,17 +148,17 @@ func (k *kafkaSink) record(m *message) {
 	if k.preserve {
 		s.rec.Timestamp = m.ev.Timestamp
 	}
+	return k.order.key(tr.topic, tr.topicHash, key)
 }
 
 func (k *kafkaSink) send(m *message) error {
-	k.record(m)
-	k.order.submit(m.kafka.key, &m.kafka)
+	k.order.submit(k.record(m), &m.kafka)
 	return nil
 }
 
-// start sends a record keyOrder let go, as the seq-th of its key.
-func (s *kafkaState) start(seq uint64) {
-	s.seq = seq
+// start sends a record keyOrder let go, with its place in its key.
+func (s *kafkaState) start(t orderTicket) {
+	s.order = t
 	s.sink.cl.Produce(s.sink.ctx, &s.rec, s.sink.promise)
 }
 
@@ -187,7 +186,7 @@ func (k *kafkaSink) answered(r *kgo.Record, err error) {
 		k.finish(s, errAborted)
 	case errors.Is(err, kgo.ErrClientClosed):
 		k.finish(s, errClientClosed)
-	case retryable && !k.order.mayRetry(s.key, s.seq):
+	case retryable && !k.order.mayRetry(s.order):
 		k.finish(s, &publishError{topic: r.Topic, err: fmt.Errorf("%w; %w", err, errWouldReorder)})
 	case outage:
 		// (A client given a delivery timeout times out old preserved
@@ -207,7 +206,7 @@ func (k *kafkaSink) answered(r *kgo.Record, err error) {
 
 // finish reports a record's final result.
 func (k *kafkaSink) finish(s *kafkaState, err error) {
-	k.order.done(s.key, s.seq)
+	k.order.done(s.order)
 	m := s.rctx.m
 	m.done(m, err)
 }
