@@ -16,7 +16,7 @@ import "sync"
 // a record once its promise returned, and the one thing it may still hold
 // (a record's Context, in a goroutine waiting out an unknown topic) is the
 // message's recordCtx, which is never written after the message's first
-// send (see kafkaSink.record).
+// send (see recordCtx).
 type messagePool struct {
 	mu   sync.Mutex
 	free []*message

@@ -25,7 +25,7 @@ type message struct {
 }
 
 // reset clears a reported message for its next event, keeping its value
-// buffer and its record context (see messagePool).
+// buffer and its record context (see messagePool and recordCtx).
 //
 // Only what a send does not set again is cleared: zeroing the whole
 // message cost a tenth of the engine's CPU (it is cold in this core's

@@ -56,7 +56,7 @@ type kafkaState struct {
 	rec     kgo.Record
 	headers [5]kgo.RecordHeader
 	buf     [96]byte   // the original timestamp's text, then the key
-	rctx    *recordCtx // rec.Context; made at the message's first send, then never written
+	ctx     recordCtx  // rec.Context; written at the message's first send only
 	sink    *kafkaSink
 	order   orderTicket // keyOrder's, once started
 	// rejected and outages count this record's retries of each kind.
@@ -65,9 +65,11 @@ type kafkaState struct {
 
 // recordCtx is a record's Context: the sink's, which cancels it on abort,
 // and the way back from a produce promise to the record's message. It is
-// its own allocation, written once, because franz-go may still read a
-// record's Context after the promise (a goroutine waiting out an unknown
-// topic holds the first record's) while the message is being reused.
+// written once in a message's life, at its first send, because franz-go
+// may still read a record's Context after the promise (a goroutine waiting
+// out an unknown topic holds the first record's) while the message is being
+// reused; it stays right for every later send of the message, since a
+// run's messages are reused by that run only, with one sink (messagePool).
 type recordCtx struct {
 	context.Context
 	m *message
@@ -132,8 +134,8 @@ func (k *kafkaSink) record(m *message) orderKey {
 		{Key: HeaderReplayedAt, Value: m.replayedAtText},
 		{Key: HeaderEventType, Value: tr.header},
 	}
-	if s.rctx == nil || s.rctx.Context != k.ctx || s.rctx.m != m {
-		s.rctx = &recordCtx{Context: k.ctx, m: m}
+	if s.ctx.m == nil {
+		s.ctx = recordCtx{Context: k.ctx, m: m}
 	}
 	s.sink = k
 	s.order = orderTicket{}
@@ -143,7 +145,7 @@ func (k *kafkaSink) record(m *message) orderKey {
 		Value:     m.value,
 		Headers:   s.headers[:],
 		Timestamp: m.replayedAt,
-		Context:   s.rctx,
+		Context:   &s.ctx,
 	}
 	if k.preserve {
 		s.rec.Timestamp = m.ev.Timestamp
@@ -163,7 +165,7 @@ func (s *kafkaState) start(t orderTicket) {
 }
 
 // abort gives up on a record held behind its key's retry.
-func (s *kafkaState) abort() { s.rctx.m.done(s.rctx.m, errAborted) }
+func (s *kafkaState) abort() { s.ctx.m.done(s.ctx.m, errAborted) }
 
 // errWouldReorder explains a rejected record that was not sent again.
 var errWouldReorder = errors.New("not retried: a later event with the same key was already sent to this topic, and a retry would land after it")
@@ -207,7 +209,7 @@ func (k *kafkaSink) answered(r *kgo.Record, err error) {
 // finish reports a record's final result.
 func (k *kafkaSink) finish(s *kafkaState, err error) {
 	k.order.done(s.order)
-	m := s.rctx.m
+	m := s.ctx.m
 	m.done(m, err)
 }
 
