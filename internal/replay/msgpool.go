@@ -19,29 +19,33 @@ import "sync"
 // send (see recordCtx).
 type messagePool struct {
 	mu   sync.Mutex
-	free []*message
+	free []*message // put's side, under mu
+	// taken is get's side: the free list as it was taken over whole, so
+	// get locks once per many messages rather than once per event. get
+	// has one caller at a time (the decoder, or the reader when paced).
+	taken []*message
 }
 
 // get is a message with its value buffer (length 0) of at least size
 // bytes: a recycled one when there is one.
 func (p *messagePool) get(size int) *message {
-	p.mu.Lock()
-	var m *message
-	if n := len(p.free); n > 0 {
-		m = p.free[n-1]
-		p.free[n-1] = nil
-		p.free = p.free[:n-1]
+	if len(p.taken) == 0 {
+		p.mu.Lock()
+		p.taken, p.free = p.free, p.taken[:0]
+		p.mu.Unlock()
 	}
-	p.mu.Unlock()
-	if m == nil {
-		m = &message{}
-	} else {
+	var m *message
+	if n := len(p.taken); n > 0 {
+		m = p.taken[n-1]
+		p.taken[n-1] = nil
+		p.taken = p.taken[:n-1]
 		m.reset()
+	} else {
+		m = &message{}
 	}
 	if cap(m.value) < size {
 		m.value = make([]byte, 0, size)
 	}
-	m.value = m.value[:0]
 	return m
 }
 
