@@ -55,8 +55,8 @@ type kafkaSink struct {
 type kafkaState struct {
 	rec     kgo.Record
 	headers [5]kgo.RecordHeader
-	buf     [96]byte   // the original timestamp's text, then the key
-	ctx     recordCtx  // rec.Context; written at the message's first send only
+	buf     [96]byte  // the original timestamp's text, then the key
+	ctx     recordCtx // rec.Context; written at the message's first send only
 	sink    *kafkaSink
 	order   orderTicket // keyOrder's, once started
 	// rejected and outages count this record's retries of each kind.
