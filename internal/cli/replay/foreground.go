@@ -13,6 +13,7 @@ import (
 	"github.com/integr8scode/replayctl/internal/exitcode"
 	"github.com/integr8scode/replayctl/internal/output"
 	"github.com/integr8scode/replayctl/internal/replay"
+	"github.com/integr8scode/replayctl/internal/verify"
 )
 
 // exitPolicy turns how a session ended into the command's error (its exit
@@ -107,11 +108,17 @@ func launch(ctx context.Context, b *baseOptions, p *output.Printer, svc *replay.
 	if detach {
 		return printDetached(b.Factory.IO, p, running)
 	}
-	err = runForeground(ctx, b, p, svc, running, exits)
-	if b.Verify {
-		return verifyAfterRun(ctx, b, p, svc, running.SessionID, err)
+	if !b.Verify {
+		return runForeground(ctx, b, p, svc, running, exits, nil)
 	}
-	return err
+	// In JSON and YAML the run's summary waits for the verification, so a
+	// script reads one document with both.
+	var held *summaryView
+	if p.Format() != output.FormatTable {
+		held = &summaryView{}
+	}
+	err = runForeground(ctx, b, p, svc, running, exits, held)
+	return verifyAfterRun(ctx, b, p, svc, running.SessionID, err, held)
 }
 
 // notVerified is a --verify that could not run after a clean run: exit 0
@@ -123,34 +130,51 @@ func notVerified(id string, err error) error {
 
 // verifyAfterRun verifies a session this process ran once it completed,
 // and folds the verdict into the exit code: the run's own failure wins.
-func verifyAfterRun(ctx context.Context, b *baseOptions, p *output.Printer, svc *replay.Service, id string, runErr error) error {
+// A summary the run held back (held, JSON and YAML) is printed with the
+// verification in it, or alone when there is none.
+func verifyAfterRun(ctx context.Context, b *baseOptions, p *output.Printer, svc *replay.Service, id string, runErr error, held *summaryView) error {
+	rep, err := verdictAfterRun(ctx, b, svc, id, runErr)
+	switch {
+	case held != nil && held.SessionID != "":
+		held.Verification = rep
+		if perr := p.Print(*held); perr != nil {
+			return perr
+		}
+	case rep != nil:
+		if perr := p.Print(verifyView{rep}); perr != nil {
+			return perr
+		}
+	}
+	return err
+}
+
+// verdictAfterRun is verifyAfterRun's verdict: the report when verify ran, and
+// the error to exit with.
+func verdictAfterRun(ctx context.Context, b *baseOptions, svc *replay.Service, id string, runErr error) (*verify.Report, error) {
 	if runErr == nil && ctx.Err() != nil {
-		return notVerified(id, ctx.Err())
+		return nil, notVerified(id, ctx.Err())
 	}
 	if ctx.Err() != nil {
-		return runErr
+		return nil, runErr
 	}
 	sess, err := svc.Resolve(ctx, id)
 	if err != nil {
 		if runErr != nil {
-			return runErr
+			return nil, runErr
 		}
-		return notVerified(id, err)
+		return nil, notVerified(id, err)
 	}
 	if sess.Status != contract.StatusCompleted {
-		return runErr // it did not complete: the run's exit code says why
+		return nil, runErr // it did not complete: the run's exit code says why
 	}
 	rep, err := runVerify(ctx, b.Factory, id, defaultMaxTime)
 	if err != nil {
-		return errors.Join(runErr, fmt.Errorf("verify session %s: %w", id, err))
-	}
-	if perr := p.Print(verifyView{rep}); perr != nil {
-		return perr
+		return nil, errors.Join(runErr, fmt.Errorf("verify session %s: %w", id, err))
 	}
 	if runErr != nil {
-		return runErr
+		return rep, runErr
 	}
-	return verifyExit(rep)
+	return rep, verifyExit(rep)
 }
 
 // prepareForeground checks what a foreground run needs before the session
@@ -175,8 +199,10 @@ func printDetached(ios *output.IOStreams, p *output.Printer, s *contract.Session
 
 // runForeground runs a running session here until it ends or ctx is
 // cancelled (Ctrl-C), then prints the summary.
+// runForeground runs sess in this process and prints its summary, or,
+// when hold is not nil, leaves the summary there for the caller to print.
 func runForeground(ctx context.Context, b *baseOptions, p *output.Printer, svc *replay.Service,
-	sess *contract.Session, exits exitPolicy) error {
+	sess *contract.Session, exits exitPolicy, hold *summaryView) error {
 	ios := b.Factory.IO
 	prog := newRunProgress(ios, sess)
 	before := sess.ReplayedEvents
@@ -198,7 +224,9 @@ func runForeground(ctx context.Context, b *baseOptions, p *output.Printer, svc *
 		return err
 	}
 	sum := newSummaryView(res.Session, string(res.Outcome), time.Since(began), res.Session.ReplayedEvents-before)
-	if err := printSummary(ios, p, sum, streamsToStdout(res.Session)); err != nil {
+	if hold != nil {
+		*hold = sum
+	} else if err := printSummary(ios, p, sum, streamsToStdout(res.Session)); err != nil {
 		return err
 	}
 	return exits(res.Session)

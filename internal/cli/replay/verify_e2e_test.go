@@ -114,6 +114,29 @@ func TestVerifyReportsAnUndeliverableEventAsMissing(t *testing.T) {
 	}
 }
 
+// `run --verify -o json` prints one document, the run's summary with the
+// verification in it, so a script can read stdout with one decode.
+func TestRunVerifyJSONIsOneDocument(t *testing.T) {
+	e := newTestEnv(t)
+	e.seedEvents(6, "pod_created")
+	e.strictKafka("pod_created")
+	out := e.json("run", "--type", "pod_created", "--verify").Want(t, exitcode.OK).Stdout
+	dec := json.NewDecoder(strings.NewReader(out))
+	var doc struct {
+		ReplayedEvents int64          `json:"replayed_events"`
+		Verification   *verify.Report `json:"verification"`
+	}
+	if err := dec.Decode(&doc); err != nil {
+		t.Fatalf("stdout is not JSON: %v\n%s", err, out)
+	}
+	if dec.More() {
+		t.Fatalf("stdout holds more than one JSON document:\n%s", out)
+	}
+	if doc.ReplayedEvents != 6 || doc.Verification == nil || doc.Verification.Expected != 6 || doc.Verification.Missing != 0 {
+		t.Fatalf("summary %+v, verification %+v: want 6 replayed and verified", doc, doc.Verification)
+	}
+}
+
 // A file target with one line removed after the run verifies as missing 1.
 func TestVerifyFileTargetWithALineRemoved(t *testing.T) {
 	e := newTestEnv(t)

@@ -39,12 +39,12 @@ func TestVerifyFlagOnRunAndStart(t *testing.T) {
 func TestVerifyAfterRunThatCannotVerifyIsUnavailable(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	err := verifyAfterRun(ctx, nil, nil, nil, "3f1c", nil)
+	err := verifyAfterRun(ctx, nil, nil, nil, "3f1c", nil, nil)
 	if got := exitcode.Of(err); got != exitcode.Unavailable {
 		t.Fatalf("exit %d (%v), want %d", got, err, exitcode.Unavailable)
 	}
 	runErr := errors.New("the run failed")
-	if err := verifyAfterRun(ctx, nil, nil, nil, "3f1c", runErr); !errors.Is(err, runErr) {
+	if err := verifyAfterRun(ctx, nil, nil, nil, "3f1c", runErr, nil); !errors.Is(err, runErr) {
 		t.Errorf("the run's own failure was replaced: %v", err)
 	}
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/integr8scode/replayctl/internal/contract"
 	"github.com/integr8scode/replayctl/internal/output"
+	"github.com/integr8scode/replayctl/internal/verify"
 )
 
 // summaryView is what start, resume, run and watch print when a session
@@ -24,6 +25,8 @@ type summaryView struct {
 	DurationSeconds    float64                `json:"duration_seconds"`
 	EventsPerSecond    float64                `json:"events_per_second"`
 	Session            *contract.Session      `json:"session"`
+	// Verification is set by --verify (JSON and YAML print one document).
+	Verification *verify.Report `json:"verification,omitempty"`
 
 	elapsed time.Duration
 }
