@@ -38,7 +38,7 @@ func (b *baseOptions) bind(cmd *cobra.Command) {
 // bindVerify registers --verify on the verbs that run a session here.
 func (b *baseOptions) bindVerify(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&b.Verify, "verify", false,
-		"when the session completes, verify it ('replay verify') and exit 6 if an event is missing or unexpected; with -o json/yaml the report is a second document after the run's summary")
+		"when the session completes, verify it ('replay verify') and exit 6 if an event is missing or unexpected; with -o json/yaml the report is the summary's \"verification\" field")
 }
 
 // bindReason registers --reason on a verb that changes sessions.
