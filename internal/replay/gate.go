@@ -26,29 +26,26 @@ func (d *dupBudget) take() bool {
 // gate keeps the reader within the reservation of the last written
 // checkpoint, and stops it altogether while the claim is unconfirmed
 // (whatever the target): nothing is sent that a successor would not know of.
+//
+// The reader asks for every event, so the limit is read without a lock;
+// only raise writes it (the controller, after a checkpoint write).
 type gate struct {
-	mu    sync.Mutex
-	limit int64
-	off   bool
+	mu    sync.Mutex // serialises raise's read-and-raise
+	limit atomic.Int64
+	off   atomic.Bool
 	held  func() bool // whether the claim is confirmed; nil: always
 	wake  chan struct{}
 }
 
 func newGate(held func() bool) *gate { return &gate{wake: make(chan struct{}, 1), held: held} }
 
-func (g *gate) disable() {
-	g.mu.Lock()
-	g.off = true
-	g.mu.Unlock()
-}
+func (g *gate) disable() { g.off.Store(true) }
 
 func (g *gate) allows(sent int64) bool {
 	if g.held != nil && !g.held() {
 		return false
 	}
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return g.off || sent < g.limit
+	return g.off.Load() || sent < g.limit.Load()
 }
 
 func (g *gate) wait(ctx context.Context, sent int64) error {
@@ -64,8 +61,8 @@ func (g *gate) wait(ctx context.Context, sent int64) error {
 
 func (g *gate) raise(limit int64) {
 	g.mu.Lock()
-	if limit > g.limit {
-		g.limit = limit
+	if limit > g.limit.Load() {
+		g.limit.Store(limit)
 	}
 	g.mu.Unlock()
 	g.notify()
