@@ -40,9 +40,9 @@ func BenchmarkReplayEncoding(b *testing.B) {
 		b.SetBytes(int64(size / len(docs)))
 		b.ReportAllocs()
 		for i := range b.N {
-			var err error
-			if _, buf, err = ParseAndAppendEventJSON(buf[:0], docs[i%len(docs)], at); err != nil {
-				b.Fatal(err)
+			var perr, eerr error
+			if _, buf, perr, eerr = ParseAndAppendEventJSON(buf[:0], docs[i%len(docs)], at); perr != nil || eerr != nil {
+				b.Fatal(perr, eerr)
 			}
 		}
 	})

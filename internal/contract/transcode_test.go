@@ -123,6 +123,12 @@ func matchReference(t testing.TB, v bson.Raw, now time.Time) {
 	matchTwoWalks(t, v, AppendTime(nil, now))
 }
 
+// twoErrors prints a parse and an encoding error apart, so that each is
+// compared with its own kind.
+type twoErrors struct{ parse, encode error }
+
+func (e twoErrors) Error() string { return fmt.Sprintf("parse: %v; encode: %v", e.parse, e.encode) }
+
 // matchTwoWalks fails t unless ParseAndAppendEventJSON gives on v, for
 // the stored timestamp and for replayTime, exactly what ParseStoredEvent
 // then AppendEventJSONAt give: same event, errors, bytes and panics.
@@ -131,16 +137,17 @@ func matchTwoWalks(t testing.TB, v bson.Raw, replayTime []byte) {
 	for _, at := range [][]byte{nil, replayTime} {
 		var got, want StoredEvent
 		gotOut := outcome(func() ([]byte, error) {
-			ev, out, err := ParseAndAppendEventJSON([]byte("prefix"), v, at)
+			ev, out, perr, eerr := ParseAndAppendEventJSON([]byte("prefix"), v, at)
 			got = ev
-			return out, err
+			return out, twoErrors{perr, eerr}
 		})
 		wantOut := outcome(func() ([]byte, error) {
 			ev, err := ParseStoredEvent(v)
 			if want = ev; err != nil {
-				return []byte("prefix"), err
+				return []byte("prefix"), twoErrors{parse: err}
 			}
-			return AppendEventJSONAt([]byte("prefix"), v, at)
+			out, err := AppendEventJSONAt([]byte("prefix"), v, at)
+			return out, twoErrors{encode: err}
 		})
 		// A panic (the reference encoder's, on what the driver cannot
 		// read) leaves no event to compare.

@@ -8,25 +8,26 @@ import (
 // ParseAndAppendEventJSON is ParseStoredEvent(raw) followed, when that
 // succeeds, by AppendEventJSONAt(dst, raw, replayTime), with the same
 // results (event, errors, bytes), but reading the top-level document once
-// for both: a replay does both for every event. When parsing fails, dst
-// is returned as it was given (its spare capacity may have been written).
-func ParseAndAppendEventJSON(dst []byte, raw bson.Raw, replayTime []byte) (StoredEvent, []byte, error) {
+// for both: a replay does both for every event. parseErr is
+// ParseStoredEvent's error, and dst is then returned as it was given (its
+// spare capacity may have been written); encodeErr is AppendEventJSONAt's.
+// They are apart because both may wrap ErrMalformedEvent, and a replay
+// records them differently.
+func ParseAndAppendEventJSON(dst []byte, raw bson.Raw, replayTime []byte) (ev StoredEvent, out []byte, parseErr, encodeErr error) {
 	var f routingFields
 	if out, ok := f.readAppend(presize(dst, raw), ownBytes(raw), replayTime); ok {
-		ev, err := f.event(raw)
-		if err != nil {
-			return ev, dst, err
+		if ev, parseErr = f.event(raw); parseErr != nil {
+			return ev, dst, parseErr, nil
 		}
-		return ev, out, nil
+		return ev, out, nil, nil
 	}
 	// Invalid, or something the transcoder leaves to the reference
 	// encoder: both walks, which say why.
-	ev, err := ParseStoredEvent(raw)
-	if err != nil {
-		return ev, dst, err
+	if ev, parseErr = ParseStoredEvent(raw); parseErr != nil {
+		return ev, dst, parseErr, nil
 	}
-	out, err := AppendEventJSONAt(dst, raw, replayTime)
-	return ev, out, err
+	out, encodeErr = AppendEventJSONAt(dst, raw, replayTime)
+	return ev, out, nil, encodeErr
 }
 
 // readAppend is routingFields.read and transcode's top level (top and
