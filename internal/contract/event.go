@@ -35,12 +35,17 @@ var ErrMalformedEvent = errors.New("malformed event")
 // field is the first of its name, as bson.Raw.Lookup finds it, read in the
 // same pass that validates the document.
 func ParseStoredEvent(raw bson.Raw) (StoredEvent, error) {
-	ev := StoredEvent{Raw: raw}
 	var f routingFields
 	if err := f.read(raw); err != nil {
-		return ev, fmt.Errorf("%w: %v", ErrMalformedEvent, err)
+		return StoredEvent{Raw: raw}, fmt.Errorf("%w: %v", ErrMalformedEvent, err)
 	}
-	ev.ObjectID = f.oid
+	return f.event(raw)
+}
+
+// event is the StoredEvent of raw, whose fields f read from a valid
+// document, or why those fields do not make an event.
+func (f *routingFields) event(raw bson.Raw) (StoredEvent, error) {
+	ev := StoredEvent{Raw: raw, ObjectID: f.oid}
 	if !f.id.ok || len(f.id.s) == 0 {
 		return ev, fmt.Errorf("%w: missing string event_id", ErrMalformedEvent)
 	}

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -118,6 +119,42 @@ func matchReference(t testing.TB, v bson.Raw, now time.Time) {
 	rev, rerr := referenceParse(v)
 	if !reflect.DeepEqual(ev, rev) || fmt.Sprint(err) != fmt.Sprint(rerr) {
 		t.Fatalf("ParseStoredEvent(%x):\n got %+v, %v\nwant %+v, %v", []byte(v), ev, err, rev, rerr)
+	}
+	matchTwoWalks(t, v, AppendTime(nil, now))
+}
+
+// twoErrors prints a parse and an encoding error apart, so that each is
+// compared with its own kind.
+type twoErrors struct{ parse, encode error }
+
+func (e twoErrors) Error() string { return fmt.Sprintf("parse: %v; encode: %v", e.parse, e.encode) }
+
+// matchTwoWalks fails t unless ParseAndAppendEventJSON gives on v, for
+// the stored timestamp and for replayTime, exactly what ParseStoredEvent
+// then AppendEventJSONAt give: same event, errors, bytes and panics.
+func matchTwoWalks(t testing.TB, v bson.Raw, replayTime []byte) {
+	t.Helper()
+	for _, at := range [][]byte{nil, replayTime} {
+		var got, want StoredEvent
+		gotOut := outcome(func() ([]byte, error) {
+			ev, out, perr, eerr := ParseAndAppendEventJSON([]byte("prefix"), v, at)
+			got = ev
+			return out, twoErrors{perr, eerr}
+		})
+		wantOut := outcome(func() ([]byte, error) {
+			ev, err := ParseStoredEvent(v)
+			if want = ev; err != nil {
+				return []byte("prefix"), twoErrors{parse: err}
+			}
+			out, err := AppendEventJSONAt([]byte("prefix"), v, at)
+			return out, twoErrors{encode: err}
+		})
+		// A panic (the reference encoder's, on what the driver cannot
+		// read) leaves no event to compare.
+		panicked := strings.HasPrefix(wantOut, "panic: ")
+		if gotOut != wantOut || !panicked && !reflect.DeepEqual(got, want) {
+			t.Fatalf("ParseAndAppendEventJSON(%x, %q):\n got %+v %s\nwant %+v %s", []byte(v), at, got, gotOut, want, wantOut)
+		}
 	}
 }
 

@@ -130,13 +130,28 @@ func (r *runner) decoder() func(bson.Raw) decoded {
 	ahead := r.pace.unpaced()
 	var clock timeText // the prefetcher's own
 	return func(raw bson.Raw) decoded {
+		if ahead {
+			return r.decodeAhead(raw, &clock)
+		}
 		d := decoded{raw: raw}
 		d.ev, d.perr = contract.ParseStoredEvent(raw)
-		if d.perr == nil && ahead {
-			d.m, d.eerr = r.encode(raw, d.ev, &clock)
-		}
 		return d
 	}
+}
+
+// decodeAhead parses raw and encodes its message in one walk of the
+// document; a message for a document that is skipped goes back unsent.
+func (r *runner) decodeAhead(raw bson.Raw, clock *timeText) decoded {
+	d := decoded{raw: raw}
+	m, replayTime := r.stampedMessage(len(raw)+64, clock)
+	var value []byte
+	d.ev, value, d.perr, d.eerr = contract.ParseAndAppendEventJSON(m.value, raw, replayTime)
+	if d.perr != nil || d.eerr != nil {
+		r.msgs.put(m)
+		return d
+	}
+	d.m = r.encoded(m, d.ev, value)
+	return d
 }
 
 // handle paces, encodes (unless decoded ahead) and sends one stored
@@ -168,20 +183,31 @@ func (r *runner) handle(d decoded) error {
 // encode makes the message of one valid event, its value stamped with the
 // replay time now.
 func (r *runner) encode(raw bson.Raw, ev contract.StoredEvent, clock *timeText) (*message, error) {
-	m := r.newMessage(len(raw) + 64)
-	m.ev, m.replayedAt = ev, r.svc.now()
-	m.replayedAtText = clock.format(m.replayedAt)
-	replayTime := m.replayedAtText
-	if r.sess.Config.PreserveTimestamps {
-		replayTime = nil
-	}
+	m, replayTime := r.stampedMessage(len(raw)+64, clock)
 	value, err := contract.AppendEventJSONAt(m.value, raw, replayTime)
 	if err != nil {
 		return nil, err
 	}
-	m.value = value
+	return r.encoded(m, ev, value), nil
+}
+
+// stampedMessage is a new message stamped with the replay time now, and
+// the text its value carries in place of `timestamp` (nil: the stored one).
+func (r *runner) stampedMessage(size int, clock *timeText) (*message, []byte) {
+	m := r.newMessage(size)
+	m.replayedAt = r.svc.now()
+	m.replayedAtText = clock.format(m.replayedAt)
+	if r.sess.Config.PreserveTimestamps {
+		return m, nil
+	}
+	return m, m.replayedAtText
+}
+
+// encoded completes m with its event and its encoded value.
+func (r *runner) encoded(m *message, ev contract.StoredEvent, value []byte) *message {
+	m.ev, m.value = ev, value
 	m.ev.Raw = nil // not kept past the send
-	return m, nil
+	return m
 }
 
 // newMessage is a message for the next event, with a value buffer of at
