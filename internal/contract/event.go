@@ -223,7 +223,7 @@ func AppendEventJSONAt(dst []byte, raw bson.Raw, replayTime []byte) ([]byte, err
 		}
 		t = &p
 	}
-	return appendEventJSONRef(dst, raw, t)
+	return unpanicked(dst, func() ([]byte, error) { return appendEventJSONRef(dst, raw, t) })
 }
 
 // AppendTime appends t as the contract writes dates: TimeFormat, UTC. It
@@ -244,13 +244,27 @@ func AppendTime(dst []byte, t time.Time) []byte {
 		byte('0'+sec/10), byte('0'+sec%10), '.', byte('0'+ms/100), byte('0'+ms/10%10), byte('0'+ms%10), 'Z')
 }
 
+// unpanicked runs the reference encoder, whose driver accessors panic on
+// some BSON they cannot read (a string whose declared length leaves no room
+// for its terminator), and turns such a panic into an error: a document
+// another program wrote is skipped and counted, it never brings a replay
+// or a DLQ listing down. dst is returned as given on a panic.
+func unpanicked(dst []byte, encode func() ([]byte, error)) (out []byte, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			out, err = dst, fmt.Errorf("%w: unreadable BSON: %v", ErrMalformedEvent, p)
+		}
+	}()
+	return encode()
+}
+
 // RawToJSON renders any BSON document (for example a DLQ message's event)
 // as JSON with the same conventions as AppendEventJSON, bookkeeping included.
 func RawToJSON(raw bson.Raw) ([]byte, error) {
 	if out, ok := transcode(presize(nil, raw), ownBytes(raw), nil, false, true, '{', '}'); ok {
 		return out, nil
 	}
-	return appendDocument(nil, raw, '{', '}', true)
+	return unpanicked(nil, func() ([]byte, error) { return appendDocument(nil, raw, '{', '}', true) })
 }
 
 // presize gives dst room for the JSON of raw, which is seldom longer

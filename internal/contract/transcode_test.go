@@ -2,6 +2,7 @@ package contract
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -100,18 +101,23 @@ func transcodeSamples(t testing.TB) []bson.Raw {
 
 // matchReference fails t unless AppendEventJSON (stored and replay time),
 // RawToJSON and ParseStoredEvent give on v exactly what the reference
-// implementations give: same bytes, same errors, same panics.
+// implementations give: same bytes, same errors (a reference panic is an
+// ErrMalformedEvent error, as unpanicked makes it).
 func matchReference(t testing.TB, v bson.Raw, now time.Time) {
 	t.Helper()
 	for _, at := range []*time.Time{nil, &now} {
 		got := outcome(func() ([]byte, error) { return AppendEventJSON([]byte("prefix"), v, at) })
-		want := outcome(func() ([]byte, error) { return appendEventJSONRef([]byte("prefix"), v, at) })
+		want := outcome(func() ([]byte, error) {
+			return unpanicked([]byte("prefix"), func() ([]byte, error) { return appendEventJSONRef([]byte("prefix"), v, at) })
+		})
 		if got != want {
 			t.Fatalf("AppendEventJSON(%x, %v):\n got %s\nwant %s", []byte(v), at, got, want)
 		}
 	}
 	got := outcome(func() ([]byte, error) { return RawToJSON(v) })
-	want := outcome(func() ([]byte, error) { return appendDocument(nil, v, '{', '}', true) })
+	want := outcome(func() ([]byte, error) {
+		return unpanicked(nil, func() ([]byte, error) { return appendDocument(nil, v, '{', '}', true) })
+	})
 	if got != want {
 		t.Fatalf("RawToJSON(%x):\n got %s\nwant %s", []byte(v), got, want)
 	}
@@ -200,5 +206,24 @@ func TestAppendTimeMatchesTimeFormat(t *testing.T) {
 		if got != want {
 			t.Fatalf("AppendTime(%v) = %q, want %q", tm, got, want)
 		}
+	}
+}
+
+// The reference encoder's driver accessors panic on a string whose
+// declared length is 0 (no room for its terminator). The public encoders
+// must report that as a malformed document, never panic: a replay's decoder
+// has no recover, and a panic there would end the process.
+func TestEncodersReportUnreadableBSONInsteadOfPanicking(t *testing.T) {
+	doc := bson.Raw("S\x00\x00\x00\x02event_id\x00\x04\x00\x00\x00e-1\x00\x02event_type\x00\x12\x00\x00\x00execution_started\x00" +
+		"\x09timestamp\x00{\xb4\xc5\xda\xb8\x01\x00\x00\x02x\x00\x00\x00\x00\x00\x00")
+	if _, err := AppendEventJSON(nil, doc, nil); !errors.Is(err, ErrMalformedEvent) {
+		t.Errorf("AppendEventJSON: %v, want ErrMalformedEvent", err)
+	}
+	if _, err := RawToJSON(doc); !errors.Is(err, ErrMalformedEvent) {
+		t.Errorf("RawToJSON: %v, want ErrMalformedEvent", err)
+	}
+	_, out, perr, eerr := ParseAndAppendEventJSON([]byte("prefix"), doc, nil)
+	if perr != nil || !errors.Is(eerr, ErrMalformedEvent) || string(out) != "prefix" {
+		t.Errorf("ParseAndAppendEventJSON: out %q, parse error %v, encoding error %v; want the document parsed and its encoding refused", out, perr, eerr)
 	}
 }
