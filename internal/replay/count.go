@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/integr8scode/replayctl/internal/contract"
+	"github.com/integr8scode/replayctl/internal/store"
 )
 
 // startCount fills total_events in the background on a first run, beside
@@ -18,7 +19,7 @@ func (r *runner) startCount() {
 }
 
 func (r *runner) count() {
-	n, err := r.svc.Store.Events.CountBounded(r.readCtx, r.sess.Config.Filter, Bound(r.sess))
+	n, err := r.countSelection()
 	if err != nil {
 		if r.readCtx.Err() == nil {
 			r.log.Warn("count matching events", "error", err)
@@ -29,6 +30,21 @@ func (r *runner) count() {
 		n = *m
 	}
 	r.total.CompareAndSwap(-1, n)
+}
+
+// countSelection counts the events the run reads: its filter under the
+// session's insertion bound. A first run of a session that selects every
+// event asks the collection's statistics instead: the bound leaves out only
+// what was stored since the first start, moments ago, and any other count
+// on the embedded server decodes every stored event, as much work as the
+// run's own read, beside it (the replay's rate fell to 0.6 of a raw scan).
+// The total is made exact when the session completes.
+func (r *runner) countSelection() (int64, error) {
+	f := r.sess.Config.Filter
+	if r.runs == 0 && len(store.FilterQuery(f)) == 0 {
+		return r.svc.Store.Events.Count(r.readCtx, f)
+	}
+	return r.svc.Store.Events.CountBounded(r.readCtx, f, Bound(r.sess))
 }
 
 // countMatching counts the events a filter selects; the store answers an
