@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -251,9 +252,16 @@ func AppendTime(dst []byte, t time.Time) []byte {
 // or a DLQ listing down. dst is returned as given on a panic.
 func unpanicked(dst []byte, encode func() ([]byte, error)) (out []byte, err error) {
 	defer func() {
-		if p := recover(); p != nil {
-			out, err = dst, fmt.Errorf("%w: unreadable BSON: %v", ErrMalformedEvent, p)
+		p := recover()
+		if p == nil {
+			return
 		}
+		// The driver panics with its own error values; anything else (a
+		// runtime error) is a bug here, not a document to skip.
+		if _, bug := p.(runtime.Error); bug {
+			panic(p)
+		}
+		out, err = dst, fmt.Errorf("%w: unreadable BSON: %v", ErrMalformedEvent, p)
 	}()
 	return encode()
 }

@@ -38,7 +38,10 @@ func (r *runner) count() {
 // what was stored since the first start, moments ago, and any other count
 // on the embedded server decodes every stored event, as much work as the
 // run's own read, beside it (the replay's rate fell to 0.6 of a raw scan).
-// The total is made exact when the session completes.
+// The total is made exact when the session completes; a session that
+// stops first keeps the statistics' figure, taken moments after its first
+// start (off by what was stored in those moments; on MongoDB, by whatever
+// an unclean shutdown left its statistics off by).
 func (r *runner) countSelection() (int64, error) {
 	f := r.sess.Config.Filter
 	if r.runs == 0 && len(store.FilterQuery(f)) == 0 {

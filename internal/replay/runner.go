@@ -30,6 +30,7 @@ const (
 	minReserve  = 256
 	maxReserve  = 4 * checkpointEvery
 	drainGrace  = 500 * time.Millisecond
+	drainFlush  = 200 * time.Millisecond // how long drain may keep the shared client from lingering
 	cursorBatch = 1000
 	ioTimeout   = 15 * time.Second
 )
@@ -244,9 +245,12 @@ func (r *runner) run(ctx context.Context) (*Result, error) {
 // records would otherwise sit out the producer's linger first; a flush
 // while waiting sends them at once. The client may be shared with other
 // runs: their records leave without linger for that moment too, and the
-// flush is given up as soon as this run's records are in.
+// flush is given up as soon as this run's records are in, or after
+// drainFlush.
 func (r *runner) drain() {
-	ctx, cancel := context.WithCancel(r.readCtx)
+	// Bounded: records of ours waiting out an outage's back-off would
+	// otherwise keep every run on a shared client from lingering.
+	ctx, cancel := context.WithTimeout(r.readCtx, drainFlush)
 	defer cancel()
 	go func() { _ = r.svc.Kafka.Flush(ctx) }()
 	_ = r.win.idle(r.readCtx)
