@@ -38,9 +38,7 @@ type BatchRequest struct {
 // of 4 messages, 1 refused (status retried is terminal)"). It prints
 // nothing.
 func ApplyBatch(ctx context.Context, f *cmdutil.Factory, m *dlq.Manager, r BatchRequest) (string, error) {
-	act := requestAction(r)
-	o := requestOptions(f, r)
-	plan, err := makePlan(ctx, o, m, "")
+	act, o, plan, err := requestPlan(ctx, f, m, r)
 	if err != nil {
 		return "", err
 	}
@@ -52,12 +50,7 @@ func ApplyBatch(ctx context.Context, f *cmdutil.Factory, m *dlq.Manager, r Batch
 	if len(plan.Messages) == 0 {
 		return "", exitcode.InvalidStatef("all %d messages are already retried or discarded; nothing to %s", len(plan.Refused), act.verb)
 	}
-	in := batchIntent(o, plan, act)
-	if r.Group != "" {
-		matched := r.Matched
-		in.Filter, in.Matched = map[string]string{"error_group": r.Group}, &matched
-	}
-	rec, err := cmdutil.BeginAudit(ctx, f, in)
+	rec, err := cmdutil.BeginAudit(ctx, f, requestIntent(o, plan, act, r))
 	if err != nil {
 		return "", err
 	}
@@ -102,6 +95,26 @@ func requestAction(r BatchRequest) batchAction {
 		}}
 }
 
+// requestPlan is r's action, its options as the command would set them,
+// and the plan they select.
+func requestPlan(ctx context.Context, f *cmdutil.Factory, m *dlq.Manager, r BatchRequest) (batchAction, *BatchOptions, *dlq.Plan, error) {
+	act := requestAction(r)
+	o := requestOptions(f, r)
+	plan, err := makePlan(ctx, o, m, "")
+	return act, o, plan, err
+}
+
+// requestIntent is the audit record of r's plan; a group's pattern and
+// match count stand as the selection.
+func requestIntent(o *BatchOptions, plan *dlq.Plan, act batchAction, r BatchRequest) audit.Intent {
+	in := batchIntent(o, plan, act)
+	if r.Group != "" {
+		matched := r.Matched
+		in.Filter, in.Matched = map[string]string{"error_group": r.Group}, &matched
+	}
+	return in
+}
+
 // requestOptions selects r's messages as the command would.
 func requestOptions(f *cmdutil.Factory, r BatchRequest) *BatchOptions {
 	o := &BatchOptions{cmdOptions: cmdOptions{Factory: f}, IDs: r.IDs}
@@ -119,9 +132,7 @@ func requestOptions(f *cmdutil.Factory, r BatchRequest) *BatchOptions {
 // --detach --yes` does (the same plan, audit record and job) and returns
 // the line naming the job. It prints nothing.
 func DetachBatch(ctx context.Context, f *cmdutil.Factory, m *dlq.Manager, r BatchRequest) (string, error) {
-	act := requestAction(r)
-	o := requestOptions(f, r)
-	plan, err := makePlan(ctx, o, m, "")
+	act, o, plan, err := requestPlan(ctx, f, m, r)
 	if err != nil {
 		return "", err
 	}
@@ -140,13 +151,9 @@ func DetachBatch(ctx context.Context, f *cmdutil.Factory, m *dlq.Manager, r Batc
 	for i := range plan.Messages {
 		spec.EventIDs = append(spec.EventIDs, plan.Messages[i].EventID())
 	}
-	in := batchIntent(o, plan, act)
+	in := requestIntent(o, plan, act, r)
 	in.Action = audit.DLQJobCreate
 	in.Params = withParam(in.Params, "kind", act.verb)
-	if r.Group != "" {
-		matched := r.Matched
-		in.Filter, in.Matched = map[string]string{"error_group": r.Group}, &matched
-	}
 	rec, err := cmdutil.BeginAudit(ctx, f, in)
 	if err != nil {
 		return "", err
