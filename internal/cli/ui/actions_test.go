@@ -49,17 +49,40 @@ func await(t *testing.T, done <-chan clitest.Result) clitest.Result {
 	}
 }
 
+// streamingSession starts a rate-limited file replay of 60 events in the
+// background and waits until a runner is streaming it.
+func (e *env) streamingSession() (string, <-chan clitest.Result) {
+	e.t.Helper()
+	testenv.SeedEvents(e.t, e.st.Events.Collection(), "script_saved", 60)
+	id := e.fileSession("script_saved", "10")
+	done := e.runInBackground("replay", "start", id)
+	testenv.Eventually(e.t, opTimeout, func() bool {
+		s := e.session(id)
+		return s.Status == contract.StatusRunning && s.ReplayedEvents > 0
+	}, "session %s to run", id)
+	return id, done
+}
+
+// countThenRetry asks the dashboard's actions for sel's count (want n),
+// then retries it and returns the result line.
+func countThenRetry(t *testing.T, e *env, sel dashboard.Selection, n int64) string {
+	t.Helper()
+	acts := uicmd.NewActions(e.f)
+	if c, err := acts.Count(e.ctx(), sel); err != nil || c != n {
+		t.Fatalf("count: %d, %v; want %d", c, err, n)
+	}
+	line, err := acts.Retry(e.ctx(), sel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return line
+}
+
 // The bar: a pause from the dashboard pauses a session a runner
 // is streaming within 2 s of the confirmation, as MongoDB records it.
 func TestPauseSessionPausesARunningSessionWithin2s(t *testing.T) {
 	e := newEnv(t)
-	testenv.SeedEvents(t, e.st.Events.Collection(), "script_saved", 60)
-	id := e.fileSession("script_saved", "10")
-	done := e.runInBackground("replay", "start", id)
-	testenv.Eventually(t, opTimeout, func() bool {
-		s := e.session(id)
-		return s.Status == contract.StatusRunning && s.ReplayedEvents > 0
-	}, "session %s to run", id)
+	id, done := e.streamingSession()
 	acts := uicmd.NewActions(e.f)
 
 	confirmed := time.Now()
@@ -144,14 +167,7 @@ func TestRetrySendsTheMessageOnce(t *testing.T) {
 	acts := uicmd.NewActions(e.f)
 	sel := dashboard.Selection{EventIDs: []string{id}}
 
-	if n, err := acts.Count(e.ctx(), sel); err != nil || n != 1 {
-		t.Fatalf("count: %d, %v", n, err)
-	}
-	line, err := acts.Retry(e.ctx(), sel)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if line != "Retried 1 of 1 messages" {
+	if line := countThenRetry(t, e, sel, 1); line != "Retried 1 of 1 messages" {
 		t.Errorf("result line %q", line)
 	}
 	testenv.AssertEachOnce(t, "retried events", []string{id}, e.recordsByKey(e.topic("execution_failed")))
@@ -224,16 +240,8 @@ func TestRetryErrorGroup(t *testing.T) {
 	if pattern == "" {
 		t.Fatalf("no connection refused group in %+v", groups)
 	}
-	acts := uicmd.NewActions(e.f)
 	sel := dashboard.Selection{ErrorPattern: pattern}
-	if n, err := acts.Count(e.ctx(), sel); err != nil || n != 2 {
-		t.Fatalf("count of the group: %d, %v", n, err)
-	}
-	line, err := acts.Retry(e.ctx(), sel)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if line != "Retried 2 of 2 messages" {
+	if line := countThenRetry(t, e, sel, 2); line != "Retried 2 of 2 messages" {
 		t.Errorf("result line %q", line)
 	}
 	testenv.AssertEachOnce(t, "execution_failed", []string{p1}, e.recordsByKey(e.topic("execution_failed")))
@@ -487,16 +495,8 @@ func TestRetryOfALargeErrorGroupCreatesAJob(t *testing.T) {
 		docs[i] = e.msg(ids[i], "execution_failed", "pending", "quota exceeded for tenant 42", time.Duration(i+1)*time.Second)
 	}
 	e.insertMsgs(docs...)
-	acts := uicmd.NewActions(e.f)
 	sel := dashboard.Selection{ErrorPattern: dlq.NormalizeError("quota exceeded for tenant 42")}
-	if c, err := acts.Count(e.ctx(), sel); err != nil || c != int64(n) {
-		t.Fatalf("count: %d, %v; want %d", c, err, n)
-	}
-
-	line, err := acts.Retry(e.ctx(), sel)
-	if err != nil {
-		t.Fatal(err)
-	}
+	line := countThenRetry(t, e, sel, int64(n))
 	jobs := testenv.FindAll[dlqjob.Job](t, e.st.DLQJobs().Collection(), bson.D{})
 	if len(jobs) != 1 || jobs[0].Kind != dlqjob.KindRetry || jobs[0].ToMove != int64(n) {
 		t.Fatalf("jobs %+v, want one retry job of %d messages", jobs, n)

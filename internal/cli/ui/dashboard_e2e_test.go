@@ -111,13 +111,7 @@ func (s *screen) frame() string {
 // streaming pauses it in MongoDB within 2 s of the confirmation.
 func TestDashboardPausesARunningSessionWithin2s(t *testing.T) {
 	e := newEnv(t)
-	testenv.SeedEvents(t, e.st.Events.Collection(), "script_saved", 60)
-	id := e.fileSession("script_saved", "10")
-	done := e.runInBackground("replay", "start", id)
-	testenv.Eventually(t, opTimeout, func() bool {
-		s := e.session(id)
-		return s.Status == contract.StatusRunning && s.ReplayedEvents > 0
-	}, "session %s to run", id)
+	id, done := e.streamingSession()
 
 	s := e.dashboard(time.Hour)
 	s.waitFor(id[:12], "running")
