@@ -26,6 +26,7 @@ type config struct {
 	seeded      int
 	rounds      int
 	cpuProfile  string
+	traceFile   string
 	memProfile  string
 	blkProfile  string
 	resultsFile string
@@ -38,6 +39,7 @@ func main() {
 	flag.IntVar(&c.seeded, "seed", 50000, "distinct events seeded through the embedded server (the dev --seed generator)")
 	flag.IntVar(&c.rounds, "rounds", 3, "interleaved rounds of both measurements; the best of each is compared")
 	flag.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of every engine run")
+	flag.StringVar(&c.traceFile, "trace", "", "write an execution trace of every engine run (go tool trace FILE.N)")
 	flag.StringVar(&c.memProfile, "memprofile", "", "write an allocation profile after the engine runs")
 	flag.StringVar(&c.blkProfile, "blockprofile", "", "write a blocking profile (where goroutines wait) after the engine runs")
 	flag.StringVar(&c.resultsFile, "results", "", "also write the figures to this markdown file (make bench: bench/results.md)")

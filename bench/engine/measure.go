@@ -25,6 +25,9 @@ func (s sample) brokerMicrosPerEvent() float64 {
 	return float64(s.broker.Microseconds()) / float64(s.events)
 }
 
+// cores is how many cores the process kept busy on average.
+func (s sample) cores() float64 { return s.cpu.Seconds() / s.wall.Seconds() }
+
 func (s sample) allocsPerEvent() float64 { return float64(s.allocs) / float64(s.events) }
 
 // measure runs fn as one measured phase of n events, and the CPU of

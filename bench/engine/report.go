@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"runtime"
 	"slices"
 
 	"github.com/integr8scode/replayctl/bench/internal/results"
@@ -36,6 +37,9 @@ func report(c config, r outcome) error {
 	fmt.Printf("%-52s %6.2f µs   bar <= %.1f  %s (median over the rounds; cross-check's median %.2f µs; fastest round %.2f µs)\n",
 		"engine CPU per event, excluding the broker", medOwn, barCPUMicros, pass(cpuOK), direct, own)
 	fmt.Printf("%-52s %6.2f      bar >= %.1f  %s\n", "engine rate / raw produce rate", ratio, barRawRatio, pass(rateOK))
+	cpuFactor, coreFactor := raw.cpuMicrosPerEvent()/e.cpuMicrosPerEvent(), e.cores()/raw.cores()
+	fmt.Printf("  = CPU per event, raw ÷ engine, %.2f × cores kept busy, engine ÷ raw, %.2f (%.2f ÷ %.2f of %d)\n",
+		cpuFactor, coreFactor, e.cores(), raw.cores(), runtime.NumCPU())
 	if c.resultsFile != "" {
 		figs := []results.Figure{
 			{Name: "events (avg BSON bytes)", Value: fmt.Sprintf("%d (%.0f)", r.events, r.avgBytes)},
@@ -51,6 +55,7 @@ func report(c config, r outcome) error {
 			{Name: "engine: process CPU µs/event with the broker apart (cross-check, median)", Value: fmt.Sprintf("%.2f", direct), Bar: fmt.Sprintf("<= %.1f", barCPUMicros), Pass: direct <= barCPUMicros},
 			{Name: "engine: allocs/event", Value: fmt.Sprintf("%.1f", e.allocsPerEvent())},
 			{Name: "engine rate / raw produce rate", Value: fmt.Sprintf("%.2f", ratio), Bar: fmt.Sprintf(">= %.1f", barRawRatio), Pass: rateOK},
+			{Name: "rate ratio's factors: CPU/event raw ÷ engine; cores busy engine ÷ raw", Value: fmt.Sprintf("%.2f; %.2f (%.2f ÷ %.2f of %d)", cpuFactor, coreFactor, e.cores(), raw.cores(), runtime.NumCPU())},
 			{Name: "medians over the rounds: CPU µs/event excluding the broker; rate ratio", Value: fmt.Sprintf("%.2f; %.2f", medOwn, medRatio)},
 		}
 		note := fmt.Sprintf("Best of %d interleaved rounds. CPU is the process's (getrusage). The CPU bar is compared with medians over the rounds and must hold for both of: the engine's process CPU (kfake in the same process) minus kfake's own CPU per event under the engine's traffic, measured in a calibration where the same engine run sends to a kfake in a child process (its threads' schedstat); and the cross-check, that calibration's own process CPU: the engine with the broker in another process, as the issue measured it. The event store runs in a child process throughout.", r.rounds)

@@ -115,7 +115,7 @@ func run(ctx context.Context, c config) error {
 		if err := dropTopics(ctx, cl, fmt.Sprintf("raw%d_", round)); err != nil {
 			return err
 		}
-		eng, err := engineRun(ctx, c.cpuProfile, st, cl, nil, src, len(docs), fmt.Sprintf("eng%d_", round), round)
+		eng, err := engineRun(ctx, c.runFiles(""), st, cl, nil, src, len(docs), fmt.Sprintf("eng%d_", round), round)
 		if err != nil {
 			return err
 		}
@@ -136,7 +136,7 @@ func run(ctx context.Context, c config) error {
 		if err := dropTopics(ctx, clApart, fmt.Sprintf("rawapart%d_", round)); err != nil {
 			return err
 		}
-		engApart, err := engineRun(ctx, apartProfile(c.cpuProfile), st, clApart, broker, src, len(docs), fmt.Sprintf("engapart%d_", round), round)
+		engApart, err := engineRun(ctx, c.runFiles(".apart"), st, clApart, broker, src, len(docs), fmt.Sprintf("engapart%d_", round), round)
 		if err != nil {
 			return err
 		}
@@ -169,8 +169,8 @@ func (r *outcome) keep(name string, s sample, best *sample) {
 }
 
 func printSample(name string, s sample) {
-	fmt.Printf("  %-26s %9.0f events/s  %6.2f µs CPU/event  %6.2f allocs/event  (%s wall, %s CPU)",
-		name, s.rate(), s.cpuMicrosPerEvent(), s.allocsPerEvent(), s.wall.Round(time.Millisecond), s.cpu.Round(time.Millisecond))
+	fmt.Printf("  %-26s %9.0f events/s  %6.2f µs CPU/event  %6.2f allocs/event  (%s wall, %s CPU, %.2f cores)",
+		name, s.rate(), s.cpuMicrosPerEvent(), s.allocsPerEvent(), s.wall.Round(time.Millisecond), s.cpu.Round(time.Millisecond), s.cores())
 	if s.broker > 0 {
 		fmt.Printf("  broker process: %.2f µs CPU/event", s.brokerMicrosPerEvent())
 	}
@@ -282,7 +282,7 @@ func rawProduce(ctx context.Context, cl *kgo.Client, recs []*kgo.Record) error {
 // engineRun creates and starts a session (untimed), then measures its run:
 // the real runner with its lease, checkpoints and final write against the
 // child's MongoDB, reading from memory and sending to kfake.
-func engineRun(ctx context.Context, cpuProfile string, st *store.Store, cl *kgo.Client, broker *childProc, src memSource, want int, prefix string, round int) (sample, error) {
+func engineRun(ctx context.Context, files runFiles, st *store.Store, cl *kgo.Client, broker *childProc, src memSource, want int, prefix string, round int) (sample, error) {
 	svc := &replay.Service{Store: st, Kafka: cl, TopicPrefix: prefix, Owner: replay.NewOwner(), Events: src}
 	sess, err := svc.Create(ctx, replay.Spec{}, "bench")
 	if err != nil {
@@ -291,11 +291,9 @@ func engineRun(ctx context.Context, cpuProfile string, st *store.Store, cl *kgo.
 	if _, err := svc.Start(ctx, sess.SessionID); err != nil {
 		return sample{}, err
 	}
-	stop := func() {}
-	if cpuProfile != "" {
-		if stop, err = profiling.StartCPU(fmt.Sprintf("%s.%d", cpuProfile, round)); err != nil {
-			return sample{}, err
-		}
+	stop, err := files.start(round)
+	if err != nil {
+		return sample{}, err
 	}
 	var res *replay.Result
 	s, err := measure(want, broker, func() error {
@@ -316,13 +314,45 @@ func engineRun(ctx context.Context, cpuProfile string, st *store.Store, cl *kgo.
 	return s, nil
 }
 
-// apartProfile names the calibration runs' CPU profiles (FILE.apart.N):
-// with the broker in another process they hold the engine's work alone.
-func apartProfile(file string) string {
-	if file == "" {
-		return ""
+// runFiles are the CPU profile and execution trace an engine run writes,
+// when asked for: FILE.N, or FILE.apart.N for the calibration runs, whose
+// broker runs in another process so that they hold the engine's work alone.
+type runFiles struct{ cpu, trace string }
+
+func (c config) runFiles(suffix string) runFiles {
+	var f runFiles
+	if c.cpuProfile != "" {
+		f.cpu = c.cpuProfile + suffix
 	}
-	return file + ".apart"
+	if c.traceFile != "" {
+		f.trace = c.traceFile + suffix
+	}
+	return f
+}
+
+// start begins round's profile and trace; the returned func ends both.
+func (f runFiles) start(round int) (func(), error) {
+	var stops []func()
+	stopAll := func() {
+		for _, stop := range stops {
+			stop()
+		}
+	}
+	for _, s := range []struct {
+		file  string
+		start func(string) (func(), error)
+	}{{f.cpu, profiling.StartCPU}, {f.trace, profiling.StartTrace}} {
+		if s.file == "" {
+			continue
+		}
+		stop, err := s.start(fmt.Sprintf("%s.%d", s.file, round))
+		if err != nil {
+			stopAll()
+			return nil, err
+		}
+		stops = append(stops, stop)
+	}
+	return stopAll, nil
 }
 
 // dropTopics deletes a measured run's topics (untimed): kfake keeps every

@@ -4,6 +4,7 @@ package profiling
 import (
 	"os"
 	"runtime/pprof"
+	"runtime/trace"
 )
 
 // StartCPU writes a CPU profile to path until the returned func is called.
@@ -18,6 +19,24 @@ func StartCPU(path string) (func(), error) {
 	}
 	return func() {
 		pprof.StopCPUProfile()
+		_ = f.Close()
+	}, nil
+}
+
+// StartTrace writes an execution trace (go tool trace) to path until the
+// returned func is called: where each goroutine ran, waited for a core or
+// blocked, which a CPU profile cannot show.
+func StartTrace(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := trace.Start(f); err != nil {
+		_ = f.Close()
+		return nil, err
+	}
+	return func() {
+		trace.Stop()
 		_ = f.Close()
 	}, nil
 }
