@@ -75,6 +75,44 @@ func TestWindowBoundsCountAndBytes(t *testing.T) {
 	}
 }
 
+// The reader takes room while several goroutines give it back, as produce
+// promises and retries do: the bound holds and no release is missed. With
+// room for one event, the reader waits for every release, and one it
+// missed would leave it waiting until the deadline.
+func TestWindowUnderConcurrentReleasesNeitherOverfillsNorStalls(t *testing.T) {
+	const maxN, events = 1, 50000
+	w := newWindow(maxN, 1<<20)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	taken := make(chan int64, maxN)
+	for range 3 {
+		go func() {
+			for b := range taken {
+				w.release(b)
+			}
+		}()
+	}
+	for i := range events {
+		if err := w.acquire(ctx, int64(1+i%7)); err != nil {
+			t.Fatalf("event %d: %v (in flight %d)", i, err, w.inFlight())
+		}
+		if n := w.inFlight(); n > maxN {
+			t.Fatalf("%d events in flight, bound %d", n, maxN)
+		}
+		taken <- int64(1 + i%7)
+	}
+	close(taken)
+	if err := w.idle(ctx); err != nil {
+		t.Fatalf("idle: %v (in flight %d)", err, w.inFlight())
+	}
+	w.mu.Lock()
+	left := w.bytes
+	w.mu.Unlock()
+	if left != 0 {
+		t.Fatalf("%d bytes left in flight", left)
+	}
+}
+
 func TestGateHoldsTheReaderWithinTheReservation(t *testing.T) {
 	g := newGate(nil)
 	g.raise(10)
