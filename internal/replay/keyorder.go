@@ -25,6 +25,11 @@ import (
 // reader and the produce promises, on two cores, handed the lock back and
 // forth for every record: about 0.8 µs per event of the engine's CPU.
 //
+// The look back relies on submit having one caller (the run's reader):
+// a record's sequence number then tells which records were submitted
+// after it, and a record submitted after a retry was allowed always finds
+// its key active.
+//
 // The look back compares 64-bit hashes (maphash, seeded per process): two
 // keys with one hash would make a retry refused, never the order broken,
 // and among the records one retry looks back over (at most a run's
@@ -47,11 +52,15 @@ type keyOrder struct {
 	heldSeqs map[uint64]struct{}
 }
 
-// ringSize bounds how far back a retry can look: a record is in flight
-// (so its retry is asked for) only while it is within maxSpan of the newest
-// record the reader sent (runner.send), and twice that leaves the reader
-// room to write ahead while a retry reads.
+// ringSize bounds how far back a retry can look. The caller must keep
+// every record that can still be retried within maxSpan of the newest one
+// submitted: runner.send does, since a record is retried only while it is
+// uncommitted and the reader waits while maxSpan records are. The ring is
+// twice that, for margin, and a power of two (the mask).
 const ringSize = 2 * maxSpan
+
+// A compile-time check that ringSize is a power of two.
+const _ uint = -(ringSize & (ringSize - 1))
 
 // orderKey is a record's key in its topic, as keyOrder keeps records of
 // one key in order by.
@@ -119,25 +128,49 @@ func (o *keyOrder) key(topic string, th uint64, key string) orderKey {
 // submit sends a record of key k now, or after the key's retry is
 // resolved. It has one caller at a time.
 //
-// The record is published before active is read, and a retry makes its
-// key active before it reads what was published (mayRetry): so either the
-// retry sees this record and is refused, or this record sees the retry
-// and is held. Both may happen; neither sends it behind the retry.
+// While no key has a retry, the record is published before active is read
+// again, and a retry makes its key active before it reads what was
+// published (mayRetry): so either the retry sees this record and is
+// refused, or this record sees the retry and is held. Both may happen;
+// neither sends it behind the retry. Once some key has a retry, records
+// are published and decided under the lock, so that a retry never sees a
+// record published but not yet held (it would be refused for a record
+// that is about to wait for it).
 func (o *keyOrder) submit(k orderKey, h heldSend) {
-	seq := o.published.Load() + 1
-	o.ring[seq&o.mask] = k.hash
-	o.published.Store(seq)
-	t := orderTicket{seq: seq, key: k}
+	t := orderTicket{seq: o.published.Load() + 1, key: k}
+	if o.active.Load() != 0 {
+		if !o.publishAndHold(t, h) {
+			h.start(t)
+		}
+		return
+	}
+	o.publish(t)
 	if o.active.Load() != 0 && o.hold(t, h) {
 		return
 	}
 	h.start(t)
 }
 
+func (o *keyOrder) publish(t orderTicket) {
+	o.ring[t.seq&o.mask] = t.key.hash
+	o.published.Store(t.seq)
+}
+
+func (o *keyOrder) publishAndHold(t orderTicket, h heldSend) bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.publish(t)
+	return o.holdLocked(t, h)
+}
+
 // hold keeps h behind its key's retry or drain, if it has one.
 func (o *keyOrder) hold(t orderTicket, h heldSend) bool {
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	return o.holdLocked(t, h)
+}
+
+func (o *keyOrder) holdLocked(t orderTicket, h heldSend) bool {
 	q := o.keys[t.key.exact()]
 	if q == nil || (q.retrying == 0 && !q.draining) {
 		return false
@@ -159,6 +192,12 @@ func (o *keyOrder) mayRetry(t orderTicket) bool {
 		q = &keyQueue{}
 		o.keys[ek] = q
 		o.active.Store(int64(len(o.keys))) // before the look back: see submit
+	}
+	if q.retrying == t.seq {
+		// Retried before: its first retry saw every earlier-published
+		// record of its key held, and every record published since found
+		// the key active and its retry pending, and was held too.
+		return true
 	}
 	if o.sentAfter(t) {
 		o.dropIfUnused(ek, q)
@@ -184,7 +223,10 @@ func (o *keyOrder) sentAfter(t orderTicket) bool {
 			return true
 		}
 	}
-	return false
+	// The reader may have written on past what was read: if it came round
+	// the ring meanwhile (impossible under runner.send's bound), what was
+	// read cannot be trusted.
+	return o.published.Load()-t.seq >= uint64(len(o.ring))
 }
 
 // done records that t was delivered or given up on. If it was being
