@@ -279,6 +279,11 @@ func (o *keyOrder) dropIfUnused(ek exactKey, q *keyQueue) {
 	}
 	delete(o.keys, ek)
 	o.active.Store(int64(len(o.keys)))
+	if len(o.keys) == 0 {
+		// A map keeps its peak size: a long retry of a busy key may have
+		// held thousands of records.
+		o.heldSeqs = map[uint64]struct{}{}
+	}
 }
 
 // abort gives up on every held record (the run stopped).

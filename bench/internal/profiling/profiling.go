@@ -2,6 +2,7 @@
 package profiling
 
 import (
+	"io"
 	"os"
 	"runtime/pprof"
 	"runtime/trace"
@@ -9,34 +10,29 @@ import (
 
 // StartCPU writes a CPU profile to path until the returned func is called.
 func StartCPU(path string) (func(), error) {
-	f, err := os.Create(path)
-	if err != nil {
-		return nil, err
-	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		_ = f.Close()
-		return nil, err
-	}
-	return func() {
-		pprof.StopCPUProfile()
-		_ = f.Close()
-	}, nil
+	return startFile(path, pprof.StartCPUProfile, pprof.StopCPUProfile)
 }
 
 // StartTrace writes an execution trace (go tool trace) to path until the
 // returned func is called: where each goroutine ran, waited for a core or
 // blocked, which a CPU profile cannot show.
 func StartTrace(path string) (func(), error) {
+	return startFile(path, trace.Start, trace.Stop)
+}
+
+// startFile runs begin on a new file at path; the returned func ends it
+// and closes the file.
+func startFile(path string, begin func(io.Writer) error, end func()) (func(), error) {
 	f, err := os.Create(path)
 	if err != nil {
 		return nil, err
 	}
-	if err := trace.Start(f); err != nil {
+	if err := begin(f); err != nil {
 		_ = f.Close()
 		return nil, err
 	}
 	return func() {
-		trace.Stop()
+		end()
 		_ = f.Close()
 	}, nil
 }
