@@ -10,8 +10,9 @@ import (
 const (
 	// window is how far back the seeded history reaches.
 	window = 3 * 24 * time.Hour
-	// quietTail keeps every flow, which lasts at most a few minutes, in the
-	// past relative to Now.
+	// quietTail keeps flows, most of which last a few minutes, in the past
+	// relative to Now; the few that last hours are moved back whole
+	// (keepInPast).
 	quietTail = 10 * time.Minute
 	// eventTTL is the platform's retention of stored events.
 	eventTTL = 30 * 24 * time.Hour
@@ -44,8 +45,16 @@ func newGenerator(r *rand.Rand, now time.Time, topicPrefix string) *generator {
 }
 
 // nextFlow returns one business flow's events in time order and whether it
-// is an execution.
+// is an execution. A flow that would run past now is moved back whole: a
+// notification may be read, or a user log out, hours later, and no event
+// may be dated in the future.
 func (g *generator) nextFlow() ([]event, bool) {
+	evs, isExec := g.anyFlow()
+	g.keepInPast(evs)
+	return evs, isExec
+}
+
+func (g *generator) anyFlow() ([]event, bool) {
 	switch p := g.r.IntN(100); {
 	case p < 78:
 		return g.executionFlow(), true
@@ -53,6 +62,58 @@ func (g *generator) nextFlow() ([]event, bool) {
 		return g.userFlow(), false
 	default:
 		return g.notificationFlow(), false
+	}
+}
+
+// keepInPast moves every time of the flow's events back by as much as the
+// last of them was stored past now (its stored_at, a little after its
+// timestamp). Expiries and estimates move with them.
+func (g *generator) keepInPast(evs []event) {
+	latest := g.now
+	for _, ev := range evs {
+		if at := storedAt(ev.doc); at.After(latest) {
+			latest = at
+		}
+	}
+	if !latest.After(g.now) {
+		return
+	}
+	by := latest.Sub(g.now)
+	for i := range evs {
+		evs[i].ts = evs[i].ts.Add(-by)
+		shiftTimes(evs[i].doc, -by)
+	}
+}
+
+func storedAt(doc bson.D) time.Time {
+	for _, e := range doc {
+		if e.Key == "stored_at" {
+			t, _ := e.Value.(time.Time)
+			return t
+		}
+	}
+	return time.Time{}
+}
+
+// shiftTimes moves every time in v (documents and arrays included) by d.
+func shiftTimes(v any, d time.Duration) {
+	switch v := v.(type) {
+	case bson.D:
+		for i := range v {
+			if t, ok := v[i].Value.(time.Time); ok {
+				v[i].Value = t.Add(d)
+				continue
+			}
+			shiftTimes(v[i].Value, d)
+		}
+	case bson.A:
+		for i := range v {
+			if t, ok := v[i].(time.Time); ok {
+				v[i] = t.Add(d)
+				continue
+			}
+			shiftTimes(v[i], d)
+		}
 	}
 }
 
