@@ -155,8 +155,11 @@ func TestLapsedRunnerGivesUpToALiveTaker(t *testing.T) {
 		t.Fatalf("A: want a lost claim, got %v (result %+v)", ra.err, ra.res)
 	}
 	res := rb.wait(t)
-	if res.Outcome != OutcomeCompleted || res.Session.ReplayedEvents != 200 || res.Session.Replayctl.Epoch != leaseA.Epoch+1 {
-		t.Fatalf("B: %s %+v", res.Outcome, res.Session)
+	// B's epoch follows A's; it may be more than one later, since on a
+	// loaded machine B's own claim can lapse and be retaken (each retake
+	// is a new epoch).
+	if res.Outcome != OutcomeCompleted || res.Session.ReplayedEvents != 200 || res.Session.Replayctl.Epoch <= leaseA.Epoch {
+		t.Fatalf("B (A's epoch %d): %s %+v", leaseA.Epoch, res.Outcome, res.Session)
 	}
 	recs := testenv.ReadToEnd(t, testenv.Shared(t).KafkaBrokers(), e.topics("pod_created")...)
 	if dups := int64(testenv.AssertEachAtLeastOnce(t, "pod_created", idsOf(events), eventIDs(t, recs))); dups > res.Session.Replayctl.PossibleDuplicates {
