@@ -86,6 +86,20 @@ func TestBannerNamesMongoKeepsDataAndRecovers(t *testing.T) {
 	}
 }
 
+// A running job whose cancel request waits for its holder shows as
+// cancelling (`dlq jobs list` marks it *): it still runs, and cancelling
+// it again would do nothing.
+func TestJobsViewShowsAJobWithACancelRequestAsCancelling(t *testing.T) {
+	h := start(t)
+	h.src.RequestCancel(0)
+	h.keys("5")
+	h.waitFor("worker-b/77")
+	frame := h.frame()
+	if !strings.Contains(frame, "cancelling") || strings.Contains(frame, "running") {
+		t.Fatalf("the running job with a cancel request is not shown as cancelling:\n%s", frame)
+	}
+}
+
 func TestConfirmedActionsRunOnceAndRefresh(t *testing.T) {
 	for _, tc := range []struct {
 		name string

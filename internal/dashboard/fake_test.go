@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os/exec"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -50,7 +51,7 @@ type fakeSource struct {
 	topics   []dlq.TopicSummary
 	groups   []dlq.ErrorGroup
 	messages []contract.DLQMessage
-	jobs     []dlqjob.Job
+	jobs     []JobRow
 	workers  []Holding
 	// gate, when set, holds every Sessions call until it is closed or the
 	// call's deadline passes.
@@ -220,9 +221,20 @@ func (f *fakeSource) Message(_ context.Context, id string) (*MessageDetail, erro
 	return nil, fmt.Errorf("message %s not found", id)
 }
 
-func (f *fakeSource) Jobs(_ context.Context, _ int64) ([]dlqjob.Job, error) {
+func (f *fakeSource) Jobs(_ context.Context, _ int64) ([]JobRow, error) {
 	f.count("Jobs")
-	return f.jobs, f.down()
+	f.mu.Lock()
+	jobs := slices.Clone(f.jobs)
+	f.mu.Unlock()
+	return jobs, f.down()
+}
+
+// RequestCancel marks job i as having a cancel request waiting for its
+// holder.
+func (f *fakeSource) RequestCancel(i int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.jobs[i].CancelRequested = true
 }
 
 func (f *fakeSource) Workers(_ context.Context, _ int64) ([]Holding, error) {
@@ -403,12 +415,12 @@ func newFakes() (*fakeSource, *fakeActions) {
 			{Pattern: dlq.NormalizeError("timeout after 30s calling 'inventory'"), Example: "timeout after 30s calling 'inventory'", Count: 37, Topics: []string{"prod.orders"}, EventTypes: []string{"order.created"}, FirstSeen: t0.Add(-72 * time.Hour), LastSeen: t0.Add(-30 * time.Second)},
 			{Pattern: dlq.NormalizeError("schema validation failed at field amount"), Example: "schema validation failed at field amount", Count: 3, Topics: []string{"prod.payments"}, EventTypes: []string{"payment.captured"}, FirstSeen: t0.Add(-5 * time.Hour), LastSeen: t0.Add(-2 * time.Hour)},
 		},
-		jobs: []dlqjob.Job{
-			{ID: "j7a1b2c3d4e5f6a7b8c9d0e1", Kind: dlqjob.KindRetry, ToMove: 400, Rate: 20, Status: dlqjob.StatusRunning,
+		jobs: []JobRow{
+			{Job: dlqjob.Job{ID: "j7a1b2c3d4e5f6a7b8c9d0e1", Kind: dlqjob.KindRetry, ToMove: 400, Rate: 20, Status: dlqjob.StatusRunning,
 				CreatedAt: t0.Add(-2 * time.Minute), StartedAt: ptr(t0.Add(-100 * time.Second)), Counters: dlqjob.Counters{Done: 150, Failed: 10},
-				Holder: dlqjob.Holder{Owner: "worker-b/77", Epoch: 1, Since: ptr(t0.Add(-100 * time.Second))}},
-			{ID: "j0f9e8d7c6b5a4f3e2d1c0b9", Kind: dlqjob.KindDiscard, ToMove: 40, Status: dlqjob.StatusCompleted,
-				CreatedAt: t0.Add(-time.Hour), StartedAt: ptr(t0.Add(-time.Hour)), FinishedAt: ptr(t0.Add(-59 * time.Minute)), Counters: dlqjob.Counters{Done: 40}},
+				Holder: dlqjob.Holder{Owner: "worker-b/77", Epoch: 1, Since: ptr(t0.Add(-100 * time.Second))}}},
+			{Job: dlqjob.Job{ID: "j0f9e8d7c6b5a4f3e2d1c0b9", Kind: dlqjob.KindDiscard, ToMove: 40, Status: dlqjob.StatusCompleted,
+				CreatedAt: t0.Add(-time.Hour), StartedAt: ptr(t0.Add(-time.Hour)), FinishedAt: ptr(t0.Add(-59 * time.Minute)), Counters: dlqjob.Counters{Done: 40}}},
 		},
 		workers: []Holding{
 			{Kind: "session", ID: running.SessionID, Owner: "worker-a/4121", Epoch: 2, Since: started, RenewedAt: t0.Add(-4 * time.Second), ExpiresAt: t0.Add(26 * time.Second)},

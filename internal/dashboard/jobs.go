@@ -22,7 +22,7 @@ func (m *Model) jobsList() list {
 	now := m.opts.Now()
 	for i := range m.jobs {
 		j := &m.jobs[i]
-		p := dlqjob.ProgressOf(j, now)
+		p := dlqjob.ProgressOf(&j.Job, now)
 		etaText := "-"
 		if p.HasETA && !j.Status.Terminal() {
 			etaText = output.Duration(p.ETA)
@@ -33,11 +33,21 @@ func (m *Model) jobsList() list {
 		}
 		l.keys = append(l.keys, j.ID)
 		l.rows = append(l.rows, []string{
-			output.ShortID(j.ID), string(j.Kind), string(j.Status),
+			output.ShortID(j.ID), string(j.Kind), jobStatus(j),
 			progressBar(j.Handled(), j.ToMove, barWidth), rateText(p.PerSecond), etaText, holder,
 		})
 	}
 	return l
+}
+
+// jobStatus is a job's status, or "cancelling" while a cancel request
+// waits for its holder: the job still runs, but will stop at its next
+// chunk, and cancelling it again would do nothing.
+func jobStatus(j *JobRow) string {
+	if j.CancelRequested && !j.Status.Terminal() {
+		return "cancelling"
+	}
+	return string(j.Status)
 }
 
 func (m *Model) currentJob() (*dlqjob.Job, bool) {
@@ -45,5 +55,5 @@ func (m *Model) currentJob() (*dlqjob.Job, bool) {
 	if !ok {
 		return nil, false
 	}
-	return &m.jobs[i], true
+	return &m.jobs[i].Job, true
 }

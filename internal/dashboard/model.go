@@ -15,7 +15,6 @@ import (
 
 	"github.com/integr8scode/replayctl/internal/contract"
 	"github.com/integr8scode/replayctl/internal/dlq"
-	"github.com/integr8scode/replayctl/internal/dlqjob"
 	"github.com/integr8scode/replayctl/internal/replay"
 )
 
@@ -98,7 +97,7 @@ type Model struct {
 	messages []contract.DLQMessage
 	msgTotal int64
 	message  *MessageDetail
-	jobs     []dlqjob.Job
+	jobs     []JobRow
 	workers  []Holding
 
 	sessionID string // the session detail's session
@@ -477,7 +476,7 @@ func (m *Model) store(msg refreshMsg) {
 	case *MessageDetail:
 		m.message = d
 		m.detail.SetContent(m.messageContent())
-	case []dlqjob.Job:
+	case []JobRow:
 		m.jobs = d
 	case []Holding:
 		m.workers = d

@@ -33,10 +33,18 @@ type Source interface {
 	// Message is the message detail view (an event id or unique prefix).
 	Message(ctx context.Context, id string) (*MessageDetail, error)
 	// Jobs is the jobs view, newest first, at most limit.
-	Jobs(ctx context.Context, limit int64) ([]dlqjob.Job, error)
+	Jobs(ctx context.Context, limit int64) ([]JobRow, error)
 	// Workers is the workers view: live session and job leases, at most
 	// limit.
 	Workers(ctx context.Context, limit int64) ([]Holding, error)
+}
+
+// JobRow is a redrive job as the jobs view shows it.
+type JobRow struct {
+	dlqjob.Job
+	// CancelRequested is set while a cancel request waits for the job's
+	// holder to stop it at its next chunk (`dlq jobs list` marks it *).
+	CancelRequested bool
 }
 
 // Health is the header's view of the two servers; a nil error means the

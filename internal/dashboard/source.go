@@ -235,7 +235,7 @@ func (s *source) Message(ctx context.Context, id string) (*MessageDetail, error)
 	return &MessageDetail{Message: *msg, Policy: pol, Edits: edits}, nil
 }
 
-func (s *source) Jobs(ctx context.Context, limit int64) ([]dlqjob.Job, error) {
+func (s *source) Jobs(ctx context.Context, limit int64) ([]JobRow, error) {
 	svc, err := s.services(ctx)
 	if err != nil {
 		return nil, err
@@ -244,5 +244,23 @@ func (s *source) Jobs(ctx context.Context, limit int64) ([]dlqjob.Job, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list DLQ jobs: %w", err)
 	}
-	return page.Items, nil
+	rows := make([]JobRow, len(page.Items))
+	var live []string
+	for i, j := range page.Items {
+		rows[i].Job = j
+		if !j.Status.Terminal() {
+			live = append(live, j.ID)
+		}
+	}
+	if len(live) == 0 {
+		return rows, nil
+	}
+	asked, err := svc.jobs.CancelsRequested(ctx, live)
+	if err != nil {
+		return nil, fmt.Errorf("read the cancel requests of DLQ jobs: %w", err)
+	}
+	for i := range rows {
+		rows[i].CancelRequested = asked[rows[i].ID] && !rows[i].Status.Terminal()
+	}
+	return rows, nil
 }

@@ -110,6 +110,22 @@ func (s *Service) cancelRequest(ctx context.Context, jobID string) (*store.Reque
 	return nil, nil
 }
 
+// CancelsRequested reports which of the given jobs have a cancel request
+// waiting for their holder, in one query (a list shows them all).
+func (s *Service) CancelsRequested(ctx context.Context, jobIDs []string) (map[string]bool, error) {
+	reqs, err := s.Store.DLQJobRequests().PendingOf(ctx, jobIDs)
+	if err != nil {
+		return nil, err
+	}
+	asked := map[string]bool{}
+	for _, r := range reqs {
+		if r.Action == actionCancel {
+			asked[r.SessionID] = true
+		}
+	}
+	return asked, nil
+}
+
 // CancelRequested reports whether a cancel request waits for the job's
 // holder (shown as "cancel requested").
 func (s *Service) CancelRequested(ctx context.Context, jobID string) (bool, error) {

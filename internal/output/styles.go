@@ -85,7 +85,7 @@ func statusTone(status string) (tone, bool) {
 		return toneGreen, true
 	case "failed":
 		return toneRed, true
-	case "paused", "scheduled":
+	case "paused", "scheduled", "cancelling":
 		return toneYellow, true
 	case "cancelled", "discarded":
 		return toneFaint, true

@@ -63,6 +63,23 @@ func (r *Requests) Pending(ctx context.Context, sessionID string) ([]RequestDoc,
 	return out, nil
 }
 
+// PendingOf returns the requests of any of the given sessions (or jobs),
+// in one query.
+func (r *Requests) PendingOf(ctx context.Context, sessionIDs []string) ([]RequestDoc, error) {
+	if len(sessionIDs) == 0 {
+		return nil, nil
+	}
+	cur, err := r.c.Find(ctx, bson.D{{Key: "session_id", Value: bson.D{{Key: "$in", Value: sessionIDs}}}})
+	if err != nil {
+		return nil, fmt.Errorf("read requests of %d sessions: %w", len(sessionIDs), Wrap(err))
+	}
+	out, _, err := DecodeEach[RequestDoc](ctx, cur, r.c.Name(), nil)
+	if err != nil {
+		return nil, fmt.Errorf("read requests of %d sessions: %w", len(sessionIDs), err)
+	}
+	return out, nil
+}
+
 // Delete removes requests by id; deleting one that is gone is not an error.
 func (r *Requests) Delete(ctx context.Context, ids ...string) error {
 	if len(ids) == 0 {

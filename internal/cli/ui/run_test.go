@@ -12,7 +12,6 @@ import (
 	"github.com/integr8scode/replayctl/internal/contract"
 	"github.com/integr8scode/replayctl/internal/dashboard"
 	"github.com/integr8scode/replayctl/internal/dlq"
-	"github.com/integr8scode/replayctl/internal/dlqjob"
 	"github.com/integr8scode/replayctl/internal/output"
 	"github.com/integr8scode/replayctl/internal/replay"
 )
@@ -46,7 +45,7 @@ func (s *warnSource) Messages(context.Context, dlq.ListFilter) ([]contract.DLQMe
 func (s *warnSource) Message(context.Context, string) (*dashboard.MessageDetail, error) {
 	return nil, nil
 }
-func (s *warnSource) Jobs(context.Context, int64) ([]dlqjob.Job, error)           { return nil, nil }
+func (s *warnSource) Jobs(context.Context, int64) ([]dashboard.JobRow, error)     { return nil, nil }
 func (s *warnSource) Workers(context.Context, int64) ([]dashboard.Holding, error) { return nil, nil }
 
 // runDashboard runs the command's Run with a source that warns on stderr

@@ -194,6 +194,34 @@ func TestSourceJobsAndWorkers(t *testing.T) {
 	}
 }
 
+// A job whose cancel waits for its live holder is marked in the jobs view
+// (shown as cancelling), as `dlq jobs list` marks it; the other is not.
+func TestSourceJobsMarkACancelWaitingForItsHolder(t *testing.T) {
+	e := newEnv(t)
+	e.insertMsgs(e.msg(testenv.UUID(), "execution_failed", "pending", "boom", time.Minute))
+	e.Run("dlq", "retry", "--all", "--status", "pending", "--detach", "--yes").Want(t, 0)
+	e.Run("dlq", "retry", "--all", "--status", "pending", "--detach", "--yes").Want(t, 0)
+	src := e.source()
+	jobs, err := src.Jobs(e.ctx(), 10)
+	if err != nil || len(jobs) != 2 {
+		t.Fatalf("jobs: %d, %v", len(jobs), err)
+	}
+	if jobs[0].CancelRequested || jobs[1].CancelRequested {
+		t.Fatal("a job is marked cancelling before any cancel")
+	}
+	held := jobs[1].ID
+	e.insertLease(e.st.DLQJobLeases(), held, 1, "run", time.Minute, false)
+	e.Run("dlq", "jobs", "cancel", held).Want(t, 0)
+	if jobs, err = src.Jobs(e.ctx(), 10); err != nil || len(jobs) != 2 {
+		t.Fatalf("jobs: %d, %v", len(jobs), err)
+	}
+	for _, j := range jobs {
+		if j.CancelRequested != (j.ID == held) {
+			t.Errorf("job %s: cancel requested %v, want %v", j.ID, j.CancelRequested, j.ID == held)
+		}
+	}
+}
+
 // Ping answers within its deadline when MongoDB is unreachable, names it,
 // and recovers by itself once MongoDB is back.
 func TestSourcePingNamesAnUnreachableMongoDBAndRecovers(t *testing.T) {
