@@ -403,7 +403,7 @@ func newFakes() (*fakeSource, *fakeActions) {
 	src := &fakeSource{
 		calls: map[string]int{},
 		sessions: []SessionRow{
-			{Session: running, Holder: &replay.Lease{SessionID: running.SessionID, Epoch: 2, Owner: "worker-a/4121", Purpose: "run", ExpiresAt: t0.Add(25 * time.Second), Live: true}},
+			{Session: running, Holder: &replay.Lease{SessionID: running.SessionID, Epoch: 2, Owner: "worker-a/4121", Purpose: "run", Since: started, ExpiresAt: t0.Add(25 * time.Second), Live: true}},
 			{Session: paused},
 			{Session: done},
 		},

@@ -41,8 +41,9 @@ func (m *Model) jobsList() list {
 }
 
 // jobStatus is a job's status, or "cancelling" while a cancel request
-// waits for its holder: the job still runs, but will stop at its next
-// chunk, and cancelling it again would do nothing.
+// waits for its holder: the status the holder gives the job when it sees
+// the request (within half a second, or once a stuck holder's lease
+// lapses), shown from the request on.
 func jobStatus(j *JobRow) string {
 	if j.CancelRequested && !j.Status.Terminal() {
 		return "cancelling"

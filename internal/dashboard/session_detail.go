@@ -146,7 +146,9 @@ func (m *Model) holderText() string {
 	if h == nil || !h.Live {
 		return "nobody"
 	}
-	return fmt.Sprintf("%s · epoch %d · lease expires %s", h.Owner, h.Epoch, output.RelativeTime(m.opts.Now(), h.ExpiresAt))
+	now := m.opts.Now()
+	return fmt.Sprintf("%s · epoch %d · since %s · lease expires %s", h.Owner, h.Epoch,
+		output.RelativeTime(now, h.Since), output.RelativeTime(now, h.ExpiresAt))
 }
 
 func stamp(now, t time.Time) string {

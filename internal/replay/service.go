@@ -134,6 +134,7 @@ type Lease struct {
 	Epoch     int64     `json:"epoch"`
 	Owner     string    `json:"owner"`
 	Purpose   string    `json:"purpose"` // "run": a runner; "control": a short status change
+	Since     time.Time `json:"since"`   // when this claim was taken
 	ExpiresAt time.Time `json:"expires_at"`
 	Released  bool      `json:"released"`
 	// Live is true while the claim is neither released nor expired.
@@ -192,7 +193,7 @@ func (s *Service) Info(ctx context.Context, idOrPrefix string) (*Info, error) {
 func leaseOf(d *store.LeaseDoc, now time.Time) Lease {
 	return Lease{
 		SessionID: d.SessionID, Epoch: d.Epoch, Owner: d.Owner, Purpose: d.Purpose,
-		ExpiresAt: d.ExpiresAt.UTC(), Released: d.Released, Live: isLive(d, now),
+		Since: d.AcquiredAt.UTC(), ExpiresAt: d.ExpiresAt.UTC(), Released: d.Released, Live: isLive(d, now),
 	}
 }
 

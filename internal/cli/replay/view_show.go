@@ -34,6 +34,7 @@ type holderView struct {
 	// Purpose is "run" for a runner, "control" for a command changing the
 	// session's status for a moment.
 	Purpose   string    `json:"purpose"`
+	Since     time.Time `json:"since"` // when the claim was taken
 	ExpiresAt time.Time `json:"expires_at"`
 	Released  bool      `json:"released"`
 	Live      bool      `json:"live"`
@@ -42,7 +43,7 @@ type holderView struct {
 func newShowView(info *replay.Info, now time.Time) showView {
 	d := showView{Session: info.Session, Requests: []requestView{}, InvalidFields: info.InvalidFields, now: now}
 	if h := info.Holder; h != nil {
-		d.Holder = &holderView{Owner: h.Owner, Epoch: h.Epoch, Purpose: h.Purpose, ExpiresAt: h.ExpiresAt, Released: h.Released, Live: h.Live}
+		d.Holder = &holderView{Owner: h.Owner, Epoch: h.Epoch, Purpose: h.Purpose, Since: h.Since, ExpiresAt: h.ExpiresAt, Released: h.Released, Live: h.Live}
 	}
 	for _, r := range info.Requests {
 		d.Requests = append(d.Requests, newRequestView(r))
@@ -210,6 +211,7 @@ func (d showView) runnerFields(st *output.Styles) []output.Field {
 		fields = []output.Field{
 			{Key: key, Value: h.Owner + purposeText(h.Purpose)},
 			{Key: "Epoch", Value: strconv.FormatInt(h.Epoch, 10)},
+			{Key: "Since", Value: when(d.now, &h.Since)},
 			{Key: "Lease", Value: leaseText(st, d.now, h)},
 		}
 	}

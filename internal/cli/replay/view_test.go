@@ -101,7 +101,7 @@ func fixtureInfo() *replay.Info {
 	return &replay.Info{
 		Session: &s,
 		Holder: &replay.Lease{SessionID: s.SessionID, Epoch: 2, Owner: "worker-1:4242:a1b2c3", Purpose: "run",
-			ExpiresAt: fixedNow.Add(12 * time.Second), Live: true},
+			Since: fixedNow.Add(-3 * time.Minute), ExpiresAt: fixedNow.Add(12 * time.Second), Live: true},
 		Requests: []replay.Request{{ID: s.SessionID + ":pause:1", SessionID: s.SessionID, Action: contract.ActionPause,
 			RequestedBy: "laptop:99:ffee00", RequestedAt: fixedNow.Add(-time.Second)}},
 	}
