@@ -86,6 +86,23 @@ func TestBannerNamesMongoKeepsDataAndRecovers(t *testing.T) {
 	}
 }
 
+// An edit that is ready only after the operator moved on is not opened,
+// and its draft is given up (the file the real actions wrote is removed).
+func TestAnEditReadyTooLateIsDiscarded(t *testing.T) {
+	h := start(t)
+	release := h.act.HoldEdit()
+	h.keys("4")
+	h.waitFor("ev-1c2d3e4f5")
+	h.keys("e")
+	h.waitFor("Opening the editor")
+	h.keys("1") // back to the sessions: the edit is no longer wanted
+	h.waitFor("3f1c9a1e2b4d")
+	release()
+	h.waitUntil("the draft discarded", func() bool {
+		return slices.Equal(h.act.Did(), []string{"discard edit ev-7d1e2f3a4b5c6d7e"})
+	})
+}
+
 // A running job whose cancel request waits for its holder shows as
 // cancelling (`dlq jobs list` marks it *): it still runs, and cancelling
 // it again would do nothing.

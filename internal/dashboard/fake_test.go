@@ -252,6 +252,8 @@ type fakeActions struct {
 	hold chan struct{}
 	// countHolds are the gates of the next Count calls, one each.
 	countHolds []chan struct{}
+	// editHold, when set, holds every Edit until it is closed.
+	editHold chan struct{}
 }
 
 // Hold makes actions wait until the returned function is called.
@@ -343,6 +345,12 @@ func (a *fakeActions) Discard(_ context.Context, sel Selection, reason string) (
 }
 
 func (a *fakeActions) Edit(_ context.Context, id string) (*EditSession, error) {
+	a.mu.Lock()
+	hold := a.editHold
+	a.mu.Unlock()
+	if hold != nil {
+		<-hold
+	}
 	return &EditSession{
 		Cmd: exec.Command("true"),
 		Finish: func(_ context.Context, editorErr error) (string, error) {
@@ -351,7 +359,22 @@ func (a *fakeActions) Edit(_ context.Context, id string) (*EditSession, error) {
 			}
 			return a.record("edit " + id)
 		},
+		Discard: func() {
+			a.mu.Lock()
+			defer a.mu.Unlock()
+			a.did = append(a.did, "discard edit "+id)
+		},
 	}, nil
+}
+
+// HoldEdit makes the next Edit calls wait until the returned function is
+// called, as a slow read of the message would.
+func (a *fakeActions) HoldEdit() (release func()) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	g := make(chan struct{})
+	a.editHold = g
+	return func() { close(g) }
 }
 
 func (a *fakeActions) CancelJob(_ context.Context, id string) (string, error) {

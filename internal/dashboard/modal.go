@@ -285,6 +285,17 @@ func (m *Model) startEdit() tea.Cmd {
 	}
 }
 
+// discardEdit gives up an edit that arrived too late to open.
+func discardEdit(e *EditSession) tea.Cmd {
+	if e == nil || e.Discard == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		e.Discard()
+		return nil
+	}
+}
+
 func (m *Model) runEditor(msg editReadyMsg) tea.Cmd {
 	if msg.err != nil {
 		m.setStatus("", msg.err)

@@ -257,7 +257,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case editReadyMsg:
 		if !m.answers(msg.seq) {
-			return m, nil
+			return m, discardEdit(msg.edit)
 		}
 		return m, m.runEditor(msg)
 	case editorDoneMsg:

@@ -125,4 +125,7 @@ type Actions interface {
 type EditSession struct {
 	Cmd    *exec.Cmd
 	Finish func(ctx context.Context, editorErr error) (string, error)
+	// Discard gives up an edit whose editor never ran (the operator moved
+	// on before it opened); nil when there is nothing to give up.
+	Discard func()
 }

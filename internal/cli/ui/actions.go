@@ -42,6 +42,7 @@ type actions struct {
 	// producer is the replay producer resumes check topics with, built
 	// once for the same reason.
 	producer *kgo.Client
+	drafts   drafts // edit files not yet saved or given up
 }
 
 // replayProducer is the Kafka client a resume checks the session's topics

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
+	"sync"
 
 	dlqcmd "github.com/integr8scode/replayctl/internal/cli/dlq"
 	"github.com/integr8scode/replayctl/internal/dashboard"
@@ -31,11 +33,58 @@ func (a *actions) Edit(ctx context.Context, eventID string) (*dashboard.EditSess
 	if err != nil {
 		return nil, err
 	}
+	a.drafts.add(path, draft)
 	cmd := exec.Command("sh", "-c", a.f.EditorCommand()+` "$1"`, "sh", path)
 	finish := func(ctx context.Context, editorErr error) (string, error) {
+		defer a.drafts.done(path)
 		return a.warn.noted(a.finishEdit(ctx, m, draft, path, editorErr))
 	}
-	return &dashboard.EditSession{Cmd: cmd, Finish: finish}, nil
+	discard := func() {
+		_ = os.Remove(path)
+		a.drafts.done(path)
+	}
+	return &dashboard.EditSession{Cmd: cmd, Finish: finish, Discard: discard}, nil
+}
+
+// drafts are the edit files the dashboard wrote and has not yet saved or
+// given up: when it quits with some (an edit that was opening, or being
+// saved), close removes the unchanged ones and names the others, so
+// neither a draft nor an operator's unsaved work is left silently.
+type drafts struct {
+	mu    sync.Mutex
+	files map[string]*dlq.EditDraft
+}
+
+func (d *drafts) add(path string, draft *dlq.EditDraft) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.files == nil {
+		d.files = map[string]*dlq.EditDraft{}
+	}
+	d.files[path] = draft
+}
+
+func (d *drafts) done(path string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	delete(d.files, path)
+}
+
+// close removes every draft left unchanged and tells w where each changed
+// one is kept.
+func (d *drafts) close(w io.Writer) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for path, draft := range d.files {
+		saved, err := os.ReadFile(path)
+		if err != nil || bytes.Equal(saved, draft.JSON) || len(bytes.TrimSpace(saved)) == 0 {
+			_ = os.Remove(path)
+			continue
+		}
+		fmt.Fprintf(w, "replayctl ui: the dashboard quit while your edit of message %s was being saved; if 'replayctl dlq show %s' does not show it, it is kept in %s: 'replayctl dlq edit %s --from-file %s' stores it\n",
+			output.ShortID(draft.EventID), output.ShortID(draft.EventID), path, draft.EventID, path)
+	}
+	clear(d.files)
 }
 
 func writeDraft(content []byte) (string, error) {

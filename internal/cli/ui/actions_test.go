@@ -341,6 +341,52 @@ func TestEditRunsTheEditorAndSaves(t *testing.T) {
 	e.wantAudit(audit.DLQEdit, id)
 }
 
+// An edit given up before its editor ran (the operator moved on) leaves
+// no file behind.
+func TestEditDiscardedRemovesTheDraft(t *testing.T) {
+	e := newEnv(t)
+	_, es, path := e.editMsg()
+	es.Discard()
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Errorf("the draft file is still there: %v", err)
+	}
+}
+
+// When the dashboard quits with edits neither saved nor given up (one was
+// opening, one was being saved), the unchanged draft is removed and the
+// changed one is kept and named with the command that stores it.
+func TestDraftsLeftAtQuitAreRemovedOrNamed(t *testing.T) {
+	e := newEnv(t)
+	acts := uicmd.NewActions(e.f)
+	var paths [2]string
+	var ids [2]string
+	for i := range paths {
+		ids[i] = testenv.UUID()
+		e.insertMsgs(e.msg(ids[i], "execution_failed", "pending", "boom", time.Minute))
+		es, err := acts.Edit(e.ctx(), ids[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		paths[i] = es.Cmd.Args[len(es.Cmd.Args)-1]
+	}
+	if err := os.WriteFile(paths[1], []byte(`{"changed": true}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.Remove(paths[1]) })
+	var out strings.Builder
+	uicmd.CloseDrafts(acts, &out)
+	if _, err := os.Stat(paths[0]); !os.IsNotExist(err) {
+		t.Errorf("the unchanged draft is still there: %v", err)
+	}
+	if _, err := os.Stat(paths[1]); err != nil {
+		t.Errorf("the changed draft was not kept: %v", err)
+	}
+	want := "replayctl dlq edit " + ids[1] + " --from-file " + paths[1]
+	if got := out.String(); !strings.Contains(got, want) || strings.Contains(got, ids[0]) {
+		t.Errorf("quit message %q, want it to name only the changed draft with %q", got, want)
+	}
+}
+
 // An unchanged file cancels the edit: nothing stored, no audit record.
 func TestEditUnchangedIsCancelled(t *testing.T) {
 	e := newEnv(t)

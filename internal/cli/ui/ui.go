@@ -113,6 +113,9 @@ func Run(ctx context.Context, opts *Options) error {
 	errOut := f.IO.ErrOut
 	f.IO.ErrOut = held
 	defer held.release(errOut)
+	if a, ok := acts.(*actions); ok {
+		defer a.drafts.close(held) // after the program, before the release
+	}
 	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(ctx), tea.WithInput(f.IO.In), tea.WithOutput(f.IO.Out))
 	if _, err := p.Run(); err != nil {
 		if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
