@@ -80,11 +80,14 @@ func (f *fakeSource) Prepend(r SessionRow) {
 }
 
 // Block makes Sessions wait until the returned function is called.
-func (f *fakeSource) Block() (release func()) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
+func (f *fakeSource) Block() (release func()) { return newGate(&f.mu, &f.gate) }
+
+// newGate sets *slot, under mu, to a new gate, and returns what opens it.
+func newGate(mu *sync.Mutex, slot *chan struct{}) (release func()) {
+	mu.Lock()
+	defer mu.Unlock()
 	g := make(chan struct{})
-	f.gate = g
+	*slot = g
 	return func() { close(g) }
 }
 
@@ -257,13 +260,7 @@ type fakeActions struct {
 }
 
 // Hold makes actions wait until the returned function is called.
-func (a *fakeActions) Hold() (release func()) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	g := make(chan struct{})
-	a.hold = g
-	return func() { close(g) }
-}
+func (a *fakeActions) Hold() (release func()) { return newGate(&a.mu, &a.hold) }
 
 // HoldCount makes the next Count call wait until the returned function
 // is called.
@@ -369,13 +366,7 @@ func (a *fakeActions) Edit(_ context.Context, id string) (*EditSession, error) {
 
 // HoldEdit makes the next Edit calls wait until the returned function is
 // called, as a slow read of the message would.
-func (a *fakeActions) HoldEdit() (release func()) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	g := make(chan struct{})
-	a.editHold = g
-	return func() { close(g) }
-}
+func (a *fakeActions) HoldEdit() (release func()) { return newGate(&a.mu, &a.editHold) }
 
 func (a *fakeActions) CancelJob(_ context.Context, id string) (string, error) {
 	return a.record("cancel job " + id)
