@@ -35,6 +35,9 @@ func ParseAndAppendEventJSON(dst []byte, raw bson.Raw, replayTime []byte) (ev St
 // routing fields, and appends the event's JSON to dst. It reports false
 // where either would fail, without saying why. On a valid document its
 // loop meets the same elements as both, as all three size elements alike.
+// Its loop repeats transcode's on purpose: this is the engine's hottest
+// code, and a shared loop body costs a call per element (about a tenth of
+// the walk).
 func (f *routingFields) readAppend(dst, doc, replayTime []byte) ([]byte, bool) {
 	length, rem, ok := bsoncore.ReadLength(doc)
 	if !ok || int(length) > len(doc) || length < 5 || doc[length-1] != 0x00 {

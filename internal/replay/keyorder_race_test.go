@@ -35,10 +35,7 @@ func TestKeyOrderRetriesARecordAgainWhileALaterOneIsBeingHeld(t *testing.T) {
 	o := newKeyOrder()
 	s := newSends()
 	k := testKey(o, "k")
-	o.submit(k, s.send("a1"))
-	if !o.mayRetry(s.ticket("a1")) {
-		t.Fatal("a1 may not be retried")
-	}
+	submitRetrying(t, o, s, "k", "a1")
 	a2 := orderTicket{seq: o.published.Load() + 1, key: k}
 	o.publish(a2) // submit's first half
 	if !o.mayRetry(s.ticket("a1")) {

@@ -90,15 +90,23 @@ func TestKeyOrderRetriesOnlyTheNewestAndHoldsLaterRecords(t *testing.T) {
 func TestKeyOrderAbortGivesUpHeldRecords(t *testing.T) {
 	o := newKeyOrder()
 	s := newSends()
-	o.submit(testKey(o, "k"), s.send("a"))
-	if !o.mayRetry(s.ticket("a")) {
-		t.Fatal("a may not be retried")
-	}
+	submitRetrying(t, o, s, "k", "a")
 	o.submit(testKey(o, "k"), s.send("b"))
 	o.abort()
 	waitSends(t, s, []string{"a", "aborted b"})
 	o.done(s.ticket("a"))
 	assertNoKeys(t, o)
+}
+
+// submitRetrying submits record name of key and asks to retry it at once,
+// as a rejection would: nothing of its key was sent after it, so the retry
+// must be allowed.
+func submitRetrying(t *testing.T, o *keyOrder, s *sends, key, name string) {
+	t.Helper()
+	o.submit(testKey(o, key), s.send(name))
+	if !o.mayRetry(s.ticket(name)) {
+		t.Fatalf("%s may not be retried although nothing of its key was sent after it", name)
+	}
 }
 
 // assertNoKeys fails unless every key was forgotten.
@@ -140,20 +148,14 @@ func TestKeyOrderDoesNotRetryARecordWhoseLaterRecordWasDelivered(t *testing.T) {
 func TestKeyOrderForgetsAKeyOnceItsRetryEnds(t *testing.T) {
 	o := newKeyOrder()
 	s := newSends()
-	o.submit(testKey(o, "a"), s.send("a1"))
-	if !o.mayRetry(s.ticket("a1")) {
-		t.Fatal("a1 may not be retried")
-	}
+	submitRetrying(t, o, s, "a", "a1")
 	o.submit(testKey(o, "a"), s.send("a2")) // held behind a1's retry
 	o.done(s.ticket("a1"))
 	waitSends(t, s, []string{"a1", "a2"}) // sent by the drain
 	o.done(s.ticket("a2"))
 	testenv.Eventually(t, 10*time.Second, func() bool { return o.keysKept() == 0 }, "key a forgotten")
 
-	o.submit(testKey(o, "a"), s.send("a3"))
-	if !o.mayRetry(s.ticket("a3")) {
-		t.Fatal("a3, the newest of its key, may not be retried")
-	}
+	submitRetrying(t, o, s, "a", "a3")
 	o.submit(testKey(o, "b"), s.send("b1")) // another key: not held
 	o.submit(testKey(o, "a"), s.send("a4")) // held behind a3's retry
 	if got := s.snapshot(); !slices.Equal(got, []string{"a1", "a2", "a3", "b1"}) {
@@ -171,10 +173,7 @@ func TestKeyOrderForgetsAKeyOnceItsRetryEnds(t *testing.T) {
 func TestKeyOrderCollidingHashesRefuseRetriesButHoldByTheExactKey(t *testing.T) {
 	o := newKeyOrderHash(func(string) uint64 { return 42 })
 	s := newSends()
-	o.submit(testKey(o, "k1"), s.send("a1"))
-	if !o.mayRetry(s.ticket("a1")) {
-		t.Fatal("a1 may not be retried although nothing was sent after it")
-	}
+	submitRetrying(t, o, s, "k1", "a1")
 	o.submit(testKey(o, "k2"), s.send("b1")) // collides with k1: not held
 	o.submit(testKey(o, "k1"), s.send("a2")) // held behind a1's retry
 	if got := s.snapshot(); !slices.Equal(got, []string{"a1", "b1"}) {
@@ -206,10 +205,7 @@ func TestKeyOrderCollidingHashesRefuseRetriesButHoldByTheExactKey(t *testing.T) 
 func TestKeyOrderKeyOutlivesItsDrain(t *testing.T) {
 	o := newKeyOrder()
 	s := newSends()
-	o.submit(testKey(o, "a"), s.send("a1"))
-	if !o.mayRetry(s.ticket("a1")) {
-		t.Fatal("a1 may not be retried")
-	}
+	submitRetrying(t, o, s, "a", "a1")
 	started := make(chan orderTicket, 1)
 	release := make(chan struct{})
 	o.submit(testKey(o, "a"), funcSend{
