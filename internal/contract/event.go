@@ -10,7 +10,6 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -40,12 +39,13 @@ func ParseStoredEvent(raw bson.Raw) (StoredEvent, error) {
 	if err := f.read(raw); err != nil {
 		return StoredEvent{Raw: raw}, fmt.Errorf("%w: %v", ErrMalformedEvent, err)
 	}
-	return f.event(raw)
+	return f.event(raw, nil)
 }
 
 // event is the StoredEvent of raw, whose fields f read from a valid
-// document, or why those fields do not make an event.
-func (f *routingFields) event(raw bson.Raw) (StoredEvent, error) {
+// document, or why those fields do not make an event. Its strings come
+// from strs, or from an allocation of their own when strs is nil.
+func (f *routingFields) event(raw bson.Raw, strs *Strings) (StoredEvent, error) {
 	ev := StoredEvent{Raw: raw, ObjectID: f.oid}
 	if !f.id.ok || len(f.id.s) == 0 {
 		return ev, fmt.Errorf("%w: missing string event_id", ErrMalformedEvent)
@@ -59,7 +59,7 @@ func (f *routingFields) event(raw bson.Raw) (StoredEvent, error) {
 		return ev, fmt.Errorf("%w: event %s: timestamp is not a date", ErrMalformedEvent, ev.EventID)
 	}
 	ev.Timestamp = time.UnixMilli(f.ts).UTC()
-	ev.EventID, ev.EventType, ev.AggregateID = f.strings()
+	ev.EventID, ev.EventType, ev.AggregateID = f.strings(strs)
 	return ev, nil
 }
 
@@ -150,14 +150,10 @@ func (f *routingFields) note(t bsoncore.Type, key, val []byte) {
 }
 
 // strings copies the event id, type and aggregate id out of the document
-// in one allocation: the engine keeps them while the event is in flight.
-func (f *routingFields) strings() (id, typ, agg string) {
-	var b strings.Builder
-	b.Grow(len(f.id.s) + len(f.typ.s) + len(f.agg.s))
-	b.Write(f.id.s)
-	b.Write(f.typ.s)
-	b.Write(f.agg.s)
-	all := b.String()
+// in one piece of text, from strs when given: the engine keeps them while
+// the event is in flight.
+func (f *routingFields) strings(strs *Strings) (id, typ, agg string) {
+	all := strs.concat(f.id.s, f.typ.s, f.agg.s)
 	n1, n2 := len(f.id.s), len(f.id.s)+len(f.typ.s)
 	return all[:n1], all[n1:n2], all[n2:]
 }

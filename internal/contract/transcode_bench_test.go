@@ -37,11 +37,12 @@ func BenchmarkReplayEncoding(b *testing.B) {
 	})
 	b.Run("one walk", func(b *testing.B) {
 		buf := make([]byte, 0, 4096)
+		var strs Strings
 		b.SetBytes(int64(size / len(docs)))
 		b.ReportAllocs()
 		for i := range b.N {
 			var perr, eerr error
-			if _, buf, perr, eerr = ParseAndAppendEventJSON(buf[:0], docs[i%len(docs)], at); perr != nil || eerr != nil {
+			if _, buf, perr, eerr = ParseAndAppendEventJSON(buf[:0], docs[i%len(docs)], at, &strs); perr != nil || eerr != nil {
 				b.Fatal(perr, eerr)
 			}
 		}

@@ -136,14 +136,16 @@ type twoErrors struct{ parse, encode error }
 func (e twoErrors) Error() string { return fmt.Sprintf("parse: %v; encode: %v", e.parse, e.encode) }
 
 // matchTwoWalks fails t unless ParseAndAppendEventJSON gives on v, for
-// the stored timestamp and for replayTime, exactly what ParseStoredEvent
-// then AppendEventJSONAt give: same event, errors, bytes and panics.
+// the stored timestamp and for replayTime, and with its strings allocated
+// alone or from shared blocks, exactly what ParseStoredEvent then
+// AppendEventJSONAt give: same event, errors, bytes and panics.
 func matchTwoWalks(t testing.TB, v bson.Raw, replayTime []byte) {
 	t.Helper()
-	for _, at := range [][]byte{nil, replayTime} {
+	for i, at := range [][]byte{nil, replayTime} {
+		strs := []*Strings{nil, {}}[i]
 		var got, want StoredEvent
 		gotOut := outcome(func() ([]byte, error) {
-			ev, out, perr, eerr := ParseAndAppendEventJSON([]byte("prefix"), v, at)
+			ev, out, perr, eerr := ParseAndAppendEventJSON([]byte("prefix"), v, at, strs)
 			got = ev
 			return out, twoErrors{perr, eerr}
 		})
@@ -222,7 +224,7 @@ func TestEncodersReportUnreadableBSONInsteadOfPanicking(t *testing.T) {
 	if _, err := RawToJSON(doc); !errors.Is(err, ErrMalformedEvent) {
 		t.Errorf("RawToJSON: %v, want ErrMalformedEvent", err)
 	}
-	_, out, perr, eerr := ParseAndAppendEventJSON([]byte("prefix"), doc, nil)
+	_, out, perr, eerr := ParseAndAppendEventJSON([]byte("prefix"), doc, nil, nil)
 	if perr != nil || !errors.Is(eerr, ErrMalformedEvent) || string(out) != "prefix" {
 		t.Errorf("ParseAndAppendEventJSON: out %q, parse error %v, encoding error %v; want the document parsed and its encoding refused", out, perr, eerr)
 	}

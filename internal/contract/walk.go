@@ -8,15 +8,16 @@ import (
 // ParseAndAppendEventJSON is ParseStoredEvent(raw) followed, when that
 // succeeds, by AppendEventJSONAt(dst, raw, replayTime), with the same
 // results (event, errors, bytes), but reading the top-level document once
-// for both: a replay does both for every event. parseErr is
+// for both: a replay does both for every event. The event's strings come
+// from strs (nil: their own allocation). parseErr is
 // ParseStoredEvent's error, and dst is then returned as it was given (its
 // spare capacity may have been written); encodeErr is AppendEventJSONAt's.
 // They are apart because both may wrap ErrMalformedEvent, and a replay
 // records them differently.
-func ParseAndAppendEventJSON(dst []byte, raw bson.Raw, replayTime []byte) (ev StoredEvent, out []byte, parseErr, encodeErr error) {
+func ParseAndAppendEventJSON(dst []byte, raw bson.Raw, replayTime []byte, strs *Strings) (ev StoredEvent, out []byte, parseErr, encodeErr error) {
 	var f routingFields
 	if out, ok := f.readAppend(presize(dst, raw), ownBytes(raw), replayTime); ok {
-		if ev, parseErr = f.event(raw); parseErr != nil {
+		if ev, parseErr = f.event(raw, strs); parseErr != nil {
 			return ev, dst, parseErr, nil
 		}
 		return ev, out, nil, nil

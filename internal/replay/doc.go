@@ -77,8 +77,10 @@
 // goroutine two batches ahead so the server prepares the next batch while
 // the runner sends this one; for unpaced runs that goroutine also parses
 // and encodes each event, in one walk of its document
-// (contract.ParseAndAppendEventJSON). A run reuses its messages (record,
-// headers and value buffer) once the target reported them (messagePool). A broken cursor is reopened from
+// (contract.ParseAndAppendEventJSON), taking the id, type and aggregate id
+// it keeps from shared blocks (contract.Strings). A run reuses its messages
+// (record, headers and value buffer) once the target reported them
+// (messagePool). A broken cursor is reopened from
 // the last event read: a network error, and also a cursor the server
 // dropped (CursorNotFound 43 after 10 idle minutes behind a slow --rate,
 // QueryPlanKilled 175, CursorKilled 237). The query passes allowDiskUse,

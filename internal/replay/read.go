@@ -128,10 +128,10 @@ func transientStoreError(err error) bool {
 // are encoded by the reader after the wait, at their replay time.
 func (r *runner) decoder() func(bson.Raw) decoded {
 	ahead := r.pace.unpaced()
-	var clock timeText // the prefetcher's own
+	var own decoderState // the prefetcher's own
 	return func(raw bson.Raw) decoded {
 		if ahead {
-			return r.decodeAhead(raw, &clock)
+			return r.decodeAhead(raw, &own)
 		}
 		d := decoded{raw: raw}
 		d.ev, d.perr = contract.ParseStoredEvent(raw)
@@ -139,13 +139,19 @@ func (r *runner) decoder() func(bson.Raw) decoded {
 	}
 }
 
+// decoderState is what the decoding goroutine reuses from event to event.
+type decoderState struct {
+	clock timeText
+	strs  contract.Strings
+}
+
 // decodeAhead parses raw and encodes its message in one walk of the
 // document; a message for a document that is skipped goes back unsent.
-func (r *runner) decodeAhead(raw bson.Raw, clock *timeText) decoded {
+func (r *runner) decodeAhead(raw bson.Raw, own *decoderState) decoded {
 	d := decoded{raw: raw}
-	m, replayTime := r.stampedMessage(len(raw)+64, clock)
+	m, replayTime := r.stampedMessage(len(raw)+64, &own.clock)
 	var value []byte
-	d.ev, value, d.perr, d.eerr = contract.ParseAndAppendEventJSON(m.value, raw, replayTime)
+	d.ev, value, d.perr, d.eerr = contract.ParseAndAppendEventJSON(m.value, raw, replayTime, &own.strs)
 	if d.perr != nil || d.eerr != nil {
 		r.msgs.put(m)
 		return d
