@@ -9,10 +9,14 @@ import "unsafe"
 // set-up and sweeping behind it), and its only allocation per event. One
 // block serves about 150 events of the seeded kind.
 //
-// A string it returns keeps its whole block alive: what a run keeps for
-// long (the last checkpoint's event id, error entries, a map key per event
-// type) pins a few blocks, not one per event. The zero value is ready; it
-// is not safe for concurrent use.
+// A string it returns keeps its whole block alive, so what is kept for
+// long is copied out of it: the replay engine clones the event id of an
+// error entry, the event type it keys its topics by, and the types its
+// metrics are labelled with. What it still holds over blocks are the
+// events in flight, the recycled messages (their last event) and the last
+// checkpoint positions: blocks bounded by the window, not by the run. The
+// zero value is ready; it is not safe for concurrent use, but the strings
+// it returned are (bytes handed out are never written again).
 type Strings struct {
 	block []byte // appended to only: bytes handed out are never written again
 }

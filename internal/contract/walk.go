@@ -8,8 +8,9 @@ import (
 // ParseAndAppendEventJSON is ParseStoredEvent(raw) followed, when that
 // succeeds, by AppendEventJSONAt(dst, raw, replayTime), with the same
 // results (event, errors, bytes), but reading the top-level document once
-// for both: a replay does both for every event. The event's strings come
-// from strs (nil: their own allocation). parseErr is
+// for both: a replay does both for every event. The strings of an event
+// it returns without error come from strs (nil: their own allocation).
+// parseErr is
 // ParseStoredEvent's error, and dst is then returned as it was given (its
 // spare capacity may have been written); encodeErr is AppendEventJSONAt's.
 // They are apart because both may wrap ErrMalformedEvent, and a replay

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -470,6 +471,9 @@ func sessionError(now time.Time, err error, typ, eventID string) contract.Sessio
 		e.ErrorType = &typ
 	}
 	if eventID != "" {
+		// A copy: the event's id shares a block with many others
+		// (contract.Strings), and an error entry may outlive them all.
+		eventID = strings.Clone(eventID)
 		e.EventID = &eventID
 	}
 	return e

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -122,7 +123,7 @@ func (k *kafkaSink) record(m *message) orderKey {
 	if !ok {
 		topic := k.route.topic(m.ev.EventType)
 		tr = typeRoute{topic: topic, topicHash: k.order.topicHash(topic), header: []byte(m.ev.EventType)}
-		k.types[m.ev.EventType] = tr
+		k.types[strings.Clone(m.ev.EventType)] = tr // kept for the run: not its event's block
 	}
 	s := &m.kafka
 	orig := contract.AppendTime(s.buf[:0], m.ev.Timestamp)

@@ -1,6 +1,7 @@
 package replay
 
 import (
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -157,18 +158,20 @@ func (t *tracker) snapshot() snap {
 	return s
 }
 
-// takeCounts moves the per-type counts into dst for a metrics flush.
+// takeCounts moves the per-type counts into dst for a metrics flush. The
+// types are copied: metrics keep them as labels for long after the events,
+// whose type shares a block with many other events' text (contract.Strings).
 func (t *tracker) takeCounts(dst typeCounts) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	for k, v := range t.counts.replayed {
-		dst.replayed[k] += v
+		dst.replayed[strings.Clone(k)] += v
 	}
 	for k, v := range t.counts.failed {
-		dst.failed[k] += v
+		dst.failed[strings.Clone(k)] += v
 	}
 	for k, v := range t.counts.skipped {
-		dst.skipped[k] += v
+		dst.skipped[strings.Clone(k)] += v
 	}
 	clear(t.counts.replayed)
 	clear(t.counts.failed)
