@@ -37,6 +37,24 @@ func TestOutageOrRejection(t *testing.T) {
 	}
 }
 
+// A context error reaching a run that was not stopped is another run's
+// (franz-go waits for a new topic under the first waiting record's
+// context): it is retried as an outage, not counted against the event.
+// A preserved timestamp timed out by a delivery timeout is a rejection.
+func TestSendOutageRetriesAnotherRunsCancellation(t *testing.T) {
+	for _, err := range []error{context.Canceled, fmt.Errorf("wait for topic: %w", context.DeadlineExceeded), kgo.ErrRecordTimeout} {
+		if !sendOutage(err, false) {
+			t.Errorf("%v should be retried as an outage", err)
+		}
+	}
+	if sendOutage(kgo.ErrRecordTimeout, true) {
+		t.Error("a preserved timestamp's delivery timeout should count against retry_attempts")
+	}
+	if sendOutage(kerr.MessageTooLarge, false) {
+		t.Error("a record the broker refuses should count against retry_attempts")
+	}
+}
+
 func TestBackoffIsBoundedAndJittered(t *testing.T) {
 	for n := range 40 {
 		d := backoff(n, 100*time.Millisecond, 2*time.Second)

@@ -182,7 +182,7 @@ func (k *kafkaSink) answered(r *kgo.Record, err error) {
 		k.finish(s, nil)
 		return
 	}
-	outage := isOutage(err) && !(k.preserve && errors.Is(err, kgo.ErrRecordTimeout))
+	outage := sendOutage(err, k.preserve)
 	retryable := outage || s.rejected < k.attempts
 	switch {
 	case k.stopped.Load() || k.ctx.Err() != nil:
@@ -192,8 +192,6 @@ func (k *kafkaSink) answered(r *kgo.Record, err error) {
 	case retryable && !k.order.mayRetry(s.order):
 		k.finish(s, &publishError{topic: r.Topic, err: fmt.Errorf("%w; %w", err, errWouldReorder)})
 	case outage:
-		// (A client given a delivery timeout times out old preserved
-		// timestamps at once: that is a rejection, not an outage.)
 		k.warnOutage(err)
 		d := backoff(s.outages, 500*time.Millisecond, 10*time.Second)
 		s.outages++
@@ -271,6 +269,20 @@ func errorType(err error) string {
 		return ke.Message
 	}
 	return "publish_error"
+}
+
+// sendOutage is isOutage for a produce result that is not this run's own
+// abort (answered handles that first), so a context error is another
+// run's: franz-go waits for a new (auto-created) topic under the first
+// waiting record's context and fails every record waiting on that topic
+// when it ends, which says nothing about this event. A client given a
+// delivery timeout times old preserved timestamps out at once: that is a
+// rejection.
+func sendOutage(err error, preserve bool) bool {
+	if preserve && errors.Is(err, kgo.ErrRecordTimeout) {
+		return false
+	}
+	return isOutage(err) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
 
 // isOutage tells a cluster that is unreachable or overloaded (retry, it says
