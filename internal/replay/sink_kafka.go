@@ -121,9 +121,12 @@ func newKafkaSink(cl *kgo.Client, sess *contract.Session, prefix string, log *sl
 func (k *kafkaSink) record(m *message) orderKey {
 	tr, ok := k.types[m.ev.EventType]
 	if !ok {
-		topic := k.route.topic(m.ev.EventType)
-		tr = typeRoute{topic: topic, topicHash: k.order.topicHash(topic), header: []byte(m.ev.EventType)}
-		k.types[strings.Clone(m.ev.EventType)] = tr // kept for the run: not its event's block
+		// Kept for the run (the topic also by the client): copied out of
+		// the event's block (contract.Strings).
+		typ := strings.Clone(m.ev.EventType)
+		topic := k.route.topic(typ)
+		tr = typeRoute{topic: topic, topicHash: k.order.topicHash(topic), header: []byte(typ)}
+		k.types[typ] = tr
 	}
 	s := &m.kafka
 	orig := contract.AppendTime(s.buf[:0], m.ev.Timestamp)

@@ -38,9 +38,12 @@ func TestLongLivedStringsAreCopiedOutOfTheEventsBlocks(t *testing.T) {
 	m := &message{}
 	m.ev.EventID, m.ev.EventType = id, typ
 	k.record(m)
-	for key := range k.types {
+	for key, route := range k.types {
 		if key != typ || unsafe.StringData(key) == unsafe.StringData(typ) {
 			t.Fatalf("the sink's topic for %q is kept under the event's bytes", key)
+		}
+		if route.topic != typ || unsafe.StringData(route.topic) == unsafe.StringData(typ) {
+			t.Fatalf("the sink's topic %q (no prefix) shares the event's bytes", route.topic)
 		}
 	}
 }
