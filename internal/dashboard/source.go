@@ -260,7 +260,7 @@ func (s *source) Jobs(ctx context.Context, limit int64) ([]JobRow, error) {
 		return nil, fmt.Errorf("read the cancel requests of DLQ jobs: %w", err)
 	}
 	for i := range rows {
-		rows[i].CancelRequested = asked[rows[i].ID] && !rows[i].Status.Terminal()
+		rows[i].CancelRequested = asked[rows[i].ID] // only live jobs were asked about
 	}
 	return rows, nil
 }

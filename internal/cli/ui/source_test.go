@@ -2,6 +2,7 @@ package uicmd_test
 
 import (
 	"context"
+	"encoding/json"
 	"sync"
 	"testing"
 	"time"
@@ -218,6 +219,20 @@ func TestSourceJobsMarkACancelWaitingForItsHolder(t *testing.T) {
 	for _, j := range jobs {
 		if j.CancelRequested != (j.ID == held) {
 			t.Errorf("job %s: cancel requested %v, want %v", j.ID, j.CancelRequested, j.ID == held)
+		}
+	}
+	var listed struct {
+		Items []struct {
+			ID              string `json:"job_id"`
+			CancelRequested bool   `json:"cancel_requested"`
+		} `json:"items"`
+	}
+	if err := json.Unmarshal([]byte(e.Run("dlq", "jobs", "list", "-o", "json").Want(t, 0).Stdout), &listed); err != nil || len(listed.Items) != 2 {
+		t.Fatalf("dlq jobs list: %+v, %v", listed, err)
+	}
+	for _, j := range listed.Items {
+		if j.CancelRequested != (j.ID == held) {
+			t.Errorf("dlq jobs list, job %s: cancel_requested %v, want %v", j.ID, j.CancelRequested, j.ID == held)
 		}
 	}
 }

@@ -60,14 +60,22 @@ func listRun(ctx context.Context, o *ListOptions) error {
 	}
 	skipped := cmdutil.SkippedDocs(page.Skipped)
 	p.ReportSkipped(skipped, o.ShowInvalid)
+	var live []string
+	for _, j := range page.Items {
+		if !j.Status.Terminal() {
+			live = append(live, j.ID)
+		}
+	}
+	// One query for the page's cancel requests; an unreadable one shows
+	// the job as it is stored.
+	var asked map[string]bool
+	if len(live) > 0 {
+		asked, _ = svc.CancelsRequested(ctx, live)
+	}
 	v := listView{Items: make([]JobView, len(page.Items)), Total: page.Total, Skipped: skipped, now: f.Now()}
 	for i := range page.Items {
 		j := &page.Items[i]
-		asked := false
-		if !j.Status.Terminal() {
-			asked, _ = svc.CancelRequested(ctx, j.ID)
-		}
-		v.Items[i] = NewJobView(j, f.Now(), asked)
+		v.Items[i] = NewJobView(j, f.Now(), asked[j.ID])
 	}
 	return p.Print(v)
 }
