@@ -50,15 +50,19 @@ func (r *Requests) Insert(ctx context.Context, d *RequestDoc) error {
 // Pending returns a session's requests, oldest first.
 func (r *Requests) Pending(ctx context.Context, sessionID string) ([]RequestDoc, error) {
 	opts := options.Find().SetSort(bson.D{{Key: "requested_at", Value: 1}})
-	cur, err := r.c.Find(ctx, bson.D{{Key: "session_id", Value: sessionID}}, opts)
+	return r.find(ctx, bson.D{{Key: "session_id", Value: sessionID}}, "session "+sessionID, opts)
+}
+
+// find reads the requests filter selects. A request that does not decode
+// cannot be applied; skipping it keeps the runner's control loop going.
+func (r *Requests) find(ctx context.Context, filter bson.D, of string, opts ...options.Lister[options.FindOptions]) ([]RequestDoc, error) {
+	cur, err := r.c.Find(ctx, filter, opts...)
 	if err != nil {
-		return nil, fmt.Errorf("read requests of session %s: %w", sessionID, Wrap(err))
+		return nil, fmt.Errorf("read requests of %s: %w", of, Wrap(err))
 	}
-	// A request that does not decode cannot be applied; skipping it keeps
-	// the runner's control loop going.
 	out, _, err := DecodeEach[RequestDoc](ctx, cur, r.c.Name(), nil)
 	if err != nil {
-		return nil, fmt.Errorf("read requests of session %s: %w", sessionID, err)
+		return nil, fmt.Errorf("read requests of %s: %w", of, err)
 	}
 	return out, nil
 }
@@ -69,15 +73,8 @@ func (r *Requests) PendingOf(ctx context.Context, sessionIDs []string) ([]Reques
 	if len(sessionIDs) == 0 {
 		return nil, nil
 	}
-	cur, err := r.c.Find(ctx, bson.D{{Key: "session_id", Value: bson.D{{Key: "$in", Value: sessionIDs}}}})
-	if err != nil {
-		return nil, fmt.Errorf("read requests of %d sessions: %w", len(sessionIDs), Wrap(err))
-	}
-	out, _, err := DecodeEach[RequestDoc](ctx, cur, r.c.Name(), nil)
-	if err != nil {
-		return nil, fmt.Errorf("read requests of %d sessions: %w", len(sessionIDs), err)
-	}
-	return out, nil
+	filter := bson.D{{Key: "session_id", Value: bson.D{{Key: "$in", Value: sessionIDs}}}}
+	return r.find(ctx, filter, fmt.Sprintf("%d sessions", len(sessionIDs)))
 }
 
 // Delete removes requests by id; deleting one that is gone is not an error.

@@ -77,7 +77,7 @@ func (d *drafts) close(w io.Writer) {
 	defer d.mu.Unlock()
 	for path, draft := range d.files {
 		saved, err := os.ReadFile(path)
-		if err != nil || bytes.Equal(saved, draft.JSON) || len(bytes.TrimSpace(saved)) == 0 {
+		if err != nil || unchanged(saved, draft) {
 			_ = os.Remove(path)
 			continue
 		}
@@ -85,6 +85,12 @@ func (d *drafts) close(w io.Writer) {
 			output.ShortID(draft.EventID), output.ShortID(draft.EventID), path, draft.EventID, path)
 	}
 	clear(d.files)
+}
+
+// unchanged reports an edit that stores nothing: an emptied file, or the
+// draft as it was written.
+func unchanged(saved []byte, draft *dlq.EditDraft) bool {
+	return len(bytes.TrimSpace(saved)) == 0 || bytes.Equal(saved, draft.JSON)
 }
 
 func writeDraft(content []byte) (string, error) {
@@ -117,7 +123,7 @@ func (a *actions) finishEdit(ctx context.Context, m *dlq.Manager, draft *dlq.Edi
 		_ = os.Remove(path)
 		return "", fmt.Errorf("read back %s: %w", path, err)
 	}
-	if len(bytes.TrimSpace(saved)) == 0 || bytes.Equal(saved, draft.JSON) {
+	if unchanged(saved, draft) {
 		_ = os.Remove(path)
 		return fmt.Sprintf("Edit of message %s cancelled: nothing changed", short), nil
 	}
